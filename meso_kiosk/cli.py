@@ -1,0 +1,101 @@
+"""Command line: ``meso-kiosk [--data-dir DIR] [--kiosk] [--demo]`` and headless subcommands.
+
+A contract others script against: every failure is one line on stderr and a
+non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Callable, Sequence
+
+from . import __version__
+from .config import DataDirError, resolve_data_dir
+from .domain.errors import ValidationError
+from .resources import MissingResourceError
+from .store.errors import StoreError
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+class CommandFailed(Exception):
+    """A command could not do its job; the message is the one line to print."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line, not the whole usage block
+        self.exit(EXIT_USAGE, f"{self.prog}: {message} (try --help)\n")
+
+
+def _add_data_dir(parser: argparse.ArgumentParser, *, default: object = None) -> None:
+    parser.add_argument(
+        "--data-dir", metavar="DIR", default=default,
+        help="folder holding meso.db and the exports (default: $MESO_KIOSK_HOME or the user data folder)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="meso-kiosk", description="Scalp-mesotherapy consultation kiosk.")
+    parser.add_argument("--version", action="version", version=f"meso-kiosk {__version__}")
+    _add_data_dir(parser)
+    parser.add_argument("--kiosk", action="store_true", help="full-screen, frameless kiosk window")
+    parser.add_argument("--demo", action="store_true", help="seed an empty database with fictional records first")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    audit = commands.add_parser("audit-verify", help="check the audit log's hash chain")
+    _add_data_dir(audit, default=argparse.SUPPRESS)
+    return parser
+
+
+def _existing_kiosk(args: argparse.Namespace):
+    from .services.kiosk import open_kiosk
+
+    root = resolve_data_dir(args.data_dir)
+    if not (root / "meso.db").exists():
+        raise CommandFailed(f"no Meso Kiosk database in {root} (start the app once, or pass --data-dir)")
+    return open_kiosk(root)
+
+
+def _run_audit_verify(args: argparse.Namespace) -> int:
+    kiosk = _existing_kiosk(args)
+    try:
+        report = kiosk.store.verify_audit()
+    finally:
+        kiosk.close()
+    if not report.ok:
+        raise CommandFailed(
+            f"audit log broken at row {report.first_broken_id}: {report.reason} "
+            f"({report.rows_checked} rows before it check out)"
+        )
+    print(f"audit log intact: {report.rows_checked} rows, head {report.head_hash[:16]}")
+    return EXIT_OK
+
+
+def _run_gui(args: argparse.Namespace) -> int:
+    from .ui.app import run_gui  # Qt is imported only when a window is wanted
+
+    return run_gui(resolve_data_dir(args.data_dir), kiosk_mode=args.kiosk, demo=args.demo)
+
+
+COMMANDS: dict[str | None, Callable[[argparse.Namespace], int]] = {
+    None: _run_gui,
+    "audit-verify": _run_audit_verify,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except (CommandFailed, StoreError, DataDirError, MissingResourceError, ValidationError) as error:
+        print(f"meso-kiosk: {error}", file=sys.stderr)
+    except OSError as error:
+        print(f"meso-kiosk: {error.strerror or error}: {error.filename or ''}".rstrip(": "), file=sys.stderr)
+    except KeyboardInterrupt:
+        print("meso-kiosk: interrupted", file=sys.stderr)
+        return 130
+    return EXIT_FAILED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,78 @@
+"""Where the kiosk keeps its data, decided once at start-up."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+APP_NAME = "MesoKiosk"
+APP_AUTHOR = "MesoKiosk"
+HOME_ENV = "MESO_KIOSK_HOME"
+
+
+class DataDirError(OSError):
+    """The data directory cannot be created or used."""
+
+
+@dataclass(frozen=True)
+class DataPaths:
+    """Every file the kiosk writes lives below ``root``."""
+
+    root: Path
+
+    @property
+    def database(self) -> Path:
+        return self.root / "meso.db"
+
+    @property
+    def audit_key(self) -> Path:
+        # Kept outside the database so a copy of meso.db alone cannot re-forge the chain.
+        return self.root / "audit.key"
+
+    @property
+    def exports(self) -> Path:
+        return self.root / "exports"
+
+    @property
+    def backups(self) -> Path:
+        return self.root / "backups"
+
+    @property
+    def seal(self) -> Path:
+        return self.root / "seal"
+
+
+def default_data_dir() -> Path:
+    import platformdirs  # imported here: only needed when no directory was given
+
+    return Path(platformdirs.user_data_dir(APP_NAME, APP_AUTHOR, roaming=False))
+
+
+def resolve_data_dir(cli_value: str | os.PathLike[str] | None = None) -> Path:
+    """``--data-dir`` wins, then ``$MESO_KIOSK_HOME``, then the platform's user data dir."""
+    if cli_value:
+        return Path(cli_value).expanduser().resolve()
+    env_value = os.environ.get(HOME_ENV)
+    if env_value:
+        return Path(env_value).expanduser().resolve()
+    return default_data_dir()
+
+
+def prepare_data_dir(root: Path) -> DataPaths:
+    """Create the data directory (private to this user) and its sub-folders."""
+    paths = DataPaths(root)
+    try:
+        root.mkdir(parents=True, exist_ok=True, mode=0o700)
+        paths.exports.mkdir(exist_ok=True, mode=0o700)
+    except OSError as error:
+        raise DataDirError(
+            f"Cannot create the data folder {root}: {error.strerror or error}. "
+            "Choose another folder with --data-dir or fix its permissions."
+        ) from error
+    if not os.access(root, os.W_OK):
+        raise DataDirError(
+            f"The data folder {root} is read-only. "
+            "Choose another folder with --data-dir or fix its permissions."
+        )
+    return paths

@@ -1,0 +1,1 @@
+"""Pure clinical model: dataclasses, validation and calculations. No Qt, no SQL."""

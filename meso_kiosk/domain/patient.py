@@ -1,0 +1,188 @@
+"""The patient: identity and contact details, validated before anything is stored."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field, replace
+from datetime import date
+
+from .errors import ValidationError
+from .text import clean_text
+
+MAX_NAME_LENGTH = 100
+MAX_AGE_YEARS = 120
+SEX_AT_BIRTH = {"female": "Female", "male": "Male", "intersex": "Intersex"}
+
+# Punctuation that real names carry: apostrophes, hyphens, dots, middle dots,
+# Hebrew maqaf, katakana middle dot. Digits and symbols are refused.
+_NAME_PUNCTUATION = set("'’ʼ‘-‐‑.·־・")
+_NAME_JOINERS = {"\u200c", "\u200d"}
+_PHONE_RE = re.compile(r"^\+?[0-9 ()./\-]{4,32}$")
+_EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
+_LANGUAGE_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+
+
+@dataclass(frozen=True)
+class Patient:
+    given_name: str
+    family_name: str
+    date_of_birth: date
+    sex_at_birth: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    preferred_language: str | None = None
+    id: int | None = field(default=None, compare=False)
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.given_name} {self.family_name}"
+
+    @property
+    def phone_digits(self) -> str:
+        return phone_digits(self.phone)
+
+    @property
+    def name_key(self) -> str:
+        return search_key(f"{self.given_name} {self.family_name}")
+
+    def age_on(self, day: date) -> int:
+        return age_on(self.date_of_birth, day)
+
+    def with_id(self, patient_id: int) -> "Patient":
+        return replace(self, id=patient_id)
+
+
+def phone_digits(phone: str | None) -> str:
+    """Digits only, so that '+33 6 12' and '0033612' can be searched by prefix."""
+    return "".join(ch for ch in (phone or "") if ch.isdigit() and ch.isascii())
+
+
+def search_key(text: str | None) -> str:
+    """Lower-case, accent-free form used to match names: "Ελένη" and "ελενη" meet, so do "José" and "jose"."""
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+    return unicodedata.normalize("NFC", stripped.casefold())
+
+
+def age_on(born: date, day: date) -> int:
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def _clean_name(value: object, field_name: str, label: str) -> str:
+    text = clean_text(value, field_name, max_length=MAX_NAME_LENGTH, required=True, label=label)
+    assert text is not None
+    text = " ".join(text.split())  # one space between parts, however it was typed
+    has_letter = False
+    for char in text:
+        category = unicodedata.category(char)
+        if category.startswith("L"):
+            has_letter = True
+        elif category.startswith("M") or char == " " or char in _NAME_PUNCTUATION or char in _NAME_JOINERS:
+            continue
+        else:
+            raise ValidationError.single(
+                field_name,
+                f"The {label} may contain letters, spaces, hyphens and apostrophes only"
+                f" (not “{char}”).",
+            )
+    if not has_letter:
+        raise ValidationError.single(field_name, f"The {label} must contain at least one letter.")
+    return text
+
+
+def parse_date(value: object, field_name: str, label: str) -> date:
+    if isinstance(value, date) and not hasattr(value, "hour"):
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            pass
+        match = re.fullmatch(r"(\d{1,2})[./-](\d{1,2})[./-](\d{4})", text)
+        if match:
+            day, month, year = (int(g) for g in match.groups())
+            try:
+                return date(year, month, day)
+            except ValueError:
+                pass
+    raise ValidationError.single(field_name, f"Enter the {label} as a real date, e.g. 1984-03-27.")
+
+
+def _check_date_of_birth(born: date, today: date) -> None:
+    if born > today:
+        raise ValidationError.single("date_of_birth", "The date of birth cannot be in the future.")
+    if age_on(born, today) > MAX_AGE_YEARS:
+        raise ValidationError.single(
+            "date_of_birth", f"Please check the date of birth: that would make the patient older than {MAX_AGE_YEARS}."
+        )
+
+
+def validate_patient(raw: dict[str, object], *, today: date, patient_id: int | None = None) -> Patient:
+    """Build a ``Patient`` from form values, collecting every field's problem at once."""
+    errors: dict[str, str] = {}
+    values: dict[str, object] = {}
+
+    def attempt(name: str, check) -> None:
+        try:
+            values[name] = check(raw.get(name))
+        except ValidationError as error:
+            errors.update(error.errors)
+
+    attempt("given_name", lambda v: _clean_name(v, "given_name", "given name"))
+    attempt("family_name", lambda v: _clean_name(v, "family_name", "family name"))
+
+    def check_dob(value: object) -> date:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            raise ValidationError.single("date_of_birth", "Please enter the date of birth.")
+        born = parse_date(value, "date_of_birth", "date of birth")
+        _check_date_of_birth(born, today)
+        return born
+
+    attempt("date_of_birth", check_dob)
+
+    def check_sex(value: object) -> str | None:
+        if value in (None, ""):
+            return None
+        if value not in SEX_AT_BIRTH:
+            raise ValidationError.single("sex_at_birth", "Choose female, male or intersex, or leave it empty.")
+        return str(value)
+
+    attempt("sex_at_birth", check_sex)
+
+    def check_phone(value: object) -> str | None:
+        text = clean_text(value, "phone", max_length=32, label="phone number")
+        if text is None:
+            return None
+        if not _PHONE_RE.match(text) or len(phone_digits(text)) < 4:
+            raise ValidationError.single(
+                "phone", "Enter the phone number with digits only (spaces, +, - and brackets are fine)."
+            )
+        return text
+
+    attempt("phone", check_phone)
+
+    def check_email(value: object) -> str | None:
+        text = clean_text(value, "email", max_length=254, label="e-mail address")
+        if text is None:
+            return None
+        if not _EMAIL_RE.match(text):
+            raise ValidationError.single("email", "Enter an e-mail address like name@example.com.")
+        return text
+
+    attempt("email", check_email)
+
+    def check_language(value: object) -> str | None:
+        text = clean_text(value, "preferred_language", max_length=35, label="language")
+        if text is None:
+            return None
+        if not _LANGUAGE_RE.match(text):
+            raise ValidationError.single("preferred_language", "Choose a language from the list.")
+        return text
+
+    attempt("preferred_language", check_language)
+
+    if errors:
+        raise ValidationError(errors)
+    return Patient(id=patient_id, **values)  # type: ignore[arg-type]

@@ -1,0 +1,1 @@
+"""SQLite persistence: schema, migrations, audit log and one module per record kind. No Qt."""

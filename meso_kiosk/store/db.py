@@ -1,0 +1,142 @@
+"""Opening the database safely, and the one way to write to it."""
+
+from __future__ import annotations
+
+import sqlite3
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterator
+
+from . import audit
+from .errors import DatabaseBusyError, DatabaseDamagedError, StoreError
+from .migrations import apply_migrations, is_current
+
+# "MESO" in ASCII: marks the file as ours, so a stranger's SQLite file is refused.
+APPLICATION_ID = 0x4D45534F
+BUSY_TIMEOUT_MS = 5000
+
+
+def _damaged(path: Path, detail: str) -> DatabaseDamagedError:
+    return DatabaseDamagedError(
+        f"The database {path} is damaged or is not a Meso Kiosk database ({detail}). "
+        "It has not been changed. Restore it with 'meso-kiosk restore BACKUP', "
+        "or move the file aside to start with an empty database."
+    )
+
+
+def _check_file(conn: sqlite3.Connection, path: Path) -> None:
+    """Read-only checks before anything is written to an existing file."""
+    try:
+        result = [row[0] for row in conn.execute("PRAGMA quick_check")]
+        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        tables = conn.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()[0]
+    except sqlite3.DatabaseError as error:
+        if "locked" in str(error) or "busy" in str(error):
+            raise DatabaseBusyError(
+                f"The database {path} is in use by another program. Close it and try again."
+            ) from error
+        raise _damaged(path, str(error)) from error
+    if result != ["ok"]:
+        raise _damaged(path, "; ".join(result[:3]))
+    if tables and app_id != APPLICATION_ID:
+        raise _damaged(path, "it belongs to another program")
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    """Open ``path`` with the pragmas the kiosk relies on, migrating it if needed."""
+    existed = path.exists() and path.stat().st_size > 0
+    try:
+        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000)
+    except sqlite3.Error as error:
+        raise StoreError(f"Cannot open the database {path}: {error}.") from error
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        if existed:
+            _check_file(conn, path)
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA synchronous = FULL")
+        if not is_current(conn):
+            apply_migrations(conn)
+            conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    except sqlite3.OperationalError as error:
+        conn.close()
+        if "locked" in str(error) or "busy" in str(error):
+            raise DatabaseBusyError(
+                f"The database {path} is in use by another program. Close it and try again."
+            ) from error
+        if "readonly" in str(error).replace(" ", "").lower():
+            raise StoreError(f"The database {path} is read-only. Check the folder's permissions.") from error
+        raise StoreError(f"Cannot open the database {path}: {error}.") from error
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+@dataclass
+class Transaction:
+    """An open write transaction; ``audit`` records what it changed."""
+
+    conn: sqlite3.Connection
+    actor: str
+    at: str
+    _key: bytes
+    entries: list[str] = field(default_factory=list)
+
+    def audit(self, action: str, entity: str, entity_id: object | None) -> None:
+        self.entries.append(
+            audit.append(self.conn, self._key, at=self.at, actor=self.actor, action=action,
+                         entity=entity, entity_id=entity_id)
+        )
+
+    def execute(self, sql: str, params: tuple | dict = ()) -> sqlite3.Cursor:
+        return self.conn.execute(sql, params)
+
+
+class Store:
+    """The database connection plus the audit key: every write goes through ``write``."""
+
+    def __init__(self, conn: sqlite3.Connection, audit_key: bytes, now_iso: Callable[[], str], path: Path | None = None):
+        self.conn = conn
+        self.path = path
+        self._audit_key = audit_key
+        self._now_iso = now_iso
+
+    @classmethod
+    def open(cls, database: Path, audit_key_path: Path, now_iso: Callable[[], str]) -> "Store":
+        key = audit.load_or_create_key(audit_key_path)
+        return cls(connect(database), key, now_iso, database)
+
+    @contextmanager
+    def write(self, actor: str) -> Iterator[Transaction]:
+        """One transaction for one change, with its audit rows; all or nothing.
+
+        BEGIN IMMEDIATE takes the write lock up front, so a second writer waits
+        (busy timeout) instead of failing half-way.
+        """
+        if self.conn.in_transaction:
+            raise RuntimeError("nested write transactions are not supported")
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as error:
+            raise DatabaseBusyError(
+                "The database is busy (another copy of Meso Kiosk may be saving). Try again in a moment."
+            ) from error
+        tx = Transaction(self.conn, actor, self._now_iso(), self._audit_key)
+        try:
+            yield tx
+            if not tx.entries:
+                raise RuntimeError("every change to the database must leave an audit entry")
+            self.conn.execute("COMMIT")
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
+
+    def verify_audit(self) -> audit.AuditReport:
+        return audit.verify(self.conn, self._audit_key)
+
+    def close(self) -> None:
+        self.conn.close()

@@ -1,0 +1,22 @@
+"""Clinic settings: small JSON values by key."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+from .db import Transaction
+
+
+def get_setting(conn: sqlite3.Connection, key: str, default: object = None) -> object:
+    row = conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+    return default if row is None else json.loads(row[0])
+
+
+def put_setting(tx: Transaction, key: str, value: object) -> None:
+    tx.execute(
+        "INSERT INTO settings (key, value) VALUES (?, ?)"
+        " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        (key, json.dumps(value, ensure_ascii=False)),
+    )
+    tx.audit("settings.update", "setting", key)

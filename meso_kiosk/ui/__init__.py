@@ -1,0 +1,1 @@
+"""PySide6 widgets and pages. The only layer that imports Qt."""

@@ -1,0 +1,83 @@
+"""Composition root: open the installation, build every service and screen, run the window."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Callable
+
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from ..config import DataDirError
+from ..resources import MissingResourceError, resource_path
+from ..services.demo import seed_demo
+from ..services.kiosk import Kiosk, open_kiosk
+from ..services.reference import app_info, languages
+from ..store.errors import StoreError
+from .main_window import MainWindow
+from .pages.coming_next import ComingNextPage
+from .pages.new_patient import NewPatientPage
+from .pages.patient_details import PatientDetailsPage
+from .pages.patients import PatientsPage
+from .pages.workspace import WorkspacePage
+from .theme import apply_theme
+
+# Until consultants sign in with a PIN, changes are attributed to the kiosk itself.
+KIOSK_ACTOR = "kiosk"
+
+
+def build_main_window(kiosk: Kiosk, actor: Callable[[], str] = lambda: KIOSK_ACTOR) -> MainWindow:
+    info = app_info()
+    langs = languages()
+    details = PatientDetailsPage(kiosk.patients, langs, kiosk.clock, actor)
+    pages = {step.id: ComingNextPage(step) for step in info.steps if step.id != "intake"}
+    pages["intake"] = details
+    workspace = WorkspacePage(info.steps, pages, kiosk.clock)
+    window = MainWindow(
+        title=f"{info.title} — {kiosk.clinic.profile().name}",
+        icon=QIcon(str(resource_path(info.icon))),
+        patients_page=PatientsPage(kiosk.patients, kiosk.clock.today),
+        new_patient_page=NewPatientPage(kiosk.patients, langs, actor),
+        workspace=workspace,
+        details_page=details,
+    )
+    window.show_patients()
+    return window
+
+
+def _application() -> QApplication:
+    app = QApplication.instance() or QApplication(sys.argv)
+    app.setApplicationName("Meso Kiosk")
+    app.setOrganizationName("MesoKiosk")
+    apply_theme(app)
+    return app
+
+
+def _fail(app: QApplication, message: str) -> int:
+    print(f"meso-kiosk: {message}", file=sys.stderr)
+    if app.platformName() not in ("offscreen", "minimal"):
+        QMessageBox.critical(None, "Meso Kiosk cannot start", message)
+    return 1
+
+
+def run_gui(data_dir: Path, *, kiosk_mode: bool = False, demo: bool = False) -> int:
+    app = _application()
+    try:
+        kiosk = open_kiosk(data_dir)
+    except (StoreError, DataDirError, MissingResourceError) as error:
+        return _fail(app, str(error))
+    try:
+        if demo:
+            print(seed_demo(kiosk).message, file=sys.stderr)
+        window = build_main_window(kiosk)
+        if kiosk_mode:
+            window.showFullScreen()
+        else:
+            window.resize(1280, 800)
+            window.show()
+        return app.exec()
+    except (StoreError, MissingResourceError) as error:
+        return _fail(app, str(error))
+    finally:
+        kiosk.close()

@@ -1,0 +1,100 @@
+"""The home screen: find a patient as you type, open one, or register someone new."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
+
+from ...domain.patient import Patient
+from ...services.patients import PatientService
+from ..widgets.basics import button, label
+
+RESULT_LIMIT = 50
+
+
+def patient_line(patient: Patient, today: date) -> str:
+    born = patient.date_of_birth.strftime("%d %b %Y")
+    return f"{patient.family_name}, {patient.given_name}  ·  born {born} (age {patient.age_on(today)})"
+
+
+class PatientsPage(QWidget):
+    open_requested = Signal(object)  # Patient
+    new_requested = Signal()
+
+    def __init__(self, patients: PatientService, today, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._patients = patients
+        self._today = today
+        self.search = QLineEdit()
+        self.search.setAccessibleName("Search patients")
+        self.search.setPlaceholderText("Search by name, date of birth or phone")
+        self.search.setClearButtonEnabled(True)
+        self.results = QListWidget()
+        self.results.setAccessibleName("Patients")
+        self.results.setUniformItemSizes(True)
+        self.status = label("", "muted")
+        self.open_button = button("Open", "Open selected patient")
+        self.new_button = button("New patient", "Register a new patient", primary=True)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(32, 24, 32, 24)
+        layout.setSpacing(16)
+        top = QHBoxLayout()
+        top.addWidget(label("Patients", "heading"), 1)
+        top.addWidget(self.new_button)
+        layout.addLayout(top)
+        layout.addWidget(self.search)
+        layout.addWidget(self.status)
+        layout.addWidget(self.results, 1)
+        bottom = QHBoxLayout()
+        bottom.addStretch(1)
+        bottom.addWidget(self.open_button)
+        layout.addLayout(bottom)
+        self._connect_signals()
+        self.refresh()
+
+    def _connect_signals(self) -> None:
+        self.search.textChanged.connect(self._on_search_text_changed)
+        self.search.returnPressed.connect(self._on_open_clicked)
+        self.results.itemActivated.connect(lambda _item: self._on_open_clicked())
+        self.results.currentRowChanged.connect(lambda _row: self._update_open_button())
+        self.open_button.clicked.connect(self._on_open_clicked)
+        self.new_button.clicked.connect(self.new_requested)
+
+    def refresh(self) -> None:
+        self._show(self.search.text())
+
+    def _on_search_text_changed(self, text: str) -> None:
+        self._show(text)
+
+    def _show(self, query: str) -> None:
+        found = self._patients.search(query, RESULT_LIMIT)
+        self.results.clear()
+        for patient in found:
+            item = QListWidgetItem(patient_line(patient, self._today()))
+            item.setData(Qt.ItemDataRole.UserRole, patient)
+            item.setData(Qt.ItemDataRole.AccessibleTextRole, f"{patient.display_name}, born {patient.date_of_birth.isoformat()}")
+            self.results.addItem(item)
+        if found:
+            self.results.setCurrentRow(0)
+        if not query.strip():
+            self.status.setText("Recently seen patients" if found else "No patients yet. Register the first one.")
+        elif found:
+            more = " (showing the first 50; type more to narrow)" if len(found) == RESULT_LIMIT else ""
+            self.status.setText(f"{len(found)} match{'es' if len(found) != 1 else ''}{more}")
+        else:
+            self.status.setText("No patient matches. Check the spelling, or register a new patient.")
+        self._update_open_button()
+
+    def _update_open_button(self) -> None:
+        self.open_button.setEnabled(self.results.currentItem() is not None)
+
+    def _on_open_clicked(self) -> None:
+        item = self.results.currentItem()
+        if item is not None:
+            self.open_requested.emit(item.data(Qt.ItemDataRole.UserRole))
+
+    def visible_patients(self) -> list[Patient]:
+        return [self.results.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.results.count())]

@@ -1,0 +1,79 @@
+"""One patient's consultation: a header naming them, the steps, and the current step's page."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QStackedWidget, QVBoxLayout, QWidget
+
+from ...domain.clock import Clock
+from ...domain.patient import Patient
+from ...services.reference import Step
+from ..widgets.basics import button, label
+from ..widgets.step_bar import StepBar
+
+
+class WorkspacePage(QWidget):
+    back_requested = Signal()
+
+    def __init__(self, steps: tuple[Step, ...], pages: dict[str, QWidget], clock: Clock,
+                 parent: QWidget | None = None):
+        super().__init__(parent)
+        self._steps = steps
+        self._clock = clock
+        self.pages = pages
+        self.patient: Patient | None = None
+
+        header = QFrame()
+        header.setProperty("role", "header")
+        self.back_button = button("‹ Patients", "Back to the patient list")
+        self.patient_name = label("", "heading", wrap=False)
+        self.patient_facts = label("", "muted", wrap=False)
+        names = QVBoxLayout()
+        names.setSpacing(0)
+        names.addWidget(self.patient_name)
+        names.addWidget(self.patient_facts)
+        header_layout = QHBoxLayout(header)
+        header_layout.setContentsMargins(24, 12, 24, 12)
+        header_layout.addWidget(self.back_button)
+        header_layout.addSpacing(16)
+        header_layout.addLayout(names, 1)
+
+        self.step_bar = StepBar(steps)
+        self.step_title = label("", "muted")
+        self.stack = QStackedWidget()
+        for step in steps:
+            self.stack.addWidget(pages[step.id])
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(header)
+        steps_box = QVBoxLayout()
+        steps_box.setContentsMargins(24, 16, 24, 8)
+        steps_box.setSpacing(8)
+        steps_box.addWidget(self.step_bar)
+        steps_box.addWidget(self.step_title)
+        layout.addLayout(steps_box)
+        layout.addWidget(self.stack, 1)
+        self._connect_signals()
+
+    def _connect_signals(self) -> None:
+        self.step_bar.step_selected.connect(self.go_to_step)
+        self.back_button.clicked.connect(self.back_requested)
+
+    def show_patient(self, patient: Patient) -> None:
+        self.patient = patient
+        self.update_header(patient)
+        self.go_to_step(0)
+
+    def update_header(self, patient: Patient) -> None:
+        self.patient = patient
+        self.patient_name.setText(patient.display_name)
+        age = patient.age_on(self._clock.today())
+        self.patient_facts.setText(f"Born {patient.date_of_birth.strftime('%d %b %Y')} · {age} years · record #{patient.id}")
+
+    def go_to_step(self, index: int) -> None:
+        self.step_bar.set_current(index)
+        self.stack.setCurrentIndex(index)
+        step = self._steps[index]
+        self.step_title.setText(f"Step {index + 1} of {len(self._steps)} — {step.label}")

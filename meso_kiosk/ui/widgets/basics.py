@@ -1,0 +1,41 @@
+"""Small building blocks every page uses, so each looks and behaves the same."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QPushButton, QScrollArea, QWidget
+
+
+def label(text: str, role: str | None = None, *, wrap: bool = True, parent: QWidget | None = None) -> QLabel:
+    widget = QLabel(text, parent)
+    widget.setWordWrap(wrap)
+    widget.setTextFormat(Qt.TextFormat.PlainText)  # patient text is never markup
+    if role:
+        widget.setProperty("role", role)
+    return widget
+
+
+def button(text: str, accessible_name: str, *, primary: bool = False, role: str | None = None,
+           parent: QWidget | None = None) -> QPushButton:
+    widget = QPushButton(text, parent)
+    widget.setAccessibleName(accessible_name)
+    widget.setCursor(Qt.CursorShape.PointingHandCursor)
+    widget.setProperty("role", "primary" if primary else role)
+    widget.setAutoDefault(primary)
+    return widget
+
+
+def restyle(widget: QWidget) -> None:
+    """Re-apply the stylesheet after a dynamic property (``invalid``, ``role``) changed."""
+    widget.style().unpolish(widget)
+    widget.style().polish(widget)
+
+
+def scrolling(body: QWidget) -> QScrollArea:
+    """Wrap a page body so it scrolls vertically (portrait tablets) but never sideways."""
+    body.setObjectName("page")
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    area.setWidget(body)
+    return area
