@@ -94,6 +94,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("meso-kiosk: interrupted", file=sys.stderr)
         return 130
+    except Exception as error:  # the contract: one line, never a traceback
+        print(f"meso-kiosk: unexpected error ({type(error).__name__}): {error}", file=sys.stderr)
     return EXIT_FAILED
 
 

@@ -51,12 +51,13 @@ def default_data_dir() -> Path:
 
 def resolve_data_dir(cli_value: str | os.PathLike[str] | None = None) -> Path:
     """``--data-dir`` wins, then ``$MESO_KIOSK_HOME``, then the platform's user data dir."""
-    if cli_value:
-        return Path(cli_value).expanduser().resolve()
-    env_value = os.environ.get(HOME_ENV)
-    if env_value:
-        return Path(env_value).expanduser().resolve()
-    return default_data_dir()
+    value = cli_value or os.environ.get(HOME_ENV)
+    if not value:
+        return default_data_dir()
+    try:
+        return Path(value).expanduser().resolve()
+    except (ValueError, OSError) as error:
+        raise DataDirError(f"The data folder name {str(value)!r} cannot be used: {error}.") from error
 
 
 def prepare_data_dir(root: Path) -> DataPaths:

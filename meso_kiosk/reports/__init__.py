@@ -1,0 +1,1 @@
+"""PDF rendering from domain snapshots (ConsultationSummary): no Qt, no database handle."""

@@ -1,0 +1,19 @@
+import pytest
+
+from meso_kiosk.resources import MissingResourceError, resource_path, resources_root
+
+
+def test_shipped_resources_are_found():
+    assert (resources_root() / "MANIFEST.txt").is_file()
+    assert resource_path("icons/app.svg").is_file()
+
+
+def test_a_missing_resource_names_the_file():
+    with pytest.raises(MissingResourceError, match="scalp/nonexistent.json"):
+        resource_path("scalp/nonexistent.json")
+
+
+@pytest.mark.parametrize("name", ["/etc/passwd", "../pyproject.toml", "icons/../../README.md"])
+def test_resource_names_cannot_escape_the_folder(name):
+    with pytest.raises(ValueError):
+        resource_path(name)
