@@ -1,15 +1,24 @@
-"""Seed an empty installation with a fictional clinic, so a newcomer sees a living app."""
+"""Seed an empty installation with a fictional clinic, so a newcomer sees a living app.
+
+Each feature adds its own records through a seeder: a function that receives the open
+transaction and what was seeded before it (the ``DemoContext``), and adds realistic
+rows (patients mid-course, closed sessions, signed consents). Seeders run in order,
+all in one transaction: the demo appears whole or not at all.
+"""
 
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Callable
 
-from ..domain.patient import validate_patient
+from ..domain.clock import Clock
+from ..domain.patient import Patient, validate_patient
 from ..domain.text import clean_text
 from ..resources import read_resource_text
 from ..store import patients as patient_rows
-from ..store.consultants import insert_consultant
+from ..store.consultants import ConsultantRow, insert_consultant
+from ..store.db import Transaction
 from ..store.settings import put_setting
 from .kiosk import Kiosk
 
@@ -22,24 +31,52 @@ class DemoResult:
     message: str
 
 
+@dataclass
+class DemoContext:
+    """What earlier seeders created, for later ones to build on."""
+
+    kiosk: Kiosk
+    clock: Clock
+    consultants: list[ConsultantRow] = field(default_factory=list)
+    patients: list[Patient] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # one phrase per seeder for the summary line
+
+
+def load_demo(name: str) -> dict:
+    return tomllib.loads(read_resource_text(f"demo/{name}.toml"))
+
+
+def _seed_clinic(tx: Transaction, context: DemoContext) -> None:
+    data = load_demo("clinic")
+    today = context.clock.today()
+    patients = [validate_patient(raw, today=today) for raw in data["patients"]]
+    put_setting(tx, "clinic.name", data["clinic"]["name"])
+    put_setting(tx, "clinic.timezone", data["clinic"]["timezone"])
+    for consultant in data["consultants"]:
+        name = clean_text(consultant["name"], "name", max_length=100, required=True)
+        context.consultants.append(insert_consultant(tx, name, consultant["role"]))
+    context.patients.extend(patient_rows.insert_patient(tx, patient) for patient in patients)
+    context.notes.append(
+        f"{data['clinic']['name']}, {len(context.consultants)} consultants, {len(patients)} patients"
+    )
+
+
+Seeder = Callable[[Transaction, DemoContext], None]
+
+# Order matters: later seeders use what earlier ones created.
+SEEDERS: tuple[Seeder, ...] = (
+    _seed_clinic,
+)
+
+
 def seed_demo(kiosk: Kiosk) -> DemoResult:
     existing = kiosk.patients.count()
     if existing:
         return DemoResult(
             False, f"Demo data not added: this database already holds {existing} patient(s), left as they are."
         )
-    data = tomllib.loads(read_resource_text("demo/clinic.toml"))
-    today = kiosk.clock.today()
-    patients = [validate_patient(raw, today=today) for raw in data["patients"]]
+    context = DemoContext(kiosk=kiosk, clock=kiosk.clock)
     with kiosk.store.write(DEMO_ACTOR) as tx:
-        put_setting(tx, "clinic.name", data["clinic"]["name"])
-        put_setting(tx, "clinic.timezone", data["clinic"]["timezone"])
-        for consultant in data["consultants"]:
-            name = clean_text(consultant["name"], "name", max_length=100, required=True)
-            insert_consultant(tx, name, consultant["role"])
-        for patient in patients:
-            patient_rows.insert_patient(tx, patient)
-    return DemoResult(
-        True,
-        f"Demo data added: {data['clinic']['name']}, {len(data['consultants'])} consultants, {len(patients)} patients.",
-    )
+        for seeder in SEEDERS:
+            seeder(tx, context)
+    return DemoResult(True, "Demo data added: " + "; ".join(context.notes) + ".")
