@@ -1,5 +1,5 @@
 import sys
 
-from .cli import main
+from meso_kiosk.cli import main  # absolute: also the entry script of the PyInstaller bundle
 
 sys.exit(main())
