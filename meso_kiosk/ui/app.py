@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Callable
 
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -25,6 +27,8 @@ from .theme import apply_theme
 
 # Until consultants sign in with a PIN, changes are attributed to the kiosk itself.
 KIOSK_ACTOR = "kiosk"
+# Set by tests and benchmarks: quit as soon as the first frame is painted.
+EXIT_AFTER_FIRST_PAINT_ENV = "MESO_KIOSK_EXIT_AFTER_FIRST_PAINT"
 
 
 def build_main_window(kiosk: Kiosk, actor: Callable[[], str] = lambda: KIOSK_ACTOR) -> MainWindow:
@@ -76,6 +80,8 @@ def run_gui(data_dir: Path, *, kiosk_mode: bool = False, demo: bool = False) -> 
         else:
             window.resize(1280, 800)
             window.show()
+        if os.environ.get(EXIT_AFTER_FIRST_PAINT_ENV):
+            QTimer.singleShot(0, app.quit)
         return app.exec()
     except (StoreError, MissingResourceError) as error:
         return _fail(app, str(error))
