@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
-from functools import cache
 
 from ..resources import read_resource_text
 
@@ -29,13 +28,11 @@ class AppInfo:
     steps: tuple[Step, ...]
 
 
-@cache
 def languages() -> tuple[Language, ...]:
     data = tomllib.loads(read_resource_text("languages.toml"))
     return tuple(Language(entry["code"], entry["name"]) for entry in data["languages"])
 
 
-@cache
 def app_info() -> AppInfo:
     data = tomllib.loads(read_resource_text("app.toml"))
     steps = tuple(Step(s["id"], s["label"], s["summary"]) for s in data["steps"])

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Callable
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -76,6 +76,7 @@ def run_gui(data_dir: Path, *, kiosk_mode: bool = False, demo: bool = False) -> 
             print(seed_demo(kiosk).message, file=sys.stderr)
         window = build_main_window(kiosk)
         if kiosk_mode:
+            window.setWindowFlag(Qt.WindowType.FramelessWindowHint, True)
             window.showFullScreen()
         else:
             window.resize(1280, 800)
