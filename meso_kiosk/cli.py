@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import Callable, Sequence
 
 from . import __version__
 from .config import DataDirError, resolve_data_dir
 from .domain.errors import ValidationError
 from .resources import MissingResourceError
+from .services.backup import BackupError
 from .store.errors import StoreError
+from .store.instance_lock import InstanceLockedError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -44,6 +47,14 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     audit = commands.add_parser("audit-verify", help="check the audit log's hash chain")
     _add_data_dir(audit, default=argparse.SUPPRESS)
+    backup = commands.add_parser("backup", help="write a verified backup (database, key, exports, seal) to a zip")
+    backup.add_argument("--out", required=True, metavar="FILE", help="the backup file to write")
+    _add_data_dir(backup, default=argparse.SUPPRESS)
+    restore = commands.add_parser("restore", help="restore a backup into an empty (or --replace'd) data folder")
+    restore.add_argument("archive", metavar="FILE", help="a backup written by 'meso-kiosk backup'")
+    restore.add_argument("--replace", action="store_true",
+                         help="restore over existing data (the current folder is kept beside it)")
+    _add_data_dir(restore, default=argparse.SUPPRESS)
     return parser
 
 
@@ -71,6 +82,24 @@ def _run_audit_verify(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _run_backup(args: argparse.Namespace) -> int:
+    from .services.backup import create_backup
+
+    kiosk = _existing_kiosk(args)
+    try:
+        print(create_backup(kiosk, Path(args.out)).summary())
+    finally:
+        kiosk.close()
+    return EXIT_OK
+
+
+def _run_restore(args: argparse.Namespace) -> int:
+    from .services.backup import restore_backup
+
+    print(restore_backup(Path(args.archive), resolve_data_dir(args.data_dir), replace=args.replace))
+    return EXIT_OK
+
+
 def _run_gui(args: argparse.Namespace) -> int:
     from .ui.app import run_gui  # Qt is imported only when a window is wanted
 
@@ -80,6 +109,8 @@ def _run_gui(args: argparse.Namespace) -> int:
 COMMANDS: dict[str | None, Callable[[argparse.Namespace], int]] = {
     None: _run_gui,
     "audit-verify": _run_audit_verify,
+    "backup": _run_backup,
+    "restore": _run_restore,
 }
 
 
@@ -87,7 +118,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return COMMANDS[args.command](args)
-    except (CommandFailed, StoreError, DataDirError, MissingResourceError, ValidationError) as error:
+    except (CommandFailed, StoreError, DataDirError, MissingResourceError, ValidationError, BackupError,
+            InstanceLockedError) as error:
         print(f"meso-kiosk: {error}", file=sys.stderr)
     except OSError as error:
         print(f"meso-kiosk: {error.strerror or error}: {error.filename or ''}".rstrip(": "), file=sys.stderr)

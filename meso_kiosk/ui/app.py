@@ -11,12 +11,13 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from ..config import DataDirError
+from ..config import DataDirError, prepare_data_dir
 from ..resources import MissingResourceError, resource_path
 from ..services.demo import seed_demo
 from ..services.kiosk import Kiosk, open_kiosk
 from ..services.reference import app_info, languages
 from ..store.errors import StoreError
+from ..store.instance_lock import InstanceLock, InstanceLockedError
 from .main_window import MainWindow
 from .pages.coming_next import ComingNextPage
 from .pages.new_patient import NewPatientPage
@@ -67,9 +68,13 @@ def _fail(app: QApplication, message: str) -> int:
 
 def run_gui(data_dir: Path, *, kiosk_mode: bool = False, demo: bool = False) -> int:
     app = _application()
+    lock = InstanceLock(data_dir)
     try:
+        prepare_data_dir(data_dir)
+        lock.acquire()
         kiosk = open_kiosk(data_dir)
-    except (StoreError, DataDirError, MissingResourceError) as error:
+    except (StoreError, DataDirError, MissingResourceError, InstanceLockedError) as error:
+        lock.release()
         return _fail(app, str(error))
     try:
         if demo:
@@ -88,3 +93,4 @@ def run_gui(data_dir: Path, *, kiosk_mode: bool = False, demo: bool = False) -> 
         return _fail(app, str(error))
     finally:
         kiosk.close()
+        lock.release()

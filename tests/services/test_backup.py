@@ -1,0 +1,142 @@
+import sqlite3
+import threading
+import zipfile
+
+import pytest
+
+from meso_kiosk.services.backup import BackupError, auto_backup_if_due, create_backup, restore_backup
+from meso_kiosk.services.demo import seed_demo
+from meso_kiosk.services.kiosk import open_kiosk
+from meso_kiosk.store.instance_lock import InstanceLock, InstanceLockedError
+from meso_kiosk.store.settings import put_setting
+
+
+def test_round_trip_restores_everything_verified(kiosk, tmp_path):
+    seed_demo(kiosk)
+    (kiosk.paths.exports / "summary-1.pdf").write_bytes(b"%PDF-1.7 pretend")
+    report = create_backup(kiosk, tmp_path / "out" / "backup.zip")
+    assert report.patients == kiosk.patients.count() and report.audit_rows > 0
+    names = zipfile.ZipFile(report.path).namelist()
+    assert {"meso.db", "audit.key", "exports/summary-1.pdf", "meso-kiosk-backup.json"} <= set(names)
+
+    message = restore_backup(report.path, tmp_path / "restored")
+    assert "audit rows verified" in message
+    restored = open_kiosk(tmp_path / "restored")
+    try:
+        assert [p.display_name for p in restored.patients.recent(100)] == [
+            p.display_name for p in kiosk.patients.recent(100)]
+        assert restored.store.verify_audit().ok
+        assert (restored.paths.exports / "summary-1.pdf").read_bytes() == b"%PDF-1.7 pretend"
+    finally:
+        restored.close()
+
+
+def test_backup_while_another_connection_writes(kiosk, tmp_path, register):
+    seed_demo(kiosk)
+    started, stop, written = threading.Event(), threading.Event(), []
+
+    def keep_writing():  # a second copy of the store, as the running app would be
+        writer = open_kiosk(kiosk.paths.root)
+        try:
+            while not stop.is_set() and len(written) < 300:
+                writer.patients.register({"given_name": "Writer", "family_name": "Busy",
+                                          "date_of_birth": "1990-01-01"}, "test")
+                written.append(1)
+                started.set()
+        finally:
+            writer.close()
+
+    thread = threading.Thread(target=keep_writing)
+    thread.start()
+    started.wait(10)
+    try:
+        report = create_backup(kiosk, tmp_path / "live.zip")
+    finally:
+        stop.set()
+        thread.join()
+    assert written and report.patients >= 22  # the demo plus what was committed before the snapshot
+    restore_backup(report.path, tmp_path / "restored")  # and the snapshot verifies on its own
+
+
+def test_restore_refuses_a_non_empty_folder_unless_replace(kiosk, tmp_path, register):
+    register()
+    backup = create_backup(kiosk, tmp_path / "b.zip").path
+    target = open_kiosk(tmp_path / "other")
+    target.patients.register({"given_name": "Keep", "family_name": "Me", "date_of_birth": "1970-01-01"}, "t")
+    target.close()
+    with pytest.raises(BackupError, match="already holds data"):
+        restore_backup(backup, tmp_path / "other")
+    message = restore_backup(backup, tmp_path / "other", replace=True)
+    kept = [p for p in tmp_path.iterdir() if p.name.startswith("other.before-restore-")]
+    assert len(kept) == 1 and str(kept[0]) in message
+    assert (kept[0] / "meso.db").is_file()  # the previous data is never thrown away
+
+
+def test_restore_refuses_while_the_app_runs_on_the_folder(kiosk, tmp_path, register):
+    register()
+    backup = create_backup(kiosk, tmp_path / "b.zip").path
+    with InstanceLock(kiosk.paths.root):
+        with pytest.raises(InstanceLockedError, match="already running"):
+            restore_backup(backup, kiosk.paths.root, replace=True)
+
+
+@pytest.mark.parametrize("damage", ["not-zip", "no-manifest", "bad-db", "bad-audit"])
+def test_damaged_backups_are_refused_and_nothing_changes(kiosk, tmp_path, register, damage):
+    register()
+    good = create_backup(kiosk, tmp_path / "good.zip").path
+    bad = tmp_path / "bad.zip"
+    if damage == "not-zip":
+        bad.write_bytes(b"PK\x03\x04 but not really")
+    else:
+        with zipfile.ZipFile(good) as source, zipfile.ZipFile(bad, "w") as target:
+            for name in source.namelist():
+                data = source.read(name)
+                if damage == "no-manifest" and name == "meso-kiosk-backup.json":
+                    continue
+                if damage == "bad-db" and name == "meso.db":
+                    data = data[:4096] + b"\x00" * (len(data) - 4096)
+                if damage == "bad-audit" and name == "meso.db":
+                    path = tmp_path / "tamper.db"
+                    path.write_bytes(data)
+                    conn = sqlite3.connect(path)
+                    conn.execute("DROP TRIGGER audit_log_no_update")
+                    conn.execute("UPDATE audit_log SET actor = 'intruder'")
+                    conn.commit()
+                    conn.close()
+                    data = path.read_bytes()
+                target.writestr(name, data)
+    with pytest.raises(BackupError):
+        restore_backup(bad, tmp_path / "fresh")
+    assert not (tmp_path / "fresh").exists()
+    assert not [p for p in tmp_path.iterdir() if ".restore-" in p.name]
+
+
+def test_backup_never_half_replaces_an_existing_file(kiosk, tmp_path, register, monkeypatch):
+    register()
+    out = tmp_path / "b.zip"
+    out.write_bytes(b"previous backup")
+    import meso_kiosk.services.backup as backup_module
+
+    def broken_snapshot(conn, destination):
+        destination.write_bytes(b"garbage")
+
+    monkeypatch.setattr(backup_module, "snapshot", broken_snapshot)
+    with pytest.raises(BackupError, match="damaged"):
+        create_backup(kiosk, out)
+    assert out.read_bytes() == b"previous backup"
+
+
+def test_automatic_backup_runs_once_a_day_and_keeps_the_newest(kiosk, register):
+    register()
+    with kiosk.store.write("test") as tx:
+        put_setting(tx, "backup.keep", 2)
+    assert auto_backup_if_due(kiosk) is not None
+    assert auto_backup_if_due(kiosk) is None  # already done today
+    folder = kiosk.paths.backups
+    for day in ("20261101", "20261102", "20261103"):
+        (folder / f"auto-{day}-120000.zip").write_bytes(b"old")
+    # A new day: one more backup, and only the newest two are kept.
+    for path in folder.glob("auto-20261122-*.zip"):
+        path.rename(folder / "auto-20261121-090000.zip")
+    assert auto_backup_if_due(kiosk) is not None
+    assert len(list(folder.glob("auto-*.zip"))) == 2
