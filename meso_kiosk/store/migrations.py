@@ -236,10 +236,138 @@ def _step_0003_clinical_records(db: "Database") -> None:
         )
 
 
+def _step_0005_session_records(db: "Database") -> None:
+    from meso_kiosk.domain.session import lot_key
+
+    # Recall looks lots up by a normalised key (case and spacing ignored).
+    db.execute("ALTER TABLE session_products ADD COLUMN lot_key TEXT NOT NULL DEFAULT ''")
+    for row_id, lot in db.execute("SELECT id, lot_number FROM session_products").fetchall():
+        db.execute("UPDATE session_products SET lot_key = ? WHERE id = ?", (lot_key(lot), row_id))
+    db.executescript(
+        """
+    CREATE INDEX session_products_lot_key ON session_products (lot_key);
+    CREATE INDEX treatment_sessions_status ON treatment_sessions (patient_id, status);
+
+    -- A correction to a closed session: the reason, the changed fields and the whole
+    -- corrected record, kept beside the original (which never changes).
+    CREATE TABLE session_amendments (
+        id INTEGER PRIMARY KEY,
+        session_id INTEGER NOT NULL REFERENCES treatment_sessions (id),
+        reason TEXT NOT NULL CHECK (length(trim(reason)) > 0),
+        changes TEXT NOT NULL,                       -- JSON list of {field, before, after}
+        corrected TEXT NOT NULL,                     -- JSON: the session as corrected
+        amended_by TEXT NOT NULL,
+        amended_at TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX session_amendments_session ON session_amendments (session_id, amended_at);
+
+    -- Lots named by a correction, so a recall finds them too.
+    CREATE TABLE amendment_lots (
+        id INTEGER PRIMARY KEY,
+        amendment_id INTEGER NOT NULL REFERENCES session_amendments (id),
+        product TEXT NOT NULL,
+        lot_number TEXT NOT NULL,
+        lot_key TEXT NOT NULL,
+        expiry_date TEXT NOT NULL
+    );
+    CREATE INDEX amendment_lots_lot_key ON amendment_lots (lot_key);
+
+    -- Only a closed session can be amended.
+    CREATE TRIGGER session_amendments_closed_only BEFORE INSERT ON session_amendments
+    WHEN (SELECT status FROM treatment_sessions WHERE id = new.session_id) IS NOT 'closed'
+    BEGIN SELECT RAISE(ABORT, 'only a closed session can be amended'); END;
+    """
+    )
+    db.executescript(
+        _immutable("session_amendments", "1", "an amendment cannot be changed")
+        + _immutable("amendment_lots", "1", "an amendment cannot be changed")
+    )
+
+
+def _step_0006_course_plan(db: "Database") -> None:
+    # Why the kiosk suggested the severity level (e.g. "Norwood IV or above"), kept with
+    # the consultant's choice; and at most one active course per patient.
+    db.executescript(
+        """
+    ALTER TABLE courses ADD COLUMN severity_basis TEXT;
+    CREATE UNIQUE INDEX courses_one_active ON courses (patient_id) WHERE status = 'active';
+    """
+    )
+
+
+def _step_0007_consent_accounts(db: "Database") -> None:
+    # Consultant accounts: when the PIN was last set, and the moment of the last wrong
+    # PIN (the back-off is computed from it; locked_until keeps its result so the lock
+    # survives a restart).
+    db.execute("ALTER TABLE consultants ADD COLUMN pin_changed_at TEXT")
+    db.execute("ALTER TABLE consultants ADD COLUMN last_pin_failure_at TEXT")
+    # A signed record carries the exact text shown (its SHA-256 is text_sha256), the
+    # photo answer, the patient's question, the countersigning consultant's name as it
+    # was then, and for a withdrawal how the patient told us and why.
+    db.execute("ALTER TABLE consents ADD COLUMN text TEXT NOT NULL DEFAULT ''")
+    db.execute("ALTER TABLE consents ADD COLUMN photo_consent INTEGER CHECK (photo_consent IN (0, 1))")
+    db.execute("ALTER TABLE consents ADD COLUMN question_for_consultant TEXT")
+    db.execute("ALTER TABLE consents ADD COLUMN consultant_name TEXT")
+    db.execute(
+        "ALTER TABLE consents ADD COLUMN withdrawal_channel TEXT"
+        " CHECK (withdrawal_channel IN ('in_person', 'phone', 'email', 'letter'))"
+    )
+    db.execute("ALTER TABLE consents ADD COLUMN withdrawal_reason TEXT")
+    # A consultant countersigns by PIN at that moment ('pin'); patients draw ('drawn').
+    db.execute(
+        "ALTER TABLE signatures ADD COLUMN method TEXT NOT NULL DEFAULT 'drawn' CHECK (method IN ('drawn', 'pin'))"
+    )
+    db.execute("ALTER TABLE signatures ADD COLUMN consultant_id INTEGER REFERENCES consultants (id)")
+    db.executescript(
+        """
+    -- Each patient's consent records form one chain: every new record (re-consent,
+    -- withdrawal) supersedes the newest one, and a record is superseded at most once.
+    -- Status is never stored (rows never change): the newest record of the chain is
+    -- the current one, and it counts as consent only when its kind is 'consent'.
+    CREATE UNIQUE INDEX consents_superseded_once ON consents (supersedes_id) WHERE supersedes_id IS NOT NULL;
+    CREATE UNIQUE INDEX signatures_one_per_role ON signatures (consent_id, role);
+
+    CREATE TRIGGER consents_insert_checks BEFORE INSERT ON consents
+    BEGIN
+        SELECT RAISE(ABORT, 'a consent record needs the exact text shown and its SHA-256')
+        WHERE length(new.text) = 0 OR length(new.text_sha256) != 64;
+        SELECT RAISE(ABORT, 'a consent record needs the countersigning consultant')
+        WHERE new.consultant_id IS NULL OR new.consultant_name IS NULL;
+        SELECT RAISE(ABORT, 'a consent needs the photo answer, yes or no')
+        WHERE new.kind = 'consent' AND new.photo_consent IS NULL;
+        SELECT RAISE(ABORT, 'a withdrawal must supersede the consent it withdraws')
+        WHERE new.kind = 'withdrawal' AND (new.supersedes_id IS NULL OR new.withdrawal_channel IS NULL
+            OR (SELECT kind FROM consents WHERE id = new.supersedes_id) IS NOT 'consent');
+        SELECT RAISE(ABORT, 'a consent record can only supersede a record of the same patient')
+        WHERE new.supersedes_id IS NOT NULL
+            AND (SELECT patient_id FROM consents WHERE id = new.supersedes_id) IS NOT new.patient_id;
+        SELECT RAISE(ABORT, 'a new consent record must supersede the newest one of the patient')
+        WHERE EXISTS (
+            SELECT 1 FROM consents c
+            WHERE c.patient_id = new.patient_id AND c.id IS NOT new.supersedes_id
+              AND NOT EXISTS (SELECT 1 FROM consents s WHERE s.supersedes_id = c.id)
+        );
+    END;
+
+    CREATE TRIGGER signatures_insert_checks BEFORE INSERT ON signatures
+    BEGIN
+        SELECT RAISE(ABORT, 'only a consultant countersigns by PIN')
+        WHERE new.method = 'pin' AND (new.role != 'consultant' OR new.consultant_id IS NULL);
+        SELECT RAISE(ABORT, 'a drawn signature needs its strokes')
+        WHERE new.method = 'drawn' AND (length(new.strokes) < 3 OR length(new.strokes_sha256) != 64);
+    END;
+    """
+    )
+
+
 STEPS: tuple[tuple[str, Callable[["Database"], None]], ...] = (
     ("0001_core", _step_0001_core),
     ("0002_patient_search", _step_0002_patient_search),
     ("0003_clinical_records", _step_0003_clinical_records),
+    ("0005_session_records", _step_0005_session_records),
+    ("0006_course_plan", _step_0006_course_plan),
+    ("0007_consent_accounts", _step_0007_consent_accounts),
 )
 SCHEMA_VERSION = len(STEPS)
 
