@@ -1,0 +1,535 @@
+"""The patient's course: plan it, change it, suggest its protocol, export it to a calendar.
+
+The protocols, the clinic calendar and the severity thresholds are read from
+``resources/protocols/`` once per service. The planner itself is the pure
+``domain.course.project``; this service feeds it the stored course, the dates of the
+sessions already closed, and today at the clinic.
+
+Calendar export (``export_ics``). Each session not yet done becomes one **all-day**
+event on its planned day. The planner plans days, not appointment times: an all-day
+event promises nothing about the hour (the clinic books that), and, having no time,
+it cannot move to another day when the patient's phone is in another time zone. Each
+event carries a reminder the evening before (18:00 on the patient's device), the
+clinic's name, and the aftercare advice. UIDs are stable per course and session
+number, so importing a newer file updates the events instead of duplicating them
+(``SEQUENCE`` grows with every export). ``DTSTAMP`` is the export moment in UTC.
+The file is written atomically: a temporary file in the same folder, flushed and
+fsynced, then ``os.replace``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+import tomllib
+from collections.abc import Mapping
+from contextlib import suppress
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..domain.aftercare import LANGUAGE_RE, Aftercare, parse_aftercare
+from ..domain.clock import Clock, parse_utc_iso
+from ..domain.course import (
+    MAX_INTERVAL_DAYS,
+    ClinicCalendar,
+    Course,
+    ProjectedCourse,
+    Protocol,
+    parse_clinic_calendar,
+    parse_protocols,
+    project,
+)
+from ..domain.errors import ValidationError
+from ..domain.patient import parse_date
+from ..domain.severity import (
+    MILD,
+    SeverityChoice,
+    SeverityRules,
+    SeveritySuggestion,
+    parse_severity_rules,
+    suggest_severity,
+)
+from ..resources import MissingResourceError, read_resource_text
+from ..store import courses as course_rows
+from ..store import patients as patient_rows
+from ..store.courses import StoredCourse
+from ..store.db import Store, Transaction
+from ..store.errors import RecordNotFoundError
+from ..store.settings import get_setting
+
+if TYPE_CHECKING:
+    from .demo import DemoContext
+
+PROTOCOLS_FILE = "protocols/protocols.toml"
+CALENDAR_FILE = "protocols/clinic_calendar.toml"
+DEFAULT_AFTERCARE_LANGUAGE = "en"
+# Sanity bounds for a typed start date: they catch a wrong year, they are not clinic rules.
+MAX_START_DAYS_AHEAD = 366
+MAX_START_DAYS_BEHIND = 3 * 366
+ICS_KIND = "course_calendar"
+REMINDER_BEFORE = timedelta(hours=6)  # all-day event starts at 00:00: 18:00 the evening before
+MAX_EXPORT_PATH = 4096
+
+
+class NoCourseError(RecordNotFoundError):
+    """The patient has no course yet."""
+
+
+class CourseExportError(Exception):
+    """The calendar file could not be written; the message says why, for the consultant."""
+
+
+@dataclass(frozen=True)
+class CourseOverview:
+    """Everything the course page shows for one patient.
+
+    ``projected`` is the stored course's plan, or, when no course is stored yet, a
+    proposal (the suggested protocol from the first session done, or from today).
+    ``problem`` says why the stored course cannot be planned any more (for example more
+    sessions done than its protocol has); the page shows it and lets the consultant fix it.
+    """
+
+    patient_id: int
+    stored: StoredCourse | None
+    suggestion: SeveritySuggestion
+    projected: ProjectedCourse | None
+    done: tuple[date, ...]
+    problem: ValidationError | None = None
+
+    @property
+    def is_proposal(self) -> bool:
+        return self.stored is None
+
+
+@dataclass(frozen=True)
+class IcsExport:
+    path: Path
+    events: int
+    sha256: str
+
+
+class CourseService:
+    def __init__(self, store: Store, clock: Clock, *, protocols_toml: str | None = None,
+                 calendar_toml: str | None = None):
+        self._store = store
+        self._clock = clock
+        protocols_data = _load_toml(protocols_toml, PROTOCOLS_FILE)
+        self._protocols = _named(PROTOCOLS_FILE, parse_protocols, protocols_data)
+        self._rules: SeverityRules = _named(PROTOCOLS_FILE, parse_severity_rules, protocols_data)
+        self._calendar = _named(CALENDAR_FILE, parse_clinic_calendar, _load_toml(calendar_toml, CALENDAR_FILE))
+        self._aftercare: dict[str, Aftercare] = {}
+        self._scales = None  # the intake's scale catalogue, read when a SALT score is needed
+
+    # -- reference data ------------------------------------------------------------------
+
+    @property
+    def protocols(self) -> Mapping[str, Protocol]:
+        """The clinic's protocols in file order."""
+        return self._protocols
+
+    @property
+    def calendar(self) -> ClinicCalendar:
+        return self._calendar
+
+    def protocol(self, protocol_id: object) -> Protocol:
+        protocol = self._protocols.get(protocol_id) if isinstance(protocol_id, str) else None
+        if protocol is None:
+            raise ValidationError.single("protocol_id", "Choose a protocol from the list.")
+        return protocol
+
+    def aftercare(self, language: str | None = None) -> Aftercare:
+        """The aftercare advice in ``language`` when the clinic has it, else in English."""
+        code = language if isinstance(language, str) and LANGUAGE_RE.match(language) else DEFAULT_AFTERCARE_LANGUAGE
+        if code not in self._aftercare:
+            name = f"aftercare/{code}.toml"
+            try:
+                text = read_resource_text(name)
+            except MissingResourceError:
+                if code == DEFAULT_AFTERCARE_LANGUAGE:
+                    raise
+                return self.aftercare(DEFAULT_AFTERCARE_LANGUAGE)
+            self._aftercare[code] = _named(name, parse_aftercare, tomllib.loads(text), name)
+        return self._aftercare[code]
+
+    def clinic_name(self) -> str:
+        return str(get_setting(self._store.conn, "clinic.name", "Meso Kiosk clinic"))
+
+    # -- reading -------------------------------------------------------------------------
+
+    def active(self, patient_id: int) -> StoredCourse | None:
+        return course_rows.get_active_course(self._store.conn, patient_id)
+
+    def done_dates(self, patient_id: int, course_id: int | None = None) -> list[date]:
+        return course_rows.done_session_dates(self._store.conn, patient_id, tz=self._clock.tz, course_id=course_id)
+
+    def suggest(self, patient_id: int) -> SeveritySuggestion:
+        """The protocol level the patient's latest intake points to, with the reason."""
+        try:
+            from ..store import intakes as intake_rows
+        except ModuleNotFoundError as error:  # the intake feature is not installed
+            if error.name != "meso_kiosk.store.intakes":
+                raise
+            return SeveritySuggestion(MILD, "No intake recorded yet")
+        intake = intake_rows.latest_intake(self._store.conn, patient_id)
+        if intake is None:
+            return SeveritySuggestion(MILD, "No intake recorded yet")
+        scales = intake.classification
+        try:
+            return suggest_severity(
+                self._rules,
+                norwood=scales.norwood,
+                ludwig=scales.ludwig,
+                sinclair=scales.sinclair,
+                salt=self._salt_score(intake),
+            )
+        except ValidationError as error:
+            return SeveritySuggestion(MILD, f"The intake's scales could not be read ({error.errors[error.field]})")
+
+    def _salt_score(self, intake) -> float | None:
+        if not intake.classification.salt.complete:
+            return None
+        from ..domain.intake import intake_salt_score
+        from ..domain.scales import parse_scales
+
+        if self._scales is None:
+            self._scales = parse_scales(tomllib.loads(read_resource_text("intake/options.toml")))
+        return intake_salt_score(intake, self._scales)
+
+    def plan(self, patient_id: int) -> ProjectedCourse:
+        """The active course's plan as of today; ``NoCourseError`` when there is none."""
+        stored = self.active(patient_id)
+        if stored is None:
+            raise NoCourseError(f"Patient {patient_id} has no course yet.")
+        return self._project(stored.course, self.done_dates(patient_id, stored.id))
+
+    def preview(self, patient_id: int, *, start: object, protocol_id: object,
+                interval_overrides: Mapping[int, int] | None = None) -> ProjectedCourse:
+        """The plan a course would have, without storing anything (``ValidationError`` by field)."""
+        course = self._course(start, protocol_id, interval_overrides or {})
+        return self._project(course, self.done_dates(patient_id))
+
+    def overview(self, patient_id: int) -> CourseOverview:
+        stored = self.active(patient_id)
+        suggestion = self.suggest(patient_id)
+        done = tuple(self.done_dates(patient_id, None if stored is None else stored.id))
+        if stored is not None:
+            course = stored.course
+        else:
+            protocol_id = suggestion.level if suggestion.level in self._protocols else next(iter(self._protocols))
+            course = Course(start=self.proposed_start(done), protocol_id=protocol_id)
+        try:
+            projected = self._project(course, list(done))
+        except ValidationError as error:
+            return CourseOverview(patient_id, stored, suggestion, None, done, problem=error)
+        return CourseOverview(patient_id, stored, suggestion, projected, done)
+
+    def proposed_start(self, done: tuple[date, ...] | list[date] = ()) -> date:
+        """Where a new course starts: the first session already given, else the next open day."""
+        return done[0] if done else self._calendar.next_open_day(self._clock.today())
+
+    # -- changing ------------------------------------------------------------------------
+
+    def start_course(self, patient_id: int, *, start: object, protocol_id: object, reason: object = None,
+                     actor: str) -> StoredCourse:
+        """Store the patient's course (or replace the active one's start and protocol)."""
+        self._require_patient(patient_id)
+        course = self._course(start, protocol_id, {})
+        choice, basis = self._choice(patient_id, course.protocol_id, reason)
+        return self._save(patient_id, course, choice, actor, basis=basis, field_of_done="protocol_id")
+
+    def change_start(self, patient_id: int, start: object, *, actor: str) -> StoredCourse:
+        stored = self._require_course(patient_id)
+        course = self._course(start, stored.protocol_id, stored.course.interval_overrides)
+        return self._save(patient_id, course, stored.choice, actor, basis=stored.severity_basis, field_of_done="start")
+
+    def change_protocol(self, patient_id: int, protocol_id: object, reason: object = None, *,
+                        actor: str) -> StoredCourse:
+        """Another protocol; a choice other than the suggestion needs a reason.
+
+        Intervals set by hand belong to the old protocol's phases, so they are dropped.
+        """
+        stored = self._require_course(patient_id)
+        course = self._course(stored.start, protocol_id, {})
+        choice, basis = self._choice(patient_id, course.protocol_id, reason)
+        return self._save(patient_id, course, choice, actor, basis=basis, field_of_done="protocol_id")
+
+    def change_interval(self, patient_id: int, session_number: object, days: object, *,
+                        actor: str) -> StoredCourse:
+        """Set the days between session ``session_number - 1`` and it; ``None`` = the protocol's."""
+        stored = self._require_course(patient_id)
+        protocol = self.protocol(stored.protocol_id)
+        number = _whole(session_number, "interval", "The session number", 2, protocol.sessions)
+        done = self.done_dates(patient_id, stored.id)
+        if number <= len(done):
+            raise ValidationError.single(
+                "interval", f"Session {number} is already done; its date is kept as it happened."
+            )
+        overrides = dict(stored.course.interval_overrides)
+        if days is None:
+            overrides.pop(number, None)
+        else:
+            value = _whole(days, "interval", "The number of days", 1, MAX_INTERVAL_DAYS)
+            minimum = protocol.phase_of(number).min_interval_days
+            if value < minimum:
+                raise ValidationError.single(
+                    "interval",
+                    f"Session {number} must be at least {minimum} days after session {number - 1}"
+                    f" (the protocol's minimum); {value} is too soon.",
+                )
+            overrides[number] = value
+            if value == protocol.phase_of(number).interval_days:
+                overrides.pop(number)  # the protocol's own interval: nothing to remember
+        course = Course(stored.start, stored.protocol_id, overrides)
+        return self._save(patient_id, course, stored.choice, actor, basis=stored.severity_basis,
+                          field_of_done="interval")
+
+    # -- calendar export -----------------------------------------------------------------
+
+    @staticmethod
+    def ics_file_name(patient_id: int) -> str:
+        return f"course-plan-patient-{int(patient_id)}.ics"
+
+    def export_ics(self, patient_id: int, path: Path | str, *, actor: str) -> IcsExport:
+        """Write the sessions still to come as an RFC 5545 calendar file at ``path``.
+
+        Raises ``NoCourseError`` without a stored course, ``ValidationError`` when nothing
+        is left to plan, ``CourseExportError`` when the file cannot be written.
+        """
+        target = _export_target(path)
+        stored = self._require_course(patient_id)
+        projected = self._project(stored.course, self.done_dates(patient_id, stored.id))
+        upcoming = [session for session in projected.sessions if not session.is_done]
+        if not upcoming:
+            raise ValidationError.single("ics", "Every session of this course is done: there is nothing to add.")
+        patient = patient_rows.get_patient(self._store.conn, patient_id)
+        data = self.ics_bytes(stored, projected, self.aftercare(patient.preferred_language))
+        try:
+            _write_atomically(target, data)
+        except OSError as error:
+            raise CourseExportError(
+                f"The calendar file could not be saved in {target.parent}: {error.strerror or error}."
+            ) from error
+        digest = hashlib.sha256(data).hexdigest()
+        with self._store.write(actor) as tx:
+            course_rows.record_export(tx, patient_id, ICS_KIND, str(target), digest)
+        return IcsExport(target, len(upcoming), digest)
+
+    def ics_bytes(self, stored: StoredCourse, projected: ProjectedCourse, aftercare: Aftercare) -> bytes:
+        from icalendar import Alarm, Calendar, Event  # import cost only when exporting
+
+        clinic = self.clinic_name()
+        now = self._clock.now_utc()
+        created = parse_utc_iso(stored.created_at)
+        sequence = max(0, int((now - created).total_seconds()))
+        uid_seed = hashlib.sha256(f"{stored.id}|{stored.patient_id}|{stored.created_at}".encode()).hexdigest()[:20]
+        care = aftercare.as_text(clinic)
+        by_session = {}
+        for milestone in projected.milestones:
+            if milestone.milestone.anchor == "session":
+                by_session.setdefault(milestone.milestone.at, []).append(milestone.text)
+
+        calendar = Calendar()
+        calendar.add("prodid", "-//Meso Kiosk//Course plan//EN")
+        calendar.add("version", "2.0")
+        calendar.add("calscale", "GREGORIAN")
+        calendar.add("method", "PUBLISH")
+        calendar.add("x-wr-calname", f"{clinic}: your treatment sessions")
+        total = projected.total
+        for session in projected.sessions:
+            if session.is_done:
+                continue
+            title = f"Mesotherapy session {session.number} of {total}: {clinic}"
+            lines = [
+                f"Mesotherapy session {session.number} of {total} at {clinic}.",
+                "The clinic will confirm the time of your visit.",
+            ]
+            if session.status == "overdue":
+                lines.append("This visit is a little late: please book it as soon as you can.")
+            for text in by_session.get(session.number, []):
+                lines += ["", f"Around this session: {text} Results vary from person to person."]
+            lines += ["", care]
+            event = Event()
+            event.add("uid", f"{uid_seed}-session-{session.number}@meso-kiosk")
+            event.add("dtstamp", now)
+            event.add("sequence", sequence)
+            event.add("dtstart", session.date)
+            event.add("dtend", session.date + timedelta(days=1))
+            event.add("summary", title)
+            event.add("location", clinic)
+            event.add("description", "\n".join(lines))
+            event.add("transp", "TRANSPARENT")
+            event.add("status", "TENTATIVE")
+            alarm = Alarm()
+            alarm.add("action", "DISPLAY")
+            alarm.add("trigger", -REMINDER_BEFORE)
+            alarm.add("description", f"Tomorrow: mesotherapy session at {clinic}")
+            event.add_component(alarm)
+            calendar.add_component(event)
+        return calendar.to_ical()
+
+    # -- helpers -------------------------------------------------------------------------
+
+    def _project(self, course: Course, done: list[date]) -> ProjectedCourse:
+        protocol = self.protocol(course.protocol_id)
+        return project(course.start, protocol, done, self._calendar, self._clock.today(),
+                       dict(course.interval_overrides))
+
+    def _course(self, start: object, protocol_id: object, overrides: Mapping[int, int]) -> Course:
+        errors: dict[str, str] = {}
+        day = None
+        try:
+            day = self._start_date(start)
+        except ValidationError as error:
+            errors.update(error.errors)
+        try:
+            protocol = self.protocol(protocol_id)
+        except ValidationError as error:
+            errors.update(error.errors)
+            protocol = None
+        if errors:
+            raise ValidationError(errors)
+        assert day is not None and protocol is not None
+        return Course(start=day, protocol_id=protocol.id, interval_overrides=dict(overrides))
+
+    def _start_date(self, value: object) -> date:
+        if isinstance(value, datetime):
+            raise ValidationError.single("start", "The start must be a calendar date, not a date and time.")
+        if isinstance(value, str) and len(value) > 40:
+            raise ValidationError.single("start", "Enter the start date like 2026-12-01 or 01/12/2026.")
+        try:
+            day = parse_date(value, "start", "start date")
+        except ValidationError:
+            raise ValidationError.single("start", "Enter the start date like 2026-12-01 or 01/12/2026.") from None
+        today = self._clock.today()
+        if day > today + timedelta(days=MAX_START_DAYS_AHEAD):
+            raise ValidationError.single("start", "That start date is more than a year ahead; please check the year.")
+        if day < today - timedelta(days=MAX_START_DAYS_BEHIND):
+            raise ValidationError.single("start", "That start date is more than three years ago; please check the year.")
+        return day
+
+    def _choice(self, patient_id: int, protocol_id: str, reason: object) -> tuple[SeverityChoice, str]:
+        """The consultant's choice against today's suggestion, and why that was suggested."""
+        suggestion = self.suggest(patient_id)
+        return SeverityChoice(suggested=suggestion.level, chosen=protocol_id, reason=reason), suggestion.reason
+
+    def _require_patient(self, patient_id: int) -> None:
+        patient_rows.get_patient(self._store.conn, patient_id)
+
+    def _require_course(self, patient_id: int) -> StoredCourse:
+        stored = self.active(patient_id)
+        if stored is None:
+            raise NoCourseError(f"Patient {patient_id} has no course yet: start one first.")
+        return stored
+
+    def _save(self, patient_id: int, course: Course, choice: SeverityChoice, actor: str, *,
+              basis: str | None = None, field_of_done: str) -> StoredCourse:
+        """Check the course can be planned with the sessions already done, then store it."""
+        stored = self.active(patient_id)
+        done = self.done_dates(patient_id, None if stored is None else stored.id)
+        try:
+            self._project(course, done)
+        except ValidationError as error:
+            raise _refield(error, field_of_done) from None
+        with self._store.write(actor) as tx:
+            return course_rows.save_active_course(tx, patient_id, course, choice, basis)
+
+
+def _refield(error: ValidationError, field_of_done: str) -> ValidationError:
+    """Name the field the person just changed when the plan refuses it."""
+    errors = {}
+    for key, message in error.errors.items():
+        if key in ("done", "calendar") or key.startswith("interval_overrides"):
+            key = field_of_done
+        errors.setdefault(key, message)
+    return ValidationError(errors)
+
+
+def _whole(value: object, field: str, what: str, low: int, high: int) -> int:
+    if isinstance(value, str) and value.strip().lstrip("+").isdigit() and len(value.strip()) <= 6:
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValidationError.single(field, f"{what} must be a whole number from {low} to {high}.")
+    if not low <= value <= high:
+        raise ValidationError.single(field, f"{what} must be from {low} to {high} (not {value}).")
+    return value
+
+
+def _load_toml(text: str | None, name: str) -> dict:
+    source = read_resource_text(name) if text is None else text
+    try:
+        return tomllib.loads(source)
+    except tomllib.TOMLDecodeError as error:
+        raise ValidationError.single(name, f"{name} cannot be read: {error}. Fix the file and start again.") from None
+
+
+def _named(name: str, parse, data, *args):
+    """Run a resource parser; its errors say which file they come from."""
+    try:
+        return parse(data, *args)
+    except ValidationError as error:
+        raise ValidationError(
+            {key: message if message.startswith(name) else f"{name}: {message}" for key, message in error.errors.items()}
+        ) from None
+
+
+def _export_target(path: Path | str) -> Path:
+    if not isinstance(path, (str, Path)) or not str(path).strip() or len(str(path)) > MAX_EXPORT_PATH:
+        raise CourseExportError("Choose a file name for the calendar.")
+    if "\x00" in str(path):
+        raise CourseExportError("The calendar file name contains an invisible control character.")
+    target = Path(path)
+    if target.suffix.lower() != ".ics":
+        raise CourseExportError("The calendar file name must end in .ics.")
+    if target.is_dir():
+        raise CourseExportError(f"{target} is a folder; give a file name ending in .ics.")
+    if not target.parent.is_dir():
+        raise CourseExportError(f"The folder {target.parent} does not exist.")
+    return target
+
+
+def _write_atomically(target: Path, data: bytes) -> None:
+    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, target)
+    except BaseException:
+        with suppress(FileNotFoundError):
+            os.unlink(temporary)
+        raise
+    if hasattr(os, "O_DIRECTORY"):  # make the rename itself durable (POSIX)
+        folder = os.open(target.parent, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            os.fsync(folder)
+        finally:
+            os.close(folder)
+
+
+# -- demo --------------------------------------------------------------------------------
+
+
+def seed_courses(tx: Transaction, context: "DemoContext") -> None:
+    """Courses for demo patients at different stages (start dates relative to today)."""
+    data = tomllib.loads(read_resource_text("demo/courses.toml"))
+    today = context.clock.today()
+    protocols = context.kiosk.course.protocols
+    count = 0
+    for raw in data["course"]:
+        patient = context.patients[raw["patient"]]
+        protocol_id = raw["protocol"]
+        if protocol_id not in protocols:
+            raise ValidationError.single("protocol", f"demo/courses.toml: unknown protocol {protocol_id!r}.")
+        course = Course(
+            start=today - timedelta(days=raw["start_days_ago"]),
+            protocol_id=protocol_id,
+            interval_overrides={int(n): days for n, days in raw.get("intervals", {}).items()},
+        )
+        choice = SeverityChoice(suggested=raw["suggested"], chosen=protocol_id, reason=raw.get("reason"))
+        course_rows.save_active_course(tx, patient.id, course, choice, raw.get("basis"))
+        count += 1
+    context.notes.append(f"{count} courses")

@@ -1,0 +1,661 @@
+"""The Course step: the plan of sessions, its progress and milestones, and its settings.
+
+Before a course is stored the page shows a proposal (the suggested protocol from the
+next open day) and one primary action, "Start this course". Once stored, every change
+(start date, protocol, one interval) is saved at once, audited by the service, and the
+timeline re-plans. A protocol other than the suggested one waits for a reason, typed in
+line. Errors sit next to the field that caused them and what was typed is kept.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Callable
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor, QPainter, QPen
+from PySide6.QtWidgets import (
+    QBoxLayout,
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QLineEdit,
+    QSizePolicy,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...domain.clock import Clock
+from ...domain.course import MAX_INTERVAL_DAYS, ProjectedCourse, Protocol
+from ...domain.errors import ValidationError
+from ...domain.patient import Patient
+from ...services.course import CourseExportError, CourseOverview, CourseService, NoCourseError
+from ...store.errors import StoreError
+from .. import theme
+from ..widgets.basics import button, label, restyle, scrolling
+from ..widgets.timeline import TimelineView, day_text
+
+# Below this page width the two columns stack (portrait tablet).
+TWO_COLUMNS_FROM = 1100
+
+
+def _say(message_label, text: str) -> None:
+    """Set a message; an empty one takes no room."""
+    message_label.setText(text)
+    message_label.setVisible(bool(text))
+
+
+def _card(*widgets: QWidget, spacing: int = 12) -> tuple[QFrame, QVBoxLayout]:
+    card = QFrame()
+    card.setProperty("role", "card")
+    layout = QVBoxLayout(card)
+    layout.setContentsMargins(20, 16, 20, 16)
+    layout.setSpacing(spacing)
+    for widget in widgets:
+        layout.addWidget(widget)
+    return card, layout
+
+
+class ProgressBar(QWidget):
+    """One segment per session: filled when done, outlined in the accent colour for the next."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._done = 0
+        self._total = 0
+        self.setMinimumHeight(20)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+
+    def set_progress(self, done: int, total: int) -> None:
+        self._done, self._total = done, total
+        self.setAccessibleName(f"{done} of {total} sessions done")
+        self.update()
+
+    def paintEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        if not self._total:
+            return
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        gap = 6
+        width = (self.width() - gap * (self._total - 1)) / self._total
+        for index in range(self._total):
+            x = index * (width + gap)
+            if index < self._done:
+                painter.setPen(Qt.PenStyle.NoPen)
+                painter.setBrush(QColor(theme.SUCCESS))
+            elif index == self._done:
+                painter.setPen(QPen(QColor(theme.ACCENT), 3))
+                painter.setBrush(QColor(theme.ACCENT_SOFT))
+            else:
+                painter.setPen(QPen(QColor(theme.BORDER), 2))
+                painter.setBrush(QColor(theme.SURFACE))
+            painter.drawRoundedRect(x + 1.5, 1.5, width - 3, self.height() - 3, 5, 5)
+
+
+MARGIN_LEFT = 16
+
+
+class IntervalEditor(QFrame):
+    """Days between one session and the one before it, opened under a tapped session."""
+
+    apply_requested = Signal(int, int)  # session number, days
+    reset_requested = Signal(int)  # session number: back to the protocol's interval
+    close_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setProperty("role", "interval-editor")
+        self.number = 0
+        self.heading = label("", "subheading-small")
+        self.minus = button("−", "Fewer days")
+        self.plus = button("+", "More days")
+        for small in (self.minus, self.plus):
+            small.setProperty("role", "square")
+            small.setFixedSize(theme.TOUCH_TARGET, theme.TOUCH_TARGET)
+        self.days = QSpinBox()
+        self.days.setRange(1, MAX_INTERVAL_DAYS)
+        self.days.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.days.setFixedWidth(96)
+        self.days.setMinimumHeight(theme.TOUCH_TARGET)
+        self.days.setAccessibleName("Days after the previous session")
+        self.hint = label("", "muted")
+        self.error = label("", "error")
+        self.error.hide()
+        self.save_button = button("Save interval", "Save the days before this session", primary=True)
+        self.reset_button = button("Use the protocol's", "Use the protocol's interval")
+        self.close_button = button("Close", "Close the interval editor")
+        spin_row = QHBoxLayout()
+        spin_row.setSpacing(8)
+        spin_row.addWidget(self.minus)
+        spin_row.addWidget(self.days)
+        spin_row.addWidget(self.plus)
+        spin_row.addWidget(label("days after the previous session", wrap=True), 1)
+        actions = QHBoxLayout()
+        actions.setSpacing(8)
+        actions.addWidget(self.save_button)
+        actions.addWidget(self.close_button)
+        actions.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(MARGIN_LEFT, 12, 16, 16)
+        layout.setSpacing(8)
+        layout.addWidget(self.heading)
+        layout.addLayout(spin_row)
+        layout.addWidget(self.error)
+        layout.addWidget(self.hint)
+        layout.addLayout(actions)
+        layout.addWidget(self.reset_button, 0, Qt.AlignmentFlag.AlignLeft)
+        self._connect_signals()
+
+    def _connect_signals(self) -> None:
+        self.minus.clicked.connect(self._on_minus_clicked)
+        self.plus.clicked.connect(self._on_plus_clicked)
+        self.save_button.clicked.connect(self._on_save_button_clicked)
+        self.days.editingFinished.connect(self._on_days_editing_finished)
+        self.reset_button.clicked.connect(self._on_reset_button_clicked)
+        self.close_button.clicked.connect(self.close_requested)
+
+    def edit(self, number: int, days: int, protocol: Protocol) -> None:
+        phase = protocol.phase_of(number)
+        self.number = number
+        self.heading.setText(f"Session {number}: when, after session {number - 1}?")
+        self.days.setValue(days)
+        self.hint.setText(
+            f"The protocol plans {phase.interval_days} days; you can choose {phase.min_interval_days} days"
+            " or more. The sessions after it move with it.")
+        self.reset_button.setText(f"Use the protocol's {phase.interval_days} days")
+        self.show_error("")
+
+    def show_error(self, message: str) -> None:
+        self.error.setText(message)
+        self.error.setVisible(bool(message))
+        self.days.setProperty("invalid", "true" if message else "false")
+        restyle(self.days)
+
+    def _on_minus_clicked(self) -> None:
+        self.days.stepDown()
+
+    def _on_plus_clicked(self) -> None:
+        self.days.stepUp()
+
+    def _on_save_button_clicked(self) -> None:
+        self.days.interpretText()
+        self.apply_requested.emit(self.number, self.days.value())
+
+    def _on_days_editing_finished(self) -> None:
+        if self.days.hasFocus():  # Enter in the field saves; leaving it does not
+            self._on_save_button_clicked()
+
+    def _on_reset_button_clicked(self) -> None:
+        self.reset_requested.emit(self.number)
+
+
+class CoursePage(QWidget):
+    saved = Signal(object)  # StoredCourse
+
+    def __init__(self, courses: CourseService, clock: Clock, exports_dir: Path, actor: Callable[[], str],
+                 parent: QWidget | None = None):
+        super().__init__(parent)
+        self._courses = courses
+        self._exports_dir = exports_dir
+        self._actor = actor
+        self._clock = clock
+        self.patient: Patient | None = None
+        self.overview: CourseOverview | None = None
+        self._shown: ProjectedCourse | None = None
+        self._filling = False
+
+        # Progress
+        self.title = label("Course plan", "subheading")
+        self.status = label("", "saved", wrap=False)
+        self.progress_heading = label("", "heading")
+        self.progress_bar = ProgressBar()
+        self.progress_detail = label("", None)
+        self.banner = label("", "banner-error")
+        self.banner.hide()
+        progress_card, _ = _card(self.progress_heading, self.progress_bar, self.progress_detail, spacing=8)
+
+        # Settings
+        self.suggestion = label("", None)
+        self.suggestion_basis = label("", "muted")
+        self.protocol = QComboBox()
+        self.protocol.setAccessibleName("Protocol")
+        for protocol in courses.protocols.values():
+            self.protocol.addItem(protocol.label, protocol.id)
+        self.protocol.setMinimumHeight(theme.TOUCH_TARGET)
+        self.protocol_error = label("", "error")
+        self.reason = QLineEdit()
+        self.reason.setAccessibleName("Reason for choosing another protocol")
+        self.reason.setPlaceholderText("Why this protocol instead of the suggested one?")
+        self.reason.setMaxLength(600)
+        self.reason_label = label("Reason for the change (kept in the record)", None)
+        self.reason_error = label("", "error")
+        self.use_protocol_button = button("Use this protocol", "Use the chosen protocol")
+        self.reason_box = QWidget()
+        reason_layout = QVBoxLayout(self.reason_box)
+        reason_layout.setContentsMargins(0, 0, 0, 0)
+        reason_layout.setSpacing(6)
+        reason_layout.addWidget(self.reason_label)
+        reason_layout.addWidget(self.reason)
+        reason_layout.addWidget(self.reason_error)
+        reason_layout.addWidget(self.use_protocol_button, 0, Qt.AlignmentFlag.AlignLeft)
+        self.start = QLineEdit()
+        self.start.setAccessibleName("Start date")
+        self.start.setPlaceholderText("YYYY-MM-DD")
+        self.start.setMaxLength(40)
+        self.start_shown = label("", "muted")
+        self.start_error = label("", "error")
+        self.start_button = button("Start this course", "Start this course", primary=True)
+        start_row = QHBoxLayout()
+        start_row.setSpacing(12)
+        start_row.addWidget(self.start, 1)
+        start_row.addWidget(self.start_shown, 1)
+        settings_card, settings = _card(spacing=6)
+        settings.addWidget(label("Protocol and start", "subheading-small"))
+        settings.addWidget(self.suggestion)
+        settings.addWidget(self.suggestion_basis)
+        settings.addSpacing(6)
+        settings.addWidget(label("Protocol", None))
+        settings.addWidget(self.protocol)
+        settings.addWidget(self.protocol_error)
+        settings.addWidget(self.reason_box)
+        settings.addSpacing(6)
+        settings.addWidget(label("Start date (first session)", None))
+        settings.addLayout(start_row)
+        settings.addWidget(self.start_error)
+        settings.addSpacing(6)
+        settings.addWidget(self.start_button, 0, Qt.AlignmentFlag.AlignLeft)
+
+        # Calendar file
+        self.ics_button = button("Add to calendar (.ics)", "Save the planned sessions as a calendar file")
+        self.ics_status = label("", "muted")
+        self.ics_status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # A long folder name must not widen the page (no sideways scrolling): it wraps or clips.
+        self.ics_status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.ics_error = label("", "error")
+        calendar_card, _ = _card(
+            label("Take the dates home", "subheading-small"),
+            label("A calendar file with the planned sessions and the aftercare advice, for the patient's"
+                  " phone or computer.", "muted"),
+            self.ics_button, self.ics_status, self.ics_error, spacing=8)
+        calendar_card.layout().setAlignment(self.ics_button, Qt.AlignmentFlag.AlignLeft)
+
+        # Timeline
+        self.timeline = TimelineView()
+        self.interval_editor = IntervalEditor()
+        self.timeline.set_editor(self.interval_editor)
+        self.timeline_note = label(
+            "The dates of the later sessions move if a visit is late. Milestones show what often happens;"
+            " results vary from person to person and are not guaranteed.", "muted")
+        timeline_card, timeline_layout = _card(label("Dates", "subheading-small"), spacing=8)
+        timeline_layout.addWidget(self.timeline)
+        timeline_layout.addWidget(self.timeline_note)
+
+        # Two columns in landscape, one in portrait.
+        self.left = QVBoxLayout()
+        self.left.setSpacing(16)
+        for widget in (progress_card, settings_card, calendar_card):
+            self.left.addWidget(widget)
+        self.left.addStretch(1)
+        self.right = QVBoxLayout()
+        self.right.setSpacing(16)
+        self.right.addWidget(timeline_card)
+        self.right.addStretch(1)
+        self.columns = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        self.columns.setSpacing(24)
+        self.columns.addLayout(self.left, 5)
+        self.columns.addLayout(self.right, 6)
+        self._progress_card, self._settings_card, self._calendar_card = progress_card, settings_card, calendar_card
+        self._timeline_card = timeline_card
+
+        body = QWidget()
+        body_layout = QVBoxLayout(body)
+        body_layout.setContentsMargins(32, 8, 32, 24)
+        body_layout.setSpacing(16)
+        header = QHBoxLayout()
+        header.addWidget(self.title, 1)
+        header.addWidget(self.status)
+        body_layout.addLayout(header)
+        body_layout.addWidget(self.banner)
+        body_layout.addLayout(self.columns)
+        body_layout.addStretch(1)
+        self.scroll = scrolling(body)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.scroll)
+        self._portrait = False
+        self.setTabOrder(self.protocol, self.reason)
+        self.setTabOrder(self.reason, self.use_protocol_button)
+        self.setTabOrder(self.use_protocol_button, self.start)
+        self.setTabOrder(self.start, self.start_button)
+        self.setTabOrder(self.start_button, self.ics_button)
+        self._connect_signals()
+
+    def _connect_signals(self) -> None:
+        self.protocol.currentIndexChanged.connect(self._on_protocol_current_index_changed)
+        self.reason.returnPressed.connect(self._on_use_protocol_button_clicked)
+        self.use_protocol_button.clicked.connect(self._on_use_protocol_button_clicked)
+        self.start.editingFinished.connect(self._on_start_editing_finished)
+        self.start.textEdited.connect(self._on_start_text_edited)
+        self.start_button.clicked.connect(self._on_start_button_clicked)
+        self.ics_button.clicked.connect(self._on_ics_button_clicked)
+        self.timeline.session_activated.connect(self._on_timeline_session_activated)
+        self.interval_editor.apply_requested.connect(self._on_interval_editor_apply_requested)
+        self.interval_editor.reset_requested.connect(self._on_interval_editor_reset_requested)
+        self.interval_editor.close_requested.connect(self._on_interval_editor_close_requested)
+
+    # -- showing -------------------------------------------------------------------------
+
+    def show_patient(self, patient: Patient) -> None:
+        self.patient = patient
+        self._set_status("", ok=True)
+        _say(self.ics_status, "")
+        _say(self.ics_error, "")
+        self.timeline.close_editor()
+        self.refresh()
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt override): sessions may have been recorded meanwhile
+        super().showEvent(event)
+        if self.patient is not None and not self._has_unsaved_input():
+            self.refresh()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().resizeEvent(event)
+        self._reflow(event.size().width())
+
+    def _reflow(self, width: int) -> None:
+        portrait = width < TWO_COLUMNS_FROM
+        if portrait == self._portrait:
+            return
+        self._portrait = portrait
+        # Portrait: progress, settings, dates, calendar file, in one column.
+        for layout in (self.left, self.right):
+            while layout.count():
+                layout.takeAt(0)
+        if portrait:
+            self.columns.setDirection(QBoxLayout.Direction.TopToBottom)
+            for widget in (self._progress_card, self._timeline_card, self._settings_card, self._calendar_card):
+                self.left.addWidget(widget)
+        else:
+            self.columns.setDirection(QBoxLayout.Direction.LeftToRight)
+            for widget in (self._progress_card, self._settings_card, self._calendar_card):
+                self.left.addWidget(widget)
+            self.right.addWidget(self._timeline_card)
+        self.left.addStretch(1)
+        self.right.addStretch(1)
+
+    def refresh(self) -> None:
+        if self.patient is None:
+            return
+        self.overview = self._courses.overview(self.patient.id)
+        self._fill_settings()
+        self._show_course(self.overview.projected)
+
+    def _has_unsaved_input(self) -> bool:
+        return bool(self.reason_box.isVisible() and self.reason.text().strip())
+
+    def _fill_settings(self) -> None:
+        overview = self.overview
+        assert overview is not None
+        self._filling = True
+        self._show_suggestion()
+        stored = overview.stored
+        protocol_id = stored.protocol_id if stored else (overview.projected.protocol.id if overview.projected
+                                                         else self.protocol.currentData())
+        self.protocol.setCurrentIndex(max(0, self.protocol.findData(protocol_id)))
+        start = stored.start if stored else (overview.projected.start if overview.projected
+                                             else self._courses.proposed_start(overview.done))
+        self.start.setText(start.isoformat())
+        self.start_shown.setText(day_text(start))
+        self.reason.setText((stored.choice.reason or "") if stored else "")
+        self._show_errors({})
+        self._filling = False
+        self._update_reason_box()
+        self.start_button.setVisible(stored is None)
+        self.title.setText("Course plan" if stored else "Proposed course (not started yet)")
+        self.banner.setVisible(overview.problem is not None)
+        if overview.problem is not None:
+            self.banner.setText("This course cannot be planned as it is: "
+                                + overview.problem.errors[overview.problem.field] + " ")
+
+    def _show_suggestion(self) -> None:
+        """What the intake suggests and why; for a stored course, what was suggested then."""
+        overview = self.overview
+        current = overview.suggestion
+        stored = overview.stored
+        if stored is None:
+            self.suggestion.setText(f"Suggested from the intake: {self._label(current.level)}")
+            lines = [f"Why: {current.reason}"]
+        else:
+            self.suggestion.setText(f"Suggested when the course was planned: {self._label(stored.choice.suggested)}")
+            lines = [f"Why: {stored.severity_basis or 'not recorded'}"]
+            if stored.choice.overridden:
+                lines.append(f"Chosen instead: {self._label(stored.protocol_id)}, because: {stored.choice.reason}")
+            if current.level != stored.choice.suggested:
+                lines.append(f"The latest intake now suggests {self._label(current.level)} ({current.reason}).")
+        if current.level not in self._courses.protocols:
+            lines.append("That level is not one of this clinic's protocols: choose one and say why.")
+        self.suggestion_basis.setText("\n".join(lines))
+
+    def _label(self, protocol_id: str) -> str:
+        protocol = self._courses.protocols.get(protocol_id)
+        return protocol.label if protocol else protocol_id
+
+    def _show_course(self, course: ProjectedCourse | None) -> None:
+        self._shown = course
+        stored = self.overview.stored if self.overview else None
+        self.timeline.set_course(course, self._courses.calendar, editable=stored is not None)
+        self.ics_button.setEnabled(stored is not None and course is not None and not course.is_complete)
+        if stored is None:
+            _say(self.ics_status, "Start the course first; then its dates can be saved as a calendar file.")
+        elif course is not None and course.is_complete:
+            _say(self.ics_status, "Every session is done: there are no dates left to add.")
+        elif not self.ics_status.text().startswith("Saved"):
+            _say(self.ics_status, "")
+        if course is None:
+            self.progress_heading.setText("No plan")
+            self.progress_bar.set_progress(0, 0)
+            self.progress_detail.setText("Fix the problem above to see the dates.")
+            return
+        self.progress_bar.set_progress(course.done_count, course.total)
+        following = course.next_session
+        if following is None:
+            self.progress_heading.setText(f"All {course.total} sessions done")
+            detail = "The course is complete."
+            if course.maintenance_from:
+                detail += f" Optional maintenance from {day_text(course.maintenance_from)}."
+        else:
+            self.progress_heading.setText(f"Session {following.number} of {course.total}")
+            done = f"{course.done_count} done" if course.done_count else "None done yet"
+            if following.status == "overdue":
+                when = f"overdue since {day_text(following.due_on)}; book it for {day_text(following.date)} or soon after"
+            else:
+                when = f"next visit {day_text(following.date)}"
+            detail = f"{done} · {when}. Last session around {day_text(course.last_date)}."
+        if stored is None:
+            detail = f"{course.total} sessions from {day_text(course.start)} · not saved yet."
+        self.progress_detail.setText(detail)
+        self.progress_heading.setAccessibleName(self.progress_heading.text())
+
+    # -- protocol and reason -------------------------------------------------------------
+
+    def _chosen_protocol(self) -> str:
+        return self.protocol.currentData()
+
+    def _needs_reason(self) -> bool:
+        return self.overview is not None and self._chosen_protocol() != self.overview.suggestion.level
+
+    def _update_reason_box(self) -> None:
+        """The reason field shows only while a choice other than the suggestion waits to be made."""
+        stored = self.overview.stored if self.overview else None
+        changed = stored is None or self._chosen_protocol() != stored.protocol_id
+        self.reason_box.setVisible(changed and self._needs_reason())
+        self.use_protocol_button.setVisible(stored is not None and changed)
+
+    def _on_protocol_current_index_changed(self, _index: int) -> None:
+        if self._filling or self.overview is None:
+            return
+        self._show_errors({})
+        self._update_reason_box()
+        stored = self.overview.stored
+        if stored is None:
+            self._preview()
+        elif not self._needs_reason() and self._chosen_protocol() != stored.protocol_id:
+            self._save(lambda actor: self._courses.change_protocol(
+                self.patient.id, self._chosen_protocol(), actor=actor))
+        elif self._chosen_protocol() != stored.protocol_id:
+            self._show_errors({"reason": "Say why you chose this protocol, then tap “Use this protocol”."})
+            self.reason.setFocus()
+
+    def _on_use_protocol_button_clicked(self) -> None:
+        stored = self.overview.stored if self.overview else None
+        if stored is None:
+            self._on_start_button_clicked()
+            return
+        self._save(lambda actor: self._courses.change_protocol(
+            self.patient.id, self._chosen_protocol(), self.reason.text(), actor=actor))
+
+    # -- start date ----------------------------------------------------------------------
+
+    def _on_start_text_edited(self, _text: str) -> None:
+        self.start_shown.setText("")
+
+    def _on_start_editing_finished(self) -> None:
+        if self.overview is None or self.patient is None:
+            return
+        stored = self.overview.stored
+        if stored is None:
+            self._preview()
+            return
+        if self.start.text().strip() == stored.start.isoformat():
+            self.start_shown.setText(day_text(stored.start))
+            self._show_errors({"start": ""})
+            return
+        self._save(lambda actor: self._courses.change_start(self.patient.id, self.start.text(), actor=actor))
+
+    def _preview(self) -> None:
+        try:
+            course = self._courses.preview(self.patient.id, start=self.start.text(), protocol_id=self._chosen_protocol())
+        except ValidationError as error:
+            self._show_errors(error.errors)
+            return
+        self._show_errors({})
+        self.start_shown.setText(day_text(course.start))
+        self._show_course(course)
+
+    def _on_start_button_clicked(self) -> None:
+        if self.patient is None:
+            return
+        self._save(lambda actor: self._courses.start_course(
+            self.patient.id, start=self.start.text(), protocol_id=self._chosen_protocol(),
+            reason=self.reason.text() if self._needs_reason() else None, actor=actor))
+
+    # -- intervals -----------------------------------------------------------------------
+
+    def _on_timeline_session_activated(self, number: int) -> None:
+        if self._shown is None:
+            return
+        session = self._shown.sessions[number - 1]
+        self.interval_editor.edit(number, session.gap_days or 1, self._shown.protocol)
+        self.timeline.open_editor(number)
+        self.interval_editor.days.setFocus()
+        self.interval_editor.days.selectAll()
+
+    def _on_interval_editor_apply_requested(self, number: int, days: int) -> None:
+        self._save(lambda actor: self._courses.change_interval(self.patient.id, number, days, actor=actor))
+
+    def _on_interval_editor_reset_requested(self, number: int) -> None:
+        self._save(lambda actor: self._courses.change_interval(self.patient.id, number, None, actor=actor))
+
+    def _on_interval_editor_close_requested(self) -> None:
+        number = self.timeline.editor_session
+        self.timeline.close_editor()
+        row = self.timeline.row_for(number) if number else None
+        if row is not None:
+            row.setFocus()
+
+    # -- saving and errors ---------------------------------------------------------------
+
+    def _save(self, change) -> bool:
+        try:
+            stored = change(self._actor())
+        except ValidationError as error:
+            self._show_errors(error.errors)
+            self._set_status("Not saved: see the message in red.", ok=False)
+            return False
+        except StoreError as error:
+            self._show_errors({"banner": str(error)})
+            return False
+        editing = self.timeline.editor_session
+        self.refresh()
+        if editing is not None and self.timeline.row_for(editing) is not None:
+            self.timeline.open_editor(editing)
+            session = self._shown.sessions[editing - 1] if self._shown else None
+            if session is not None:
+                self.interval_editor.edit(editing, session.gap_days or 1, self._shown.protocol)
+        self._set_status(f"Saved at {self._clock_time()}", ok=True)
+        self.saved.emit(stored)
+        return True
+
+    def _clock_time(self) -> str:
+        return self._clock.format_local(self._clock.now_utc())[-5:]
+
+    def _set_status(self, text: str, *, ok: bool) -> None:
+        self.status.setText(text)
+        self.status.setProperty("role", "saved" if ok else "error")
+        restyle(self.status)
+
+    def _show_errors(self, errors: dict[str, str]) -> None:
+        """Each message next to its field; ``{}`` clears them all, ``{"start": ""}`` one."""
+        fields = {
+            "start": (self.start_error, self.start),
+            "protocol_id": (self.protocol_error, None),
+            "reason": (self.reason_error, self.reason),
+        }
+        clear_all = not errors
+        for key, (message_label, field) in fields.items():
+            if clear_all or key in errors:
+                message = errors.get(key, "")
+                message_label.setText(message)
+                message_label.setVisible(bool(message))
+                if field is not None:
+                    field.setProperty("invalid", "true" if message else "false")
+                    restyle(field)
+        if clear_all or "interval" in errors:
+            self.interval_editor.show_error(errors.get("interval", ""))
+        leftovers = [m for k, m in errors.items() if k not in fields and k != "interval" and m]
+        if leftovers:
+            self.banner.setText(" ".join(leftovers))
+            self.banner.show()
+
+    # -- calendar file -------------------------------------------------------------------
+
+    def _on_ics_button_clicked(self) -> None:
+        if self.patient is None:
+            return
+        target = self._exports_dir / self._courses.ics_file_name(self.patient.id)
+        _say(self.ics_error, "")
+        try:
+            result = self._courses.export_ics(self.patient.id, target, actor=self._actor())
+        except (ValidationError, CourseExportError, NoCourseError, StoreError) as error:
+            message = error.errors[error.field] if isinstance(error, ValidationError) else str(error)
+            _say(self.ics_error, message)
+            _say(self.ics_status, "")
+            return
+        sessions = "session" if result.events == 1 else "sessions"
+        _say(self.ics_status,
+            f"Saved {result.events} {sessions} at {self._clock_time()} to:\n{result.path}\n"
+            "Send it to the patient by e-mail or copy it to their phone.")
+
+    # For tests and screenshots.
+    def error_text(self, field: str) -> str:
+        return {"start": self.start_error, "protocol_id": self.protocol_error, "reason": self.reason_error,
+                "interval": self.interval_editor.error}[field].text()
+
+    @property
+    def shown_course(self) -> ProjectedCourse | None:
+        return self._shown
+
+    def today(self) -> date | None:
+        return self._shown.today if self._shown else None
