@@ -1,0 +1,375 @@
+"""Signing, withdrawing and checking a patient's consent; the gate before any session.
+
+For the UI (hand-off mode and the consent page), the whole API is on ``ConsentService``:
+
+1. ``languages()`` — the consent languages to offer on the hand-off screen (code and
+   own name), the patient's preferred one first when given.
+2. ``template_for(language)`` — the current ``ConsentTemplate``. Show
+   ``text_blocks(template)`` (from ``meso_kiosk.domain.consent``) block by block in
+   large type; ``template.label(key)`` gives the screen's own words in that language
+   (``SCREEN_KEYS``). Keep ``template.text_sha256``: ``sign`` wants it back, to prove
+   the text shown is the text signed.
+3. ``check_identity(patient_id, typed_name, typed_dob)`` — the patient confirms who
+   they are before reading; False = pause and call the consultant (a mismatch is
+   audited ``handoff.identity_mismatch``).
+4. ``sign(...)`` — all answers, the strokes from the signature pad, the printed name,
+   and the consultant's id and PIN typed at that moment. Raises ``ValidationError``
+   (``errors`` keyed by field: ``checklist.<item id>``, ``photo_consent``,
+   ``question``, ``reached_end``, ``signature`` — a ``SignatureError`` whose ``code``
+   picks the screen word —, ``printed_name``, ``consultant_pin`` — a
+   ``PinRejectedError`` —, ``text``) and writes nothing; on success, one transaction
+   stores the record and both signatures, audited ``consent.sign``.
+5. ``withdraw(...)`` — a withdrawal record superseding the current consent
+   (``consent.withdraw``); ``sign`` again later to re-consent.
+6. ``current(patient_id)``, ``history(patient_id)``, ``verify(record)`` for the
+   consent page; ``consent_gate(patient_id)`` for the session service.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+
+from ..domain.clock import Clock
+from ..domain.consent import (
+    ConsentKind,
+    ConsentTemplate,
+    Countersignature,
+    RecordStatus,
+    SignatureError,
+    SignatureStrokes,
+    SignedConsent,
+    TemplateError,
+    WithdrawalChannel,
+    check_checklist_ids,
+    identity_matches,
+    integrity_problems,
+    make_consent,
+    make_withdrawal,
+    name_matches,
+    parse_consent_template,
+    parse_signature,
+    record_status,
+    render_text,
+    render_withdrawal_text,
+    validate_answers,
+)
+from ..domain.errors import ValidationError
+from ..domain.patient import Patient
+from ..resources import read_resource_text
+from ..store import consents as consent_rows
+from ..store import patients as patient_rows
+from ..store.db import Store
+from .accounts import AccountService, PinPurpose, consultant_actor
+
+MAX_PNG_BYTES = 2_000_000
+_PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+_DEVICE_ENV = "MESO_KIOSK_DEVICE_ID"
+
+
+def this_device_id() -> str:
+    """Which tablet or computer signs: ``MESO_KIOSK_DEVICE_ID`` if set, else the host name."""
+    raw = os.environ.get(_DEVICE_ENV) or socket.gethostname() or "unknown-device"
+    cleaned = "".join(ch for ch in raw if ch.isprintable()).strip()[:64]
+    return cleaned or "unknown-device"
+
+
+class ConsentFormError(ValidationError):
+    """The consent cannot be signed yet: ``errors`` names every field at fault.
+
+    ``signature_code`` is the ``SignatureError.code`` ("empty", "too_small",
+    "too_big", "invalid") when the signature is one of them, so the hand-off screen
+    can show its own words (``template.label("signature_" + code)``).
+    """
+
+    def __init__(self, errors: dict[str, str], signature_code: str | None = None):
+        super().__init__(errors)
+        self.signature_code = signature_code
+
+
+@dataclass(frozen=True)
+class ConsentLanguage:
+    code: str
+    name: str          # in that language ("Français")
+    version: int       # the version signed today
+
+
+@dataclass(frozen=True)
+class ConsentHistoryEntry:
+    record: SignedConsent
+    status: RecordStatus
+    superseded_by_id: int | None
+
+
+class ConsentService:
+    def __init__(self, store: Store, clock: Clock, accounts: AccountService, device_id: str | None = None):
+        self._store = store
+        self._clock = clock
+        self._accounts = accounts
+        self._device_id = device_id or this_device_id()
+        self._templates: dict[tuple[str, int], ConsentTemplate] = {}
+        self._index: dict | None = None
+        self._catalogue: tuple[tuple[str, bool], ...] | None = None
+
+    # ------------------------------------------------------------ templates
+
+    def _current_versions(self) -> dict[str, int]:
+        if self._index is None:
+            self._index = tomllib.loads(read_resource_text("consent/index.toml"))
+        return dict(self._index["current"])
+
+    def _side_effect_catalogue(self) -> tuple[tuple[str, bool], ...]:
+        if self._catalogue is None:
+            data = tomllib.loads(read_resource_text("side_effects.toml"))
+            self._catalogue = tuple((e["id"], bool(e.get("rare", False))) for e in data["side_effect"])
+        return self._catalogue
+
+    def template(self, language: str, version: int) -> ConsentTemplate:
+        """A given version (old ones too: signed records name them). Raises ``TemplateError``."""
+        key = (language, int(version))
+        if key not in self._templates:
+            name = f"consent/{language}/v{int(version)}.toml"
+            try:
+                template = parse_consent_template(tomllib.loads(read_resource_text(name)))
+            except (TemplateError, tomllib.TOMLDecodeError) as error:
+                raise TemplateError(f"The consent file {name} cannot be used: {error}") from error
+            if (template.language, template.version) != key:
+                raise TemplateError(f"The consent file {name} says language {template.language!r}, "
+                                    f"version {template.version}: they must match its name.")
+            problems = check_checklist_ids(template, self._side_effect_catalogue())
+            if problems:
+                raise TemplateError(f"The consent file {name} does not match side_effects.toml: "
+                                    + "; ".join(problems) + ".")
+            self._templates[key] = template
+        return self._templates[key]
+
+    def template_for(self, language: str) -> ConsentTemplate:
+        """The version to sign today in ``language``; unknown languages raise ``ValidationError``."""
+        versions = self._current_versions()
+        if language not in versions:
+            raise ValidationError.single("language", "The consent is not available in this language.")
+        return self.template(language, versions[language])
+
+    def languages(self, preferred: str | None = None) -> tuple[ConsentLanguage, ...]:
+        """Consent languages, the patient's preferred one first (then the default, then the rest)."""
+        versions = self._current_versions()
+        default = self._index.get("default_language", "en") if self._index else "en"
+        order = sorted(versions, key=lambda code: (code != preferred, code != default, code))
+        return tuple(
+            ConsentLanguage(code, self.template(code, versions[code]).label("language_name"), versions[code])
+            for code in order
+        )
+
+    def language_for(self, patient: Patient) -> str:
+        """The consent language to start with: the patient's own if there is a template in it."""
+        versions = self._current_versions()
+        preferred = (patient.preferred_language or "").split("-")[0]
+        if preferred in versions:
+            return preferred
+        return self._index.get("default_language", "en") if self._index else "en"
+
+    # ------------------------------------------------------------ hand-off identity
+
+    def check_identity(self, patient_id: int, typed_name: object, typed_dob: object) -> bool:
+        """Does the person holding the tablet give this patient's name and date of birth?
+
+        A mismatch is audited (``handoff.identity_mismatch``, no typed text kept).
+        """
+        patient = patient_rows.get_patient(self._store.conn, patient_id)
+        if identity_matches(patient, typed_name, typed_dob):
+            return True
+        with self._store.write("handoff") as tx:
+            tx.audit("handoff.identity_mismatch", "patient", patient_id)
+        return False
+
+    # ------------------------------------------------------------ signing
+
+    def sign(
+        self,
+        patient_id: int,
+        *,
+        language: str,
+        version: int,
+        shown_text_sha256: str,
+        checklist: Mapping[str, object],
+        photo_consent: object,
+        signature: object,
+        consultant_id: int,
+        consultant_pin: object,
+        question: object = None,
+        reached_end: object = True,
+        printed_name: object = None,
+        witness_name: object = None,
+        signature_png: bytes | None = None,
+    ) -> SignedConsent:
+        """Validate everything, verify the consultant's PIN now, store the signed consent.
+
+        ``signature`` is the pad's strokes (a mapping or its JSON, see
+        ``parse_signature``) or a ``SignatureStrokes``. ``printed_name`` defaults to the
+        patient's name as registered; if given it must be that name (any order/case).
+        If the patient already has a consent (or a withdrawal), the new record
+        supersedes it (a re-consent, e.g. to a new version of the text).
+        """
+        patient = patient_rows.get_patient(self._store.conn, patient_id)
+        template = self.template(language, version)
+        errors: dict[str, str] = {}
+        if shown_text_sha256 != template.text_sha256:
+            errors["text"] = "The consent text changed while it was on screen. Please show it again from the start."
+        answers = None
+        try:
+            answers = validate_answers(template, checklist, photo_consent, question, reached_end=reached_end)
+        except ValidationError as error:
+            errors.update(error.errors)
+        strokes, signature_code = self._strokes(signature, errors)
+        name = self._printed_name(patient, printed_name, errors)
+        png = self._png(signature_png, errors)
+        if errors:
+            raise ConsentFormError(errors, signature_code)
+        account = self._accounts.require_pin(consultant_id, consultant_pin, PinPurpose.COUNTERSIGN,
+                                             "consultant_pin")
+        now = self._clock.now_utc()
+        latest = consent_rows.latest_record(self._store.conn, patient_id)
+        record = make_consent(
+            template, answers,  # type: ignore[arg-type]
+            patient_id=patient_id, printed_name=name, signature=strokes,  # type: ignore[arg-type]
+            countersignature=Countersignature(account.id, account.display_name, now),
+            signed_at=now, device_id=self._device_id, witness_name=witness_name,
+            supersedes_id=None if latest is None else latest.id, signature_png=png,
+        )
+        with self._store.write(consultant_actor(account.id)) as tx:
+            return consent_rows.insert_consent(tx, record)
+
+    def withdraw(
+        self,
+        patient_id: int,
+        *,
+        channel: WithdrawalChannel | str,
+        consultant_id: int,
+        consultant_pin: object,
+        reason: object = None,
+        signature: object = None,
+        language: str | None = None,
+        printed_name: object = None,
+        witness_name: object = None,
+        signature_png: bytes | None = None,
+    ) -> SignedConsent:
+        """Record that the patient withdraws their current consent (audited ``consent.withdraw``).
+
+        In person the patient signs (``signature`` required); by phone, e-mail or letter
+        the consultant records it alone. The withdrawal text is the one of the
+        withdrawn consent's language, current version, unless ``language`` is given.
+        """
+        patient = patient_rows.get_patient(self._store.conn, patient_id)
+        current = consent_rows.current_consent(self._store.conn, patient_id)
+        if current is None:
+            raise ValidationError.single("consent", "This patient has no consent in force to withdraw.")
+        template = self.template_for(language or current.language)
+        errors: dict[str, str] = {}
+        strokes, signature_code = (None, None) if signature is None else self._strokes(signature, errors)
+        name = self._printed_name(patient, printed_name, errors)
+        png = self._png(signature_png, errors)
+        if errors:
+            raise ConsentFormError(errors, signature_code)
+        now = self._clock.now_utc()
+        # Validate the rest before asking for the PIN, so a typo does not cost a PIN try.
+        probe = make_withdrawal(
+            template, patient_id=patient_id, printed_name=name, withdraws_id=current.id,  # type: ignore[arg-type]
+            channel=channel, countersignature=Countersignature(consultant_id, "", now), signed_at=now,
+            device_id=self._device_id, reason=reason, signature=strokes, signature_png=png,
+            witness_name=witness_name,
+        )
+        account = self._accounts.require_pin(consultant_id, consultant_pin, PinPurpose.COUNTERSIGN,
+                                             "consultant_pin")
+        now = self._clock.now_utc()
+        record = replace(probe, signed_at=now,
+                         countersignature=Countersignature(account.id, account.display_name, now))
+        with self._store.write(consultant_actor(account.id)) as tx:
+            return consent_rows.insert_consent(tx, record)
+
+    # ------------------------------------------------------------ reading
+
+    def current(self, patient_id: int) -> SignedConsent | None:
+        """The consent in force, or None (never signed, or withdrawn since)."""
+        return consent_rows.current_consent(self._store.conn, patient_id)
+
+    def latest(self, patient_id: int) -> SignedConsent | None:
+        """The newest record, consent or withdrawal."""
+        return consent_rows.latest_record(self._store.conn, patient_id)
+
+    def get(self, consent_id: int) -> SignedConsent:
+        return consent_rows.get_consent(self._store.conn, consent_id)
+
+    def history(self, patient_id: int) -> list[ConsentHistoryEntry]:
+        """Every record of the patient, newest first, each with its status in the chain."""
+        records = consent_rows.list_consents(self._store.conn, patient_id)
+        by_id = {r.id: r for r in records}
+        successor = consent_rows.superseded_by(self._store.conn, patient_id)
+        return [
+            ConsentHistoryEntry(r, record_status(r, by_id.get(successor.get(r.id))), successor.get(r.id))
+            for r in records
+        ]
+
+    def verify(self, record: SignedConsent) -> list[str]:
+        """Problems with a stored record: hashes, and whether its template file still
+        gives exactly its text. An empty list means it checks out."""
+        problems = integrity_problems(record)
+        try:
+            template = self.template(record.language, record.template_version)
+        except (TemplateError, OSError) as error:
+            return problems + [f"its consent template cannot be read ({error})"]
+        expected = render_text(template) if record.kind is ConsentKind.CONSENT else render_withdrawal_text(template)
+        if expected != record.text:
+            problems.append("the template file no longer gives the text that was signed")
+        return problems
+
+    def consent_gate(self, patient_id: int) -> str | None:
+        """For the session service: why no session may be recorded now, or None.
+
+        Wire it as ``SessionService(store, clock, consents.consent_gate)``.
+        """
+        latest = consent_rows.latest_record(self._store.conn, patient_id)
+        if latest is None:
+            return ("No signed consent for this patient. Hand the tablet to the patient to read and sign "
+                    "the consent before recording a session.")
+        if latest.kind is ConsentKind.WITHDRAWAL:
+            return (f"The patient withdrew their consent on {self._clock.format_local(latest.signed_at)}. "
+                    "A new consent must be signed before any further session.")
+        return None
+
+    # ------------------------------------------------------------ helpers
+
+    @staticmethod
+    def _strokes(signature: object, errors: dict[str, str]) -> tuple[SignatureStrokes | None, str | None]:
+        """The validated strokes, or (None, the refusal's code) with the message put in ``errors``."""
+        try:
+            if isinstance(signature, SignatureStrokes):
+                return parse_signature(signature.to_data()), None
+            return parse_signature(signature), None
+        except SignatureError as error:
+            errors.update(error.errors)
+            return None, error.code
+
+    @staticmethod
+    def _printed_name(patient: Patient, printed_name: object, errors: dict[str, str]) -> str:
+        if printed_name is None or (isinstance(printed_name, str) and not printed_name.strip()):
+            return patient.display_name
+        if not isinstance(printed_name, str) or len(printed_name) > 200:
+            errors["printed_name"] = "The printed name must be the patient's name."
+            return patient.display_name
+        if not name_matches(patient, printed_name):
+            errors["printed_name"] = f"The printed name must be the patient's name ({patient.display_name})."
+            return patient.display_name
+        return printed_name
+
+    @staticmethod
+    def _png(png: object, errors: dict[str, str]) -> bytes | None:
+        if png is None:
+            return None
+        if not isinstance(png, (bytes, bytearray)) or not bytes(png).startswith(_PNG_MAGIC) or len(png) > MAX_PNG_BYTES:
+            errors["signature_png"] = "The picture of the signature is not a PNG image of a sensible size."
+            return None
+        return bytes(png)
+
