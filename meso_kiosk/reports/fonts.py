@@ -1,0 +1,225 @@
+"""Fonts for the PDF: a chain of TrueType faces, and the face chosen for each run of text.
+
+ReportLab has no font fallback: a character missing from the current font prints as a
+box. So every piece of text is cut into runs, each set in the first face of the chain
+that has glyphs for it (DejaVu Sans: Latin, Greek, Cyrillic, Arabic, Hebrew;
+WenQuanYi Micro Hei: Chinese, Japanese, Korean). A character no face has stops the
+export with ``MissingGlyphError`` naming it, instead of printing a box.
+
+Right-to-left text is shaped (``arabic_reshaper``: the contextual letter forms) and put
+in visual order (``python-bidi``) line by line; see ``reports.text``.
+
+The files come from the folders the caller passes (the service passes the shipped
+``resources/fonts`` first, then the system's font folders as a last resort). They are
+read and registered with ReportLab once per process, on the first export.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping, Sequence
+from xml.sax.saxutils import escape
+
+
+@dataclass(frozen=True)
+class FontFace:
+    family: str
+    regular: str                 # file name
+    bold: str | None = None      # file name; the regular face stands in when there is none
+    subfont_index: int = 0       # for .ttc collections
+
+
+FONT_CHAIN: tuple[FontFace, ...] = (
+    FontFace("DejaVu Sans", "DejaVuSans.ttf", "DejaVuSans-Bold.ttf"),
+    FontFace("WenQuanYi Micro Hei", "wqy-microhei.ttc"),
+)
+
+# Debian's fonts-dejavu-core and fonts-wqy-microhei: used only if the shipped files are gone.
+SYSTEM_FONT_DIRS: tuple[Path, ...] = (
+    Path("/usr/share/fonts/truetype/dejavu"),
+    Path("/usr/share/fonts/truetype/wqy"),
+    Path("/usr/share/fonts/truetype"),
+)
+
+# Characters that take no glyph: they are dropped from the printed text.
+_INVISIBLE_CATEGORIES = {"Cc", "Cf", "Cs", "Co", "Cn"}
+_RTL_CLASSES = {"R", "AL"}
+
+
+class FontError(Exception):
+    """The PDF cannot be typeset."""
+
+
+class FontsMissingError(FontError):
+    """A font file of the chain is in none of the folders searched."""
+
+
+class MissingGlyphError(FontError):
+    """No font of the chain can print a character of the text."""
+
+    def __init__(self, text: str, char: str):
+        self.text = text
+        self.char = char
+        excerpt = text if len(text) <= 60 else text[:57] + "…"
+        name = unicodedata.name(char, "unnamed character")
+        super().__init__(
+            f"No font available to the PDF can print “{char}” (U+{ord(char):04X} {name}) "
+            f"in “{excerpt}”; the document was not made."
+        )
+
+
+@dataclass(frozen=True)
+class _Registered:
+    name: str                    # ReportLab font name
+    family: str
+    cmap: Mapping[int, int]      # code point -> glyph
+
+
+def is_rtl(text: str) -> bool:
+    return any(unicodedata.bidirectional(char) in _RTL_CLASSES for char in text)
+
+
+def base_direction(text: str) -> str:
+    """'R' when the first strong character is right-to-left (Unicode bidi rules P2–P3), else 'L'."""
+    for char in text:
+        klass = unicodedata.bidirectional(char)
+        if klass in _RTL_CLASSES:
+            return "R"
+        if klass == "L":
+            return "L"
+    return "L"
+
+
+def shape_rtl(text: str) -> str:
+    """Arabic letters in their joined contextual forms; still in logical order."""
+    if not any(unicodedata.bidirectional(char) == "AL" for char in text):
+        return text
+    import arabic_reshaper
+
+    return arabic_reshaper.reshape(text)
+
+
+def visual_order(text: str, base: str | None = None) -> str:
+    """One line of (already shaped) text in the left-to-right order it is drawn in."""
+    if not is_rtl(text):
+        return text
+    from bidi import get_display
+
+    return get_display(text, base_dir=base or base_direction(text))
+
+
+def printable(text: str) -> str:
+    """NFC text without the characters that print nothing (controls, joiners, bidi marks)."""
+    text = unicodedata.normalize("NFC", text)
+    return "".join(ch for ch in text if unicodedata.category(ch) not in _INVISIBLE_CATEGORIES)
+
+
+class FontChain:
+    """The registered faces, regular and bold, in the order they are tried."""
+
+    def __init__(self, regular: Sequence[_Registered], bold: Sequence[_Registered]):
+        self._regular = tuple(regular)
+        self._bold = tuple(bold)
+        # Most text is plain ASCII: when the first faces have all of it, it needs no search.
+        self._ascii_fast = all(
+            code in faces[0].cmap for faces in (self._regular, self._bold) for code in range(0x20, 0x7F)
+        )
+
+    @property
+    def families(self) -> tuple[str, ...]:
+        return tuple(face.family for face in self._regular)
+
+    def base_font(self, *, bold: bool = False) -> str:
+        return (self._bold if bold else self._regular)[0].name
+
+    def runs(self, text: str, *, bold: bool = False) -> list[tuple[str, str]]:
+        """``text`` cut into ``(font name, text)`` runs; raises ``MissingGlyphError``.
+
+        Letters and digits take the first face that has them; spaces, punctuation and
+        combining marks stay in the face of the run they are in when it has them, so
+        "王 小明" is one run and an accent stays with its letter.
+        """
+        faces = self._bold if bold else self._regular
+        if self._ascii_fast and text.isascii() and text.isprintable():
+            return [(faces[0].name, text)] if text else []
+        runs: list[tuple[str, str]] = []
+        current: _Registered | None = None
+        buffer: list[str] = []
+        for char in printable(text):
+            code = ord(char)
+            sticky = unicodedata.category(char)[0] in "ZPSM"
+            if current is not None and sticky and code in current.cmap:
+                buffer.append(char)
+                continue
+            face = next((f for f in faces if code in f.cmap), None)
+            if face is None:
+                raise MissingGlyphError(text, char)
+            if face is not current:
+                if buffer and current is not None:
+                    runs.append((current.name, "".join(buffer)))
+                current, buffer = face, []
+            buffer.append(char)
+        if buffer and current is not None:
+            runs.append((current.name, "".join(buffer)))
+        return runs
+
+    def markup(self, text: str, *, bold: bool = False) -> str:
+        """Paragraph markup for one line of text: each run in its font, ``<`` and ``&`` escaped.
+
+        Runs in the first face (the paragraph styles' own font) need no font tag.
+        """
+        first = (self._bold if bold else self._regular)[0].name
+        return "".join(escape(run) if name == first else f'<font name="{name}">{escape(run)}</font>'
+                       for name, run in self.runs(text, bold=bold))
+
+    def width(self, text: str, size: float, *, bold: bool = False) -> float:
+        from reportlab.pdfbase.pdfmetrics import stringWidth
+
+        return sum(stringWidth(run, name, size) for name, run in self.runs(text, bold=bold))
+
+    def check(self, text: str) -> None:
+        """Raise ``MissingGlyphError`` if any character of ``text`` cannot be printed."""
+        self.runs(text)
+
+
+def _find(file_name: str, folders: Sequence[Path]) -> Path:
+    for folder in folders:
+        candidate = folder / file_name
+        if candidate.is_file():
+            return candidate
+    searched = ", ".join(str(folder) for folder in folders) or "no folders"
+    raise FontsMissingError(
+        f"The PDF font file {file_name} is missing (looked in: {searched}). Reinstall the application."
+    )
+
+
+@functools.cache
+def _register(path: Path, subfont_index: int, family: str) -> _Registered:
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFError, TTFont
+
+    # The name is unique per file, so two installations' fonts never replace each other.
+    digest = hashlib.sha1(f"{path}:{subfont_index}".encode()).hexdigest()[:8]
+    name = f"MK-{path.stem}-{digest}"
+    try:
+        font = TTFont(name, str(path), subfontIndex=subfont_index)
+    except (TTFError, OSError) as error:
+        raise FontError(f"The PDF font file {path} cannot be read ({error}). Reinstall the application.") from error
+    pdfmetrics.registerFont(font)
+    return _Registered(name, family, font.face.charToGlyph)
+
+
+@functools.cache
+def font_chain(folders: tuple[Path, ...], chain: tuple[FontFace, ...] = FONT_CHAIN) -> FontChain:
+    """Find, read and register the chain's fonts (once per process for the same folders)."""
+    regular: list[_Registered] = []
+    bold: list[_Registered] = []
+    for face in chain:
+        plain = _register(_find(face.regular, folders), face.subfont_index, face.family)
+        regular.append(plain)
+        bold.append(_register(_find(face.bold, folders), 0, face.family) if face.bold else plain)
+    return FontChain(regular, bold)

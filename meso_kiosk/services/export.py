@@ -1,0 +1,203 @@
+"""Export a signed consultation summary, and verify one.
+
+Export: snapshot (``ConsultationSummary``) → PDF bytes (``reports.summary_pdf``) →
+clinic seal (``reports.pades``) → atomic write into ``exports/`` (or a chosen file) →
+``documents`` row with the SHA-256 and an audit entry, in one transaction.
+
+Verify: the seal (intact, valid, trusted, whole file, signer, time) and whether the
+file's SHA-256 is that of a document this installation issued.
+
+ReportLab and pyHanko are imported on the first export, not when the app starts; the
+fonts are registered and the seal key loaded once, then kept for later exports.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..config import DataPaths
+from ..domain.clock import Clock
+from ..domain.summary import ConsultationSummary, SummaryClinic
+from ..store import documents as document_rows
+from ..store import patients as patient_rows
+from ..store.audit import head_hash
+from ..store.db import Store
+from ..store.documents import DocumentRecord
+from .clinic import ClinicService
+from .files import write_atomically
+from .seal import SealService
+
+if TYPE_CHECKING:
+    from ..reports.fonts import FontChain
+
+SUMMARY_KIND = "consultation-summary"
+
+
+class ExportError(Exception):
+    """The document cannot be exported; the message says why in plain words."""
+
+
+@dataclass(frozen=True)
+class ExportedDocument:
+    document_id: str
+    path: Path
+    sha256: str
+    record: DocumentRecord
+
+
+@dataclass(frozen=True)
+class VerifyReport:
+    path: Path
+    sha256: str
+    signed: bool
+    intact: bool
+    signature_valid: bool
+    trusted: bool
+    whole_file: bool
+    signer: str | None
+    signing_time: datetime | None
+    timestamp: datetime | None
+    issued: DocumentRecord | None        # the documents row whose SHA-256 matches, if any
+    problem: str | None                  # the first check that does not hold
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+    def lines(self, clock: Clock) -> list[str]:
+        """The report in plain words, one fact a line."""
+        when = clock.format_local(self.signing_time, with_offset=True) if self.signing_time else "unknown time"
+        lines = [
+            f"signature: {'valid' if self.signature_valid else 'NOT valid'}, sealed by {self.signer or 'unknown'} at {when}",
+            f"trusted: {'yes, a seal of this installation' if self.trusted else 'no'}",
+            f"file intact: {'yes, the seal covers the whole file' if self.intact and self.whole_file else 'NO'}",
+            f"sha256: {self.sha256}",
+        ]
+        if self.timestamp:
+            lines.append(f"timestamp: {clock.format_local(self.timestamp, with_offset=True)}")
+        if self.issued:
+            lines.append(f"issued here: document {self.issued.id} for patient {self.issued.patient_id}, "
+                         f"{clock.format_local(self.issued.created_at, with_offset=True)} by {self.issued.created_by}")
+        else:
+            lines.append("issued here: NO (no document of this installation has this SHA-256)")
+        return lines
+
+
+class ExportService:
+    def __init__(self, store: Store, clock: Clock, paths: DataPaths, clinic: ClinicService):
+        self._store = store
+        self._clock = clock
+        self._paths = paths
+        self._clinic = clinic
+        self.seal = SealService(store, paths.seal)
+        self._fonts: "FontChain | None" = None
+
+    # -- building -------------------------------------------------------------
+    def fonts(self) -> "FontChain":
+        """The font chain: shipped fonts first, the system's as a last resort (registered once)."""
+        if self._fonts is None:
+            from ..reports.fonts import SYSTEM_FONT_DIRS, font_chain
+            from ..resources import MissingResourceError, resource_path
+
+            try:
+                shipped: tuple[Path, ...] = (resource_path("fonts"),)
+            except MissingResourceError:
+                shipped = ()
+            self._fonts = font_chain((*shipped, *SYSTEM_FONT_DIRS))
+        return self._fonts
+
+    def build_summary(self, patient_id: int, *, document_id: str | None = None) -> ConsultationSummary:
+        """Everything the PDF shows, read now: the patient, the clinic and the audit head."""
+        conn = self._store.conn
+        patient = patient_rows.get_patient(conn, patient_id)
+        profile = self._clinic.profile()
+        return ConsultationSummary(
+            document_id=document_id or self._new_document_id(patient_id),
+            generated_at=self._clock.now_utc(),
+            clinic=SummaryClinic(name=profile.name, timezone=self._clock.tz),
+            patient=patient,
+            audit_head=head_hash(conn),
+        )
+
+    def render(self, summary: ConsultationSummary) -> bytes:
+        """Unsigned PDF bytes (also what a preview shows)."""
+        from ..reports.summary_pdf import render_summary
+
+        return render_summary(summary, self.fonts())
+
+    # -- exporting ------------------------------------------------------------
+    def export_pdf(self, patient_id: int, actor: str, out: Path | None = None) -> ExportedDocument:
+        """Render, seal, write atomically and record one summary; returns where it went.
+
+        Raises ``ExportError`` (text that cannot be printed, a seal key that is missing
+        or damaged, a timestamp server that does not answer) with nothing written.
+        """
+        from ..reports.fonts import FontError
+        from ..reports.pades import SealError
+
+        document_id = self._new_document_id(patient_id)
+        target = self._target(document_id, out)
+        summary = self.build_summary(patient_id, document_id=document_id)
+        try:
+            pdf = self.render(summary)
+            sealer = self.seal.sealer(summary.clinic.name, actor)
+            signed = sealer.sign(pdf, reason=f"Consultation summary {document_id}, sealed by {sealer.material.subject}",
+                                 timestamp_url=self.seal.timestamp_url())
+        except (FontError, SealError) as error:
+            raise ExportError(str(error)) from error
+        digest = hashlib.sha256(signed).hexdigest()
+        write_atomically(target, signed)
+        try:
+            with self._store.write(actor) as tx:
+                record = document_rows.insert_document(
+                    tx, patient_id=patient_id, kind=SUMMARY_KIND, path=self._stored_path(target), sha256=digest)
+        except BaseException:
+            target.unlink(missing_ok=True)  # no file without its record
+            raise
+        return ExportedDocument(summary.document_id, target, digest, record)
+
+    def _new_document_id(self, patient_id: int) -> str:
+        return f"MK-{self._clock.today():%Y%m%d}-{patient_id}-{secrets.token_hex(4).upper()}"
+
+    def _target(self, document_id: str, out: Path | None) -> Path:
+        if out is None:
+            self._paths.exports.mkdir(mode=0o700, parents=True, exist_ok=True)
+            return self._paths.exports / f"summary-{document_id}.pdf"
+        out = Path(out).expanduser()
+        if out.is_dir():
+            raise ExportError(f"{out} is a folder; give a file name ending in .pdf.")
+        if out.suffix.lower() != ".pdf":
+            raise ExportError(f"The file name {out.name} must end in .pdf.")
+        if not out.parent.is_dir():
+            raise ExportError(f"The folder {out.parent} does not exist.")
+        return out.resolve()
+
+    def _stored_path(self, target: Path) -> str:
+        try:
+            return target.relative_to(self._paths.root.resolve()).as_posix()
+        except ValueError:
+            return str(target)
+
+    # -- verifying ------------------------------------------------------------
+    def verify(self, path: Path) -> VerifyReport:
+        """Check a PDF's seal and whether this installation issued it. Creates nothing."""
+        from ..reports.pades import check_seal
+
+        data = Path(path).read_bytes()
+        digest = hashlib.sha256(data).hexdigest()
+        issued = document_rows.find_by_sha256(self._store.conn, digest)
+        check = check_seal(data, self.seal.trusted_certificates())
+        problem = check.problem
+        if problem is None and issued is None:
+            problem = "its SHA-256 matches no document this installation issued"
+        return VerifyReport(
+            path=Path(path), sha256=digest, signed=check.signed, intact=check.intact,
+            signature_valid=check.intact and check.valid, trusted=check.trusted, whole_file=check.whole_file,
+            signer=check.signer, signing_time=check.signing_time, timestamp=check.timestamp, issued=issued,
+            problem=problem,
+        )

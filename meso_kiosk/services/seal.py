@@ -1,0 +1,185 @@
+"""The clinic's seal in the data folder: created on first use, imported, loaded once.
+
+Files in ``<data>/seal/`` (the folder is private to the kiosk's user, 0700):
+
+- ``seal.p12``  — key and certificate, PKCS#12 with the key encrypted (AES-256, PBKDF2);
+- ``passphrase`` — the random passphrase of ``seal.p12`` (0600), unless the environment
+  variable ``MESO_KIOSK_SEAL_PASSPHRASE`` supplies it;
+- ``seal-certificate.pem`` — the public certificate, to install in PDF readers as trusted;
+- ``trusted/<sha256>.pem`` — every seal certificate this installation has used, so
+  documents sealed before a key change still verify;
+- ``retired/`` — a replaced ``seal.p12`` with its passphrase, never deleted.
+
+The trade-off, honestly: an unattended kiosk must sign without anyone typing a
+passphrase, so by default the passphrase sits beside the key. Encryption at rest then
+protects a *copy of seal.p12 alone* (sent by mistake, left on a stick), not the data
+folder as a whole — that is guarded by the folder's permissions, the user account and
+disk encryption, as the database is. A clinic that wants more sets
+``MESO_KIOSK_SEAL_PASSPHRASE`` from its service manager (e.g. a systemd credential);
+then no passphrase file is written. The passphrase is kept outside the database, like
+the audit key, so a copy of ``meso.db`` never carries it.
+
+Nothing here ever overwrites a key: a missing or damaged ``seal.p12`` after a seal
+existed stops the export with a message; a new seal is made only on a fresh install.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..store.db import Store
+from ..store.settings import get_setting
+from .files import write_atomically
+
+if TYPE_CHECKING:
+    from cryptography import x509
+
+    from ..reports.pades import SealMaterial, Sealer
+
+PASSPHRASE_ENV = "MESO_KIOSK_SEAL_PASSPHRASE"
+TIMESTAMP_URL_SETTING = "seal.timestamp_url"
+
+
+class SealService:
+    def __init__(self, store: Store, folder: Path):
+        self._store = store
+        self.folder = folder
+        self._sealer: "Sealer | None" = None  # loaded once: loading the key is the slow part
+
+    # -- where things are ---------------------------------------------------
+    @property
+    def key_file(self) -> Path:
+        return self.folder / "seal.p12"
+
+    @property
+    def passphrase_file(self) -> Path:
+        return self.folder / "passphrase"
+
+    @property
+    def certificate_file(self) -> Path:
+        return self.folder / "seal-certificate.pem"
+
+    @property
+    def trusted_folder(self) -> Path:
+        return self.folder / "trusted"
+
+    def timestamp_url(self) -> str | None:
+        value = get_setting(self._store.conn, TIMESTAMP_URL_SETTING)
+        return str(value).strip() or None if value else None
+
+    # -- use ----------------------------------------------------------------
+    def sealer(self, clinic_name: str, actor: str) -> "Sealer":
+        """The loaded seal; on a fresh install, a new self-signed seal for ``clinic_name``."""
+        if self._sealer is None:
+            from ..reports.pades import Sealer
+
+            if not self.key_file.exists() and not self._has_history():
+                material = self._create(clinic_name, actor)
+            else:
+                material = self._load()
+            self._sealer = Sealer(material)
+        return self._sealer
+
+    def trusted_certificates(self) -> list["x509.Certificate"]:
+        """Every seal certificate this installation has used (read-only; creates nothing)."""
+        from ..reports.pades import load_certificate_pem
+
+        certificates = []
+        if self.trusted_folder.is_dir():
+            for path in sorted(self.trusted_folder.glob("*.pem")):
+                try:
+                    certificates.append(load_certificate_pem(path.read_bytes()))
+                except (OSError, ValueError):
+                    continue  # a damaged copy just trusts nothing
+        return certificates
+
+    def import_pkcs12(self, data: bytes, passphrase: bytes | None, actor: str, *, replace: bool = False) -> "SealMaterial":
+        """Use a clinic's own certificate and key (PKCS#12) from now on.
+
+        The current seal, if any, is kept under ``retired/`` and stays trusted for the
+        documents it sealed. Without ``replace`` an existing seal is never displaced.
+        """
+        from ..reports.pades import SealError, seal_from_pkcs12
+
+        material = seal_from_pkcs12(data, passphrase, source="being imported")
+        if self.key_file.exists() and not replace:
+            raise SealError(
+                f"This installation already has a seal ({self.key_file}). Import with replace to use the new one."
+            )
+        if self.key_file.exists():
+            self._retire()
+        self._store_material(material, "seal.import", actor)
+        self._sealer = None
+        return material
+
+    # -- internals ----------------------------------------------------------
+    def _has_history(self) -> bool:
+        return self.trusted_folder.is_dir() and any(self.trusted_folder.glob("*.pem"))
+
+    def _passphrase(self, *, create: bool) -> bytes:
+        from ..reports.pades import SealKeyError
+
+        supplied = os.environ.get(PASSPHRASE_ENV)
+        if supplied:
+            return supplied.encode("utf-8")
+        if create and not self.passphrase_file.exists():
+            write_atomically(self.passphrase_file, (secrets.token_hex(32) + "\n").encode("ascii"), mode=0o600)
+        try:
+            text = self.passphrase_file.read_text(encoding="ascii").strip()
+        except (OSError, UnicodeDecodeError) as error:
+            raise SealKeyError(
+                f"The seal passphrase file {self.passphrase_file} is missing or damaged; restore the seal "
+                f"folder from a backup (or set {PASSPHRASE_ENV}). Nothing was changed."
+            ) from error
+        if not text:
+            raise SealKeyError(f"The seal passphrase file {self.passphrase_file} is empty; restore it from a backup.")
+        return text.encode("ascii")
+
+    def _load(self) -> "SealMaterial":
+        from ..reports.pades import SealKeyError, seal_from_pkcs12
+
+        try:
+            data = self.key_file.read_bytes()
+        except FileNotFoundError as error:
+            raise SealKeyError(
+                f"The clinic seal key {self.key_file} is missing, but documents were sealed with it before. "
+                "Restore the seal folder from a backup, or import the clinic's PKCS#12; nothing was changed."
+            ) from error
+        except OSError as error:
+            raise SealKeyError(f"The clinic seal key {self.key_file} cannot be read: {error.strerror}.") from error
+        return seal_from_pkcs12(data, self._passphrase(create=False), source=str(self.key_file))
+
+    def _create(self, clinic_name: str, actor: str) -> "SealMaterial":
+        from ..reports.pades import create_seal
+
+        # Real time, not the clinic clock: PDF readers compare the certificate with the
+        # signing time pyHanko takes from the system clock.
+        material = create_seal(clinic_name, datetime.now(timezone.utc))
+        self._store_material(material, "seal.create", actor)
+        return material
+
+    def _store_material(self, material: "SealMaterial", action: str, actor: str) -> None:
+        from ..reports.pades import certificate_pem, seal_to_pkcs12
+
+        self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self.trusted_folder.mkdir(mode=0o700, exist_ok=True)
+        pem = certificate_pem(material.certificate)
+        # The certificate is trusted before the key exists: a crash in between leaves a
+        # "history without key", which stops exports instead of making a second seal.
+        write_atomically(self.trusted_folder / f"{material.fingerprint}.pem", pem)
+        write_atomically(self.key_file, seal_to_pkcs12(material, self._passphrase(create=True)), mode=0o600)
+        write_atomically(self.certificate_file, pem)
+        with self._store.write(actor) as tx:
+            tx.audit(action, "seal", material.fingerprint[:32])
+
+    def _retire(self) -> None:
+        retired = self.folder / "retired" / datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+        retired.mkdir(mode=0o700, parents=True)
+        shutil.copy2(self.key_file, retired / self.key_file.name)
+        if self.passphrase_file.exists():
+            shutil.copy2(self.passphrase_file, retired / self.passphrase_file.name)

@@ -1,0 +1,119 @@
+"""The summary PDF: every script comes back from text extraction, sections render, pages number."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from meso_kiosk.reports.fonts import MissingGlyphError
+from meso_kiosk.reports.summary_pdf import render_summary
+from meso_kiosk.reports.text import ScriptParagraph
+from tests.pdf_tools import extracted_text, needs_pdftoppm, page_texts, to_pngs
+
+from .conftest import full_sections, make_summary
+
+NAMES = {
+    "latin": ("Siobhán", "Ó Briain-Łukasiewicz"),
+    "vietnamese": ("Thị Hương", "Nguyễn"),
+    "greek": ("Ελένη", "Παπαδοπούλου"),
+    "cyrillic": ("Дмитрий", "Соколов"),
+    "chinese": ("小明", "王"),
+    "japanese": ("さくら", "山田"),
+    "korean": ("민준", "김"),
+    "arabic": ("فاطمة", "الحسيني"),
+    "hebrew": ("נועה", "כהן"),
+}
+
+
+@pytest.mark.parametrize("script", NAMES)
+def test_the_patients_name_comes_back_from_text_extraction(fonts, script):
+    given, family = NAMES[script]
+    text = extracted_text(render_summary(make_summary(given, family), fonts))
+    assert given in text and family in text
+
+
+def test_markup_in_names_and_clinic_prints_literally(fonts):
+    pdf = render_summary(make_summary("Claire", "<b>&amp;", clinic="Clinic <i>&amp; Co & <br/>"), fonts)
+    text = extracted_text(pdf)
+    assert "<b>&amp;" in text
+    assert "Clinic <i>&amp; Co & <br/>" in text
+
+
+def test_every_section_renders_what_it_holds(fonts):
+    text = extracted_text(render_summary(make_summary(**full_sections()), fonts))
+    for expected in [
+        "Northgate Hair Clinic", "Consultation summary", "Claire Dubois", "12 Apr 1986 (age 40)",
+        "Warnings acknowledged", "Ludwig — II", "Isotretinoin in the last 6 months", "Stopped 14 months ago",
+        "Treatment sessions", "LT-2290A", "Vertex / crown: 40 inj.", "Mild redness",
+        "Dutasteride mesotherapy, 8 sessions", "Less shedding is usually the first sign",
+        "Small bruises at injection points", "Explained and understood", "Avoid aspirin", "Do not wash your hair",
+        "ab" * 32, "I agree to the treatment described.", "Dr Amélie Laurent (Consultant)",
+        "22 Nov 2026, 10:30 (UTC+01:00)", "cd" * 32,
+    ]:
+        assert expected in text, expected
+    assert "Not recorded yet" not in text
+
+
+def test_a_summary_with_only_the_patient_says_what_is_not_recorded_yet(fonts):
+    text = extracted_text(render_summary(make_summary(), fonts))
+    assert "Not recorded yet: intake, treatment sessions, course plan, consent, signatures." in text
+
+
+def test_every_page_carries_patient_document_page_of_and_audit_head(fonts):
+    pages = page_texts(render_summary(make_summary(**full_sections(sessions=22)), fonts))
+    assert len(pages) >= 3
+    for number, text in enumerate(pages, start=1):
+        assert f"Page {number} of {len(pages)}" in text
+        assert "Claire Dubois · born 12 Apr 1986 · Document MK-20261122-12-0A1B2C3D" in text
+        assert "9f" * 32 in text
+    # the session table's header row repeats on each page it continues on
+    assert sum("Products and lots" in text for text in pages) >= 2
+    # a section heading is never left alone at the bottom of a page
+    for text in pages:
+        last_body_line = [line for line in text.splitlines() if line.strip()][-5]  # 4 footer lines below it
+        assert last_body_line.strip() not in {"Signatures", "Consent", "Course", "Treatment sessions"}
+
+
+def test_all_sessions_are_listed_once(fonts):
+    text = extracted_text(render_summary(make_summary(**full_sections(sessions=22)), fonts))
+    lots = re.findall(r"LT-(\d{4})A", text)
+    assert sorted(set(lots)) == [str(2290 + n) for n in range(22)]
+
+
+def test_text_no_font_can_print_stops_the_document_and_names_it(fonts):
+    with pytest.raises(MissingGlyphError, match=r"U\+0930"):
+        render_summary(make_summary("राहुल", "Mehta"), fonts)
+
+
+def test_a_long_right_to_left_paragraph_breaks_in_reading_order(fonts):
+    from reportlab.lib.styles import ParagraphStyle
+
+    words = ["שלום", "עולם", "זהו", "טקסט", "ארוך", "מאוד"] * 6
+    paragraph = ScriptParagraph(" ".join(words), ParagraphStyle("p", fontName=fonts.base_font(), fontSize=10), fonts)
+    lines = paragraph._rtl_lines(paragraph.text, 120, "R")
+    assert len(lines) > 2
+    # read right to left, the first line holds the first words and the last the last ones
+    assert lines[0][::-1].startswith("שלום עולם")
+    assert lines[-1][::-1].endswith("מאוד")
+    assert " ".join(line[::-1] for line in lines) == " ".join(words)
+
+
+def test_a_long_word_without_spaces_wraps_inside_its_column(fonts):
+    from pypdf import PdfReader
+    import io
+
+    pdf = render_summary(make_summary("A" * 100, "王" * 80), fonts)
+    assert len(PdfReader(io.BytesIO(pdf)).pages) == 1
+    assert "王" * 10 in extracted_text(pdf)
+
+
+@needs_pdftoppm
+def test_pages_convert_to_pictures(fonts, tmp_path):
+    """The pictures are for a person to look at (see the report); here: one PNG per page."""
+    path = tmp_path / "summary.pdf"
+    summary = make_summary("فاطمة", "الحسيني", **full_sections(sessions=22))
+    path.write_bytes(render_summary(summary, fonts))
+    pngs = to_pngs(path, tmp_path / "png")
+    assert len(pngs) == len(page_texts(path.read_bytes()))
+    assert all(png.stat().st_size > 5000 for png in pngs)
