@@ -16,6 +16,7 @@ from .config import DataDirError, resolve_data_dir
 from .domain.errors import ValidationError
 from .resources import MissingResourceError
 from .services.backup import BackupError
+from .services.export import ExportError
 from .store.errors import StoreError
 from .store.instance_lock import InstanceLockedError
 
@@ -55,6 +56,13 @@ def build_parser() -> argparse.ArgumentParser:
     restore.add_argument("--replace", action="store_true",
                          help="restore over existing data (the current folder is kept beside it)")
     _add_data_dir(restore, default=argparse.SUPPRESS)
+    export = commands.add_parser("export-pdf", help="export a patient's consultation summary as a sealed PDF")
+    export.add_argument("--patient", required=True, type=int, metavar="ID", help="the patient's number")
+    export.add_argument("--out", metavar="FILE", help="the PDF to write (default: a new file in the data folder's exports/)")
+    _add_data_dir(export, default=argparse.SUPPRESS)
+    verify = commands.add_parser("verify", help="check a PDF's seal and that this installation issued it")
+    verify.add_argument("file", metavar="FILE", help="a PDF exported by 'meso-kiosk export-pdf' or the app")
+    _add_data_dir(verify, default=argparse.SUPPRESS)
     return parser
 
 
@@ -100,6 +108,28 @@ def _run_restore(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _run_export_pdf(args: argparse.Namespace) -> int:
+    kiosk = _existing_kiosk(args)
+    try:
+        exported = kiosk.export.export_pdf(args.patient, "cli", Path(args.out) if args.out else None)
+    finally:
+        kiosk.close()
+    print(f"exported {exported.path} (document {exported.document_id}, sha256 {exported.sha256})")
+    return EXIT_OK
+
+
+def _run_verify(args: argparse.Namespace) -> int:
+    kiosk = _existing_kiosk(args)
+    try:
+        report = kiosk.export.verify(Path(args.file))
+        if not report.ok:
+            raise CommandFailed(f"{args.file}: {report.problem}")
+        print("\n".join(report.lines(kiosk.clock)))
+    finally:
+        kiosk.close()
+    return EXIT_OK
+
+
 def _run_gui(args: argparse.Namespace) -> int:
     from .ui.app import run_gui  # Qt is imported only when a window is wanted
 
@@ -111,6 +141,8 @@ COMMANDS: dict[str | None, Callable[[argparse.Namespace], int]] = {
     "audit-verify": _run_audit_verify,
     "backup": _run_backup,
     "restore": _run_restore,
+    "export-pdf": _run_export_pdf,
+    "verify": _run_verify,
 }
 
 
@@ -119,7 +151,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return COMMANDS[args.command](args)
     except (CommandFailed, StoreError, DataDirError, MissingResourceError, ValidationError, BackupError,
-            InstanceLockedError) as error:
+            InstanceLockedError, ExportError) as error:
         print(f"meso-kiosk: {error}", file=sys.stderr)
     except OSError as error:
         print(f"meso-kiosk: {error.strerror or error}: {error.filename or ''}".rstrip(": "), file=sys.stderr)

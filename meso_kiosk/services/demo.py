@@ -20,6 +20,10 @@ from ..store import patients as patient_rows
 from ..store.consultants import ConsultantRow, insert_consultant
 from ..store.db import Transaction
 from ..store.settings import put_setting
+from .course import seed_courses
+from .demo_consents import seed_consents
+from .demo_intake import seed_intakes
+from .demo_sessions import seed_sessions
 from .kiosk import Kiosk
 
 DEMO_ACTOR = "demo-seed"
@@ -66,6 +70,10 @@ Seeder = Callable[[Transaction, DemoContext], None]
 # Order matters: later seeders use what earlier ones created.
 SEEDERS: tuple[Seeder, ...] = (
     _seed_clinic,
+    seed_intakes,  # right after the patients: the course planner reads the latest intake
+    seed_consents,  # before the sessions: patients sign before their first session
+    seed_courses,  # before the sessions, which then count as done
+    seed_sessions,
 )
 
 

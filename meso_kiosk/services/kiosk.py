@@ -14,8 +14,14 @@ from ..config import DataPaths, prepare_data_dir
 from ..domain.clock import Clock
 from ..store.db import Store
 from ..store.settings import get_setting
+from .accounts import AccountService
 from .clinic import ClinicService, clinic_timezone
+from .consent import ConsentService
+from .course import CourseService
+from .export import ExportService
+from .intake import IntakeService
 from .patients import PatientService
+from .sessions import SessionService, no_consent_gate_yet
 
 
 @dataclass
@@ -25,6 +31,12 @@ class Kiosk:
     clock: Clock
     clinic: ClinicService
     patients: PatientService
+    course: CourseService
+    intake: IntakeService
+    sessions: SessionService
+    accounts: AccountService
+    consents: ConsentService
+    export: ExportService
 
     def close(self) -> None:
         self.store.close()
@@ -36,11 +48,18 @@ def open_kiosk(data_dir: Path, *, now: Callable[[], datetime] | None = None) -> 
     provisional = Clock(tz=clinic_timezone(None), **clock_args)
     store = Store.open(paths.database, paths.audit_key, provisional.now_iso)
     clock = Clock(tz=clinic_timezone(get_setting(store.conn, "clinic.timezone")), **clock_args)  # type: ignore[arg-type]
+    accounts = AccountService(store, clock)
     return Kiosk(
         paths=paths,
         store=store,
         clock=clock,
         clinic=ClinicService(store),
         patients=PatientService(store, clock),
+        course=CourseService(store, clock),
+        intake=IntakeService(store, clock),
+        sessions=SessionService(store, clock, no_consent_gate_yet),
+        accounts=accounts,
+        consents=ConsentService(store, clock, accounts),
+        export=ExportService(store, clock, paths, ClinicService(store)),
     )
 

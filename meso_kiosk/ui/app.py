@@ -20,9 +20,13 @@ from ..store.errors import StoreError
 from ..store.instance_lock import InstanceLock, InstanceLockedError
 from .main_window import MainWindow
 from .pages.coming_next import ComingNextPage
+from .pages.course import CoursePage
+from .pages.intake import IntakePage
+from .pages.lot_recall import LotRecallPage
 from .pages.new_patient import NewPatientPage
 from .pages.patient_details import PatientDetailsPage
 from .pages.patients import PatientsPage
+from .pages.scalp_map import ScalpMapPage
 from .pages.workspace import WorkspacePage
 from .theme import apply_theme
 
@@ -37,8 +41,13 @@ def build_main_window(kiosk: Kiosk, actor: Callable[[], str] = lambda: KIOSK_ACT
     langs = languages()
     details = PatientDetailsPage(kiosk.patients, langs, kiosk.clock, actor)
     pages = {step.id: ComingNextPage(step) for step in info.steps if step.id != "intake"}
-    pages["intake"] = details
-    workspace = WorkspacePage(info.steps, pages, kiosk.clock)
+    pages["intake"] = IntakePage(kiosk.intake, details, kiosk.clock, actor)
+    pages["scalp_map"] = ScalpMapPage(kiosk.sessions, kiosk.clock, actor)
+    pages["course"] = CoursePage(kiosk.course, kiosk.clock, kiosk.paths.exports, actor)
+    workspace = WorkspacePage(
+        info.steps, pages, kiosk.clock,
+        step_guard=lambda patient, step_id: kiosk.intake.blocked_steps(patient.id).get(step_id),
+    )
     window = MainWindow(
         title=f"{info.title} — {kiosk.clinic.profile().name}",
         icon=QIcon(str(resource_path(info.icon))),
@@ -47,6 +56,7 @@ def build_main_window(kiosk: Kiosk, actor: Callable[[], str] = lambda: KIOSK_ACT
         workspace=workspace,
         details_page=details,
     )
+    window.attach_lot_recall(LotRecallPage(kiosk.sessions, kiosk.patients, kiosk.clock))
     window.show_patients()
     return window
 

@@ -44,8 +44,23 @@ class MainWindow(QMainWindow):
 
     def open_patient(self, patient: Patient) -> None:
         self.details_page.show_patient(patient)
+        for page in self.workspace.pages.values():  # each step learns the patient (intake loads their answers)
+            if hasattr(page, "show_patient"):
+                page.show_patient(patient)
         self.workspace.show_patient(patient)
         self.stack.setCurrentWidget(self.workspace)
+
+    def attach_lot_recall(self, page) -> None:
+        """Add the lot-recall screen, reached from the patient list."""
+        self.lot_recall_page = page
+        self.stack.addWidget(page)
+        self.patients_page.lot_recall_requested.connect(self._on_patients_page_lot_recall_requested)
+        page.back_requested.connect(self.show_patients)
+        page.open_requested.connect(self.open_patient)
+
+    def _on_patients_page_lot_recall_requested(self) -> None:
+        self.stack.setCurrentWidget(self.lot_recall_page)
+        self.lot_recall_page.start()
 
     def _on_patients_page_new_requested(self) -> None:
         self.new_patient_page.start()

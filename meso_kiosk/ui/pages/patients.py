@@ -22,6 +22,7 @@ def patient_line(patient: Patient, today: date) -> str:
 class PatientsPage(QWidget):
     open_requested = Signal(object)  # Patient
     new_requested = Signal()
+    lot_recall_requested = Signal()
 
     def __init__(self, patients: PatientService, today, parent: QWidget | None = None):
         super().__init__(parent)
@@ -37,6 +38,7 @@ class PatientsPage(QWidget):
         self.status = label("", "muted")
         self.open_button = button("Open", "Open selected patient")
         self.new_button = button("New patient", "Register a new patient", primary=True)
+        self.lot_recall_button = button("Lot recall", "Find the patients who received a product lot")
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(32, 24, 32, 24)
@@ -49,6 +51,7 @@ class PatientsPage(QWidget):
         layout.addWidget(self.status)
         layout.addWidget(self.results, 1)
         bottom = QHBoxLayout()
+        bottom.addWidget(self.lot_recall_button)
         bottom.addStretch(1)
         bottom.addWidget(self.open_button)
         layout.addLayout(bottom)
@@ -62,6 +65,7 @@ class PatientsPage(QWidget):
         self.results.currentRowChanged.connect(lambda _row: self._update_open_button())
         self.open_button.clicked.connect(self._on_open_clicked)
         self.new_button.clicked.connect(self.new_requested)
+        self.lot_recall_button.clicked.connect(self.lot_recall_requested)
 
     def refresh(self) -> None:
         self._show(self.search.text())

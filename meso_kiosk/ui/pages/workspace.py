@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Callable
+
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QStackedWidget, QVBoxLayout, QWidget
 
@@ -9,6 +11,7 @@ from ...domain.clock import Clock
 from ...domain.patient import Patient
 from ...services.reference import Step
 from ..widgets.basics import button, label
+from ..widgets.blocked_step import BlockedStepPanel
 from ..widgets.step_bar import StepBar
 
 
@@ -16,10 +19,13 @@ class WorkspacePage(QWidget):
     back_requested = Signal()
 
     def __init__(self, steps: tuple[Step, ...], pages: dict[str, QWidget], clock: Clock,
-                 parent: QWidget | None = None):
+                 parent: QWidget | None = None, *,
+                 step_guard: Callable[[Patient, str], str | None] | None = None):
         super().__init__(parent)
         self._steps = steps
         self._clock = clock
+        # Says why a step must wait for this patient (e.g. an intake stop), or None to open it.
+        self._step_guard = step_guard
         self.pages = pages
         self.patient: Patient | None = None
 
@@ -43,6 +49,8 @@ class WorkspacePage(QWidget):
         self.stack = QStackedWidget()
         for step in steps:
             self.stack.addWidget(pages[step.id])
+        self.blocked = BlockedStepPanel()
+        self.stack.addWidget(self.blocked)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -60,6 +68,7 @@ class WorkspacePage(QWidget):
     def _connect_signals(self) -> None:
         self.step_bar.step_selected.connect(self.go_to_step)
         self.back_button.clicked.connect(self.back_requested)
+        self.blocked.go_to_intake.connect(self._on_blocked_go_to_intake)
 
     def show_patient(self, patient: Patient) -> None:
         self.patient = patient
@@ -73,7 +82,20 @@ class WorkspacePage(QWidget):
         self.patient_facts.setText(f"Born {patient.date_of_birth.strftime('%d %b %Y')} · {age} years · record #{patient.id}")
 
     def go_to_step(self, index: int) -> None:
+        # The page being left saves what is pending first, so the guard sees the latest answers.
+        flush = getattr(self.stack.currentWidget(), "flush", None)
+        if flush is not None:
+            flush()
         self.step_bar.set_current(index)
-        self.stack.setCurrentIndex(index)
         step = self._steps[index]
+        reason = self._step_guard(self.patient, step.id) if self._step_guard and self.patient else None
+        if reason:
+            self.blocked.show_reason(step.label, reason)
+            self.stack.setCurrentWidget(self.blocked)
+        else:
+            self.stack.setCurrentIndex(index)
         self.step_title.setText(f"Step {index + 1} of {len(self._steps)} — {step.label}")
+
+    def _on_blocked_go_to_intake(self) -> None:
+        ids = [step.id for step in self._steps]
+        self.go_to_step(ids.index("intake") if "intake" in ids else 0)
