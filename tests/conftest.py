@@ -11,10 +11,14 @@ from datetime import datetime, timezone  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
+from argon2 import PasswordHasher  # noqa: E402
 
 from meso_kiosk.services.kiosk import Kiosk, open_kiosk  # noqa: E402
 
 FIXED_NOW = datetime(2026, 11, 22, 9, 30, tzinfo=timezone.utc)
+# Argon2id at its cheapest: tests check the PIN logic, not the hashing cost.
+CHEAP_PIN_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+COUNTERSIGN_PIN = "739184"
 
 
 @pytest.fixture(autouse=True)
@@ -35,7 +39,7 @@ def data_dir(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def kiosk(data_dir: Path) -> Kiosk:
-    opened = open_kiosk(data_dir, now=lambda: FIXED_NOW)
+    opened = open_kiosk(data_dir, now=lambda: FIXED_NOW, pin_hasher=CHEAP_PIN_HASHER)
     yield opened
     opened.close()
 
@@ -47,5 +51,44 @@ def register(kiosk: Kiosk):
     def _register(given: str = "Claire", family: str = "Dubois", born: str = "1986-04-12", **extra):
         form = {"given_name": given, "family_name": family, "date_of_birth": born} | extra
         return kiosk.patients.register(form, "test")
+
+    return _register
+
+
+@pytest.fixture
+def sign_consent(kiosk: Kiosk):
+    """Have a patient sign the current English consent, countersigned by a consultant with a PIN."""
+    from meso_kiosk.services.demo_consents import synthetic_signature
+    from meso_kiosk.store.consultants import insert_consultant
+
+    countersigner = []
+
+    def _sign(patient_id: int):
+        if not countersigner:  # the clinic's first consultant countersigns (one is made if none)
+            first = kiosk.store.conn.execute("SELECT min(id) FROM consultants").fetchone()[0]
+            with kiosk.store.write("test") as tx:
+                if first is None:
+                    first = insert_consultant(tx, "Dr Consent Countersigner").id
+                kiosk.accounts.set_initial_pin(tx, first, COUNTERSIGN_PIN)
+            countersigner.append(first)
+        template = kiosk.consents.template_for("en")
+        return kiosk.consents.sign(
+            patient_id, language="en", version=template.version, shown_text_sha256=template.text_sha256,
+            checklist={item.id: True for item in template.checklist}, photo_consent=False,
+            signature=synthetic_signature(str(patient_id)).to_data(),
+            consultant_id=countersigner[0], consultant_pin=COUNTERSIGN_PIN,
+        )
+
+    return _sign
+
+
+@pytest.fixture
+def register_consented(register, sign_consent):
+    """Register a patient who has already signed their consent (sessions may be recorded)."""
+
+    def _register(*args, **extra):
+        patient = register(*args, **extra)
+        sign_consent(patient.id)
+        return patient
 
     return _register

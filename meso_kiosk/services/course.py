@@ -20,11 +20,8 @@ fsynced, then ``os.replace``.
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 import tomllib
 from collections.abc import Mapping
-from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -59,6 +56,7 @@ from ..store.courses import StoredCourse
 from ..store.db import Store, Transaction
 from ..store.errors import RecordNotFoundError
 from ..store.settings import get_setting
+from .files import write_atomically
 
 if TYPE_CHECKING:
     from .demo import DemoContext
@@ -307,7 +305,7 @@ class CourseService:
         patient = patient_rows.get_patient(self._store.conn, patient_id)
         data = self.ics_bytes(stored, projected, self.aftercare(patient.preferred_language))
         try:
-            _write_atomically(target, data)
+            write_atomically(target, data)
         except OSError as error:
             raise CourseExportError(
                 f"The calendar file could not be saved in {target.parent}: {error.strerror or error}."
@@ -488,26 +486,6 @@ def _export_target(path: Path | str) -> Path:
     if not target.parent.is_dir():
         raise CourseExportError(f"The folder {target.parent} does not exist.")
     return target
-
-
-def _write_atomically(target: Path, data: bytes) -> None:
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, target)
-    except BaseException:
-        with suppress(FileNotFoundError):
-            os.unlink(temporary)
-        raise
-    if hasattr(os, "O_DIRECTORY"):  # make the rename itself durable (POSIX)
-        folder = os.open(target.parent, os.O_RDONLY | os.O_DIRECTORY)
-        try:
-            os.fsync(folder)
-        finally:
-            os.close(folder)
 
 
 # -- demo --------------------------------------------------------------------------------

@@ -10,6 +10,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Callable
 
+from argon2 import PasswordHasher
+
 from ..config import DataPaths, prepare_data_dir
 from ..domain.clock import Clock
 from ..store.db import Store
@@ -21,7 +23,7 @@ from .course import CourseService
 from .export import ExportService
 from .intake import IntakeService
 from .patients import PatientService
-from .sessions import SessionService, no_consent_gate_yet
+from .sessions import SessionService
 
 
 @dataclass
@@ -42,13 +44,16 @@ class Kiosk:
         self.store.close()
 
 
-def open_kiosk(data_dir: Path, *, now: Callable[[], datetime] | None = None) -> Kiosk:
+def open_kiosk(data_dir: Path, *, now: Callable[[], datetime] | None = None,
+               pin_hasher: PasswordHasher | None = None) -> Kiosk:
+    """Open an installation; ``pin_hasher`` lets tests and benchmarks use cheap Argon2 parameters."""
     paths = prepare_data_dir(data_dir)
     clock_args = {} if now is None else {"now": now}
     provisional = Clock(tz=clinic_timezone(None), **clock_args)
     store = Store.open(paths.database, paths.audit_key, provisional.now_iso)
     clock = Clock(tz=clinic_timezone(get_setting(store.conn, "clinic.timezone")), **clock_args)  # type: ignore[arg-type]
-    accounts = AccountService(store, clock)
+    accounts = AccountService(store, clock, hasher=pin_hasher)
+    consents = ConsentService(store, clock, accounts)
     return Kiosk(
         paths=paths,
         store=store,
@@ -57,9 +62,9 @@ def open_kiosk(data_dir: Path, *, now: Callable[[], datetime] | None = None) -> 
         patients=PatientService(store, clock),
         course=CourseService(store, clock),
         intake=IntakeService(store, clock),
-        sessions=SessionService(store, clock, no_consent_gate_yet),
+        sessions=SessionService(store, clock, consents.consent_gate),
         accounts=accounts,
-        consents=ConsentService(store, clock, accounts),
+        consents=consents,
         export=ExportService(store, clock, paths, ClinicService(store)),
     )
 

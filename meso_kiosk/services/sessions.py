@@ -1,9 +1,8 @@
 """Recording treatment sessions on the scalp map: draft, close, amend, history, lot recall.
 
-The consent gate is the seam for the consent feature: a callable that, given a
-patient id, returns why a session may not be recorded (no valid signed consent)
-or ``None`` when it may. Until that feature exists ``no_consent_gate_yet`` allows
-every session.
+The consent gate is a callable that, given a patient id, returns why a session may
+not be recorded (no current signed consent) or ``None`` when it may; the kiosk wires
+``ConsentService.consent_gate`` into it.
 """
 
 from __future__ import annotations
@@ -47,16 +46,6 @@ from ..store.sessions import LotRecallRow, SessionRecord, StoredAmendment
 ConsentGate = Callable[[int], "str | None"]
 
 
-def no_consent_gate_yet(patient_id: int) -> str | None:
-    """Allows every session: the placeholder until the consent feature exists.
-
-    The consent issue replaces this gate with one that returns a reason (for
-    example "No signed consent on file for this patient.") when the patient has
-    no valid signed consent, which stops a session from being started or closed.
-    """
-    return None
-
-
 class ConsentRequiredError(ValidationError):
     """The consent gate refused: the message says why, in consultant words."""
 
@@ -84,7 +73,7 @@ class SessionOverview:
 
 
 class SessionService:
-    def __init__(self, store: Store, clock: Clock, consent_gate: ConsentGate = no_consent_gate_yet):
+    def __init__(self, store: Store, clock: Clock, consent_gate: ConsentGate):
         self._store = store
         self._clock = clock
         self._consent_gate = consent_gate

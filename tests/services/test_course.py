@@ -285,7 +285,7 @@ def test_uids_are_stable_between_exports(kiosk, mid_course, tmp_path):
 def test_export_replaces_an_existing_file_atomically(kiosk, mid_course, tmp_path, monkeypatch):
     target = tmp_path / "plan.ics"
     target.write_bytes(b"old plan")
-    import meso_kiosk.services.course as module
+    import meso_kiosk.services.files as module
 
     def broken_replace(src, dst):
         raise OSError(28, "No space left on device")

@@ -9,11 +9,17 @@ import pytest
 from meso_kiosk.domain.errors import ValidationError
 from meso_kiosk.domain.session import LotStatus
 from meso_kiosk.services.demo import seed_demo
-from meso_kiosk.services.sessions import ConsentRequiredError, SessionService, no_consent_gate_yet
+from meso_kiosk.services.sessions import ConsentRequiredError, SessionService
 from meso_kiosk.store.consultants import insert_consultant
 from meso_kiosk.store.errors import ImmutableRecordError, RecordNotFoundError
 
 NOW = datetime(2026, 11, 22, 9, 30, tzinfo=timezone.utc)  # the kiosk fixture's clock
+
+
+@pytest.fixture
+def register(register_consented):
+    # Sessions need a signed consent (the kiosk's consent gate).
+    return register_consented
 
 
 @pytest.fixture
@@ -40,9 +46,19 @@ def form(consultant, **changes) -> dict:
     return base | changes
 
 
-def test_the_kiosk_has_a_session_service_with_the_default_gate(kiosk):
+def test_the_kiosk_gates_sessions_on_a_signed_consent(kiosk, consultant, sign_consent):
     assert isinstance(kiosk.sessions, SessionService)
-    assert no_consent_gate_yet(1) is None
+    unsigned = kiosk.patients.register({"given_name": "Nadia", "family_name": "Haddad",
+                                        "date_of_birth": "1990-02-03"}, "test")
+    with pytest.raises(ConsentRequiredError) as refused:
+        kiosk.sessions.start(unsigned.id, "c")
+    assert "No signed consent" in str(refused.value)
+    sign_consent(unsigned.id)
+    assert kiosk.sessions.consent_refusal(unsigned.id) is None
+    assert kiosk.sessions.start(unsigned.id, "c").session_id
+
+
+def test_the_kiosk_has_the_clinic_settings_and_catalogues(kiosk):
     assert kiosk.sessions.geometry.zone_ids[0] == "frontal_hairline"
     assert kiosk.sessions.settings.lot_warning_days == 30
     assert kiosk.sessions.side_effects[0].id == "pain_pricking"
@@ -95,9 +111,13 @@ def test_the_consultant_must_be_one_of_the_clinic(kiosk, register, consultant):
     assert "consultant_id" in caught.value.errors
 
 
-def test_without_consultants_a_session_cannot_start(kiosk, register):
+def test_without_consultants_a_session_cannot_start(kiosk):
+    # (A consent is countersigned by a consultant, so check this with an open gate.)
+    open_gate = SessionService(kiosk.store, kiosk.clock, lambda patient_id: None)
+    patient = kiosk.patients.register({"given_name": "Claire", "family_name": "Dubois",
+                                       "date_of_birth": "1986-04-12"}, "test")
     with pytest.raises(ValidationError) as caught:
-        kiosk.sessions.start(register().id, "c")
+        open_gate.start(patient.id, "c")
     assert "No consultant" in caught.value.errors["consultant_id"]
 
 

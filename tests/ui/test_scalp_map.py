@@ -16,6 +16,12 @@ NOW = datetime(2026, 11, 22, 9, 30, tzinfo=timezone.utc)
 
 
 @pytest.fixture
+def register(register_consented):
+    # Sessions need a signed consent (the kiosk's consent gate).
+    return register_consented
+
+
+@pytest.fixture
 def consultant(kiosk):
     with kiosk.store.write("test") as tx:
         return insert_consultant(tx, "Dr Amélie Laurent")
