@@ -765,7 +765,35 @@ def mark_complete(
     return replace(intake, status=IntakeStatus.COMPLETE)
 
 
+# What a re-assessment copies from the previous complete intake: the history that does not
+# change between visits (what kind of hair loss, when it began as a date, the family, what
+# was tried before). Everything that describes *today* is asked again: the duration in
+# months and the daily shedding (they move), the classification (re-staging is the point
+# of a re-assessment), every medical screening answer (a pre-filled "no" could hide a new
+# medicine, a pregnancy or an infection: the very stop the screening exists to catch) and
+# the notes, which belong to the visit they were written at.
+CARRIED_INTO_REASSESSMENT = (
+    "complaint.hair_loss_type",
+    "complaint.hair_loss_type_other",
+    "complaint.onset_date",
+    "complaint.family_history",
+    "complaint.previous_treatment_other",
+)
+
+
+def reassessment_draft(previous: Intake | None) -> Intake:
+    """A new draft for a re-assessment, pre-filled with the stable history of ``previous``."""
+    if previous is None:
+        return Intake()
+    complaint = Complaint(previous_treatments=previous.complaint.previous_treatments)
+    draft = Intake(complaint=complaint)
+    for path in CARRIED_INTO_REASSESSMENT:
+        draft = draft.with_answer(path, previous.answer(path))
+    return draft
+
+
 __all__ = [
+    "CARRIED_INTO_REASSESSMENT",
     "FIXED_FIELD_SPECS",
     "SECTIONS",
     "Choice",
@@ -788,6 +816,7 @@ __all__ = [
     "mark_complete",
     "missing_required",
     "parse_options",
+    "reassessment_draft",
     "treatment_field_path",
     "update_field",
     "validate_field",

@@ -145,7 +145,7 @@ def validate_patient(raw: dict[str, object], *, today: date, patient_id: int | N
     def check_sex(value: object) -> str | None:
         if value in (None, ""):
             return None
-        if value not in SEX_AT_BIRTH:
+        if not isinstance(value, str) or value not in SEX_AT_BIRTH:
             raise ValidationError.single("sex_at_birth", "Choose female, male or intersex, or leave it empty.")
         return str(value)
 

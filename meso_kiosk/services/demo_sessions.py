@@ -67,7 +67,8 @@ def seed_sessions(tx: Transaction, context: "DemoContext") -> None:
                 form | changes | {"session_id": stored.session_id, "status": "closed", "closed_at": finished.closed_at}
             )
             amendment = make_amendment(
-                finished, corrected, reason=raw["amend"]["reason"], amended_by="demo-seed",
+                # by the consultant who ran the session, as a live correction is
+                finished, corrected, reason=raw["amend"]["reason"], amended_by=f"consultant:{finished.consultant_id}",
                 amended_at=finished.closed_at + timedelta(days=1),
             )
             session_rows.insert_amendment(tx, amendment, corrected)

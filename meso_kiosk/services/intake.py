@@ -24,6 +24,7 @@ from ..domain.intake import (
     intake_salt_score,
     mark_complete,
     parse_options,
+    reassessment_draft,
     update_field,
     validate_field,
 )
@@ -40,6 +41,7 @@ from ..domain.screening import (
 )
 from ..resources import read_resource_text
 from ..store import intakes as intake_rows
+from ..store.consultants import list_consultants
 from ..store.db import Store
 from ..store.intakes import IntakeRecord
 
@@ -137,12 +139,30 @@ class IntakeService:
     # -- writing ----------------------------------------------------------------------------------
 
     def start(self, patient_id: int, actor: str) -> IntakeRecord:
-        """A new draft (a re-assessment when an intake is complete); an open draft is returned as is."""
+        """A new draft (a re-assessment when an intake is complete); an open draft is returned as is.
+
+        A re-assessment starts from the stable history of the intake before it (see
+        ``reassessment_draft``): classification, screening and notes are asked again.
+        """
         latest = self.current(patient_id)
         if latest is not None and not latest.is_complete:
             return latest
         with self._store.write(actor) as tx:
-            return self._fresh(intake_rows.insert_intake(tx, patient_id))  # type: ignore[return-value]
+            latest = intake_rows.latest_intake_record(tx.conn, patient_id)  # inside the transaction
+            if latest is not None and not latest.is_complete:
+                return self._fresh(latest)  # type: ignore[return-value]
+            draft = reassessment_draft(latest.intake if latest else None)
+            return self._fresh(intake_rows.insert_intake(tx, patient_id, draft))  # type: ignore[return-value]
+
+    def actor_label(self, actor: str) -> str:
+        """Who an audit actor is, in words: "consultant:3" gives the consultant's name."""
+        prefix = "consultant:"
+        if actor.startswith(prefix) and actor[len(prefix):].isdigit():
+            wanted = int(actor[len(prefix):])
+            for row in list_consultants(self._store.conn, active_only=False):
+                if row.id == wanted:
+                    return row.display_name
+        return actor
 
     def save_answer(self, patient_id: int, path: str, value: object, actor: str) -> IntakeRecord:
         """Validate and store ONE answer of the patient's draft (created on the first answer).

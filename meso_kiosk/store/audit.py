@@ -24,8 +24,17 @@ _KEY_BYTES = 32
 _MAX_LABEL = 64
 
 
-def load_or_create_key(path: Path) -> bytes:
-    """Read the installation's audit key, creating it (mode 0600) on first start."""
+def load_or_create_key(path: Path, *, create: bool = True) -> bytes:
+    """Read the installation's audit key, creating it (mode 0600) on first start.
+
+    ``create=False`` (the database already holds audit rows): a missing key is an
+    error, never silently replaced — a new key would break the chain's verification.
+    """
+    if not path.exists() and not create:
+        raise AuditKeyError(
+            f"The audit key {path} is missing, but the audit log was written with it. "
+            "Restore it from a backup (meso-kiosk restore); nothing was changed."
+        )
     if path.exists():
         try:
             key = bytes.fromhex(path.read_text(encoding="ascii").strip())
@@ -39,12 +48,28 @@ def load_or_create_key(path: Path) -> bytes:
         return key
     key = secrets.token_bytes(_KEY_BYTES)
     tmp = path.with_suffix(".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="ascii") as handle:
-        handle.write(key.hex() + "\n")
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as handle:
+            handle.write(key.hex() + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+        if hasattr(os, "O_DIRECTORY"):  # the rename itself must survive a power cut
+            folder = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
+            try:
+                os.fsync(folder)
+            finally:
+                os.close(folder)
+    except OSError as error:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise AuditKeyError(
+            f"Cannot create the audit key {path}: {error.strerror or error}. "
+            "Free some disk space or fix the folder's permissions, then start again."
+        ) from error
     return key
 
 
@@ -120,3 +145,12 @@ def verify(conn: sqlite3.Connection, key: bytes) -> AuditReport:
 def head_hash(conn: sqlite3.Connection) -> str:
     row = conn.execute("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
     return row[0] if row else GENESIS_HASH
+
+
+def last_actor(conn: sqlite3.Connection, action: str, entity: str, entity_id: object) -> tuple[str, str] | None:
+    """(actor, UTC time) of the latest audit entry of ``action`` on one entity, or None."""
+    row = conn.execute(
+        "SELECT actor, at FROM audit_log WHERE action = ? AND entity = ? AND entity_id = ? ORDER BY id DESC LIMIT 1",
+        (action, entity, str(entity_id)),
+    ).fetchone()
+    return (row[0], row[1]) if row else None

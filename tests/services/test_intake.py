@@ -247,6 +247,15 @@ def test_demo_intakes_show_every_stage(kiosk):
     marcus = kiosk.intake.history(by_name["Marcus"].id)
     assert [r.intake.classification.norwood for r in marcus] == ["IV", "III"]
     assert all(r.is_complete for r in marcus)
+    lukasz = kiosk.intake.history(by_name["Łukasz"].id)  # a re-assessment under way over a complete one
+    assert [r.is_complete for r in lukasz] == [False, True]
+    assert lukasz[0].intake.complaint.onset_date == lukasz[1].intake.complaint.onset_date  # history copied
+    assert lukasz[0].intake.complaint.family_history is True
+    assert lukasz[0].intake.medical.pregnancy is None and lukasz[0].intake.notes.expectations is None
+    assert [r.intake.classification.norwood for r in lukasz] == ["III_vertex", "III"]
+    assert kiosk.intake.blocked_steps(by_name["Łukasz"].id) == {}
+    assert jurgen.overrides["anticoagulants"].consultant.startswith("consultant:")  # as a live override
+    assert kiosk.intake.actor_label(jurgen.overrides["anticoagulants"].consultant) == "Dr Amélie Laurent"
     siobhan = kiosk.intake.current(by_name["Siobhán"].id)
     assert kiosk.intake.salt_score(siobhan.intake) == 18.3  # 30·0.4 + 15·0.24 + 5·0.18 + 10·0.18
     assert kiosk.store.verify_audit().ok

@@ -353,6 +353,8 @@ def test_complete_then_reassess_keeps_the_earlier_one_readable(kiosk, register, 
     ack.click()
     assert page.complete_button.isEnabled(), page.reasons_label.text()
     qtbot.mouseClick(page.complete_button, Qt.MouseButton.LeftButton)
+    assert page.confirm_panel.isVisible() and not kiosk.intake.current(patient.id).is_complete
+    qtbot.mouseClick(page.confirm_complete, Qt.MouseButton.LeftButton)
     assert kiosk.intake.current(patient.id).is_complete
     assert page.state_label.text().startswith("Complete")
     assert page.reassess_button.isVisible() and not page.complete_card.isVisible()
@@ -360,7 +362,8 @@ def test_complete_then_reassess_keeps_the_earlier_one_readable(kiosk, register, 
 
     qtbot.mouseClick(page.reassess_button, Qt.MouseButton.LeftButton)
     assert page.state_label.text().startswith("Draft")
-    assert page.fields["classification.norwood"].raw_value() is None
+    assert page.fields["classification.norwood"].raw_value() is None  # re-staged, not copied
+    assert page.fields["complaint.hair_loss_type"].raw_value() == "androgenetic"  # history copied
     assert len(page.history_buttons) == 1 and page.history_card.isVisible()
     page.fields["classification.norwood"].editor.setCurrentIndex(
         page.fields["classification.norwood"].editor.findData("V"))

@@ -78,6 +78,8 @@ class IntakePage(QWidget):
         self._grids: list[ReflowGrid] = []
         self._grid_of: dict[str, ReflowGrid] = {}
         self._shown: dict[str, bool] = {}
+        self._completed_now: int | None = None  # the intake completed on this screen just now
+        self._history_button_ids: list[int] = []
         self._build()
         self._connect_signals()
         self._show_record(None, read_only=False)
@@ -101,6 +103,8 @@ class IntakePage(QWidget):
         self.saved_label = label("", "saved", wrap=False)
         self.saved_label.setAccessibleName("Autosave status")
         top.addWidget(self.saved_label)
+        self.earlier_jump = button("Earlier assessments", "Go to the list of earlier assessments")
+        top.addWidget(self.earlier_jump)
         col.addLayout(top)
 
         self.notice = QFrame()
@@ -120,18 +124,39 @@ class IntakePage(QWidget):
             col.addWidget(self._section_card(section, title))
 
         screening = self._card("Screening")
-        self.screening = ScreeningPanel(self._format_time)
+        self.screening = ScreeningPanel(self._format_time, self._service.actor_label)
         screening.layout().addWidget(self.screening)
         col.addWidget(screening)
 
         self.complete_card = self._card("Finish the intake")
-        self.complete_button = button("Mark intake complete", "Mark intake complete", primary=True)
+        self.complete_button = button("Mark intake complete…", "Mark intake complete", primary=True)
         self.reasons_label = label("", "muted")
         self.complete_card.layout().addWidget(self.reasons_label)
         row = QHBoxLayout()
         row.addStretch(1)
         row.addWidget(self.complete_button)
         self.complete_card.layout().addLayout(row)
+        # Completing cannot be undone (the record becomes immutable), so it is confirmed
+        # here, inline, never in a pop-up.
+        self.confirm_panel = QFrame()
+        self.confirm_panel.setProperty("role", "intake-notice")
+        confirm = QVBoxLayout(self.confirm_panel)
+        confirm.setContentsMargins(16, 12, 16, 12)
+        confirm.setSpacing(8)
+        self.confirm_text = label(
+            "Once complete, these answers can no longer be changed. A later change means starting "
+            "a re-assessment. Mark this intake complete now?"
+        )
+        confirm.addWidget(self.confirm_text)
+        confirm_row = QHBoxLayout()
+        confirm_row.addStretch(1)
+        self.confirm_back = button("Keep editing", "Keep editing the intake")
+        self.confirm_complete = button("Yes, mark complete", "Confirm: mark the intake complete", primary=True)
+        confirm_row.addWidget(self.confirm_back)
+        confirm_row.addWidget(self.confirm_complete)
+        confirm.addLayout(confirm_row)
+        self.confirm_panel.hide()
+        self.complete_card.layout().addWidget(self.confirm_panel)
         col.addWidget(self.complete_card)
 
         self.history_card = self._card("Earlier assessments")
@@ -253,6 +278,9 @@ class IntakePage(QWidget):
         self.screening.override_requested.connect(self._on_screening_override_requested)
         self.screening.acknowledgement_toggled.connect(self._on_screening_acknowledgement_toggled)
         self.complete_button.clicked.connect(self._on_complete_button_clicked)
+        self.confirm_back.clicked.connect(self._on_confirm_back_clicked)
+        self.confirm_complete.clicked.connect(self._on_confirm_complete_clicked)
+        self.earlier_jump.clicked.connect(self._on_earlier_jump_clicked)
         self.reassess_button.clicked.connect(self._on_reassess_button_clicked)
         self.current_button.clicked.connect(self._on_current_button_clicked)
         self.details_toggle.clicked.connect(self._on_details_toggle_clicked)
@@ -264,6 +292,7 @@ class IntakePage(QWidget):
         """Open a patient's current intake (saving anything pending for the previous one first)."""
         self.flush()
         self._patient = patient
+        self._completed_now = None
         self.details.show_patient(patient)
         self._history = self._service.history(patient.id)
         self._record = self._history[0] if self._history else None
@@ -289,6 +318,7 @@ class IntakePage(QWidget):
     def _show_record(self, record: IntakeRecord | None, *, read_only: bool) -> None:
         self._viewing = record
         self._read_only = read_only
+        self._set_confirming(False)
         for timer in self._timers.values():
             timer.stop()
         self._pending.clear()
@@ -305,6 +335,7 @@ class IntakePage(QWidget):
         self._update_screening()
         self._update_completion()
         self._update_notice()
+        self._update_history_marks()
 
     # -- autosave ---------------------------------------------------------------------------------
 
@@ -454,6 +485,7 @@ class IntakePage(QWidget):
         reasons = self.reasons_not_complete()
         self.complete_button.setEnabled(not reasons and self._patient is not None)
         if reasons:
+            self._set_confirming(False)
             self.reasons_label.setText(
                 "Before the intake can be marked complete:\n" + "\n".join(f"•  {r}" for r in reasons)
             )
@@ -465,6 +497,10 @@ class IntakePage(QWidget):
         earlier = record is not None and current is not None and record.id != current.id
         self.current_button.setVisible(earlier)
         self.reassess_button.setVisible(not earlier and current is not None and current.is_complete)
+        count = len(self._history) - 1
+        self.earlier_jump.setVisible(count > 0)
+        self.earlier_jump.setText(f"Earlier assessments ({count})")
+        self._set_notice_role("intake-notice")
         if record is None:
             self.state_label.setText("New intake · answers are saved as you type.")
             self.notice.hide()
@@ -472,17 +508,48 @@ class IntakePage(QWidget):
         if not record.is_complete:
             started = self._clock.format_local(record.created_at)
             self.state_label.setText(f"Draft · started {started} · answers are saved as you type.")
-            self.notice.hide()
+            previous = self._previous_complete(record)
+            if previous is None:
+                self.notice.hide()
+                return
+            when = self._clock.local(previous.completed_at or previous.created_at).strftime("%d %b %Y")
+            self.notice_text.setText(
+                f"Re-assessment. Copied from the assessment of {when}: the type of hair loss, when it "
+                "started, family history and earlier treatments — check them with the patient. "
+                "The classification, every medical screening question and the notes are asked again."
+            )
+            self.notice.show()
             return
         done = self._clock.format_local(record.completed_at or record.updated_at)
-        self.state_label.setText(f"Complete · {done}")
         if earlier:
+            self.state_label.setText(f"Earlier assessment · complete · {done}")
             self.notice_text.setText(f"An earlier assessment, completed {done}. Read-only.")
+        elif self._completed_now == record.id:
+            self.state_label.setText(f"Complete · {done}")
+            self._set_notice_role("intake-done")
+            self.notice_text.setText(
+                f"✓ Intake marked complete at {self._clock.local(record.completed_at or record.updated_at):%H:%M}. "
+                "Its answers are now kept as they are and can no longer change; "
+                "to record changes later, start a re-assessment."
+            )
         else:
+            self.state_label.setText(f"Complete · {done}")
             self.notice_text.setText(
                 "This intake is complete and can no longer change. To record new answers, start a re-assessment."
             )
         self.notice.show()
+
+    def _set_notice_role(self, role: str) -> None:
+        if self.notice.property("role") != role:
+            self.notice.setProperty("role", role)
+            restyle(self.notice)
+
+    def _previous_complete(self, record: IntakeRecord) -> IntakeRecord | None:
+        """The complete intake just before ``record`` (what a re-assessment was copied from)."""
+        ids = [r.id for r in self._history]
+        if record.id not in ids:
+            return None
+        return next((r for r in self._history[ids.index(record.id) + 1:] if r.is_complete), None)
 
     def _refresh_history(self) -> None:
         for row in self.history_rows:
@@ -491,6 +558,7 @@ class IntakePage(QWidget):
             row.deleteLater()
         self.history_rows: list[QFrame] = []
         self.history_buttons = []
+        self._history_button_ids: list[int] = []
         earlier = self._history[1:]
         for record in earlier:
             when = self._clock.local(record.completed_at or record.created_at).strftime("%d %b %Y")
@@ -507,7 +575,17 @@ class IntakePage(QWidget):
             row.show()
             self.history_rows.append(row)
             self.history_buttons.append(widget)
+            self._history_button_ids.append(record.id)
         self.history_card.setVisible(bool(earlier))
+        self._update_history_marks()
+
+    def _update_history_marks(self) -> None:
+        """The earlier assessment on screen says so instead of offering to open it again."""
+        shown = self._viewing.id if self._viewing is not None else None
+        for widget, intake_id in zip(self.history_buttons, getattr(self, "_history_button_ids", [])):
+            here = intake_id == shown
+            widget.setText("Shown above" if here else "Open")
+            widget.setEnabled(not here)
 
     # -- patient details ----------------------------------------------------------------------------
 
@@ -568,20 +646,43 @@ class IntakePage(QWidget):
         self._set_saved_text(self._saved_words(record), "saved")
         self.changed.emit(record)
 
+    def _set_confirming(self, confirming: bool) -> None:
+        self.confirm_panel.setVisible(confirming)
+        self.complete_button.setVisible(not confirming)
+
     def _on_complete_button_clicked(self) -> None:
-        if self._patient is None:
+        if self._patient is None or self._read_only:
+            return
+        self.flush()
+        if self.reasons_not_complete():
+            self._update_completion()
+            return
+        self._set_confirming(True)
+        self.confirm_complete.setFocus()
+        self.scroll.ensureWidgetVisible(self.confirm_panel)
+
+    def _on_confirm_back_clicked(self) -> None:
+        self._set_confirming(False)
+        self.complete_button.setFocus()
+
+    def _on_confirm_complete_clicked(self) -> None:
+        if self._patient is None or self._read_only:
             return
         self.flush()
         try:
             record = self._service.complete(self._patient.id, self._actor())
         except ValidationError as error:
+            self._set_confirming(False)
             self.reasons_label.setText(next(iter(error.errors.values())))
             return
         self._history = self._service.history(self._patient.id)
         self._record = record
+        self._completed_now = record.id
         self._show_record(record, read_only=True)
         self._refresh_history()
         self._set_saved_text(f"Completed {self._clock.local(record.updated_at).strftime('%H:%M')}", "saved")
+        self.scroll.verticalScrollBar().setValue(0)  # the confirmation sits at the top, by the heading
+        self.reassess_button.setFocus()
         self.changed.emit(record)
 
     def _on_reassess_button_clicked(self) -> None:
@@ -605,3 +706,10 @@ class IntakePage(QWidget):
 
     def _on_current_button_clicked(self) -> None:
         self._show_record(self._record, read_only=bool(self._record and self._record.is_complete))
+        self.scroll.verticalScrollBar().setValue(0)
+
+    def _on_earlier_jump_clicked(self) -> None:
+        self.scroll.ensureWidgetVisible(self.history_card, 0, 0)
+        if self.history_buttons:
+            target = next((b for b in self.history_buttons if b.isEnabled()), self.history_buttons[0])
+            target.setFocus()

@@ -38,6 +38,7 @@ from ...domain.session import LotStatus, Technique, TreatmentSession, close_sess
 from ...services.sessions import SessionOverview, SessionService
 from ...store.errors import StoreError
 from ..widgets.basics import button, label, restyle, scrolling
+from ..widgets.date_time import SessionDateTimePicker
 from ..widgets.scalp_map_view import HistoryLegend, ScalpMapView, times
 
 AUTOSAVE_MS = 1200
@@ -64,6 +65,11 @@ def parse_local_datetime(text: str, clock: Clock) -> datetime | None:
 
 def format_local_input(moment: datetime, clock: Clock) -> str:
     return clock.local(moment).strftime("%Y-%m-%d %H:%M")
+
+
+def _who(actor: str, names: dict[str, str]) -> str:
+    """An audit actor ("consultant:3") as the consultant's name; any other actor as it is."""
+    return names.get(actor.removeprefix("consultant:"), actor) if actor.startswith("consultant:") else actor
 
 
 def _short(clock: Clock, moment: datetime) -> str:
@@ -127,6 +133,8 @@ class _Field(QWidget):
         if isinstance(self.editor, QLineEdit):
             self.editor.setProperty("invalid", bool(text) and role == "error")
             restyle(self.editor)
+        elif isinstance(self.editor, SessionDateTimePicker):
+            self.editor.set_invalid(bool(text) and role == "error")
 
 
 def _line(accessible: str, placeholder: str = "", max_length: int = 200) -> QLineEdit:
@@ -290,6 +298,7 @@ class ScalpMapPage(QWidget):
         history_layout.setSpacing(4)
         history_layout.addWidget(self.zone_history_title)
         history_layout.addWidget(self.zone_history)
+        history_layout.addStretch(1)  # the text stays at the top of a tall card
         map_top = QHBoxLayout()
         map_top.addWidget(self.map_hint, 1)
         map_top.addWidget(self.history_toggle)
@@ -298,14 +307,18 @@ class ScalpMapPage(QWidget):
         map_layout.setContentsMargins(0, 0, 0, 0)
         map_layout.setSpacing(8)
         map_layout.addLayout(map_top)
-        map_layout.addWidget(self.map, 1)
-        # Legend and zone history: side by side in landscape (the map keeps its height),
-        # one above the other in portrait.
-        self._under_map = QBoxLayout(QBoxLayout.Direction.TopToBottom)
+        # Landscape: the map on top, legend and zone history side by side beneath it.
+        # Portrait: legend and zone history in a column beside the map (the head is taller
+        # than wide, so the space beside it is free), leaving the height to the form.
+        self._map_row = QBoxLayout(QBoxLayout.Direction.TopToBottom)
+        self._map_row.setSpacing(12)
+        self._map_row.addWidget(self.map, 1)
+        self._under_map = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         self._under_map.setSpacing(12)
         self._under_map.addWidget(self.legend, 2)
         self._under_map.addWidget(history_card, 3)
-        map_layout.addLayout(self._under_map)
+        self._map_row.addLayout(self._under_map)
+        map_layout.addLayout(self._map_row, 1)
 
         # Form column.
         self.status = label("", "muted")
@@ -313,7 +326,7 @@ class ScalpMapPage(QWidget):
         self.banner = label("", "banner-error")
         self.banner.hide()
         self.start_button = button("Start today's session", "Start a new treatment session", primary=True)
-        self.started_at = _line("Session date and time", "YYYY-MM-DD HH:MM", 16)
+        self.started_at = SessionDateTimePicker(self._clock, "Session date and time")
         self.consultant = QComboBox()
         self.consultant.setAccessibleName("Consultant")
         techniques, self.technique_group, self.technique_buttons = _toggle_group(TECHNIQUES, "Technique", 1)
@@ -357,7 +370,9 @@ class ScalpMapPage(QWidget):
         self.reason = _line("Reason for the correction", "Why is this record being corrected?", 1000)
 
         self.fields: dict[str, _Field] = {
-            "started_at": _Field("Date and time (clinic time)", self.started_at, "For example 2026-11-22 10:30"),
+            "started_at": _Field(
+                "Date and time (clinic time)", self.started_at,
+                "Tap the date for a calendar; the time moves in 5-minute steps or can be typed."),
             "consultant_id": _Field("Consultant", self.consultant),
             "technique": _Field("Technique", techniques),
             "numbing": _Field("Numbing", numbing),
@@ -441,8 +456,14 @@ class ScalpMapPage(QWidget):
         self._layout.setDirection(direction)
         self._landscape = landscape
         self._layout.setStretch(0, 5 if landscape else 0)
+        self._map_row.setDirection(
+            QBoxLayout.Direction.TopToBottom if landscape else QBoxLayout.Direction.LeftToRight)
+        self._map_row.setStretch(0, 1 if landscape else 3)
+        self._map_row.setStretch(1, 0 if landscape else 2)
         self._under_map.setDirection(
             QBoxLayout.Direction.LeftToRight if landscape else QBoxLayout.Direction.TopToBottom)
+        self._under_map.setStretch(0, 2 if landscape else 0)
+        self._under_map.setStretch(1, 3 if landscape else 1)
         columns = 1 if landscape else 2
         for i, toggle in enumerate(self.side_effect_toggles.values()):
             self._effects_grid.addWidget(toggle, i // columns, i % columns)
@@ -456,7 +477,7 @@ class ScalpMapPage(QWidget):
             self.map.setMaximumHeight(16777215)
         else:
             # Portrait: the map keeps a fixed share on top, the form scrolls below it.
-            self.map.setFixedHeight(max(360, min(560, int(event.size().height() * 0.4))))
+            self.map.setFixedHeight(max(340, min(520, int(event.size().height() * 0.34))))
         super().resizeEvent(event)
 
     def _connect_signals(self) -> None:
@@ -472,7 +493,8 @@ class ScalpMapPage(QWidget):
         self.amend_save_button.clicked.connect(self._on_amend_save_button_clicked)
         self.amend_cancel_button.clicked.connect(self._on_amend_cancel_button_clicked)
         self._autosave.timeout.connect(self.flush)
-        for edit in (self.started_at, self.duration, self.side_effects_other):
+        self.started_at.changed.connect(self._on_form_changed)
+        for edit in (self.duration, self.side_effects_other):
             edit.textChanged.connect(self._on_form_changed)
         self.notes.textChanged.connect(self._on_form_changed)
         self.consultant.currentIndexChanged.connect(self._on_form_changed)
@@ -588,7 +610,7 @@ class ScalpMapPage(QWidget):
     def _load_values(self, values: dict) -> None:
         self._loading = True
         try:
-            self.started_at.setText(values.get("started_at") or "")
+            self.started_at.set_local_text(values.get("started_at") or "")
             index = self.consultant.findData(values.get("consultant_id"))
             self.consultant.setCurrentIndex(max(0, index))
             self._check(self.technique_buttons, values.get("technique"))
@@ -628,7 +650,7 @@ class ScalpMapPage(QWidget):
         zones = {zone_id: row.values() for zone_id, row in self._zone_rows.items()}
         return {
             "session_id": self._amending or self._session_id,
-            "started_at": self.started_at.text(),
+            "started_at": self.started_at.local_text(),
             "consultant_id": self.consultant.currentData(),
             "technique": self._checked(self.technique_buttons),
             "numbing": self._checked(self.numbing_buttons),
@@ -691,7 +713,7 @@ class ScalpMapPage(QWidget):
         row.deleteLater()
 
     def _update_lot_messages(self) -> None:
-        started = parse_local_datetime(self.started_at.text(), self._clock)
+        started = parse_local_datetime(self.started_at.local_text(), self._clock)
         for row in self._product_rows:
             text = row.expiry.text().strip()
             match = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", text)
@@ -811,7 +833,7 @@ class ScalpMapPage(QWidget):
         for index, row in enumerate(self._product_rows):
             if not any(k.startswith(f"products.{index}.") for k in errors):
                 row.set_message(None)
-        started = parse_local_datetime(self.started_at.text(), self._clock)
+        started = parse_local_datetime(self.started_at.local_text(), self._clock)
         for index, row in enumerate(self._product_rows):
             if any(k.startswith(f"products.{index}.") for k in errors):
                 continue
@@ -979,7 +1001,7 @@ class ScalpMapPage(QWidget):
                 f"{self._field_caption(c.field, geometry)}: {c.before or '—'} → {c.after or '—'}"
                 for c in amendment.changes)
             note = label(
-                f"✎ Corrected {self._clock.format_local(amendment.amended_at)} by {amendment.amended_by}. "
+                f"✎ Corrected {self._clock.format_local(amendment.amended_at)} by {_who(amendment.amended_by, names)}. "
                 f"Reason: {amendment.reason}\n{changes}", "amendment")
             layout.addWidget(note)
         row = QHBoxLayout()

@@ -135,6 +135,8 @@ class LineField(IntakeField):
 
     def set_read_only(self, read_only: bool) -> None:
         self.editor.setReadOnly(read_only)
+        # A read-only empty answer says so, rather than inviting typing with "YYYY-MM-DD".
+        self.editor.setPlaceholderText("Not answered" if read_only else _PLACEHOLDERS.get(self.spec.kind, ""))
 
     def editors(self) -> list[QWidget]:
         return [self.editor]

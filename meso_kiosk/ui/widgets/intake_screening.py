@@ -69,7 +69,7 @@ class FindingRow(QFrame):
     acknowledgement_toggled = Signal(str, bool)
 
     def __init__(self, finding: Finding, *, override: Override | None, override_time: str,
-                 acknowledged: bool, read_only: bool, reason_draft: str = "",
+                 acknowledged: bool, read_only: bool, reason_draft: str = "", override_by: str = "",
                  parent: QWidget | None = None):
         super().__init__(parent)
         self.finding = finding
@@ -85,7 +85,7 @@ class FindingRow(QFrame):
         self.reason_box = None
         self.ack = None
         if finding.level is Level.STOP:
-            self._build_stop(layout, override, override_time, read_only, reason_draft)
+            self._build_stop(layout, override, override_time, override_by, read_only, reason_draft)
         elif finding.level is Level.WARN:
             self.ack = QCheckBox("Acknowledged: discussed with the patient")
             self.ack.setProperty("role", "ack")
@@ -97,10 +97,11 @@ class FindingRow(QFrame):
             layout.addWidget(self.ack)
 
     def _build_stop(self, layout: QVBoxLayout, override: Override | None, override_time: str,
-                    read_only: bool, reason_draft: str) -> None:
+                    override_by: str, read_only: bool, reason_draft: str) -> None:
         if override is not None and override.is_valid:
             when = f" on {override_time}" if override_time else ""
-            self.override_note = label(f"✓ Override recorded{when} by {override.consultant}", "override-note")
+            who = override_by or override.consultant
+            self.override_note = label(f"✓ Override recorded{when} by {who}", "override-note")
             self.override_reason = label(f"Reason: {override.reason}")
             layout.addWidget(self.override_note)
             layout.addWidget(self.override_reason)
@@ -175,9 +176,11 @@ class ScreeningPanel(QWidget):
     override_requested = Signal(str, str)
     acknowledgement_toggled = Signal(str, bool)
 
-    def __init__(self, format_time: Callable[[str], str], parent: QWidget | None = None):
+    def __init__(self, format_time: Callable[[str], str], actor_label: Callable[[str], str] = str,
+                 parent: QWidget | None = None):
         super().__init__(parent)
         self._format_time = format_time
+        self._actor_label = actor_label  # "consultant:3" -> the consultant's name
         self._key: object = None
         self.rows: dict[str, FindingRow] = {}
         self.summary = label("", "muted")
@@ -204,10 +207,12 @@ class ScreeningPanel(QWidget):
         self.rows = {}
         for finding in outcome.stops + outcome.warnings + outcome.infos:
             time = override_times.get(finding.rule_id, "")
+            override = overrides.get(finding.rule_id)
             row = FindingRow(
                 finding,
-                override=overrides.get(finding.rule_id),
+                override=override,
                 override_time=self._format_time(time) if time else "",
+                override_by=self._actor_label(override.consultant) if override is not None else "",
                 acknowledged=finding.rule_id in acknowledged,
                 read_only=read_only,
                 reason_draft=drafts.get(finding.rule_id, ""),

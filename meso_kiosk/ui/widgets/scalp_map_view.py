@@ -11,14 +11,28 @@ earlier sessions treated them (blue and orange stay apart for colour-blind eyes)
 Hit testing maps the pointer through the view's own transform into the file's
 coordinates and asks the domain (``zone_at``), so it is exact at any size and
 device-pixel ratio. All geometry maths stays in the domain.
+
+Assistive technology sees every zone as its own object: an accessibility factory
+(``QAccessible.installFactory``, which PySide6 accepts a Python callable for) gives the
+map an interface whose children are the zones, each a check box named after the zone
+("Vertex (crown), selected, treated 3 times before") with its checked state and its
+rectangle on screen. Moving between zones sends a Focus event for that child and
+toggling a StateChanged event, so a screen reader follows the keyboard. The map's own
+accessible name also names the focused zone: a fallback for a bridge that does not
+walk custom children.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
+import shiboken6
+from PySide6.QtCore import QObject, QPoint, QPointF, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
+    QAccessible,
+    QAccessibleEvent,
+    QAccessibleInterface,
+    QAccessibleStateChangeEvent,
     QBrush,
     QColor,
     QFocusEvent,
@@ -32,7 +46,15 @@ from PySide6.QtGui import (
     QPolygonF,
     QResizeEvent,
 )
-from PySide6.QtWidgets import QFrame, QGraphicsScene, QGraphicsView, QHBoxLayout, QSizePolicy, QWidget
+from PySide6.QtWidgets import (
+    QAccessibleWidget,
+    QFrame,
+    QGraphicsScene,
+    QGraphicsView,
+    QHBoxLayout,
+    QSizePolicy,
+    QWidget,
+)
 
 from ...domain.scalp import ScalpGeometry, zone_at
 from .. import theme
@@ -58,6 +80,131 @@ def times(count: int) -> str:
     return "once" if count == 1 else f"{count} times"
 
 
+def post_accessibility_event(event: QAccessibleEvent) -> None:
+    """Tell assistive technology what changed (one place, so tests can listen in)."""
+    QAccessible.updateAccessibility(event)
+
+
+class ZoneAccessible(QAccessibleInterface):
+    """One zone as assistive technology sees it: a check box named after the zone.
+
+    Zones are drawn, not widgets, so this interface has no QObject; it lives as long as
+    its map (the map keeps it) and reports itself invalid once the map is gone.
+    """
+
+    def __init__(self, view: "ScalpMapView", zone_id: str):
+        super().__init__()
+        self._view = view
+        self.zone_id = zone_id
+
+    def _alive(self) -> bool:
+        return shiboken6.isValid(self._view)
+
+    def isValid(self) -> bool:  # noqa: N802 (Qt API)
+        return self._alive()
+
+    def object(self) -> QObject | None:
+        return None
+
+    def window(self):
+        return self._view.window().windowHandle() if self._alive() else None
+
+    def parent(self) -> QAccessibleInterface | None:
+        return QAccessible.queryAccessibleInterface(self._view) if self._alive() else None
+
+    def child(self, index: int) -> None:
+        return None
+
+    def childCount(self) -> int:  # noqa: N802
+        return 0
+
+    def indexOfChild(self, child) -> int:  # noqa: N802
+        return -1
+
+    def childAt(self, x: int, y: int) -> None:  # noqa: N802
+        return None
+
+    def text(self, kind: QAccessible.Text) -> str:
+        if not self._alive():
+            return ""
+        if kind == QAccessible.Text.Name:
+            return self._view.zone_accessible_name(self.zone_id)
+        if kind == QAccessible.Text.Description:
+            return self._view.zone_accessible_description(self.zone_id)
+        return ""
+
+    def setText(self, kind, text: str) -> None:  # noqa: N802
+        pass  # the name comes from the zone catalogue
+
+    def rect(self) -> QRect:
+        return self._view.zone_screen_rect(self.zone_id) if self._alive() else QRect()
+
+    def role(self) -> QAccessible.Role:
+        return QAccessible.Role.CheckBox
+
+    def state(self):
+        state = QAccessible.State()
+        if not self._alive():
+            state.invalid = True
+            return state
+        view = self._view
+        state.focusable = True
+        state.focused = view.hasFocus() and view.focused_zone == self.zone_id
+        state.checkable = True
+        state.checked = self.zone_id in view.selected()
+        state.readOnly = not view.editable
+        state.invisible = not view.isVisible()
+        return state
+
+
+class MapAccessible(QAccessibleWidget):
+    """The map for assistive technology: a group whose children are the zones, in map order."""
+
+    def __init__(self, view: "ScalpMapView"):
+        super().__init__(view, QAccessible.Role.Grouping)
+        self._view = view
+
+    def _zones(self) -> list[ZoneAccessible]:
+        return self._view.zone_accessibles() if shiboken6.isValid(self._view) else []
+
+    def childCount(self) -> int:  # noqa: N802
+        return len(self._zones())
+
+    def child(self, index: int) -> QAccessibleInterface | None:
+        zones = self._zones()
+        return zones[index] if 0 <= index < len(zones) else None
+
+    def indexOfChild(self, child) -> int:  # noqa: N802
+        return next((i for i, zone in enumerate(self._zones()) if zone is child), -1)
+
+    def focusChild(self) -> QAccessibleInterface | None:  # noqa: N802
+        view = self._view
+        if not shiboken6.isValid(view) or not view.hasFocus():
+            return None
+        return self.child(view.geometry_model.zone_ids.index(view.focused_zone))
+
+    def childAt(self, x: int, y: int) -> QAccessibleInterface | None:  # noqa: N802
+        view = self._view
+        if not shiboken6.isValid(view):
+            return None
+        zone_id = view.zone_at_view_point(QPointF(view.viewport().mapFromGlobal(QPoint(x, y))))
+        return None if zone_id is None else self.child(view.geometry_model.zone_ids.index(zone_id))
+
+
+def _accessible_factory(class_name: str, obj: QObject) -> QAccessibleInterface | None:
+    return MapAccessible(obj) if isinstance(obj, ScalpMapView) else None
+
+
+_factory_installed = False  # a process-wide Qt registration, done once
+
+
+def install_accessibility() -> None:
+    global _factory_installed
+    if not _factory_installed:
+        QAccessible.installFactory(_accessible_factory)
+        _factory_installed = True
+
+
 class ScalpMapView(QGraphicsView):
     """Shows the zones; ``selection_changed`` carries the selected zone ids (a frozenset)."""
 
@@ -75,6 +222,8 @@ class ScalpMapView(QGraphicsView):
         self._editable = True
         self._focus_index = 0
         self._pressed_zone: str | None = None
+        install_accessibility()
+        self._zone_accessibles = [ZoneAccessible(self, zone_id) for zone_id in geometry.zone_ids]
 
         box = geometry.view_box
         scene = QGraphicsScene(QRectF(box.x, box.y, box.width, box.height), self)
@@ -139,6 +288,11 @@ class ScalpMapView(QGraphicsView):
             return
         self._selected ^= {zone_id}
         self._changed()
+        changed = QAccessible.State()
+        changed.checked = True
+        event = QAccessibleStateChangeEvent(self, changed)
+        event.setChild(self._geometry.zone_ids.index(zone_id))
+        post_accessibility_event(event)
         self.selection_changed.emit(self.selected())
 
     @property
@@ -152,6 +306,29 @@ class ScalpMapView(QGraphicsView):
         count = self._counts.get(zone_id, 0)
         parts.append(f"treated {times(count)} before" if count else "not treated before")
         return ", ".join(parts)
+
+    def zone_accessible_description(self, zone_id: str) -> str:
+        zone = self._geometry.zone(zone_id)
+        hint = "Space toggles it for this session" if self._editable else "read only"
+        return f"{zone.label}: about {zone.area_share * 100:.0f} % of the scalp; {hint}."
+
+    def zone_accessibles(self) -> list[ZoneAccessible]:
+        """One accessible object per zone, in map (and Tab) order."""
+        return list(self._zone_accessibles)
+
+    def zone_screen_rect(self, zone_id: str) -> QRect:
+        """Where the zone is on the screen (its bounding box), for magnifiers and touch readers."""
+        polygon = self.mapFromScene(self._paths[zone_id].boundingRect())
+        box = polygon.boundingRect()
+        return QRect(self.viewport().mapToGlobal(box.topLeft()), box.size())
+
+    def _announce_focus(self) -> None:
+        """The focused zone, for a screen reader (only while the map has the keyboard focus)."""
+        if not self.hasFocus():
+            return
+        event = QAccessibleEvent(self, QAccessible.Event.Focus)
+        event.setChild(self._focus_index)
+        post_accessibility_event(event)
 
     def _changed(self) -> None:
         self._update_accessible_name()
@@ -210,6 +387,7 @@ class ScalpMapView(QGraphicsView):
         self.toggle(zone_id)
         self._update_accessible_name()
         self.viewport().update()
+        self._announce_focus()
         self.zone_tapped.emit(zone_id)
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
@@ -223,6 +401,7 @@ class ScalpMapView(QGraphicsView):
         self._focus_index = (self._focus_index + step) % count
         self._update_accessible_name()
         self.viewport().update()
+        self._announce_focus()
 
     def focusNextPrevChild(self, next: bool) -> bool:
         # Tab walks the zones; after the last (or before the first) it leaves the map.
@@ -255,6 +434,7 @@ class ScalpMapView(QGraphicsView):
         self._update_accessible_name()
         super().focusInEvent(event)
         self.viewport().update()
+        self._announce_focus()
 
     def focusOutEvent(self, event: QFocusEvent) -> None:
         super().focusOutEvent(event)
