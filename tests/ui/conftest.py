@@ -6,13 +6,31 @@ from meso_kiosk.ui.theme import apply_theme
 
 @pytest.fixture
 def window(qtbot, qapp, kiosk):
+    """The main window UNLOCKED on the patient list (the app itself opens on the lock screen):
+    signed in as ``window.sign_in.consultant``, an admin "Dr Test Consultant" whose PIN is
+    ``COUNTERSIGN_PIN``; changes are still attributed to the fixed actor "consultant:test"."""
+    from PySide6.QtCore import QEvent
+
+    # Earlier tests' windows were closed with deleteLater, which no event loop has run since:
+    # delete them now, or every window stays alive and each test restyles all of them.
+    qapp.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     apply_theme(qapp)
     built = build_main_window(kiosk, actor=lambda: "consultant:test")
+    built.sign_in.sign_in(signed_in_consultant(kiosk))
     qtbot.addWidget(built)
     built.resize(1280, 800)
     built.show()
     qtbot.waitExposed(built)
     return built
+
+
+def signed_in_consultant(kiosk):
+    """The clinic's first consultant (an admin with PIN ``COUNTERSIGN_PIN``), created if needed."""
+    from tests.conftest import COUNTERSIGN_PIN
+
+    if kiosk.accounts.needs_setup():
+        return kiosk.accounts.create_first_admin("Dr Test Consultant", COUNTERSIGN_PIN)
+    return next(account for account in kiosk.accounts.accounts() if account.is_admin and account.has_pin)
 
 
 @pytest.fixture

@@ -23,6 +23,8 @@ class PatientsPage(QWidget):
     open_requested = Signal(object)  # Patient
     new_requested = Signal()
     lot_recall_requested = Signal()
+    lock_requested = Signal()
+    admin_requested = Signal()
 
     def __init__(self, patients: PatientService, today, parent: QWidget | None = None):
         super().__init__(parent)
@@ -39,12 +41,16 @@ class PatientsPage(QWidget):
         self.open_button = button("Open", "Open selected patient")
         self.new_button = button("New patient", "Register a new patient", primary=True)
         self.lot_recall_button = button("Lot recall", "Find the patients who received a product lot")
+        self.admin_button = button("Consultants", "Manage consultants and the kiosk lock (admins)")
+        self.admin_button.hide()  # shown only while an admin has the kiosk unlocked
+        self.lock_button = button("Lock", "Lock the kiosk now")
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(32, 24, 32, 24)
         layout.setSpacing(16)
         top = QHBoxLayout()
         top.addWidget(label("Patients", "heading"), 1)
+        top.addWidget(self.lock_button)
         top.addWidget(self.new_button)
         layout.addLayout(top)
         layout.addWidget(self.search)
@@ -52,6 +58,7 @@ class PatientsPage(QWidget):
         layout.addWidget(self.results, 1)
         bottom = QHBoxLayout()
         bottom.addWidget(self.lot_recall_button)
+        bottom.addWidget(self.admin_button)
         bottom.addStretch(1)
         bottom.addWidget(self.open_button)
         layout.addLayout(bottom)
@@ -66,6 +73,8 @@ class PatientsPage(QWidget):
         self.open_button.clicked.connect(self._on_open_clicked)
         self.new_button.clicked.connect(self.new_requested)
         self.lot_recall_button.clicked.connect(self.lot_recall_requested)
+        self.lock_button.clicked.connect(self.lock_requested)
+        self.admin_button.clicked.connect(self.admin_requested)
 
     def refresh(self) -> None:
         self._show(self.search.text())

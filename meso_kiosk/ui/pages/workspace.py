@@ -17,6 +17,7 @@ from ..widgets.step_bar import StepBar
 
 class WorkspacePage(QWidget):
     back_requested = Signal()
+    lock_requested = Signal()
 
     def __init__(self, steps: tuple[Step, ...], pages: dict[str, QWidget], clock: Clock,
                  parent: QWidget | None = None, *,
@@ -43,6 +44,8 @@ class WorkspacePage(QWidget):
         header_layout.addWidget(self.back_button)
         header_layout.addSpacing(16)
         header_layout.addLayout(names, 1)
+        self.lock_button = button("Lock", "Lock the kiosk now")
+        header_layout.addWidget(self.lock_button)
 
         self.step_bar = StepBar(steps)
         self.step_title = label("", "muted")
@@ -68,6 +71,7 @@ class WorkspacePage(QWidget):
     def _connect_signals(self) -> None:
         self.step_bar.step_selected.connect(self.go_to_step)
         self.back_button.clicked.connect(self.back_requested)
+        self.lock_button.clicked.connect(self.lock_requested)
         self.blocked.go_to_intake.connect(self._on_blocked_go_to_intake)
 
     def show_patient(self, patient: Patient) -> None:

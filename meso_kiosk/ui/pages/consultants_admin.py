@@ -1,0 +1,521 @@
+"""Consultant administration (admins only): who can unlock the kiosk, their PINs, the idle lock.
+
+Every change is confirmed by the signed-in admin typing their own PIN again, on an inline
+step of this page (no dialog); the accounts service checks it and audits the change.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from PySide6.QtCore import QRegularExpression, Qt, Signal
+from PySide6.QtGui import QRegularExpressionValidator
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...domain.errors import ValidationError
+from ...domain.pin import MAX_PIN_LENGTH, pin_problem
+from ...services.accounts import MAX_IDLE_LOCK_SECONDS, AccountService
+from ...store.consultant_accounts import ConsultantAccount
+from ..sign_in import SignIn
+from ..widgets.basics import button, label, restyle, scrolling
+from ..widgets.pin_entry import PinEntry
+
+# Run a change with the admin's PIN; returns the words to show when it worked.
+Action = Callable[[str], str]
+
+
+def _pin_field(accessible_name: str, placeholder: str) -> QLineEdit:
+    field = QLineEdit()
+    field.setAccessibleName(accessible_name)
+    field.setPlaceholderText(placeholder)
+    field.setEchoMode(QLineEdit.EchoMode.Password)
+    field.setMaxLength(MAX_PIN_LENGTH)
+    field.setValidator(QRegularExpressionValidator(QRegularExpression(r"[0-9]*"), field))
+    field.setInputMethodHints(Qt.InputMethodHint.ImhDigitsOnly | Qt.InputMethodHint.ImhSensitiveData
+                              | Qt.InputMethodHint.ImhNoPredictiveText)
+    return field
+
+
+def _error_label() -> QLabel:
+    error = label("", "error")
+    error.hide()
+    return error
+
+
+def _show_error(field: QWidget | None, error: QLabel, message: str) -> None:
+    error.setText(message)
+    error.setVisible(bool(message))
+    if field is not None:
+        field.setProperty("invalid", bool(message))
+        restyle(field)
+
+
+def new_pin_problems(pin: str, again: str, pin_key: str = "pin", again_key: str = "pin_again") -> dict[str, str]:
+    """Field errors for a new PIN typed twice (checked before asking the admin's PIN)."""
+    problem = pin_problem(pin)
+    if problem:
+        return {pin_key: problem}
+    if pin != again:
+        return {again_key: "The two PINs are not the same. Type the new PIN again."}
+    return {}
+
+
+class ConsultantRow(QFrame):
+    """One consultant: name, role and state words, Reset PIN and Switch off/on, a reset-PIN form."""
+
+    reset_requested = Signal(object, str, str)   # account, new PIN, new PIN again
+    toggle_requested = Signal(object)            # account
+
+    def __init__(self, account: ConsultantAccount, is_self: bool, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.account = account
+        self.setProperty("role", "card")
+        name = account.display_name + ("  (you)" if is_self else "")
+        self.name = label(name, "subheading-small")
+        role_word = label("Admin" if account.is_admin else "Consultant", "status-word", wrap=False)
+        role_word.setProperty("kind", "admin")
+        state_word = label("✓ Active" if account.active else "✗ Switched off", "status-word", wrap=False)
+        state_word.setProperty("kind", "on" if account.active else "off")
+        self.state_word = state_word
+        extra = "" if account.has_pin else "  ·  no PIN set"
+        if account.failed_pin_count:
+            extra += f"  ·  {account.failed_pin_count} wrong PIN{'s' if account.failed_pin_count != 1 else ''} in a row"
+        self.detail = label(extra.strip(" ·"), "muted")
+        self.detail.setVisible(bool(extra))
+        self.reset_button = button("Reset PIN", f"Reset the PIN of {account.display_name}")
+        self.toggle_button = button(
+            "Switch off" if account.active else "Switch on",
+            f"{'Switch off' if account.active else 'Switch on'} the account of {account.display_name}")
+        self.error = _error_label()
+
+        self.reset_panel = QFrame()
+        self.reset_panel.setProperty("role", "interval-editor")
+        self.new_pin = _pin_field(f"New PIN for {account.display_name}", "New PIN, at least 6 digits")
+        self.new_pin_again = _pin_field(f"New PIN again for {account.display_name}", "The same PIN again")
+        self.new_pin_error = _error_label()
+        self.new_pin_again_error = _error_label()
+        self.set_pin_button = button("Set new PIN", f"Set the new PIN of {account.display_name}", primary=True)
+        self.cancel_reset_button = button("Cancel", "Cancel the PIN reset")
+        reset_layout = QVBoxLayout(self.reset_panel)
+        reset_layout.setContentsMargins(16, 12, 16, 12)
+        reset_layout.setSpacing(6)
+        reset_layout.addWidget(label(f"New PIN for {account.display_name}", "minor-heading"))
+        reset_layout.addWidget(label("Tell them the new PIN in person; it unlocks any lock-out.", "muted"))
+        reset_layout.addWidget(self.new_pin)
+        reset_layout.addWidget(self.new_pin_error)
+        reset_layout.addWidget(self.new_pin_again)
+        reset_layout.addWidget(self.new_pin_again_error)
+        reset_buttons = QHBoxLayout()
+        reset_buttons.addWidget(self.set_pin_button)
+        reset_buttons.addWidget(self.cancel_reset_button)
+        reset_buttons.addStretch(1)
+        reset_layout.addLayout(reset_buttons)
+        self.reset_panel.hide()
+
+        words = QHBoxLayout()
+        words.setSpacing(8)
+        words.addWidget(role_word)
+        words.addWidget(state_word)
+        words.addStretch(1)
+        facts = QVBoxLayout()
+        facts.setSpacing(4)
+        facts.addWidget(self.name)
+        facts.addLayout(words)
+        facts.addWidget(self.detail)
+        top = QHBoxLayout()
+        top.setSpacing(12)
+        top.addLayout(facts, 1)
+        top.addWidget(self.reset_button, 0, Qt.AlignmentFlag.AlignVCenter)
+        top.addWidget(self.toggle_button, 0, Qt.AlignmentFlag.AlignVCenter)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 12, 16, 12)
+        layout.setSpacing(8)
+        layout.addLayout(top)
+        layout.addWidget(self.error)
+        layout.addWidget(self.reset_panel)
+        self._connect_signals()
+
+    def _connect_signals(self) -> None:
+        self.reset_button.clicked.connect(self._on_reset_button_clicked)
+        self.cancel_reset_button.clicked.connect(self._on_cancel_reset_button_clicked)
+        self.set_pin_button.clicked.connect(self._on_set_pin_button_clicked)
+        self.new_pin_again.returnPressed.connect(self._on_set_pin_button_clicked)
+        self.toggle_button.clicked.connect(lambda: self.toggle_requested.emit(self.account))
+
+    def show_errors(self, errors: dict[str, str]) -> None:
+        _show_error(self.new_pin, self.new_pin_error, errors.get("new_pin", ""))
+        _show_error(self.new_pin_again, self.new_pin_again_error, errors.get("new_pin_again", ""))
+        _show_error(None, self.error, errors.get("consultant", ""))
+
+    def _on_reset_button_clicked(self) -> None:
+        self.reset_panel.show()
+        self.new_pin.setFocus()
+
+    def _on_cancel_reset_button_clicked(self) -> None:
+        self.new_pin.clear()
+        self.new_pin_again.clear()
+        self.show_errors({})
+        self.reset_panel.hide()
+
+    def _on_set_pin_button_clicked(self) -> None:
+        self.reset_requested.emit(self.account, self.new_pin.text(), self.new_pin_again.text())
+
+
+class ConsultantsAdminPage(QWidget):
+    """The admin's page: consultant list, add, switch off/on, reset PIN, idle-lock minutes."""
+
+    back_requested = Signal()
+
+    def __init__(self, accounts: AccountService, sign_in: SignIn, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._accounts = accounts
+        self._sign_in = sign_in
+        self._pending: tuple[Action, Callable[[dict[str, str]], None]] | None = None
+        self.rows: dict[int, ConsultantRow] = {}
+
+        header = QFrame()
+        header.setProperty("role", "header")
+        self.back_button = button("‹ Patients", "Back to the patient list")
+        header_layout = QHBoxLayout(header)
+        header_layout.setContentsMargins(24, 12, 24, 12)
+        header_layout.setSpacing(16)
+        header_layout.addWidget(self.back_button)
+        header_layout.addWidget(label("Consultants and kiosk lock", "heading"), 1)
+
+        # --- the list
+        self.notice = label("", "notice")
+        self.notice.setAccessibleName("Last change")
+        self.notice.hide()
+        self.list_box = QVBoxLayout()
+        self.list_box.setSpacing(8)
+
+        # --- add a consultant
+        self.add_name = QLineEdit()
+        self.add_name.setAccessibleName("New consultant's name")
+        self.add_name.setPlaceholderText("Name as colleagues know it, e.g. Dr Sam Okafor")
+        self.add_name.setMaxLength(100)
+        self.role_consultant = button("Consultant", "Role: consultant", role="toggle")
+        self.role_admin = button("Admin", "Role: admin (can manage consultants)", role="toggle")
+        self.roles = QButtonGroup(self)
+        for role_button in (self.role_consultant, self.role_admin):
+            role_button.setCheckable(True)
+            role_button.setProperty("wide", True)  # room for the bold (checked) word (theme)
+            self.roles.addButton(role_button)
+        self.role_consultant.setChecked(True)
+        self.add_pin = _pin_field("New consultant's first PIN", "First PIN, at least 6 digits")
+        self.add_pin_again = _pin_field("New consultant's first PIN again", "The same PIN again")
+        self.add_errors = {key: _error_label() for key in ("name", "role", "pin", "pin_again")}
+        self.add_button = button("Add consultant", "Add this consultant", primary=True)
+
+        # --- idle lock
+        self.idle_minutes = QSpinBox()
+        self.idle_minutes.setAccessibleName("Minutes before the kiosk locks itself")
+        self.idle_minutes.setRange(1, MAX_IDLE_LOCK_SECONDS // 60)
+        self.idle_minutes.setSuffix(" min")
+        self.idle_minutes.setMinimumHeight(48)
+        self.idle_minutes.setMinimumWidth(140)
+        self.idle_now = label("", "muted")
+        self.idle_error = _error_label()
+        self.idle_save_button = button("Save", "Save the idle-lock time")
+
+        body = QWidget()
+        body_layout = QVBoxLayout(body)
+        body_layout.setContentsMargins(32, 24, 32, 32)
+        body_layout.setSpacing(16)
+        body_layout.addWidget(self.notice)
+        body_layout.addWidget(label("Who can unlock the kiosk", "subheading"))
+        body_layout.addWidget(label(
+            "A switched-off account can no longer unlock the kiosk; its past work keeps its name. "
+            "Every change asks for your admin PIN.", "muted"))
+        body_layout.addLayout(self.list_box)
+        body_layout.addSpacing(8)
+        body_layout.addWidget(self._add_card())
+        body_layout.addWidget(self._idle_card())
+        body_layout.addStretch(1)
+
+        # --- confirm with the admin's PIN (an inline step, not a dialog)
+        self.confirm_what = label("", "subheading-small")
+        self.confirm_pin = PinEntry("Your admin PIN")
+        self.cancel_confirm_button = button("Cancel", "Cancel this change")
+        confirm = QWidget()
+        confirm_layout = QVBoxLayout(confirm)
+        confirm_layout.setContentsMargins(32, 24, 32, 32)
+        confirm_layout.setSpacing(12)
+        heading = label("Confirm with your admin PIN", "lock-title")
+        heading.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.confirm_what.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        confirm_layout.addWidget(heading)
+        confirm_layout.addWidget(self.confirm_what)
+        confirm_layout.addWidget(self.confirm_pin, 0, Qt.AlignmentFlag.AlignHCenter)
+        confirm_layout.addWidget(self.cancel_confirm_button, 0, Qt.AlignmentFlag.AlignHCenter)
+        confirm_layout.addStretch(1)
+
+        self.views = QStackedWidget()
+        self.body_view = scrolling(body)
+        self.confirm_view = scrolling(confirm)
+        self.views.addWidget(self.body_view)
+        self.views.addWidget(self.confirm_view)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(header)
+        layout.addWidget(self.views, 1)
+        self._connect_signals()
+
+    def _add_card(self) -> QFrame:
+        card = QFrame()
+        card.setProperty("role", "card")
+        layout = QVBoxLayout(card)
+        layout.setContentsMargins(20, 16, 20, 16)
+        layout.setSpacing(6)
+        layout.addWidget(label("Add a consultant", "subheading-small"))
+        layout.addWidget(label("Name", "minor-heading"))
+        layout.addWidget(self.add_name)
+        layout.addWidget(self.add_errors["name"])
+        layout.addWidget(label("Role", "minor-heading"))
+        roles = QHBoxLayout()
+        roles.addWidget(self.role_consultant)
+        roles.addWidget(self.role_admin)
+        roles.addStretch(1)
+        layout.addLayout(roles)
+        layout.addWidget(self.add_errors["role"])
+        layout.addWidget(label("First PIN (they can change it later)", "minor-heading"))
+        pins = QHBoxLayout()
+        pins.setSpacing(12)
+        first = QVBoxLayout()
+        first.addWidget(self.add_pin)
+        first.addWidget(self.add_errors["pin"])
+        first.addStretch(1)  # both fields stay on one line when only one has an error
+        again = QVBoxLayout()
+        again.addWidget(self.add_pin_again)
+        again.addWidget(self.add_errors["pin_again"])
+        again.addStretch(1)
+        pins.addLayout(first, 1)
+        pins.addLayout(again, 1)
+        layout.addLayout(pins)
+        layout.addSpacing(6)
+        layout.addWidget(self.add_button, 0, Qt.AlignmentFlag.AlignLeft)
+        return card
+
+    def _idle_card(self) -> QFrame:
+        card = QFrame()
+        card.setProperty("role", "card")
+        layout = QVBoxLayout(card)
+        layout.setContentsMargins(20, 16, 20, 16)
+        layout.setSpacing(6)
+        layout.addWidget(label("Lock when left untouched", "subheading-small"))
+        layout.addWidget(label(
+            "The kiosk locks itself after this long without a touch, and at once when another app "
+            "is opened. What was typed is saved first.", "muted"))
+        row = QHBoxLayout()
+        row.setSpacing(12)
+        row.addWidget(self.idle_minutes)
+        row.addWidget(self.idle_save_button)
+        row.addWidget(self.idle_now, 1)
+        layout.addLayout(row)
+        layout.addWidget(self.idle_error)
+        return card
+
+    def _connect_signals(self) -> None:
+        self.back_button.clicked.connect(self.back_requested)
+        self.add_button.clicked.connect(self._on_add_button_clicked)
+        self.add_pin_again.returnPressed.connect(self._on_add_button_clicked)
+        self.idle_save_button.clicked.connect(self._on_idle_save_button_clicked)
+        self.confirm_pin.submitted.connect(self._on_confirm_pin_submitted)
+        self.cancel_confirm_button.clicked.connect(self._on_cancel_confirm_button_clicked)
+
+    # ------------------------------------------------------------ public
+
+    def allowed_for(self, account: ConsultantAccount | None) -> bool:
+        """Only a signed-in admin may see this page (the lock screen asks before coming back)."""
+        return account is not None and account.is_admin
+
+    def start(self) -> bool:
+        """Open the page fresh; refuses (returns False) unless an admin is signed in."""
+        if not self.allowed_for(self._sign_in.consultant):
+            return False
+        self._pending = None
+        self.notice.hide()
+        self._clear_add_form()
+        self.refresh()
+        self.views.setCurrentWidget(self.body_view)
+        return True
+
+    def refresh(self) -> None:
+        for row in self.rows.values():
+            self.list_box.removeWidget(row)
+            row.deleteLater()
+        self.rows = {}
+        me = self._sign_in.consultant.id if self._sign_in.consultant else None
+        accounts = sorted(self._accounts.accounts(active_only=False), key=lambda a: (not a.active,))
+        for account in accounts:
+            row = ConsultantRow(account, account.id == me)
+            row.reset_requested.connect(self._on_row_reset_requested)
+            row.toggle_requested.connect(self._on_row_toggle_requested)
+            self.list_box.addWidget(row)
+            row.show()  # (a layout would only show it on the next turn of the event loop)
+            self.rows[account.id] = row
+        seconds = self._accounts.idle_lock_seconds()
+        self.idle_minutes.setValue(max(1, round(seconds / 60)))
+        self.idle_now.setText(f"Now: {_duration(seconds)}")
+
+    # ------------------------------------------------------------ confirming
+
+    def _ask_admin_pin(self, what: str, action: Action, on_field_errors: Callable[[dict[str, str]], None]) -> None:
+        if not self.allowed_for(self._sign_in.consultant):
+            self.back_requested.emit()
+            return
+        self._pending = (action, on_field_errors)
+        self.confirm_what.setText(what)
+        self.confirm_pin.clear()
+        self.views.setCurrentWidget(self.confirm_view)
+        self.confirm_pin.focus()
+
+    def _on_confirm_pin_submitted(self, pin: str) -> None:
+        if self._pending is None or self._sign_in.consultant is None:
+            return
+        action, on_field_errors = self._pending
+        try:
+            done = action(pin)
+        except ValidationError as error:
+            if "admin_pin" in error.errors:
+                self.confirm_pin.show_error(error.errors["admin_pin"])
+                return
+            self._pending = None
+            self.views.setCurrentWidget(self.body_view)
+            on_field_errors(error.errors)
+            return
+        self._pending = None
+        self.confirm_pin.clear()
+        self.refresh()
+        self.views.setCurrentWidget(self.body_view)
+        self.notice.setText(f"✓ {done}")
+        self.notice.show()
+        self.body_view.verticalScrollBar().setValue(0)
+
+    def _on_cancel_confirm_button_clicked(self) -> None:
+        self._pending = None
+        self.confirm_pin.clear()
+        self.views.setCurrentWidget(self.body_view)
+
+    def _admin_id(self) -> int:
+        assert self._sign_in.consultant is not None
+        return self._sign_in.consultant.id
+
+    # ------------------------------------------------------------ add
+
+    def _chosen_role(self) -> str:
+        return "admin" if self.role_admin.isChecked() else "consultant"
+
+    def _show_add_errors(self, errors: dict[str, str]) -> None:
+        fields = {"name": self.add_name, "role": None, "pin": self.add_pin, "pin_again": self.add_pin_again}
+        for key, error in self.add_errors.items():
+            _show_error(fields[key], error, errors.get(key, ""))
+        first = next((fields[key] for key in fields if errors.get(key) and fields[key] is not None), None)
+        if first is not None:
+            self.body_view.ensureWidgetVisible(first)
+            first.setFocus()
+
+    def _clear_add_form(self) -> None:
+        self.add_name.clear()
+        self.add_pin.clear()
+        self.add_pin_again.clear()
+        self.role_consultant.setChecked(True)
+        self._show_add_errors({})
+
+    def _on_add_button_clicked(self) -> None:
+        errors: dict[str, str] = {}
+        if not self.add_name.text().strip():
+            errors["name"] = "Enter the consultant's name."
+        errors |= new_pin_problems(self.add_pin.text(), self.add_pin_again.text())
+        if "pin_again" in errors:
+            self.add_pin_again.clear()
+        self._show_add_errors(errors)
+        if errors:
+            return
+        name, pin, role = " ".join(self.add_name.text().split()), self.add_pin.text(), self._chosen_role()
+
+        def add(admin_pin: str) -> str:
+            account = self._accounts.add_consultant(self._admin_id(), admin_pin, name, pin, role)
+            self._clear_add_form()
+            return f"{account.display_name} was added as {'an admin' if account.is_admin else 'a consultant'}."
+
+        self._ask_admin_pin(f"Add {name} as {'an admin' if role == 'admin' else 'a consultant'}", add,
+                            self._show_add_errors)
+
+    # ------------------------------------------------------------ rows
+
+    def _on_row_reset_requested(self, account: ConsultantAccount, pin: str, again: str) -> None:
+        row = self.rows[account.id]
+        errors = new_pin_problems(pin, again, "new_pin", "new_pin_again")
+        if "new_pin_again" in errors:
+            row.new_pin_again.clear()
+        row.show_errors(errors)
+        if errors:
+            return
+
+        def reset(admin_pin: str) -> str:
+            self._accounts.reset_pin(self._admin_id(), admin_pin, account.id, pin)
+            return f"{account.display_name} has a new PIN."
+
+        def field_errors(found: dict[str, str]) -> None:
+            self.rows[account.id].reset_panel.show()
+            self.rows[account.id].show_errors(found)
+
+        self._ask_admin_pin(f"Set a new PIN for {account.display_name}", reset, field_errors)
+
+    def _on_row_toggle_requested(self, account: ConsultantAccount) -> None:
+        row = self.rows[account.id]
+        if account.active and self._sign_in.consultant and account.id == self._sign_in.consultant.id:
+            row.show_errors({"consultant": "You cannot switch off your own account while you are signed in. "
+                                           "Ask another admin."})
+            return
+        row.show_errors({})
+
+        def toggle(admin_pin: str) -> str:
+            if account.active:
+                self._accounts.disable_consultant(self._admin_id(), admin_pin, account.id)
+                return f"{account.display_name} was switched off and can no longer unlock the kiosk."
+            self._accounts.enable_consultant(self._admin_id(), admin_pin, account.id)
+            return f"{account.display_name} was switched back on."
+
+        def field_errors(found: dict[str, str]) -> None:
+            target = self.rows.get(account.id)
+            if target is not None:
+                target.show_errors({"consultant": next(iter(found.values()), "")})
+
+        verb = "Switch off" if account.active else "Switch on"
+        self._ask_admin_pin(f"{verb} {account.display_name}", toggle, field_errors)
+
+    # ------------------------------------------------------------ idle lock
+
+    def _on_idle_save_button_clicked(self) -> None:
+        minutes = self.idle_minutes.value()
+        _show_error(self.idle_minutes, self.idle_error, "")
+
+        def save(admin_pin: str) -> str:
+            seconds = self._accounts.set_idle_lock_seconds(self._admin_id(), admin_pin, minutes * 60)
+            return f"The kiosk now locks after {_duration(seconds)} untouched."
+
+        def field_errors(found: dict[str, str]) -> None:
+            _show_error(self.idle_minutes, self.idle_error, next(iter(found.values()), ""))
+
+        self._ask_admin_pin(f"Lock the kiosk after {_duration(minutes * 60)} untouched", save, field_errors)
+
+
+def _duration(seconds: int) -> str:
+    if seconds % 60:
+        return f"{seconds} seconds"
+    minutes = seconds // 60
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"
