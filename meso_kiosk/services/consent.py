@@ -146,6 +146,16 @@ class ConsentService:
             self._templates[key] = template
         return self._templates[key]
 
+    def _signable_template(self, language: object, version: object) -> ConsentTemplate:
+        """The template a signature names, or ``ValidationError`` (never a missing-file error)."""
+        versions = self._current_versions()
+        if not isinstance(language, str) or language not in versions:
+            raise ValidationError.single("language", "The consent is not available in this language.")
+        if isinstance(version, bool) or not isinstance(version, int) or not 1 <= version <= versions[language]:
+            raise ValidationError.single("text", "This version of the consent text is not available. "
+                                                 "Please show the consent again from the start.")
+        return self.template(language, version)
+
     def template_for(self, language: str) -> ConsentTemplate:
         """The version to sign today in ``language``; unknown languages raise ``ValidationError``."""
         versions = self._current_versions()
@@ -214,7 +224,7 @@ class ConsentService:
         supersedes it (a re-consent, e.g. to a new version of the text).
         """
         patient = patient_rows.get_patient(self._store.conn, patient_id)
-        template = self.template(language, version)
+        template = self._signable_template(language, version)
         errors: dict[str, str] = {}
         if shown_text_sha256 != template.text_sha256:
             errors["text"] = "The consent text changed while it was on screen. Please show it again from the start."

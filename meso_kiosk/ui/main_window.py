@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QCloseEvent, QIcon
-from PySide6.QtWidgets import QMainWindow, QMessageBox, QStackedWidget
+from PySide6.QtWidgets import QMainWindow, QMessageBox, QStackedWidget, QWidget
 
 from ..domain.patient import Patient
 from .pages.new_patient import NewPatientPage
@@ -27,6 +28,10 @@ class MainWindow(QMainWindow):
         for page in (patients_page, new_patient_page, workspace):
             self.stack.addWidget(page)
         self.setCentralWidget(self.stack)
+        self._handoff_page: QWidget | None = None  # the patient holds the tablet (see enter_handoff)
+        self._handoff_locked: list[QWidget] = []
+        self._handoff_return: QWidget | None = None
+        self._escape_filter = _SwallowEscape(self)
         self._connect_signals()
 
     def _connect_signals(self) -> None:
@@ -38,11 +43,15 @@ class MainWindow(QMainWindow):
         self.details_page.saved.connect(self.workspace.update_header)
 
     def show_patients(self) -> None:
+        if self.in_handoff:  # a patient holds the tablet: no other patient, no navigation
+            return
         self.patients_page.refresh()
         self.stack.setCurrentWidget(self.patients_page)
         self.patients_page.search.setFocus()
 
     def open_patient(self, patient: Patient) -> None:
+        if self.in_handoff:
+            return
         self.details_page.show_patient(patient)
         for page in self.workspace.pages.values():  # each step learns the patient (intake loads their answers)
             if hasattr(page, "show_patient"):
@@ -75,6 +84,9 @@ class MainWindow(QMainWindow):
             self.workspace.go_to_step(0)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self.in_handoff:  # the patient cannot close the app; a consultant leaves hand-off first
+            event.ignore()
+            return
         if self.details_page.save():
             event.accept()
             return
@@ -89,3 +101,63 @@ class MainWindow(QMainWindow):
             event.accept()
         else:
             event.ignore()
+
+    # ------------------------------------------------------------ patient hand-off (lockdown)
+
+    @property
+    def in_handoff(self) -> bool:
+        return self._handoff_page is not None
+
+    def enter_handoff(self, page: QWidget) -> None:
+        """Show only ``page`` (the patient's consent): every other page is disabled, the back
+        button and step bar hidden, closing and Escape ignored, until ``exit_handoff``."""
+        if self.stack.indexOf(page) < 0:
+            self.stack.addWidget(page)
+        if not self.in_handoff:
+            self._handoff_return = self.stack.currentWidget()
+            self._handoff_locked = [self.stack.widget(i) for i in range(self.stack.count())
+                                    if self.stack.widget(i) is not page and self.stack.widget(i).isEnabled()]
+            for widget in self._handoff_locked:
+                widget.setEnabled(False)
+            self.workspace.back_button.hide()
+            self.workspace.step_bar.hide()
+            self._watch_escape(True)
+        self._handoff_page = page
+        page.setEnabled(True)
+        self.stack.setCurrentWidget(page)
+
+    def exit_handoff(self) -> None:
+        """Back to where the consultant handed the tablet over (the Consent step). Callers check
+        the consultant's PIN first (the hand-off page does)."""
+        if not self.in_handoff:
+            return
+        self._watch_escape(False)
+        for widget in self._handoff_locked:
+            widget.setEnabled(True)
+        self._handoff_locked = []
+        self.workspace.back_button.show()
+        self.workspace.step_bar.show()
+        self._handoff_page = None
+        self.stack.setCurrentWidget(self._handoff_return or self.workspace)
+        self._handoff_return = None
+
+    def _watch_escape(self, on: bool) -> None:
+        # Key presses reach the native window before any widget; the window itself also sees
+        # those its widgets leave unhandled. Only this window's events pass the filter.
+        for target in (self.windowHandle(), self):
+            if target is None:
+                continue
+            if on:
+                target.installEventFilter(self._escape_filter)
+            else:
+                target.removeEventFilter(self._escape_filter)
+
+
+class _SwallowEscape(QObject):
+    """While a patient holds the tablet, Escape does nothing in the window."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
+        if event.type() in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease, QEvent.Type.ShortcutOverride):
+            if event.key() == Qt.Key.Key_Escape:
+                return True
+        return False

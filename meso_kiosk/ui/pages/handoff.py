@@ -1,0 +1,831 @@
+"""Patient hand-off: the patient, holding the tablet, reads and signs their own consent.
+
+A sequence of calm panels in large type, one thing each:
+
+1. language (the patient's preferred one first);
+2. name and date of birth (``ConsentService.check_identity``); a mismatch pauses on
+   "please give the tablet back" until a consultant types their PIN;
+3. the whole consent text, checklist ticks and the photo question in place, and an
+   optional question for the consultant; "Continue" opens only at the end of the text;
+4. the signature (the sentence it means, the pad, the printed name);
+5. "please give the tablet back";
+6. the consultant countersigns with their PIN: ``ConsentService.sign`` stores it all;
+7. done.
+
+The window shows nothing else meanwhile (``MainWindow.enter_handoff``). A small
+"Consultant" button in the header leads to a PIN panel that ends the hand-off
+(``exit_confirmed``). The patient's panels use the words of the template's language
+(its ``[screen]`` table); the consultant's panels are in the clinic's words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QMouseEvent
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QFrame,
+    QHBoxLayout,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QScroller,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...domain.clock import Clock
+from ...domain.consent import (
+    BlockKind,
+    ConsentTemplate,
+    SignedConsent,
+    SignatureStrokes,
+    TextBlock,
+    blocks_to_text,
+    sha256_text,
+    text_blocks,
+    validate_answers,
+)
+from ...domain.errors import ValidationError
+from ...domain.patient import Patient
+from ...services.accounts import AccountService, PinPurpose
+from ...services.consent import ConsentFormError, ConsentService
+from ..widgets.basics import button, label, restyle, scrolling
+from ..widgets.consultant_pin import ConsultantPin, CurrentConsultant
+from ..widgets.signature_pad import SignaturePad
+
+COLUMN_WIDTH = 880        # px: about 70 characters of patient text a line
+END_TOLERANCE = 8         # px from the bottom that count as "read to the end"
+MAX_QUESTION_CHARS = 1000  # the domain's limit, also stopped at the keyboard
+
+
+def _column(*widgets: QWidget, spacing: int = 20) -> tuple[QWidget, QVBoxLayout]:
+    """A centred column of readable width, for one panel."""
+    body = QWidget()
+    body.setObjectName("page")
+    outer = QHBoxLayout(body)
+    outer.setContentsMargins(24, 24, 24, 24)
+    inner_widget = QWidget()
+    inner_widget.setMaximumWidth(COLUMN_WIDTH)
+    inner = QVBoxLayout(inner_widget)
+    inner.setContentsMargins(0, 0, 0, 0)
+    inner.setSpacing(spacing)
+    for widget in widgets:
+        inner.addWidget(widget)
+    outer.addStretch(1)
+    outer.addWidget(inner_widget, 100)
+    outer.addStretch(1)
+    return body, inner
+
+
+def _say(widget, text: str) -> None:
+    widget.setText(text)
+    widget.setVisible(bool(text))
+
+
+def _big_button(text: str, accessible_name: str) -> QPushButton:
+    widget = button(text, accessible_name, primary=True)
+    widget.setProperty("role", "patient-primary")
+    return widget
+
+
+class TickRow(QFrame):
+    """One side effect: the whole row toggles its tick (a finger need not find the box)."""
+
+    toggled = Signal(str, bool)
+
+    def __init__(self, item_id: str, text: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.item_id = item_id
+        self.setProperty("role", "tick-row")
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.checkbox = QCheckBox()
+        self.checkbox.setProperty("role", "tick")
+        self.checkbox.setAccessibleName(text)
+        self.text = label(text, "patient-text")
+        self.text.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents, True)
+        self.error = label("", "patient-error")
+        self.error.hide()
+        self.error.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents, True)
+        words = QVBoxLayout()
+        words.setSpacing(4)
+        words.addWidget(self.text)
+        words.addWidget(self.error)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(16, 14, 16, 14)
+        layout.setSpacing(16)
+        layout.addWidget(self.checkbox, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addLayout(words, 1)
+        self.setMinimumHeight(64)
+        self.checkbox.toggled.connect(self._on_checkbox_toggled)
+
+    def is_checked(self) -> bool:
+        return self.checkbox.isChecked()
+
+    def show_error(self, text: str) -> None:
+        _say(self.error, text)
+        self.setProperty("invalid", bool(text))
+        restyle(self)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802 (Qt override)
+        if event.button() == Qt.MouseButton.LeftButton and self.rect().contains(event.position().toPoint()):
+            self.checkbox.toggle()
+            self.checkbox.setFocus(Qt.FocusReason.MouseFocusReason)
+        event.accept()
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        event.accept()
+
+    def _on_checkbox_toggled(self, checked: bool) -> None:
+        self.setProperty("checked", checked)
+        if checked:
+            self.show_error("")
+        restyle(self)
+        self.toggled.emit(self.item_id, checked)
+
+
+class ReadPanel(QWidget):
+    """The whole consent text, its ticks and photo question in place, then the optional question."""
+
+    changed = Signal()
+    continue_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.template: ConsentTemplate | None = None
+        self.blocks: tuple[TextBlock, ...] = ()
+        self.reached_end = False
+        self.rows: dict[str, TickRow] = {}
+        self.photo_buttons: dict[str, QPushButton] = {}
+        self.photo_group = QButtonGroup(self)
+        self.photo_group.setExclusive(True)
+        self.photo_error = label("", "patient-error")
+        self.question_label = label("", "patient-heading")
+        self.question = QPlainTextEdit()
+        self.question.setProperty("role", "patient-field")
+        self.question.setMinimumHeight(120)
+        self.question_error = label("", "patient-error")
+        self.text_error = label("", "banner-error")
+        self.body_host = QVBoxLayout()
+        self.body_host.setSpacing(14)
+        self._body_widgets: list[QWidget] = []
+
+        body, column = _column(self.text_error, spacing=14)
+        column.addLayout(self.body_host)
+        column.addWidget(self.question_label)
+        column.addWidget(self.question)
+        column.addWidget(self.question_error)
+        column.addSpacing(24)
+        self.scroll = scrolling(body)
+        self.scroll.setAccessibleName("Consent text")
+        # a finger drag scrolls the text (taps still tick the rows)
+        QScroller.grabGesture(self.scroll.viewport(), QScroller.ScrollerGestureType.TouchGesture)
+
+        self.status = label("", "patient-hint")
+        self.status.setAccessibleName("What to do next")
+        self.continue_button = _big_button("", "Continue to signing")
+        footer = QFrame()
+        footer.setProperty("role", "handoff-footer")
+        footer_layout = QHBoxLayout(footer)
+        footer_layout.setContentsMargins(24, 12, 24, 12)
+        footer_layout.setSpacing(16)
+        footer_layout.addWidget(self.status, 1)
+        footer_layout.addWidget(self.continue_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.scroll, 1)
+        layout.addWidget(footer)
+        self._connect_signals()
+
+    def _connect_signals(self) -> None:
+        bar = self.scroll.verticalScrollBar()
+        bar.valueChanged.connect(self._on_scroll_changed)
+        bar.rangeChanged.connect(self._on_scroll_changed)
+        self.continue_button.clicked.connect(self.continue_requested)
+        self.question.textChanged.connect(self._on_question_text_changed)
+        self.photo_group.idToggled.connect(self._on_photo_group_id_toggled)
+
+    # ------------------------------------------------------------ content
+
+    def load(self, template: ConsentTemplate) -> None:
+        self.template = template
+        self.blocks = text_blocks(template)
+        for widget in self._body_widgets:
+            self.body_host.removeWidget(widget)
+            widget.deleteLater()
+        self._body_widgets.clear()
+        self.rows.clear()
+        for button_widget in list(self.photo_group.buttons()):
+            self.photo_group.removeButton(button_widget)
+        self.photo_buttons.clear()
+        self.body_host.removeWidget(self.photo_error)
+        choices: QHBoxLayout | None = None
+        for block in self.blocks:
+            widget = self._block_widget(block)
+            if block.kind is BlockKind.CHOICE:
+                if choices is None:
+                    holder = QWidget()
+                    choices = QHBoxLayout(holder)
+                    choices.setContentsMargins(0, 0, 0, 0)
+                    choices.setSpacing(16)
+                    self._add(holder)
+                choices.addWidget(widget, 1)
+                continue
+            if choices is not None:  # the photo question's error sits right under its answers
+                self.body_host.addWidget(self.photo_error)
+            choices = None
+            if block.kind is BlockKind.HEADING:
+                spacer = QWidget()
+                spacer.setFixedHeight(12)
+                self._add(spacer)
+            self._add(widget)
+        if choices is not None:
+            self.body_host.addWidget(self.photo_error)
+        self.text_error.hide()
+        self.photo_error.hide()
+        self.question_error.hide()
+        self.question.clear()
+        self.question_label.setText(template.label("question_label"))
+        self.question.setAccessibleName(template.label("question_label"))
+        self.continue_button.setText(template.label("identity_button"))
+        self.reached_end = False
+        self.scroll.verticalScrollBar().setValue(0)
+        self._update_state()
+
+    def _add(self, widget: QWidget) -> None:
+        self.body_host.addWidget(widget)
+        self._body_widgets.append(widget)
+
+    def _block_widget(self, block: TextBlock) -> QWidget:
+        kind = block.kind
+        if kind is BlockKind.CHECKLIST_ITEM:
+            row = TickRow(block.item_id or "", block.text)
+            row.toggled.connect(self._on_row_toggled)
+            self.rows[row.item_id] = row
+            return row
+        if kind is BlockKind.CHOICE:
+            choice = QPushButton(block.text)
+            choice.setCheckable(True)
+            choice.setProperty("role", "patient-choice")
+            choice.setAccessibleName(block.text)
+            choice.setCursor(Qt.CursorShape.PointingHandCursor)
+            choice.setAutoDefault(False)
+            self.photo_group.addButton(choice, 1 if block.item_id == "yes" else 0)
+            self.photo_buttons[block.item_id or ""] = choice
+            return choice
+        role = {
+            BlockKind.TITLE: "patient-title",
+            BlockKind.HEADING: "patient-heading",
+            BlockKind.SUBHEADING: "patient-subheading",
+            BlockKind.QUESTION: "patient-question",
+            BlockKind.MEANING: "patient-meaning",
+        }.get(kind, "patient-text")
+        text = "•  " + block.text if kind is BlockKind.BULLET else block.text
+        widget = label(text, role)
+        if kind is BlockKind.BULLET:
+            widget.setIndent(16)
+        return widget
+
+    # ------------------------------------------------------------ answers
+
+    def checklist(self) -> dict[str, bool]:
+        return {item_id: True for item_id, row in self.rows.items() if row.is_checked()}
+
+    def photo_consent(self) -> bool | None:
+        checked = self.photo_group.checkedId()
+        return None if checked < 0 else bool(checked)
+
+    def question_text(self) -> str | None:
+        text = self.question.toPlainText().strip()
+        return text or None
+
+    def shown_text_sha256(self) -> str:
+        """The hash of exactly the blocks drawn on this panel."""
+        return sha256_text(blocks_to_text(self.blocks))
+
+    def all_ticked(self) -> bool:
+        return bool(self.rows) and all(row.is_checked() for row in self.rows.values())
+
+    def show_errors(self, errors: dict[str, str]) -> QWidget | None:
+        """Errors next to their part, in the patient's words; returns the first to scroll to."""
+        assert self.template is not None
+        first: QWidget | None = None
+        for item_id, row in self.rows.items():
+            if f"checklist.{item_id}" in errors:
+                row.show_error(self.template.label("tick_hint"))
+                first = first or row
+        if "photo_consent" in errors:
+            _say(self.photo_error, self.template.label("photo_hint"))
+            first = first or self.photo_error
+        else:
+            _say(self.photo_error, "")
+        if "question" in errors:
+            _say(self.question_error, errors["question"])
+            first = first or self.question
+        for key in ("text", "checklist"):
+            if key in errors:
+                _say(self.text_error, errors[key])
+                first = first or self.text_error
+        if first is not None:
+            self.scroll.ensureWidgetVisible(first, 0, 80)
+        return first
+
+    # ------------------------------------------------------------ state
+
+    def _update_state(self) -> None:
+        if self.template is None:
+            return
+        self.continue_button.setEnabled(self.reached_end)
+        if not self.reached_end:
+            self.status.setText(self.template.label("read_hint"))
+        elif not self.all_ticked():
+            self.status.setText(self.template.label("tick_hint"))
+        elif self.photo_consent() is None:
+            self.status.setText(self.template.label("photo_hint"))
+        else:
+            self.status.setText(self.template.label("ticked_all"))
+
+    def _on_scroll_changed(self, *_args) -> None:
+        bar = self.scroll.verticalScrollBar()
+        if self.reached_end or not self.scroll.isVisible() or self.template is None:
+            return
+        content = self.scroll.widget()
+        fits = bar.maximum() == 0 and content.height() <= self.scroll.viewport().height()
+        if fits or (bar.maximum() > 0 and bar.value() >= bar.maximum() - END_TOLERANCE):
+            self.reached_end = True
+            self._update_state()
+            self.changed.emit()
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().showEvent(event)
+        QTimer.singleShot(0, self, self._on_scroll_changed)  # a text short enough to fit is read at once
+
+    def _on_row_toggled(self, _item_id: str, _checked: bool) -> None:
+        self._update_state()
+        self.changed.emit()
+
+    def _on_photo_group_id_toggled(self, _id: int, checked: bool) -> None:
+        if checked:
+            _say(self.photo_error, "")
+        self._update_state()
+        self.changed.emit()
+
+    def _on_question_text_changed(self) -> None:
+        text = self.question.toPlainText()
+        if len(text) > MAX_QUESTION_CHARS:
+            cursor = self.question.textCursor()
+            self.question.setPlainText(text[:MAX_QUESTION_CHARS])
+            cursor.setPosition(MAX_QUESTION_CHARS)
+            self.question.setTextCursor(cursor)
+        if self.question_error.isVisible():
+            _say(self.question_error, "")
+
+
+class HandoffPage(QWidget):
+    """The screen the patient holds. ``start(patient)`` begins; ``exit_confirmed`` ends it.
+
+    ``signed(record)`` is emitted once the consent is stored. ``current_consultant``
+    gives the consultant signed in (who countersigns), or None to let them choose.
+    """
+
+    exit_confirmed = Signal()
+    signed = Signal(object)
+
+    LANGUAGE, IDENTITY, PAUSED, READ, SIGN, HAND_BACK, COUNTERSIGN, DONE, EXIT = range(9)
+
+    def __init__(self, consents: ConsentService, accounts: AccountService, clock: Clock,
+                 current_consultant: CurrentConsultant = lambda: None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._consents = consents
+        self._accounts = accounts
+        self._clock = clock
+        self._current_consultant = current_consultant
+        self.patient: Patient | None = None
+        self.template: ConsentTemplate | None = None
+        self.signature: SignatureStrokes | None = None
+        self.signature_png: bytes | None = None
+        self.record: SignedConsent | None = None
+        self._before_exit = self.LANGUAGE
+        self.setAccessibleName("Patient hand-off")
+
+        # header: the patient's own name, in the patient's colours
+        header = QFrame()
+        header.setProperty("role", "handoff-header")
+        self.header_title = label("", "handoff-title")
+        self.header_title.setAccessibleName("Whose consent this is")
+        self.consultant_button = button("Consultant", "Consultant: take the tablet back (needs your PIN)")
+        self.consultant_button.setProperty("role", "handoff-consultant")
+        self.consultant_button.setAutoDefault(False)
+        header_layout = QHBoxLayout(header)
+        header_layout.setContentsMargins(24, 14, 16, 14)
+        header_layout.addWidget(self.header_title, 1)
+        header_layout.addWidget(self.consultant_button)
+
+        self.stack = QStackedWidget()
+        self._build_language()
+        self._build_identity()
+        self._build_paused()
+        self.read = ReadPanel()
+        self.stack.addWidget(self.read)
+        self._build_sign()
+        self._build_hand_back()
+        self._build_countersign()
+        self._build_done()
+        self._build_exit()
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(header)
+        layout.addWidget(self.stack, 1)
+        self._connect_signals()
+
+    # ------------------------------------------------------------ panels
+
+    def _build_language(self) -> None:
+        self.language_title = label("Choose your language", "patient-title")
+        self.language_title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.language_box = QVBoxLayout()
+        self.language_box.setSpacing(16)
+        self.language_buttons: dict[str, QPushButton] = {}
+        body, column = _column(self.language_title)
+        column.addLayout(self.language_box)
+        column.addStretch(1)
+        self.stack.addWidget(scrolling(body))
+
+    def _build_identity(self) -> None:
+        self.identity_title = label("", "patient-title")
+        self.name_label = label("", "patient-heading")
+        self.name_field = QLineEdit()
+        self.name_field.setProperty("role", "patient-field")
+        self.name_field.setMaxLength(200)
+        self.name_field.setInputMethodHints(Qt.InputMethodHint.ImhNoPredictiveText)
+        self.dob_label = label("", "patient-heading")
+        self.dob_hint = label("", "patient-hint-muted")
+        self.dob_field = QLineEdit()
+        self.dob_field.setProperty("role", "patient-field")
+        self.dob_field.setMaxLength(40)
+        self.dob_field.setInputMethodHints(Qt.InputMethodHint.ImhPreferNumbers)
+        self.identity_button = _big_button("", "Continue after name and date of birth")
+        self.identity_button.setEnabled(False)
+        body, column = _column(self.identity_title, self.name_label, self.name_field, self.dob_label,
+                               self.dob_hint, self.dob_field)
+        column.addSpacing(8)
+        column.addWidget(self.identity_button, 0, Qt.AlignmentFlag.AlignRight)
+        column.addStretch(1)
+        self.stack.addWidget(scrolling(body))
+
+    def _build_paused(self) -> None:
+        self.paused_text = label("", "patient-title")
+        self.paused_text.setAccessibleName("Paused")
+        self.paused_sub = label("", "patient-text")
+        self.paused_pin = ConsultantPin(self._accounts, self._current_consultant, "Consultant PIN to continue")
+        self.paused_choice = QWidget()
+        self.retry_button = button("Let the patient try again", "Let the patient type their details again",
+                                   primary=True)
+        self.paused_exit_button = button("End the hand-off", "End the hand-off and return to the consultation")
+        choice_row = QHBoxLayout(self.paused_choice)
+        choice_row.setContentsMargins(0, 0, 0, 0)
+        choice_row.setSpacing(16)
+        choice_row.addWidget(self.paused_exit_button)
+        choice_row.addStretch(1)
+        choice_row.addWidget(self.retry_button)
+        self.paused_for_consultant = label(
+            "For the consultant: the name or date of birth typed does not match this patient's record. "
+            "Type your PIN to continue.", "muted")
+        body, column = _column(self.paused_text, self.paused_sub, self.paused_for_consultant, self.paused_pin,
+                               self.paused_choice)
+        column.addStretch(1)
+        self.stack.addWidget(scrolling(body))
+
+    def _build_sign(self) -> None:
+        self.sign_title = label("", "patient-title")
+        self.meaning = label("", "patient-meaning")
+        self.pad = SignaturePad("Patient signature")
+        self.pad.setMinimumHeight(340)
+        self.pad.setMaximumHeight(440)  # a signature is wide, not tall (portrait tablets)
+        self.sign_back_button = button("‹", "Back to the consent text")
+        self.sign_back_button.setAutoDefault(False)
+        self.sign_button = _big_button("", "Agree and sign")
+        actions = QHBoxLayout()
+        actions.addWidget(self.sign_back_button)
+        actions.addStretch(1)
+        actions.addWidget(self.sign_button)
+        body, column = _column(self.sign_title, self.meaning, spacing=12)
+        column.addWidget(self.pad)
+        column.addSpacing(8)
+        column.addLayout(actions)
+        column.addStretch(1)
+        self.stack.addWidget(scrolling(body))
+
+    def _build_hand_back(self) -> None:
+        self.thank_you = label("", "patient-title")
+        self.thank_you.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.hand_back_button = button("Consultant: check and countersign", "Consultant: check and countersign",
+                                       primary=True)
+        body, column = _column(self.thank_you)
+        column.addSpacing(24)
+        column.addWidget(self.hand_back_button, 0, Qt.AlignmentFlag.AlignHCenter)
+        column.addStretch(1)
+        self.stack.addWidget(scrolling(body))
+
+    def _build_countersign(self) -> None:
+        self.countersign_title = label("Countersign the consent", "heading")
+        self.countersign_summary = label("", None)
+        self.countersign_summary.setAccessibleName("What the patient signed")
+        self.countersign_error = label("", "banner-error")
+        self.countersign_error.hide()
+        self.back_to_patient_button = button("Give the tablet back to the patient", "Back to the patient to correct",
+                                             primary=True)
+        self.back_to_patient_button.hide()
+        self.countersign_pin = ConsultantPin(self._accounts, self._current_consultant, "Consultant PIN to countersign")
+        body, column = _column(self.countersign_title, self.countersign_summary, self.countersign_error,
+                               self.back_to_patient_button, self.countersign_pin)
+        column.addStretch(1)
+        self.stack.addWidget(scrolling(body))
+
+    def _build_done(self) -> None:
+        self.done_title = label("✓ Consent signed and stored", "heading")
+        self.done_text = label("", None)
+        self.done_button = button("Back to the consultation", "Back to the consultation", primary=True)
+        body, column = _column(self.done_title, self.done_text)
+        column.addWidget(self.done_button, 0, Qt.AlignmentFlag.AlignLeft)
+        column.addStretch(1)
+        self.stack.addWidget(scrolling(body))
+
+    def _build_exit(self) -> None:
+        self.exit_title = label("Take the tablet back", "heading")
+        self.exit_text = label("Type your PIN to end the hand-off and return to the consultation. "
+                               "Nothing the patient has not signed is stored.", None)
+        self.exit_pin = ConsultantPin(self._accounts, self._current_consultant, "Consultant PIN to end the hand-off")
+        self.exit_cancel_button = button("Cancel: back to the patient", "Cancel and go back to the patient")
+        self.exit_cancel_button.setAutoDefault(False)
+        body, column = _column(self.exit_title, self.exit_text, self.exit_pin)
+        column.addWidget(self.exit_cancel_button, 0, Qt.AlignmentFlag.AlignLeft)
+        column.addStretch(1)
+        self.stack.addWidget(scrolling(body))
+
+    def _connect_signals(self) -> None:
+        self.consultant_button.clicked.connect(self._on_consultant_button_clicked)
+        self.name_field.textChanged.connect(self._on_identity_field_changed)
+        self.dob_field.textChanged.connect(self._on_identity_field_changed)
+        self.name_field.returnPressed.connect(self._on_identity_button_clicked)
+        self.dob_field.returnPressed.connect(self._on_identity_button_clicked)
+        self.identity_button.clicked.connect(self._on_identity_button_clicked)
+        self.paused_pin.submitted.connect(self._on_paused_pin_submitted)
+        self.retry_button.clicked.connect(self._on_retry_button_clicked)
+        self.paused_exit_button.clicked.connect(self.exit_confirmed)
+        self.read.continue_requested.connect(self._on_read_continue_requested)
+        self.sign_back_button.clicked.connect(self._on_sign_back_button_clicked)
+        self.sign_button.clicked.connect(self._on_sign_button_clicked)
+        self.hand_back_button.clicked.connect(self._on_hand_back_button_clicked)
+        self.back_to_patient_button.clicked.connect(self._on_back_to_patient_button_clicked)
+        self.countersign_pin.submitted.connect(self._on_countersign_pin_submitted)
+        self.done_button.clicked.connect(self.exit_confirmed)
+        self.exit_pin.submitted.connect(self._on_exit_pin_submitted)
+        self.exit_cancel_button.clicked.connect(self._on_exit_cancel_button_clicked)
+
+    # ------------------------------------------------------------ the flow
+
+    def start(self, patient: Patient) -> None:
+        """Begin a fresh hand-off for ``patient``: nothing of an earlier one is kept."""
+        self.patient = patient
+        self.template = None
+        self.signature = None
+        self.signature_png = None
+        self.record = None
+        self.name_field.clear()
+        self.dob_field.clear()
+        self.pad.clear()
+        preferred = self._consents.language_for(patient)
+        self._show_language_choice(preferred)
+        self._set_header(self._consents.template_for(preferred))
+        self.consultant_button.show()
+        self.go_to(self.LANGUAGE)
+
+    def current_panel(self) -> int:
+        return self.stack.currentIndex()
+
+    def go_to(self, panel: int) -> None:
+        self.stack.setCurrentIndex(panel)
+        focus = {
+            self.IDENTITY: self.name_field,
+            self.PAUSED: self.paused_pin,
+            self.COUNTERSIGN: self.countersign_pin,
+            self.EXIT: self.exit_pin,
+        }.get(panel)
+        if isinstance(focus, ConsultantPin):
+            focus.focus()
+        elif focus is not None:
+            focus.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _set_header(self, template: ConsentTemplate) -> None:
+        assert self.patient is not None
+        self.header_title.setText(template.label("header", name=self.patient.display_name))
+
+    def _show_language_choice(self, preferred: str) -> None:
+        for widget in self.language_buttons.values():
+            self.language_box.removeWidget(widget)
+            widget.deleteLater()
+        self.language_buttons.clear()
+        for language in self._consents.languages(preferred):
+            choice = button(language.name, f"Language: {language.name}")
+            choice.setProperty("role", "patient-choice")
+            choice.setAutoDefault(False)
+            choice.clicked.connect(lambda _checked=False, code=language.code: self.choose_language(code))
+            self.language_box.addWidget(choice)
+            self.language_buttons[language.code] = choice
+
+    def choose_language(self, code: str) -> None:
+        template = self._consents.template_for(code)
+        self.template = template
+        self._set_header(template)
+        self.identity_title.setText(template.label("identity_title"))
+        self.name_label.setText(template.label("name_label"))
+        self.name_field.setAccessibleName(template.label("name_label"))
+        self.dob_label.setText(template.label("dob_label"))
+        self.dob_hint.setText(template.label("dob_hint"))
+        self.dob_field.setAccessibleName(template.label("dob_label"))
+        self.identity_button.setText(template.label("identity_button"))
+        self.paused_text.setText(template.label("identity_mismatch"))
+        self.paused_sub.setText(template.label("consultant_needed"))
+        self.read.load(template)
+        self.sign_title.setText(template.label("sign_title"))
+        self.meaning.setText(template.meaning)
+        self.sign_button.setText(template.label("sign_button"))
+        self.pad.set_words({key: template.label(key) for key in
+                            ("clear", "undo", "signature_empty", "signature_too_small", "signature_too_big")})
+        self.thank_you.setText(template.label("thank_you"))
+        assert self.patient is not None
+        self.pad.set_caption(self.patient.display_name)  # the printed name, under the signing line
+        self.sign_back_button.setText("‹ " + template.title)
+        self.go_to(self.IDENTITY)
+
+    # ------------------------------------------------------------ handlers: patient
+
+    def _on_identity_field_changed(self, _text: str) -> None:
+        self.identity_button.setEnabled(bool(self.name_field.text().strip() and self.dob_field.text().strip()))
+
+    def _on_identity_button_clicked(self) -> None:
+        if self.patient is None or not self.identity_button.isEnabled():
+            return
+        if self._consents.check_identity(self.patient.id, self.name_field.text(), self.dob_field.text()):
+            self.go_to(self.READ)
+            return
+        self.paused_pin.prepare()
+        self.paused_choice.hide()
+        self.paused_pin.show()
+        self.go_to(self.PAUSED)
+
+    def _on_read_continue_requested(self) -> None:
+        errors = self._answer_errors()
+        if errors:
+            self.read.show_errors(errors)
+            return
+        self.go_to(self.SIGN)
+
+    def _answer_errors(self) -> dict[str, str]:
+        assert self.template is not None
+        try:
+            validate_answers(self.template, self.read.checklist(), self.read.photo_consent(),
+                             self.read.question_text(), reached_end=self.read.reached_end)
+        except ValidationError as error:
+            return dict(error.errors)
+        return {}
+
+    def _on_sign_back_button_clicked(self) -> None:
+        self.go_to(self.READ)
+
+    def _on_sign_button_clicked(self) -> None:
+        strokes = self.pad.accepted_strokes()
+        if strokes is None:
+            return
+        self.signature = strokes
+        self.signature_png = self.pad.render_png()
+        self.go_to(self.HAND_BACK)
+
+    def _on_hand_back_button_clicked(self) -> None:
+        assert self.template is not None and self.patient is not None
+        photo = self.read.photo_consent()
+        question = self.read.question_text()
+        photo_answer = self.template.photo_question.yes if photo else self.template.photo_question.no
+        lines = [
+            f"{self.patient.display_name} read the consent in {self.template.label('language_name')} "
+            f"(version {self.template.version}), ticked {len(self.read.checklist())} of {len(self.read.rows)} "
+            "side effects and signed.",
+            f"Photos: {photo_answer}",
+            f"Question for you: {question}" if question else "No question for you.",
+            "Type your PIN to countersign. The consent is stored once your PIN is accepted.",
+        ]
+        self.countersign_summary.setText("\n\n".join(lines))
+        _say(self.countersign_error, "")
+        self.back_to_patient_button.hide()
+        self.countersign_pin.show()
+        self.countersign_pin.prepare()
+        self.go_to(self.COUNTERSIGN)
+
+    # ------------------------------------------------------------ handlers: consultant
+
+    def _on_paused_pin_submitted(self, consultant_id: int, pin: str) -> None:
+        check = self._accounts.verify_pin(consultant_id, pin, PinPurpose.HANDOFF_EXIT)
+        if not check.ok:
+            self.paused_pin.show_error(check.message)
+            return
+        self.paused_pin.hide()
+        self.paused_choice.show()
+        self.retry_button.setFocus()
+
+    def _on_retry_button_clicked(self) -> None:
+        self.name_field.clear()
+        self.dob_field.clear()
+        self.go_to(self.IDENTITY)
+
+    def _on_countersign_pin_submitted(self, consultant_id: int, pin: str) -> None:
+        assert self.template is not None and self.patient is not None and self.signature is not None
+        try:
+            record = self._consents.sign(
+                self.patient.id, language=self.template.language, version=self.template.version,
+                shown_text_sha256=self.read.shown_text_sha256(), checklist=self.read.checklist(),
+                photo_consent=self.read.photo_consent(), signature=self.signature,
+                consultant_id=consultant_id, consultant_pin=pin, question=self.read.question_text(),
+                reached_end=self.read.reached_end, signature_png=self.signature_png,
+            )
+        except ConsentFormError as error:
+            self._show_sign_errors(error.errors, error.signature_code)
+            return
+        except ValidationError as error:  # the PIN (PinRejectedError) or another single field
+            message = error.errors.get("consultant_pin") or next(iter(error.errors.values()))
+            self.countersign_pin.show_error(message)
+            return
+        self.record = record
+        self.done_text.setText(
+            f"Signed by {record.printed_name} on {self._clock.format_local(record.signed_at)}, "
+            f"countersigned by {record.countersignature.consultant_name}. Sessions can now be recorded.")
+        self.consultant_button.hide()
+        self.go_to(self.DONE)
+        self.signed.emit(record)
+
+    def _show_sign_errors(self, errors: dict[str, str], signature_code: str | None) -> None:
+        """Patient-side problems go back to the patient, shown next to the part to fix."""
+        if "consultant_pin" in errors and len(errors) == 1:
+            self.countersign_pin.show_error(errors["consultant_pin"])
+            return
+        patient_side = {k: v for k, v in errors.items() if k not in ("consultant_pin", "signature", "signature_png",
+                                                                     "printed_name")}
+        self._return_to = self.READ if patient_side else self.SIGN
+        if patient_side:
+            self.read.show_errors(patient_side)
+        if "signature" in errors or "signature_png" in errors:
+            self.pad.show_message(self.pad.words_for(signature_code or "invalid"))
+        summary = "; ".join(errors.values())
+        _say(self.countersign_error, f"Not stored: {summary} Give the tablet back to the patient to correct it.")
+        self.countersign_pin.hide()
+        self.back_to_patient_button.show()
+
+    def _on_back_to_patient_button_clicked(self) -> None:
+        self.go_to(getattr(self, "_return_to", self.READ))
+
+    def _on_consultant_button_clicked(self) -> None:
+        if self.current_panel() != self.EXIT:
+            self._before_exit = self.current_panel()
+        self.exit_pin.prepare()
+        self.go_to(self.EXIT)
+
+    def _on_exit_pin_submitted(self, consultant_id: int, pin: str) -> None:
+        check = self._accounts.verify_pin(consultant_id, pin, PinPurpose.HANDOFF_EXIT)
+        if not check.ok:
+            self.exit_pin.show_error(check.message)
+            return
+        self.exit_pin.pin_entry.clear()
+        self.exit_confirmed.emit()
+
+    def _on_exit_cancel_button_clicked(self) -> None:
+        self.go_to(self._before_exit)
+
+
+def connect_handoff(window, consent_page, handoff: HandoffPage, *,
+                    after_exit: Callable[[], None] | None = None) -> None:
+    """Wire "Hand to patient" to the window's hand-off mode, and the way back to the Consent step.
+
+    The page lives in the window's stack from the start (shown only by ``enter_handoff``),
+    so it is owned, and deleted, with the window.
+    """
+    window.stack.addWidget(handoff)
+
+    def enter(patient: Patient) -> None:
+        handoff.start(patient)
+        window.enter_handoff(handoff)
+
+    def leave() -> None:
+        window.exit_handoff()
+        consent_page.refresh()
+        if after_exit is not None:
+            after_exit()
+
+    consent_page.handoff_requested.connect(enter)
+    handoff.exit_confirmed.connect(leave)

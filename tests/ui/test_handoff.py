@@ -1,0 +1,445 @@
+"""Patient hand-off: the patient holds the tablet, reads, ticks, signs; nothing else is reachable."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QEvent, QPoint, Qt
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QWidget
+
+from meso_kiosk.domain.consent import blocks_to_text, render_text, sha256_text
+from meso_kiosk.services.consent import ConsentFormError
+from meso_kiosk.services.reference import app_info
+from meso_kiosk.ui.pages.handoff import HandoffPage
+from tests.conftest import COUNTERSIGN_PIN
+
+WRONG_PIN = "000000"
+
+
+def step_index(step_id: str) -> int:
+    return [step.id for step in app_info().steps].index(step_id)
+
+
+def open_consent(window, patient):
+    window.open_patient(patient)
+    window.workspace.go_to_step(step_index("consent"))
+    return window.workspace.pages["consent"]
+
+
+def handoff_of(window) -> HandoffPage:
+    page = window.stack.currentWidget()
+    assert isinstance(page, HandoffPage)
+    return page
+
+
+def enter_handoff(qtbot, window, patient) -> HandoffPage:
+    consent = open_consent(window, patient)
+    qtbot.mouseClick(consent.handoff_button, Qt.MouseButton.LeftButton)
+    assert window.in_handoff
+    return handoff_of(window)
+
+
+def type_pin(qtbot, consultant_pin, pin: str) -> None:
+    """Type a PIN on the on-screen keypad, then OK."""
+    entry = consultant_pin.pin_entry
+    for digit in pin:
+        qtbot.mouseClick(entry.digit_keys[digit], Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(entry.ok_key, Qt.MouseButton.LeftButton)
+
+
+def confirm_identity(qtbot, page, name: str, born: str, type_text) -> None:
+    type_text(page.name_field, name)
+    type_text(page.dob_field, born)
+    qtbot.mouseClick(page.identity_button, Qt.MouseButton.LeftButton)
+
+
+def scroll_to_end(page) -> None:
+    bar = page.read.scroll.verticalScrollBar()
+    bar.setValue(bar.maximum())
+
+
+def tick_everything(qtbot, page, photos: str = "no") -> None:
+    for row in page.read.rows.values():
+        if row.is_checked():
+            continue
+        page.read.scroll.ensureWidgetVisible(row)
+        qtbot.mouseClick(row, Qt.MouseButton.LeftButton, pos=QPoint(row.width() - 20, row.height() // 2))
+    qtbot.mouseClick(page.read.photo_buttons[photos], Qt.MouseButton.LeftButton)
+
+
+def draw_signature(qtbot, canvas) -> list[QPoint]:
+    points = [QPoint(40 + 12 * i, 120 + (30 if i % 4 < 2 else -30)) for i in range(40)]
+    qtbot.mousePress(canvas, Qt.MouseButton.LeftButton, pos=points[0])
+    for point in points[1:]:
+        QTest.mouseMove(canvas, point)
+    qtbot.mouseRelease(canvas, Qt.MouseButton.LeftButton, pos=points[-1])
+    return points
+
+
+@pytest.fixture(autouse=True)
+def leave_handoff_at_teardown(window):
+    """A window left in hand-off refuses to close: it would outlive its test."""
+    yield
+    window.exit_handoff()
+
+
+@pytest.fixture
+def claire(register):
+    return register("Claire", "Dubois", "1986-04-12", preferred_language="fr")
+
+
+# ---------------------------------------------------------------- the whole flow
+
+
+def test_full_handoff_stores_the_signed_consent_and_opens_the_session_gate(qtbot, window, kiosk, claire,
+                                                                          type_text):
+    assert kiosk.consents.consent_gate(claire.id) is not None
+    page = enter_handoff(qtbot, window, claire)
+    assert page.current_panel() == page.LANGUAGE
+    assert list(page.language_buttons) == ["fr", "en"]  # the patient's preferred language first
+    assert page.header_title.text() == "Formulaire de consentement de Claire Dubois"
+    qtbot.mouseClick(page.language_buttons["en"], Qt.MouseButton.LeftButton)
+    assert page.header_title.text() == "Consent form for Claire Dubois"
+
+    confirm_identity(qtbot, page, "claire dubois", "12/04/1986", type_text)
+    assert page.current_panel() == page.READ
+    scroll_to_end(page)
+    tick_everything(qtbot, page, photos="yes")
+    type_text(page.read.question, "Can I wash my hair the next day? 🙂")
+    qtbot.mouseClick(page.read.continue_button, Qt.MouseButton.LeftButton)
+    assert page.current_panel() == page.SIGN
+    assert page.pad.canvas.caption == "Claire Dubois"  # the printed name under the signing line
+    drawn = draw_signature(qtbot, page.pad.canvas)
+    qtbot.mouseClick(page.sign_button, Qt.MouseButton.LeftButton)
+    assert page.current_panel() == page.HAND_BACK
+    assert page.thank_you.text() == "Thank you. Please give the tablet back to your consultant."
+
+    qtbot.mouseClick(page.hand_back_button, Qt.MouseButton.LeftButton)
+    assert page.current_panel() == page.COUNTERSIGN
+    assert page.countersign_pin.who.text() == window.sign_in.consultant.display_name
+    type_pin(qtbot, page.countersign_pin, COUNTERSIGN_PIN)
+    assert page.current_panel() == page.DONE
+
+    record = kiosk.consents.current(claire.id)
+    template = kiosk.consents.template_for("en")
+    assert record is not None and record.language == "en" and record.template_version == template.version
+    # the strokes stored are the ones drawn, point for point
+    stored = record.patient_signature
+    assert stored == page.pad.strokes()
+    assert [(p.x, p.y) for p in stored.strokes[0]] == [(q.x(), q.y()) for q in drawn]
+    assert record.patient_signature_sha256 == stored.sha256
+    assert record.patient_signature_png.startswith(b"\x89PNG")
+    # the text stored is exactly the text drawn on the screen
+    assert record.text == blocks_to_text(page.read.blocks) == render_text(template)
+    assert record.text_sha256 == sha256_text(record.text) == template.text_sha256
+    assert record.answers.acknowledged == tuple(item.id for item in template.checklist)
+    assert record.answers.photo_consent is True
+    assert record.answers.question_for_consultant == "Can I wash my hair the next day? 🙂"
+    assert record.countersignature.consultant_id == window.sign_in.consultant.id
+    assert kiosk.consents.verify(record) == []
+    # the gate is open
+    assert kiosk.consents.consent_gate(claire.id) is None
+    assert kiosk.sessions.consent_refusal(claire.id) is None
+
+    qtbot.mouseClick(page.done_button, Qt.MouseButton.LeftButton)  # the consultant just typed their PIN
+    assert not window.in_handoff
+    assert window.stack.currentWidget() is window.workspace
+    consent = window.workspace.pages["consent"]
+    assert window.workspace.stack.currentWidget() is consent
+    assert consent.status_title.text().startswith("✓ Signed consent in force")
+    window.workspace.go_to_step(step_index("scalp_map"))
+    assert window.workspace.pages["scalp_map"].start_button.isEnabled()
+
+
+def test_french_handoff_uses_french_words_everywhere(qtbot, window, kiosk, claire, type_text):
+    page = enter_handoff(qtbot, window, claire)
+    qtbot.mouseClick(page.language_buttons["fr"], Qt.MouseButton.LeftButton)
+    template = kiosk.consents.template_for("fr")
+    assert page.identity_title.text() == template.label("identity_title")
+    confirm_identity(qtbot, page, "Dubois Claire", "1986-04-12", type_text)
+    assert page.read.continue_button.text() == template.label("identity_button")
+    assert page.read.status.text() == template.label("read_hint")
+    assert page.pad.undo_button.text() == template.label("undo")
+
+
+# ---------------------------------------------------------------- reading, ticking, signing
+
+
+def test_cannot_go_on_to_sign_before_reaching_the_end_of_the_text(qtbot, window, claire, type_text):
+    page = enter_handoff(qtbot, window, claire)
+    qtbot.mouseClick(page.language_buttons["en"], Qt.MouseButton.LeftButton)
+    confirm_identity(qtbot, page, "Claire Dubois", "12/04/1986", type_text)
+    qtbot.wait(20)
+    read = page.read
+    bar = read.scroll.verticalScrollBar()
+    assert bar.maximum() > 0  # the text is longer than the screen
+    tick_everything(qtbot, page)  # ticking alone is not reading to the end
+    bar.setValue(0)
+    bar.setValue(bar.maximum() // 2)
+    assert not read.reached_end
+    assert not read.continue_button.isEnabled()
+    assert read.status.text() == "Please read to the end. The next step opens when you reach the bottom."
+    qtbot.mouseClick(read.continue_button, Qt.MouseButton.LeftButton)
+    assert page.current_panel() == page.READ
+    scroll_to_end(page)
+    assert read.reached_end and read.continue_button.isEnabled()
+    bar.setValue(0)  # scrolling back up does not close it again
+    assert read.continue_button.isEnabled()
+
+
+def test_each_side_effect_is_ticked_separately_and_missing_ones_are_marked(qtbot, window, claire, type_text):
+    page = enter_handoff(qtbot, window, claire)
+    qtbot.mouseClick(page.language_buttons["en"], Qt.MouseButton.LeftButton)
+    confirm_identity(qtbot, page, "Claire Dubois", "12/04/1986", type_text)
+    scroll_to_end(page)
+    rows = list(page.read.rows.values())
+    assert len(rows) == 10
+    for row in rows[:-1]:
+        qtbot.mouseClick(row, Qt.MouseButton.LeftButton, pos=QPoint(row.width() - 10, 10))  # anywhere on the row
+    assert all(row.is_checked() for row in rows[:-1]) and not rows[-1].is_checked()
+    qtbot.mouseClick(page.read.continue_button, Qt.MouseButton.LeftButton)
+    assert page.current_panel() == page.READ
+    assert rows[-1].error.text() == "Tick each side effect to show you have read it."
+    assert page.read.photo_error.text() == "Please choose yes or no."
+    assert not rows[0].error.isVisible()
+    qtbot.mouseClick(rows[-1], Qt.MouseButton.LeftButton)
+    assert rows[-1].error.isHidden()
+    qtbot.mouseClick(rows[0], Qt.MouseButton.LeftButton)  # untick one again
+    assert not rows[0].is_checked()
+    rows[0].checkbox.setFocus()
+    QTest.keyClick(rows[0].checkbox, Qt.Key.Key_Space)  # the keyboard works too
+    assert rows[0].is_checked()
+    for row in rows:
+        assert row.minimumHeight() >= 48 and row.checkbox.accessibleName()
+
+
+def test_empty_and_tiny_signatures_are_refused_in_the_patients_language(qtbot, window, claire, type_text):
+    page = enter_handoff(qtbot, window, claire)
+    qtbot.mouseClick(page.language_buttons["fr"], Qt.MouseButton.LeftButton)
+    confirm_identity(qtbot, page, "Claire Dubois", "12/04/1986", type_text)
+    scroll_to_end(page)
+    tick_everything(qtbot, page)
+    qtbot.mouseClick(page.read.continue_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(page.sign_button, Qt.MouseButton.LeftButton)
+    assert page.current_panel() == page.SIGN
+    french = page.template
+    assert page.pad.message.text() == french.label("signature_empty")
+    qtbot.mouseClick(page.pad.canvas, Qt.MouseButton.LeftButton, pos=QPoint(100, 100))  # a dot
+    qtbot.mouseClick(page.sign_button, Qt.MouseButton.LeftButton)
+    assert page.current_panel() == page.SIGN
+    assert page.pad.message.text() == french.label("signature_too_small")
+
+
+# ---------------------------------------------------------------- identity
+
+
+def test_a_date_of_birth_mismatch_pauses_until_a_consultant_pin(qtbot, window, kiosk, claire, type_text):
+    page = enter_handoff(qtbot, window, claire)
+    qtbot.mouseClick(page.language_buttons["en"], Qt.MouseButton.LeftButton)
+    assert not page.identity_button.isEnabled()  # both fields first
+    confirm_identity(qtbot, page, "Claire Dubois", "13/04/1986", type_text)
+    assert page.current_panel() == page.PAUSED
+    assert page.paused_text.text() == (
+        "These details do not match our records. Please give the tablet back to your consultant.")
+    audit = kiosk.store.conn.execute(
+        "SELECT count(*) FROM audit_log WHERE action = 'handoff.identity_mismatch'").fetchone()[0]
+    assert audit == 1
+    type_pin(qtbot, page.paused_pin, WRONG_PIN)
+    assert page.current_panel() == page.PAUSED
+    assert page.paused_pin.pin_entry.error.isVisibleTo(page)
+    assert page.paused_choice.isHidden()
+    type_pin(qtbot, page.paused_pin, COUNTERSIGN_PIN)
+    assert page.paused_choice.isVisibleTo(page)
+    qtbot.mouseClick(page.retry_button, Qt.MouseButton.LeftButton)
+    assert page.current_panel() == page.IDENTITY
+    assert page.name_field.text() == "" and page.dob_field.text() == ""
+    confirm_identity(qtbot, page, "Claire Dubois", "12/04/1986", type_text)
+    assert page.current_panel() == page.READ
+    assert window.in_handoff
+
+
+@pytest.mark.parametrize("name, born", [
+    ("'; DROP TABLE patients;--", "12/04/1986"),
+    ("Claire Dubois", "12/04/2086"),          # a future date
+    ("🦄 " * 80, "🦄"),
+    ("Claire Dubois", "-12/04/1986"),
+    ("Claire  Dubois" + "x" * 500, "12/04/1986"),  # longer than the field takes
+])
+def test_hostile_identity_input_pauses_quietly(qtbot, window, kiosk, claire, type_text, name, born):
+    page = enter_handoff(qtbot, window, claire)
+    qtbot.mouseClick(page.language_buttons["en"], Qt.MouseButton.LeftButton)
+    page.name_field.setText(name)
+    page.dob_field.setText(born)
+    qtbot.mouseClick(page.identity_button, Qt.MouseButton.LeftButton)
+    assert page.current_panel() == page.PAUSED
+    assert kiosk.patients.count() == 1
+
+
+def test_after_a_mismatch_the_consultant_may_end_the_handoff(qtbot, window, claire, type_text):
+    page = enter_handoff(qtbot, window, claire)
+    qtbot.mouseClick(page.language_buttons["en"], Qt.MouseButton.LeftButton)
+    confirm_identity(qtbot, page, "Someone Else", "12/04/1986", type_text)
+    assert page.current_panel() == page.PAUSED
+    type_pin(qtbot, page.paused_pin, COUNTERSIGN_PIN)
+    qtbot.mouseClick(page.paused_exit_button, Qt.MouseButton.LeftButton)
+    assert not window.in_handoff
+
+
+# ---------------------------------------------------------------- countersigning
+
+
+def test_wrong_countersign_pin_stays_and_service_errors_go_back_to_the_patient(qtbot, window, kiosk, claire,
+                                                                             type_text, monkeypatch):
+    page = enter_handoff(qtbot, window, claire)
+    qtbot.mouseClick(page.language_buttons["en"], Qt.MouseButton.LeftButton)
+    confirm_identity(qtbot, page, "Claire Dubois", "12/04/1986", type_text)
+    scroll_to_end(page)
+    tick_everything(qtbot, page)
+    qtbot.mouseClick(page.read.continue_button, Qt.MouseButton.LeftButton)
+    draw_signature(qtbot, page.pad.canvas)
+    qtbot.mouseClick(page.sign_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(page.hand_back_button, Qt.MouseButton.LeftButton)
+    type_pin(qtbot, page.countersign_pin, WRONG_PIN)
+    assert page.current_panel() == page.COUNTERSIGN
+    assert "wrong" in page.countersign_pin.pin_entry.error.text().lower()
+    assert kiosk.consents.current(claire.id) is None
+
+    real_sign = kiosk.consents.sign
+
+    def refuse(*args, **kwargs):
+        raise ConsentFormError({"checklist.bruising": "Tick this item to show it has been read and understood.",
+                                "signature": "Too small."}, "too_small")
+
+    monkeypatch.setattr(kiosk.consents, "sign", refuse)
+    type_pin(qtbot, page.countersign_pin, COUNTERSIGN_PIN)
+    assert page.current_panel() == page.COUNTERSIGN
+    assert page.countersign_error.text().startswith("Not stored:")
+    assert page.back_to_patient_button.isVisibleTo(page)
+    qtbot.mouseClick(page.back_to_patient_button, Qt.MouseButton.LeftButton)
+    assert page.current_panel() == page.READ
+    assert page.read.rows["bruising"].error.text() == "Tick each side effect to show you have read it."
+    assert page.pad.message.text() == page.template.label("signature_too_small")
+
+    monkeypatch.setattr(kiosk.consents, "sign", real_sign)
+    qtbot.mouseClick(page.read.continue_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(page.sign_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(page.hand_back_button, Qt.MouseButton.LeftButton)
+    type_pin(qtbot, page.countersign_pin, COUNTERSIGN_PIN)
+    assert page.current_panel() == page.DONE
+    assert kiosk.consents.current(claire.id) is not None
+
+
+# ---------------------------------------------------------------- lockdown
+
+
+def test_lockdown_nothing_else_is_reachable(qtbot, window, claire, register):
+    other = register("Marcus", "Whitfield", "1979-02-03")
+    page = enter_handoff(qtbot, window, claire)
+    assert not window.workspace.back_button.isVisible()
+    assert not window.workspace.step_bar.isVisible()
+    assert not window.workspace.isEnabled()
+    assert not window.patients_page.isEnabled()
+    assert not window.workspace.back_button.isEnabled()
+    window.show_patients()  # e.g. a lock/unlock or a timer asking for the list
+    window.open_patient(other)
+    assert window.stack.currentWidget() is page
+    assert window.workspace.patient.id == claire.id
+    # only the hand-off page and its own widgets are visible
+    visible_outside = [w for w in window.findChildren(QWidget) if w.isVisible() and w is not page
+                       and not page.isAncestorOf(w) and not w.isAncestorOf(page)]
+    assert visible_outside == []
+
+
+def test_close_and_escape_are_ignored_during_handoff(qtbot, window, claire):
+    page = enter_handoff(qtbot, window, claire)
+    assert window.close() is False
+    assert window.isVisible() and window.in_handoff
+    page.name_field.setFocus()
+    QTest.keyClick(page.name_field, Qt.Key.Key_Escape)
+    escape = QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_Escape, Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(window, escape)
+    assert window.in_handoff and window.stack.currentWidget() is page
+    assert window._escape_filter.eventFilter(window, escape) is True
+
+
+def test_leaving_needs_the_right_consultant_pin(qtbot, window, claire):
+    page = enter_handoff(qtbot, window, claire)
+    qtbot.mouseClick(page.language_buttons["en"], Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(page.consultant_button, Qt.MouseButton.LeftButton)
+    assert page.current_panel() == page.EXIT
+    type_pin(qtbot, page.exit_pin, WRONG_PIN)
+    assert window.in_handoff and page.current_panel() == page.EXIT
+    assert page.exit_pin.pin_entry.error.isVisibleTo(page)
+    qtbot.mouseClick(page.exit_cancel_button, Qt.MouseButton.LeftButton)
+    assert page.current_panel() == page.IDENTITY  # back where the patient was
+    qtbot.mouseClick(page.consultant_button, Qt.MouseButton.LeftButton)
+    type_pin(qtbot, page.exit_pin, COUNTERSIGN_PIN)
+    assert not window.in_handoff
+    assert window.workspace.back_button.isVisible() and window.workspace.isEnabled()
+    assert window.patients_page.isEnabled()
+    assert window.stack.currentWidget() is window.workspace
+    assert window.workspace.stack.currentWidget() is window.workspace.pages["consent"]
+    assert window.close() is True  # closing works again
+
+
+def test_a_new_handoff_starts_fresh(qtbot, window, claire, register, type_text):
+    page = enter_handoff(qtbot, window, claire)
+    qtbot.mouseClick(page.language_buttons["en"], Qt.MouseButton.LeftButton)
+    confirm_identity(qtbot, page, "Claire Dubois", "12/04/1986", type_text)
+    scroll_to_end(page)
+    tick_everything(qtbot, page)
+    qtbot.mouseClick(page.consultant_button, Qt.MouseButton.LeftButton)
+    type_pin(qtbot, page.exit_pin, COUNTERSIGN_PIN)
+    other = register("Marcus", "Whitfield", "1979-02-03")
+    page = enter_handoff(qtbot, window, other)
+    assert page.header_title.text() == "Consent form for Marcus Whitfield"
+    qtbot.mouseClick(page.language_buttons["en"], Qt.MouseButton.LeftButton)
+    assert page.name_field.text() == ""
+    assert not any(row.is_checked() for row in page.read.rows.values())
+    assert not page.read.reached_end
+
+
+# ---------------------------------------------------------------- looking at it
+
+
+@pytest.mark.parametrize("size", [(1280, 800), (800, 1280)])
+def test_render_the_handoff_screens(qtbot, window, claire, type_text, shots, size):
+    window.resize(*size)
+    page = enter_handoff(qtbot, window, claire)
+    tag = f"{size[0]}x{size[1]}"
+
+    def shot(name: str) -> None:
+        qtbot.wait(250)  # wrapped text settles over a few layout passes
+        assert window.grab().save(str(shots / f"handoff_{name}_{tag}.png"))
+
+    shot("1_language")
+    qtbot.mouseClick(page.language_buttons["en"], Qt.MouseButton.LeftButton)
+    shot("2_identity")
+    confirm_identity(qtbot, page, "Claire Dubois", "01/01/1990", type_text)
+    shot("3_paused")
+    type_pin(qtbot, page.paused_pin, COUNTERSIGN_PIN)
+    qtbot.mouseClick(page.retry_button, Qt.MouseButton.LeftButton)
+    confirm_identity(qtbot, page, "Claire Dubois", "12/04/1986", type_text)
+    shot("4_read_top")
+    bar = page.read.scroll.verticalScrollBar()
+    first = next(iter(page.read.rows.values()))
+    page.read.scroll.ensureWidgetVisible(first, 0, 200)
+    for row in list(page.read.rows.values())[:4]:
+        qtbot.mouseClick(row, Qt.MouseButton.LeftButton)
+    shot("5_read_ticks")
+    scroll_to_end(page)
+    tick_everything(qtbot, page)
+    qtbot.mouseClick(page.read.continue_button, Qt.MouseButton.LeftButton)
+    bar.setValue(bar.maximum())
+    shot("6_read_end")
+    qtbot.mouseClick(page.read.continue_button, Qt.MouseButton.LeftButton)
+    draw_signature(qtbot, page.pad.canvas)
+    shot("7_sign")
+    qtbot.mouseClick(page.sign_button, Qt.MouseButton.LeftButton)
+    shot("8_hand_back")
+    qtbot.mouseClick(page.hand_back_button, Qt.MouseButton.LeftButton)
+    shot("9_countersign")
+    type_pin(qtbot, page.countersign_pin, COUNTERSIGN_PIN)
+    shot("10_done")
+    assert page.current_panel() == page.DONE
