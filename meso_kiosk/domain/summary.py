@@ -2,16 +2,19 @@
 
 Only the clinic, the patient and the document's own identity are always there; every
 other section is optional and is rendered when present, so the document grows as the
-consultation does. Times are timezone-aware (stored UTC); the report shows them in the
-clinic's time zone with the UTC offset.
+consultation does. Everything is already in words (labels, not ids), so the report
+needs no reference data and no database. Times are timezone-aware (stored UTC); the
+report shows them in the clinic's time zone with the UTC offset.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
+from enum import StrEnum
 
 from .patient import Patient
+from .scalp import ScalpGeometry
 
 
 @dataclass(frozen=True)
@@ -20,29 +23,84 @@ class SummaryClinic:
     timezone: tzinfo
 
 
+class NoticeLevel(StrEnum):
+    INFO = "info"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A boxed statement near the top of the first page, e.g. "Consent NOT signed"."""
+
+    level: NoticeLevel
+    title: str
+    text: str
+
+
+# ------------------------------------------------------------------ intake
+
+
+@dataclass(frozen=True)
+class ScreeningItem:
+    """One stop, warning or note the screening rules raised, and how it was handled."""
+
+    level: str                               # "Stop", "Warning", "Note"
+    text: str
+    handled: str                             # "Overridden (see below)", "Acknowledged", "Not handled", "—"
+
+
 @dataclass(frozen=True)
 class ScreeningOverride:
-    """A screening result the consultant overrode: which rule, why, and who decided."""
+    """A screening stop the consultant overrode: which rule, why, who decided and when."""
 
     rule: str
     reason: str
     by: str
+    at: datetime | None = None
 
 
 @dataclass(frozen=True)
 class IntakeSection:
-    screening_outcome: str                   # in plain words, e.g. "Warnings acknowledged"
-    scale: str | None = None                 # e.g. "Norwood–Hamilton"
-    stage: str | None = None                 # e.g. "III vertex"
-    findings: tuple[str, ...] = ()           # stops / warnings as shown to the consultant
+    status: str                              # "Complete" / "Draft (not complete yet)"
+    screening_outcome: str                   # in plain words, e.g. "1 stop overridden, 2 warnings acknowledged"
+    hair_loss_type: str | None = None
+    scales: tuple[tuple[str, str], ...] = ()  # (scale, reading): ("Norwood–Hamilton", "III vertex")
+    findings: tuple[ScreeningItem, ...] = ()
     overrides: tuple[ScreeningOverride, ...] = ()
     completed_at: datetime | None = None
     completed_by: str | None = None
 
 
+# ------------------------------------------------------------------ scalp and sessions
+
+
+@dataclass(frozen=True)
+class ZoneCount:
+    zone_id: str
+    label: str
+    sessions: int                            # closed sessions of this course that treated the zone
+    injections: int = 0                      # their injections in the zone, in total
+    last: date | None = None                 # clinic-local day of the latest of them
+
+
+@dataclass(frozen=True)
+class ScalpSection:
+    """The treated zones, drawn from the same geometry as the on-screen map."""
+
+    geometry: ScalpGeometry
+    zones: tuple[ZoneCount, ...]             # every zone of the geometry, in its order
+
+    def count(self, zone_id: str) -> int:
+        return next((zone.sessions for zone in self.zones if zone.zone_id == zone_id), 0)
+
+    @property
+    def treated(self) -> tuple[ZoneCount, ...]:
+        return tuple(zone for zone in self.zones if zone.sessions)
+
+
 @dataclass(frozen=True)
 class ZoneTreatment:
-    zone: str
+    zone: str                                # the zone's label
     injections: int
     depth_mm: float | None = None
     volume_ml: float | None = None
@@ -56,12 +114,25 @@ class ProductUse:
 
 
 @dataclass(frozen=True)
+class SessionCorrection:
+    """An amendment of a closed session, shown beside it (the row shows the corrected values)."""
+
+    at: datetime
+    by: str
+    reason: str
+    changes: tuple[str, ...] = ()            # "Vertex depth: 2 mm → 2.5 mm"
+
+
+@dataclass(frozen=True)
 class SessionRow:
     started_at: datetime
     consultant: str
     zones: tuple[ZoneTreatment, ...] = ()
     products: tuple[ProductUse, ...] = ()
     side_effects: tuple[str, ...] = ()
+    number: int | None = None                # 1-based, in date order
+    technique: str | None = None
+    corrections: tuple[SessionCorrection, ...] = ()
 
     @property
     def injections(self) -> int:
@@ -72,17 +143,21 @@ class SessionRow:
         return sum(zone.volume_ml or 0.0 for zone in self.zones)
 
 
+# ------------------------------------------------------------------ course
+
+
 @dataclass(frozen=True)
 class PlannedVisit:
     number: int
     day: date
-    status: str                              # "done", "planned", "missed" … in plain words
+    status: str                              # "Done", "Next", "Overdue", "Planned" … in plain words
 
 
 @dataclass(frozen=True)
 class Milestone:
-    when: str                                # e.g. "After 3 months"
+    day: date
     text: str
+    passed: bool = False
 
 
 @dataclass(frozen=True)
@@ -91,37 +166,67 @@ class CourseSection:
     start: date
     visits: tuple[PlannedVisit, ...] = ()
     milestones: tuple[Milestone, ...] = ()
+    maintenance_from: date | None = None
+    note: str | None = None                  # why the plan cannot be shown, e.g. more sessions done than planned
+
+    @property
+    def done(self) -> int:
+        return sum(1 for visit in self.visits if visit.status == "Done")
+
+
+# ------------------------------------------------------------------ consent and signatures
 
 
 @dataclass(frozen=True)
 class ConsentAnswer:
-    item: str
-    answer: str
+    item: str                                # the side-effect item exactly as the patient read it
+    answer: str                              # the patient's answer, in words
 
 
 @dataclass(frozen=True)
 class ConsentSection:
-    language: str
+    language: str                            # "English (en)"
     version: str
     text_sha256: str
+    status: str = ""                         # "In force, signed 22 Nov 2026 …" / "Withdrawn on …"
     answers: tuple[ConsentAnswer, ...] = ()
+    photo_question: str | None = None
+    photo_answer: str | None = None
+    question_for_consultant: str | None = None
     pre_treatment: tuple[str, ...] = ()
     aftercare: tuple[str, ...] = ()
+    pre_treatment_title: str = "Before each session"
+    aftercare_title: str = "After each session"
 
 
-# One stroke is a sequence of points in the signature pad's own box, each coordinate
-# 0..1 with y growing downwards (as drawn on screen).
+# One stroke is a sequence of points in a box of ``SignatureBlock.aspect`` (width / height),
+# each coordinate 0..1 with y growing downwards (as drawn on screen).
 Stroke = tuple[tuple[float, float], ...]
 
 
 @dataclass(frozen=True)
 class SignatureBlock:
-    role: str                                # "Patient", "Consultant", "Witness"
+    role: str                                # "Patient", "Consultant"
     printed_name: str
     signed_at: datetime
-    meaning: str                             # what the signature means, in the signer's words
-    strokes_sha256: str
+    meaning: str                             # what the signature means
+    strokes_sha256: str | None               # of the stored signature data (strokes, or the PIN attestation)
     strokes: tuple[Stroke, ...] = ()
+    method: str = "Signed by hand on the kiosk tablet"
+    aspect: float = 3.0
+    digest_label: str = "Strokes SHA-256"
+
+
+@dataclass(frozen=True)
+class UnsignedBlock:
+    """A signature line left empty, saying plainly that it has not been signed."""
+
+    role: str
+    printed_name: str
+    why: str
+
+
+# ------------------------------------------------------------------ the whole document
 
 
 @dataclass(frozen=True)
@@ -132,11 +237,64 @@ class ConsultationSummary:
     patient: Patient
     audit_head: str                          # latest audit-chain hash when the document was made
     intake: IntakeSection | None = None
+    scalp: ScalpSection | None = None
     sessions: tuple[SessionRow, ...] = ()
+    sessions_in_progress: int = 0            # open sessions: not in the table until closed
     course: CourseSection | None = None
     consent: ConsentSection | None = None
     signatures: tuple[SignatureBlock, ...] = ()
+    unsigned: tuple[UnsignedBlock, ...] = ()
+    notices: tuple[Notice, ...] = ()
 
     def __post_init__(self) -> None:
         if self.generated_at.tzinfo is None:
             raise ValueError("generated_at must be timezone-aware")
+
+    @property
+    def is_signed(self) -> bool:
+        """A signed consent in force is part of the document."""
+        return self.consent is not None and bool(self.signatures) and not self.unsigned
+
+
+# ------------------------------------------------------------------ what is ready
+
+
+@dataclass(frozen=True)
+class ReadyItem:
+    """One line of the Summary step's checklist: what the PDF will carry, or what it lacks."""
+
+    name: str
+    ready: bool
+    text: str
+
+
+def readiness(summary: ConsultationSummary) -> tuple[ReadyItem, ...]:
+    """What the document will show and what is still missing, in consultant words."""
+    items = []
+    intake = summary.intake
+    if intake is None:
+        items.append(ReadyItem("Intake", False, "No intake recorded yet."))
+    else:
+        complete = intake.completed_at is not None
+        items.append(ReadyItem("Intake", complete, f"{intake.status}. Screening: {intake.screening_outcome}."))
+    count, open_ = len(summary.sessions), summary.sessions_in_progress
+    text = f"{count} closed session{'s' if count != 1 else ''}" if count else "No closed session yet"
+    if open_:
+        text += f"; {open_} still open (not in the PDF until closed)"
+    items.append(ReadyItem("Sessions", bool(count) and not open_, text + "."))
+    course = summary.course
+    if course is None:
+        items.append(ReadyItem("Course", False, "No course plan agreed yet."))
+    elif course.note:
+        items.append(ReadyItem("Course", False, course.note))
+    else:
+        items.append(ReadyItem("Course", True, f"{course.protocol}: {course.done} of {len(course.visits)} done."))
+    if summary.is_signed:
+        assert summary.consent is not None
+        items.append(ReadyItem("Consent", True, f"Signed and countersigned. {summary.consent.status}."))
+    else:
+        why = next((n.text for n in summary.notices if n.level is NoticeLevel.WARNING), "No signed consent.")
+        items.append(ReadyItem(
+            "Consent", False,
+            f"{why} You can still export: the PDF then says clearly, on its first page, that it is NOT signed."))
+    return tuple(items)

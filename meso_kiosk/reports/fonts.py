@@ -80,6 +80,8 @@ class _Registered:
 
 
 def is_rtl(text: str) -> bool:
+    if text.isascii():
+        return False
     return any(unicodedata.bidirectional(char) in _RTL_CLASSES for char in text)
 
 
@@ -114,6 +116,8 @@ def visual_order(text: str, base: str | None = None) -> str:
 
 def printable(text: str) -> str:
     """NFC text without the characters that print nothing (controls, joiners, bidi marks)."""
+    if text.isascii() and text.isprintable():
+        return text
     text = unicodedata.normalize("NFC", text)
     return "".join(ch for ch in text if unicodedata.category(ch) not in _INVISIBLE_CATEGORIES)
 
@@ -172,9 +176,13 @@ class FontChain:
 
         Runs in the first face (the paragraph styles' own font) need no font tag.
         """
+        return self.markup_of(self.runs(text, bold=bold), bold=bold)
+
+    def markup_of(self, runs: list[tuple[str, str]], *, bold: bool = False) -> str:
+        """``markup`` of runs already cut by ``runs``."""
         first = (self._bold if bold else self._regular)[0].name
         return "".join(escape(run) if name == first else f'<font name="{name}">{escape(run)}</font>'
-                       for name, run in self.runs(text, bold=bold))
+                       for name, run in runs)
 
     def width(self, text: str, size: float, *, bold: bool = False) -> float:
         from reportlab.pdfbase.pdfmetrics import stringWidth

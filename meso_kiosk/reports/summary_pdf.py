@@ -23,8 +23,9 @@ from reportlab.platypus import (
 
 from ..domain.clock import Clock
 from ..domain.patient import SEX_AT_BIRTH
-from ..domain.summary import ConsultationSummary, SignatureBlock
+from ..domain.summary import ConsultationSummary, NoticeLevel, SignatureBlock
 from .fonts import FontChain
+from .scalp_figure import ScalpFigure
 from .text import ScriptParagraph
 
 INK = colors.HexColor("#1F2933")
@@ -32,6 +33,9 @@ MUTED = colors.HexColor("#52606D")
 RULE = colors.HexColor("#C9CED6")
 ACCENT = colors.HexColor("#1D5FA8")
 ACCENT_SOFT = colors.HexColor("#E3ECF7")
+WARNING = colors.HexColor("#8A5300")
+WARNING_SOFT = colors.HexColor("#FDF3E1")
+ZEBRA = colors.HexColor("#F7F8FA")
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN_X = 20 * mm
@@ -57,6 +61,11 @@ class _Styles:
         self.cell = ParagraphStyle("cell", fontName=regular, fontSize=8.5, leading=11, textColor=INK)
         self.cell_head = ParagraphStyle("cell_head", fontName=bold, fontSize=8.5, leading=11, textColor=INK)
         self.note = ParagraphStyle("note", fontName=regular, fontSize=9, leading=13, textColor=MUTED, spaceBefore=10)
+        hang = fonts.width("•\u00a0\u00a0", 10)
+        self.bullet = ParagraphStyle("bullet", parent=self.body, leftIndent=hang, firstLineIndent=-hang, spaceAfter=1.5)
+        self.small = ParagraphStyle("small", fontName=regular, fontSize=8.5, leading=11.5, textColor=MUTED)
+        self.notice_title = ParagraphStyle("notice_title", fontName=bold, fontSize=11.5, leading=15, textColor=WARNING,
+                                           spaceAfter=2)
         self.footer = ParagraphStyle("footer", fontName=regular, fontSize=7.5, leading=10, textColor=MUTED)
 
 
@@ -88,6 +97,12 @@ class _Builder:
     def when(self, moment: datetime) -> str:
         return self.clock.format_local(moment, with_offset=True)
 
+    def when_lines(self, moment: datetime) -> str:
+        """Date, time and UTC offset on three short lines, for a narrow column."""
+        day, time = self.clock.format_local(moment).split(", ")
+        offset = self.when(moment).rsplit(" ", 1)[1]
+        return f"{day}\n{time}\n{offset}"
+
     # -- pieces ---------------------------------------------------------------
     def header(self) -> list[Flowable]:
         s, summary = self.styles, self.summary
@@ -118,14 +133,22 @@ class _Builder:
         ]))
         return table
 
-    def grid(self, head: list[str], rows: list[list[str]], widths: list[float]) -> Table:
-        """A table with a tinted header row that repeats on every page it spans."""
+    def grid(self, head: list[str], rows: list[list[str]], widths: list[float], *, width: float = TEXT_WIDTH,
+             spans: list[int] = ()) -> Table:
+        """A table with a tinted header row that repeats on every page it spans.
+
+        ``spans`` are row indexes (the header is row 0) holding one cell that runs across
+        the whole table: a note beside the row above it (e.g. a session's correction).
+        """
         s = self.styles
+        columns = len(head)
         data = [[self.p(text, s.cell_head, bold=True) for text in head]]
-        data += [[self.p(text, s.cell) for text in row] for row in rows]
-        scale = TEXT_WIDTH / sum(widths)
+        for row in rows:
+            cells = [self.p(text, s.cell) for text in row]
+            data.append(cells + [""] * (columns - len(cells)))
+        scale = width / sum(widths)
         table = Table(data, colWidths=[w * scale for w in widths], repeatRows=1)
-        table.setStyle(TableStyle([
+        style = [
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ("BACKGROUND", (0, 0), (-1, 0), ACCENT_SOFT),
             ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
@@ -133,11 +156,15 @@ class _Builder:
             ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
             ("LEFTPADDING", (0, 0), (-1, -1), 4),
             ("RIGHTPADDING", (0, 0), (-1, -1), 4),
-        ]))
+        ]
+        for row in spans:
+            style += [("SPAN", (0, row), (-1, row)), ("BACKGROUND", (0, row), (-1, row), WARNING_SOFT),
+                      ("LINEBEFORE", (0, row), (0, row), 2, WARNING)]
+        table.setStyle(TableStyle(style))
         return table
 
     def bullets(self, items: tuple[str, ...]) -> list[Flowable]:
-        return [self.p(f"•  {item}") for item in items]
+        return [self.p(f"•\u00a0\u00a0{item}", self.styles.bullet) for item in items]
 
     def heading(self, text: str) -> list[Flowable]:
         # A heading starts a new page when less than a few lines would follow it here;
@@ -145,6 +172,21 @@ class _Builder:
         return [CondPageBreak(32 * mm), self.p(text, self.styles.heading, bold=True)]
 
     # -- sections -------------------------------------------------------------
+    def notices(self) -> list[Flowable]:
+        flowables: list[Flowable] = []
+        for notice in self.summary.notices:
+            warning = notice.level is NoticeLevel.WARNING
+            title = self.p(("⚠  " if warning else "ℹ  ") + notice.title, self.styles.notice_title, bold=True)
+            box = Table([[[title, self.p(notice.text, self.styles.body)]]], colWidths=[TEXT_WIDTH])
+            box.setStyle(TableStyle([
+                ("BACKGROUND", (0, 0), (-1, -1), WARNING_SOFT if warning else ACCENT_SOFT),
+                ("BOX", (0, 0), (-1, -1), 1.2, WARNING if warning else ACCENT),
+                ("LEFTPADDING", (0, 0), (-1, -1), 8), ("RIGHTPADDING", (0, 0), (-1, -1), 8),
+                ("TOPPADDING", (0, 0), (-1, -1), 6), ("BOTTOMPADDING", (0, 0), (-1, -1), 7),
+            ]))
+            flowables += [Spacer(1, 2 * mm), box]
+        return flowables
+
     def patient(self) -> list[Flowable]:
         patient, today = self.summary.patient, self.clock.local(self.summary.generated_at).date()
         rows = [
@@ -163,99 +205,200 @@ class _Builder:
         intake = self.summary.intake
         if intake is None:
             return []
-        rows = [("Screening", intake.screening_outcome)]
-        if intake.scale:
-            rows.append(("Scale", intake.scale + (f" — {intake.stage}" if intake.stage else "")))
+        rows = [("Status", intake.status)]
+        if intake.hair_loss_type:
+            rows.append(("Hair loss", intake.hair_loss_type))
+        rows += [(scale, reading) for scale, reading in intake.scales]
+        rows.append(("Screening", intake.screening_outcome))
         if intake.completed_at:
             by = f" by {intake.completed_by}" if intake.completed_by else ""
             rows.append(("Completed", self.when(intake.completed_at) + by))
         flowables: list[Flowable] = [*self.heading("Intake"), self.facts(rows, templated=("Completed",))]
         if intake.findings:
-            flowables += [Spacer(1, 2 * mm), *self.bullets(intake.findings)]
+            flowables += [Spacer(1, 3 * mm), self.grid(
+                ["Screening found", "What it means", "Handled"],
+                [[f.level, f.text, f.handled] for f in intake.findings], [1.3, 6, 2])]
         if intake.overrides:
-            flowables += [Spacer(1, 2 * mm), self.grid(
-                ["Screening rule overridden", "Reason", "Decided by"],
-                [[o.rule, o.reason, o.by] for o in intake.overrides], [3, 4, 2])]
+            flowables += [Spacer(1, 3 * mm), self.grid(
+                ["Stop overridden", "Reason for going ahead", "Decided by"],
+                [[o.rule, o.reason, o.by + (f"\n{self.when(o.at)}" if o.at else "")] for o in intake.overrides],
+                [3, 4, 2.3])]
         return flowables
 
-    def sessions(self) -> list[Flowable]:
-        sessions = self.summary.sessions
-        if not sessions:
+    def scalp(self) -> list[Flowable]:
+        scalp = self.summary.scalp
+        if scalp is None:
             return []
-        rows = []
-        for session in sessions:
-            zones = "\n".join(
-                f"{z.zone}: {z.injections}\u00a0inj., {_number(z.depth_mm, 'mm')}, {_number(z.volume_ml, 'ml')}"
-                for z in session.zones) or "—"
-            products = "\n".join(
-                f"{p.product} (lot {p.lot_number}" + (f", exp. {_day(p.expiry)})" if p.expiry else ")")
-                for p in session.products) or "—"
-            rows.append([self.when(session.started_at), session.consultant, zones, str(session.injections),
-                         _number(round(session.volume_ml, 2), "ml"), products,
-                         "\n".join(session.side_effects) or "None observed"])
-        head = ["Date", "Consultant", "Zones (injections, depth, volume)", "Inj.", "Volume", "Products and lots",
-                "Side effects"]
-        return [*self.heading("Treatment sessions"), self.grid(head, rows, [2.3, 2, 3.6, 0.8, 1.5, 3, 2.2])]
+        s = self.styles
+        for zone in scalp.zones:
+            self.fonts.check(zone.label)
+        figure = ScalpFigure(scalp, 74 * mm, self.fonts.base_font(), self.fonts.base_font(bold=True))
+        rows = [[zone.label, str(zone.sessions) if zone.sessions else "–",
+                 str(zone.injections) if zone.sessions else "–", _day(zone.last) if zone.last else "Not treated"]
+                for zone in scalp.zones]
+        table = self.grid(["Zone", "Sessions", "Injections", "Last treated"], rows, [2.6, 1.9, 2.2, 2.4],
+                          width=TEXT_WIDTH - 74 * mm - 8 * mm)
+        side = Table([[figure, [table, Spacer(1, 3 * mm), self.p(
+            "Seen from above, nose at the top; LEFT and RIGHT are the patient's own sides. Each zone shows how "
+            "many sessions of this course treated it (closed sessions, as corrected).", s.small)]]],
+            colWidths=[74 * mm + 8 * mm, TEXT_WIDTH - 74 * mm - 8 * mm])
+        side.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                                  ("RIGHTPADDING", (0, 0), (-1, -1), 0), ("TOPPADDING", (0, 0), (-1, -1), 0)]))
+        # The picture cannot split: its heading moves with it to the next page when needed.
+        return [KeepTogether([self.p("Treated zones", self.styles.heading, bold=True), side])]
+
+    def sessions(self) -> list[Flowable]:
+        sessions, s = self.summary.sessions, self.styles
+        flowables: list[Flowable] = []
+        if sessions:
+            rows: list[list[str]] = []
+            corrections: list[int] = []
+            for session in sessions:
+                zones = "\n".join(
+                    f"{z.zone}: {z.injections}\u00a0inj., {_number(z.depth_mm, 'mm')}, {_number(z.volume_ml, 'ml')}"
+                    for z in session.zones) or "—"
+                products = "\n".join(
+                    f"{p.product} (lot {p.lot_number}" + (f", exp. {_day(p.expiry)})" if p.expiry else ")")
+                    for p in session.products) or "—"
+                number = str(session.number) if session.number is not None else ""
+                if session.corrections:
+                    number += " *"
+                rows.append([number, self.when_lines(session.started_at), session.consultant, zones,
+                             str(session.injections), _number(round(session.volume_ml, 2), "ml"), products,
+                             "\n".join(session.side_effects) or "None observed"])
+                for correction in session.corrections:
+                    changes = "; ".join(correction.changes) or "no field changed"
+                    corrections.append(len(rows) + 1)  # +1: the header row
+                    rows.append([f"* Corrected {self.when(correction.at)} by {correction.by}. "
+                                 f"Reason: {correction.reason.rstrip('.')}. Changed: {changes}. "
+                                 "The row above shows the corrected values; the original stays on record."])
+            head = ["#", "Date and time", "Consultant", "Zones (injections, depth, volume)", "Inj.", "Volume",
+                    "Products and lots", "Side effects observed"]
+            table = self.grid(head, rows, [10, 24, 21.5, 38.5, 9, 16, 31, 20], spans=corrections)
+            flowables += [*self.heading("Treatment sessions"), table]
+        if self.summary.sessions_in_progress:
+            count = self.summary.sessions_in_progress
+            if not flowables:
+                flowables += self.heading("Treatment sessions")
+            flowables.append(self.p(
+                f"{count} session{' is' if count == 1 else 's are'} still being recorded and will appear here once "
+                "closed.", s.note))
+        return flowables
 
     def course(self) -> list[Flowable]:
         course = self.summary.course
         if course is None:
             return []
-        flowables: list[Flowable] = [
-            *self.heading("Course"),
-            self.facts([("Protocol", course.protocol), ("Started", _day(course.start))]),
-        ]
+        rows = [("Protocol", course.protocol), ("Started", _day(course.start))]
         if course.visits:
-            flowables += [Spacer(1, 2 * mm), self.grid(
-                ["Visit", "Date", "Status"], [[str(v.number), _day(v.day), v.status] for v in course.visits],
-                [1, 2, 3])]
+            rows.append(("Progress", f"{course.done} of {len(course.visits)} sessions done"))
+        if course.note:
+            rows.append(("Plan", course.note))
+        if course.maintenance_from:
+            rows.append(("Maintenance", f"A maintenance visit is suggested from {_day(course.maintenance_from)}"))
+        flowables: list[Flowable] = [*self.heading("Your course"), self.facts(rows)]
+        if course.visits:
+            flowables += [Spacer(1, 3 * mm), self.visits(course)]
         if course.milestones:
-            flowables += [Spacer(1, 2 * mm),
-                          *self.bullets(tuple(f"{m.when}: {m.text}" for m in course.milestones))]
+            flowables += [Spacer(1, 3 * mm), self.grid(
+                ["Around", "What to expect", ""],
+                [[_day(m.day), m.text, "Reached" if m.passed else "Ahead"] for m in course.milestones],
+                [1.8, 6.4, 1.2])]
         return flowables
+
+    def visits(self, course) -> Table:
+        """The planned sessions, two visits to a row so a long course stays short."""
+        visits = list(course.visits)
+        half = (len(visits) + 1) // 2
+        left, right = visits[:half], visits[half:]
+        rows = []
+        for index, visit in enumerate(left):
+            other = right[index] if index < len(right) else None
+            rows.append([str(visit.number), _day(visit.day), visit.status,
+                         str(other.number) if other else "", _day(other.day) if other else "",
+                         other.status if other else ""])
+        return self.grid(["Session", "Date", "Status", "Session", "Date", "Status"], rows, [1, 2, 1.6, 1, 2, 1.6])
 
     def consent(self) -> list[Flowable]:
         consent = self.summary.consent
         if consent is None:
             return []
-        flowables: list[Flowable] = [*self.heading("Consent"), self.facts([
-            ("Template", f"{consent.language}, version {consent.version}"),
-            ("Text SHA-256", consent.text_sha256),
-        ], digests=("Text SHA-256",))]
+        rows = []
+        if consent.status:
+            rows.append(("Status", consent.status))
+        rows += [("Consent text", f"{consent.language}, version {consent.version}"),
+                 ("Text SHA-256", consent.text_sha256)]
+        flowables: list[Flowable] = [*self.heading("Consent"), self.facts(rows, digests=("Text SHA-256",))]
         if consent.answers:
-            flowables += [Spacer(1, 2 * mm), self.grid(
-                ["Side effect explained", "Patient's answer"], [[a.item, a.answer] for a in consent.answers], [5, 2])]
-        for title, items in (("Before treatment", consent.pre_treatment), ("Aftercare", consent.aftercare)):
+            flowables += [Spacer(1, 3 * mm), self.grid(
+                ["Possible side effect, as the patient read it", "Patient's answer"],
+                [[a.item, a.answer] for a in consent.answers], [6, 1.7])]
+        extra = []
+        if consent.photo_question:
+            extra += [("Photos", consent.photo_question), ("Answer", consent.photo_answer or "Not answered")]
+        if consent.question_for_consultant:
+            extra.append(("Patient's question", consent.question_for_consultant))
+        if extra:
+            flowables += [Spacer(1, 3 * mm), self.facts(extra)]
+        for title, items in ((consent.pre_treatment_title, consent.pre_treatment),
+                             (consent.aftercare_title, consent.aftercare)):
             if items:
                 flowables += [self.p(title, self.styles.subheading, bold=True), *self.bullets(items)]
         return flowables
 
     def signatures(self) -> list[Flowable]:
-        if not self.summary.signatures:
+        summary = self.summary
+        if not summary.signatures and not summary.unsigned:
             return []
-        return [*self.heading("Signatures"), *(self.signature(block) for block in self.summary.signatures)]
+        blocks = [self.signature(block) for block in summary.signatures]
+        if summary.unsigned and summary.consent is None:
+            blocks += [self.unsigned(block) for block in summary.unsigned]
+        # Each block stays whole, and the heading never stays behind alone: it moves with the
+        # first block (one KeepTogether, never one inside another: ReportLab cannot nest them).
+        first = [self.p("Signatures", self.styles.heading, bold=True), *blocks[0]]
+        return [KeepTogether(first), *(KeepTogether(block) for block in blocks[1:])]
 
-    def signature(self, block: SignatureBlock) -> Flowable:
-        facts = self.facts([
+    def signature(self, block: SignatureBlock) -> list[Flowable]:
+        rows = [
             ("Signed by", f"{block.printed_name} ({block.role})"),
             ("Date and time", self.when(block.signed_at)),
             ("Meaning", block.meaning),
-            ("Strokes SHA-256", block.strokes_sha256),
-        ], digests=("Strokes SHA-256",), templated=("Signed by", "Date and time"))
-        return KeepTogether([_Strokes(block.strokes), facts, Spacer(1, 4 * mm)])
+            ("How", block.method),
+        ]
+        digests: tuple[str, ...] = ()
+        if block.strokes_sha256:
+            rows.append((block.digest_label, block.strokes_sha256))
+            digests = (block.digest_label,)
+        facts = self.facts(rows, digests=digests, templated=("Signed by", "Date and time"))
+        drawn: Flowable = _Strokes(block.strokes, block.aspect) if block.strokes else Spacer(1, 1 * mm)
+        return [drawn, facts, Spacer(1, 5 * mm)]
+
+    def unsigned(self, block) -> list[Flowable]:
+        s = self.styles
+        box = Table([[self.p("NOT SIGNED", s.notice_title, bold=True)]], colWidths=[70 * mm], rowHeights=[18 * mm],
+                    hAlign="LEFT")
+        box.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 1, WARNING), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                                 ("BACKGROUND", (0, 0), (-1, -1), WARNING_SOFT),
+                                 ("LEFTPADDING", (0, 0), (-1, -1), 8)]))
+        rows = [("Role", block.role)]
+        if block.printed_name:
+            rows.append(("Name", block.printed_name))
+        rows.append(("Status", block.why))
+        return [box, Spacer(1, 1.5 * mm), self.facts(rows), Spacer(1, 5 * mm)]
 
     def not_yet(self) -> list[Flowable]:
         summary = self.summary
         missing = [name for name, present in (
-            ("intake", summary.intake), ("treatment sessions", summary.sessions), ("course plan", summary.course),
-            ("consent", summary.consent), ("signatures", summary.signatures)) if not present]
+            ("intake", summary.intake), ("treatment sessions", summary.sessions or summary.sessions_in_progress),
+            ("course plan", summary.course), ("consent", summary.consent),
+            ("signatures", summary.signatures)) if not present]
         if not missing:
             return []
         return [self.p("Not recorded yet: " + ", ".join(missing) + ".", self.styles.note)]
 
     def story(self) -> list[Flowable]:
-        return [*self.header(), *self.patient(), *self.intake(), *self.sessions(), *self.course(),
-                *self.consent(), *self.signatures(), *self.not_yet()]
+        return [*self.header(), *self.notices(), *self.patient(), *self.intake(), *self.scalp(), *self.sessions(),
+                *self.course(), *self.consent(), *self.signatures(), *self.not_yet()]
 
     # -- every page -----------------------------------------------------------
     def footer(self, canvas: Canvas, page: int, pages: int) -> None:
@@ -284,14 +427,21 @@ class _Builder:
 
 
 class _Strokes(Flowable):
-    """The signature as drawn: vector strokes in a light box (no bitmap, sharp at any zoom)."""
+    """The signature as drawn: vector strokes above a signing line (no bitmap, sharp at any zoom).
 
-    def __init__(self, strokes, width: float = 70 * mm, height: float = 24 * mm):
+    The strokes come in a 0..1 box of ``aspect`` (width / height), fitted here into at most
+    ``width`` × ``height`` without distortion.
+    """
+
+    def __init__(self, strokes, aspect: float = 3.0, width: float = 70 * mm, height: float = 24 * mm):
         super().__init__()
         self.strokes, self.width, self.height = strokes, width, height
+        aspect = aspect if aspect > 0 else 3.0
+        self.ink_width = min(width, height * aspect)
+        self.ink_height = self.ink_width / aspect
 
     def wrap(self, availWidth, availHeight):  # noqa: N802, N803
-        return self.width, self.height + 2 * mm
+        return self.width, self.ink_height + 4 * mm
 
     def draw(self):
         canvas = self.canv
@@ -304,7 +454,7 @@ class _Strokes(Flowable):
         canvas.setLineCap(1)
         canvas.setLineJoin(1)
         for stroke in self.strokes:
-            points = [(x * self.width, base + (1 - y) * self.height) for x, y in stroke]
+            points = [(x * self.ink_width, base + 2 * mm + (1 - y) * self.ink_height) for x, y in stroke]
             if len(points) == 1:
                 points.append((points[0][0] + 0.3, points[0][1]))
             path = canvas.beginPath()

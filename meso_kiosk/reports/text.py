@@ -6,6 +6,12 @@ Arabic sentence would start on its second line. So ``ScriptParagraph`` learns it
 width first (``wrap``), breaks right-to-left text itself, and hands each line,
 already in visual order, to an ordinary Paragraph. Text is always escaped: what a
 patient typed can never become Paragraph markup.
+
+Most text needs no Paragraph at all: left-to-right text that the first face of the
+chain prints whole (Latin, Greek, Cyrillic…) is broken into lines by word widths and
+drawn with plain ``drawString`` calls (no markup parsing, no escaping needed), which
+is most of the cost of a long document. Anything else, and any split across pages,
+goes through a Paragraph as described above.
 """
 
 from __future__ import annotations
@@ -13,7 +19,7 @@ from __future__ import annotations
 import unicodedata
 from copy import copy
 
-from reportlab.lib.enums import TA_LEFT, TA_RIGHT
+from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable, Paragraph
 
@@ -50,13 +56,21 @@ class ScriptParagraph(Flowable):
         self.spaceAfter = style.spaceAfter
         # Left-to-right lines are typeset once, whatever width the table tries; the glyph
         # check happens here, so a missing glyph fails at build time naming the text.
-        self._ltr_markup: list[str | None] = []
+        # Plain: one face prints it all, left to right; drawn without a Paragraph when it fits.
+        self._font = fonts.base_font(bold=bold)
+        self._runs: list[list[tuple[str, str]] | None] = []
+        plain = style.alignment in (TA_LEFT, TA_RIGHT, TA_CENTER)
         for line in self.text.split("\n"):
             if is_rtl(line):
                 fonts.check(line)
-                self._ltr_markup.append(None)
+                self._runs.append(None)
+                plain = False
             else:
-                self._ltr_markup.append(fonts.markup(line, bold=bold))
+                runs = fonts.runs(line, bold=bold)
+                self._runs.append(runs)
+                plain = plain and all(name == self._font for name, _ in runs)
+        self._plain = plain
+        self._lines: list[tuple[float, str]] | None = None  # (x, text) per line, for the plain path
 
     # -- building -------------------------------------------------------------
     def _rtl_lines(self, line: str, width: float, base: str) -> list[str]:
@@ -90,11 +104,11 @@ class ScriptParagraph(Flowable):
         style = self.style
         base = self._direction or base_direction(self.text)
         rendered: list[str] = []
-        for line, markup in zip(self.text.split("\n"), self._ltr_markup):
-            if markup is None:
+        for line, runs in zip(self.text.split("\n"), self._runs):
+            if runs is None:
                 rendered.extend(self._fonts.markup(piece, bold=self._bold) for piece in self._rtl_lines(line, width, base))
             else:
-                rendered.append(markup)
+                rendered.append(self._fonts.markup_of(runs, bold=self._bold))
         if base == "R" and style.alignment == TA_LEFT and (self._direction == "R" or len(rendered) > 1):
             style = copy(style)
             style.alignment = TA_RIGHT
@@ -106,8 +120,54 @@ class ScriptParagraph(Flowable):
         self._size = None
         return self._para
 
+    def _plain_lines(self, width: float) -> list[tuple[float, str]] | None:
+        """Greedy word wrap in the base face; None when a word alone is wider than its line."""
+        from reportlab.pdfbase.pdfmetrics import stringWidth
+
+        style, font, size = self.style, self._font, self.style.fontSize
+        space = stringWidth(" ", font, size)
+        lines: list[tuple[float, str]] = []
+        first = True
+        for paragraph_line in self.text.split("\n"):
+            indent = style.leftIndent + (style.firstLineIndent if first else 0)
+            available = width - indent - style.rightIndent
+            current: list[str] = []
+            used = 0.0
+            for word in paragraph_line.split(" "):
+                if not word:
+                    continue
+                size_of_word = stringWidth(word, font, size)
+                if size_of_word > available:
+                    return None
+                if current and used + space + size_of_word > available:
+                    lines.append((indent, " ".join(current)))
+                    first = False
+                    indent = style.leftIndent
+                    available = width - indent - style.rightIndent
+                    current, used = [word], size_of_word
+                else:
+                    used = used + space + size_of_word if current else size_of_word
+                    current.append(word)
+            lines.append((indent, " ".join(current)))
+            first = False
+        if style.alignment != TA_LEFT:
+            placed = []
+            for x, line in lines:
+                free = width - style.rightIndent - x - stringWidth(line, font, size)
+                placed.append((x + (free if style.alignment == TA_RIGHT else free / 2), line))
+            lines = placed
+        return lines
+
     # -- Flowable -------------------------------------------------------------
     def wrap(self, availWidth, availHeight):  # noqa: N802, N803 (ReportLab's names)
+        if self._plain:
+            if self._lines is None or self._para_width != availWidth:
+                self._lines = self._plain_lines(availWidth)
+                self._para_width = availWidth
+                self._para = None
+            if self._lines is not None:
+                self.width, self.height = availWidth, self.style.leading * len(self._lines)
+                return self.width, self.height
         para = self._build(availWidth)
         # Tables ask again and again with the same width; a split may have undone the wrap.
         if self._size is None or not hasattr(para, "blPara"):
@@ -116,13 +176,31 @@ class ScriptParagraph(Flowable):
         return self._size
 
     def split(self, availWidth, availHeight):  # noqa: N802, N803
+        self._lines = None  # a split is typeset by Paragraph, whichever path wrapped it
         pieces = self._build(availWidth).split(availWidth, availHeight)
         self._size = None
         return pieces
 
     def draw(self):
+        if self._lines is not None and self._para is None:
+            canvas, style = self.canv, self.style
+            text = canvas.beginText()
+            text.setFont(self._font, style.fontSize)
+            text.setFillColor(style.textColor)
+            y = self.height - style.fontSize
+            for x, line in self._lines:
+                text.setTextOrigin(x, y)
+                text.textOut(line)
+                y -= style.leading
+            canvas.drawText(text)
+            return
         assert self._para is not None
         self._para.drawOn(self.canv, 0, 0)
 
     def minWidth(self):  # noqa: N802
+        if self._plain:
+            from reportlab.pdfbase.pdfmetrics import stringWidth
+
+            words = [w for w in self.text.replace("\n", " ").split(" ") if w]
+            return max((stringWidth(w, self._font, self.style.fontSize) for w in words), default=0)
         return self._para.minWidth() if self._para is not None else 0

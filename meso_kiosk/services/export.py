@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import threading
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -22,24 +23,52 @@ from typing import TYPE_CHECKING
 
 from ..config import DataPaths
 from ..domain.clock import Clock
-from ..domain.summary import ConsultationSummary, SummaryClinic
+from ..domain.summary import ConsultationSummary
 from ..store import documents as document_rows
-from ..store import patients as patient_rows
-from ..store.audit import head_hash
 from ..store.db import Store
 from ..store.documents import DocumentRecord
 from .clinic import ClinicService
 from .files import write_atomically
 from .seal import SealService
+from .summary import SummaryBuilder, SummarySources
 
 if TYPE_CHECKING:
     from ..reports.fonts import FontChain
+    from ..reports.preview import PageImage
 
 SUMMARY_KIND = "consultation-summary"
 
 
 class ExportError(Exception):
     """The document cannot be exported; the message says why in plain words."""
+
+
+STALE_TEMP_SECONDS = 3600
+
+
+def _sweep_stale_temp_files(folder: Path) -> None:
+    """Remove half-written exports a crash left behind (``.name.xxxx.tmp``, never a document).
+
+    Only those older than an hour: a second process (the command line) may be writing one now.
+    """
+    import time
+
+    for path in folder.glob(".*.tmp"):
+        try:
+            if time.time() - path.stat().st_mtime > STALE_TEMP_SECONDS:
+                path.unlink()
+        except OSError:
+            pass  # gone already, or not ours to remove: harmless either way
+
+
+def _disk_words(error: OSError, what: str) -> str:
+    import errno
+
+    if error.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
+        return f"{what}: the disk is full. Free some space, then try again; nothing was changed."
+    if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return f"{what}: the folder cannot be written to ({error.strerror}). Nothing was changed."
+    return f"{what}: {error.strerror or error}. Nothing was changed."
 
 
 @dataclass(frozen=True)
@@ -95,11 +124,21 @@ class ExportService:
         self._paths = paths
         self._clinic = clinic
         self.seal = SealService(store, paths.seal)
+        self._summaries = SummaryBuilder(store, clock, clinic)
         self._fonts: "FontChain | None" = None
+        self._render_lock = threading.RLock()
+
+    def attach(self, *, intake, sessions, course, consents) -> None:
+        """Give the summary the services it reads the consultation through (the kiosk does this)."""
+        self._summaries.sources = SummarySources(intake, sessions, course, consents)
 
     # -- building -------------------------------------------------------------
     def fonts(self) -> "FontChain":
         """The font chain: shipped fonts first, the system's as a last resort (registered once)."""
+        with self._render_lock:
+            return self._font_chain()
+
+    def _font_chain(self) -> "FontChain":
         if self._fonts is None:
             from ..reports.fonts import SYSTEM_FONT_DIRS, font_chain
             from ..resources import MissingResourceError, resource_path
@@ -112,23 +151,22 @@ class ExportService:
         return self._fonts
 
     def build_summary(self, patient_id: int, *, document_id: str | None = None) -> ConsultationSummary:
-        """Everything the PDF shows, read now: the patient, the clinic and the audit head."""
-        conn = self._store.conn
-        patient = patient_rows.get_patient(conn, patient_id)
-        profile = self._clinic.profile()
-        return ConsultationSummary(
-            document_id=document_id or self._new_document_id(patient_id),
-            generated_at=self._clock.now_utc(),
-            clinic=SummaryClinic(name=profile.name, timezone=self._clock.tz),
-            patient=patient,
-            audit_head=head_hash(conn),
-        )
+        """Everything the PDF shows, read now: the whole consultation, the clinic and the audit head."""
+        return self._summaries.build(patient_id, document_id or self._new_document_id(patient_id))
 
     def render(self, summary: ConsultationSummary) -> bytes:
-        """Unsigned PDF bytes (also what a preview shows)."""
+        """Unsigned PDF bytes (also what a preview shows). Safe to call from a worker thread:
+        ReportLab's font registry is shared, so one document is typeset at a time."""
         from ..reports.summary_pdf import render_summary
 
-        return render_summary(summary, self.fonts())
+        with self._render_lock:
+            return render_summary(summary, self.fonts())
+
+    def preview(self, summary: ConsultationSummary, width_px: int) -> list["PageImage"]:
+        """The pages of the unsigned document as pixels (for a screen); any thread."""
+        from ..reports.preview import page_images
+
+        return page_images(self.render(summary), width_px)
 
     # -- exporting ------------------------------------------------------------
     def export_pdf(self, patient_id: int, actor: str, out: Path | None = None) -> ExportedDocument:
@@ -150,8 +188,13 @@ class ExportService:
                                  timestamp_url=self.seal.timestamp_url())
         except (FontError, SealError) as error:
             raise ExportError(str(error)) from error
+        except OSError as error:  # e.g. a full disk while the seal was first stored
+            raise ExportError(_disk_words(error, "The PDF was not exported")) from error
         digest = hashlib.sha256(signed).hexdigest()
-        write_atomically(target, signed)
+        try:
+            write_atomically(target, signed)
+        except OSError as error:
+            raise ExportError(_disk_words(error, f"The PDF {target.name} was not written")) from error
         try:
             with self._store.write(actor) as tx:
                 record = document_rows.insert_document(
@@ -167,8 +210,13 @@ class ExportService:
     def _target(self, document_id: str, out: Path | None) -> Path:
         if out is None:
             self._paths.exports.mkdir(mode=0o700, parents=True, exist_ok=True)
+            _sweep_stale_temp_files(self._paths.exports)
             return self._paths.exports / f"summary-{document_id}.pdf"
         out = Path(out).expanduser()
+        try:
+            str(out).encode("utf-8")  # the documents table keeps the path as text
+        except UnicodeError:
+            raise ExportError(f"The file name {str(out)!r} is not valid text; choose another name.") from None
         if out.is_dir():
             raise ExportError(f"{out} is a folder; give a file name ending in .pdf.")
         if out.suffix.lower() != ".pdf":

@@ -40,6 +40,10 @@ class Kiosk:
     consents: ConsentService
     export: ExportService
 
+    def __post_init__(self) -> None:
+        # The summary PDF reads the whole consultation through the other services.
+        self.export.attach(intake=self.intake, sessions=self.sessions, course=self.course, consents=self.consents)
+
     def close(self) -> None:
         self.store.close()
 

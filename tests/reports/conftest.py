@@ -7,8 +7,9 @@ import pytest
 
 from meso_kiosk.domain.patient import Patient
 from meso_kiosk.domain.summary import (
-    ConsentAnswer, ConsentSection, ConsultationSummary, CourseSection, IntakeSection, Milestone, PlannedVisit,
-    ProductUse, ScreeningOverride, SessionRow, SignatureBlock, SummaryClinic, ZoneTreatment,
+    ConsentAnswer, ConsentSection, ConsultationSummary, CourseSection, IntakeSection, Milestone, Notice, NoticeLevel,
+    PlannedVisit, ProductUse, ScalpSection, ScreeningItem, ScreeningOverride, SessionCorrection, SessionRow,
+    SignatureBlock, SummaryClinic, UnsignedBlock, ZoneCount, ZoneTreatment,
 )
 from meso_kiosk.resources import resource_path
 
@@ -32,32 +33,64 @@ def make_summary(given: str = "Claire", family: str = "Dubois", *, clinic: str =
     )
 
 
+def geometry():
+    import json
+
+    from meso_kiosk.domain.scalp import parse_geometry
+    from meso_kiosk.resources import read_resource_text
+
+    return parse_geometry(json.loads(read_resource_text("scalp/zones.json")))
+
+
 def full_sections(sessions: int = 3) -> dict:
     """Every optional section filled, with ``sessions`` treatment sessions."""
     start = MADE_AT - timedelta(weeks=2 * sessions)
+    scalp_geometry = geometry()
+    counts = {"vertex": sessions, "mid_scalp": max(sessions - 1, 0), "frontal_hairline": 1}
     return dict(
         intake=IntakeSection(
-            "Warnings acknowledged", "Ludwig", "II", ("Thyroid disorder: ask for a recent TSH result",),
+            "Complete", "1 stop: all overridden with a reason; 1 warning: all acknowledged",
+            "Female pattern hair loss", (("Ludwig", "II"),),
+            (ScreeningItem("Warning", "Thyroid disorder: ask for a recent TSH result", "Acknowledged"),
+             ScreeningItem("Stop", "Isotretinoin in the last 6 months.", "Overridden (see below)")),
             (ScreeningOverride("Isotretinoin in the last 6 months", "Stopped 14 months ago; letter seen",
-                               "Dr Amélie Laurent"),),
+                               "Dr Amélie Laurent", MADE_AT - timedelta(days=1)),),
             MADE_AT - timedelta(days=1), "Dr Amélie Laurent"),
+        scalp=ScalpSection(scalp_geometry, tuple(
+            ZoneCount(z.id, z.label, counts.get(z.id, 0), 40 * counts.get(z.id, 0),
+                      (MADE_AT - timedelta(days=3)).date() if counts.get(z.id) else None)
+            for z in scalp_geometry.zones)),
         sessions=tuple(
             SessionRow(start + timedelta(weeks=2 * n), "Dr Amélie Laurent",
                        (ZoneTreatment("Vertex / crown", 40, 2.0, 1.5), ZoneTreatment("Frontal hairline", 30, 1.5, 1.0)),
                        (ProductUse("Dutasteride 0.01 %", f"LT-{2290 + n}A", date(2027, 3, 1)),),
-                       ("Mild redness",) if n % 3 == 0 else ())
+                       ("Mild redness",) if n % 3 == 0 else (), number=n + 1, technique="Injections by syringe",
+                       corrections=(SessionCorrection(start + timedelta(weeks=2 * n, days=1), "Sam Okafor",
+                                                      "Depth typed wrong", ("Vertex / crown depth (mm): 2.5 → 2",)),)
+                       if n == 1 else ())
             for n in range(sessions)),
         course=CourseSection("Dutasteride mesotherapy, 8 sessions", date(2026, 10, 1),
-                             tuple(PlannedVisit(n, date(2026, 10, 1) + timedelta(weeks=2 * n), "done" if n < 4 else "planned")
+                             tuple(PlannedVisit(n, date(2026, 10, 1) + timedelta(weeks=2 * n), "Done" if n < 4 else "Planned")
                                    for n in range(1, 9)),
-                             (Milestone("After 3 months", "Less shedding is usually the first sign"),)),
-        consent=ConsentSection("en", "1", "ab" * 32,
-                               (ConsentAnswer("Pain or discomfort during the injections", "Explained and understood"),
-                                ConsentAnswer("Small bruises at injection points", "Explained and understood")),
+                             (Milestone(date(2027, 1, 1), "Less shedding is usually the first sign"),)),
+        consent=ConsentSection("English (en)", "1", "ab" * 32, "In force",
+                               (ConsentAnswer("Pain or discomfort during the injections", "Read and ticked"),
+                                ConsentAnswer("Small bruises at injection points", "Read and ticked")),
+                               "May we take photos of your scalp?", "No: no photos, thank you.", None,
                                ("Avoid aspirin for 3 days before the session",),
                                ("Do not wash your hair for 24 hours",)),
         signatures=(SignatureBlock("Patient", "Claire Dubois", MADE_AT, "I agree to the treatment described.",
                                    "cd" * 32, (((0.05, 0.7), (0.2, 0.2), (0.4, 0.8), (0.7, 0.3), (0.95, 0.5)),)),
                     SignatureBlock("Consultant", "Dr Amélie Laurent", MADE_AT, "I explained the treatment and its risks.",
-                                   "ef" * 32, (((0.1, 0.5), (0.5, 0.4), (0.9, 0.6)),))),
+                                   "ef" * 32, method="Confirmed with the consultant's personal PIN",
+                                   digest_label="Attestation SHA-256")),
+    )
+
+
+def unsigned_sections() -> dict:
+    """What a patient without a signed consent gets: a notice and empty signature lines."""
+    return dict(
+        notices=(Notice(NoticeLevel.WARNING, "Consent NOT signed", "The patient has not signed a consent yet."),),
+        unsigned=(UnsignedBlock("Patient", "Claire Dubois", "Not signed: no consent in force."),
+                  UnsignedBlock("Consultant", "", "Not countersigned.")),
     )

@@ -11,7 +11,9 @@ from meso_kiosk.reports.summary_pdf import render_summary
 from meso_kiosk.reports.text import ScriptParagraph
 from tests.pdf_tools import extracted_text, needs_pdftoppm, page_texts, to_pngs
 
-from .conftest import full_sections, make_summary
+from meso_kiosk.domain.summary import ConsentAnswer, ProductUse, ScreeningOverride
+
+from .conftest import full_sections, make_summary, unsigned_sections
 
 NAMES = {
     "latin": ("Siobhán", "Ó Briain-Łukasiewicz"),
@@ -41,18 +43,69 @@ def test_markup_in_names_and_clinic_prints_literally(fonts):
 
 
 def test_every_section_renders_what_it_holds(fonts):
-    text = extracted_text(render_summary(make_summary(**full_sections()), fonts))
+    text = " ".join(extracted_text(render_summary(make_summary(**full_sections()), fonts)).split())
     for expected in [
         "Northgate Hair Clinic", "Consultation summary", "Claire Dubois", "12 Apr 1986 (age 40)",
-        "Warnings acknowledged", "Ludwig — II", "Isotretinoin in the last 6 months", "Stopped 14 months ago",
+        "1 stop: all overridden with a reason; 1 warning: all acknowledged", "Female pattern hair loss",
+        "Ludwig", "Thyroid disorder: ask for a recent TSH result", "Acknowledged",
+        "Isotretinoin in the last 6 months", "Stopped 14 months ago", "Treated zones", "Vertex (crown)",
         "Treatment sessions", "LT-2290A", "Vertex / crown: 40 inj.", "Mild redness",
-        "Dutasteride mesotherapy, 8 sessions", "Less shedding is usually the first sign",
-        "Small bruises at injection points", "Explained and understood", "Avoid aspirin", "Do not wash your hair",
-        "ab" * 32, "I agree to the treatment described.", "Dr Amélie Laurent (Consultant)",
-        "22 Nov 2026, 10:30 (UTC+01:00)", "cd" * 32,
+        "Corrected 26 Oct 2026", "by Sam Okafor. Reason: Depth typed wrong", "Vertex / crown depth (mm): 2.5 → 2",
+        "Dutasteride mesotherapy, 8 sessions", "3 of 8 sessions done", "Less shedding is usually the first sign",
+        "Small bruises at injection points", "Read and ticked", "May we take photos of your scalp?",
+        "No: no photos, thank you.", "Avoid aspirin", "Do not wash your hair",
+        "ab" * 32, "I agree to the treatment described.", "Claire Dubois (Patient)", "Dr Amélie Laurent (Consultant)",
+        "I explained the treatment and its risks.", "22 Nov 2026, 10:30 (UTC+01:00)", "cd" * 32, "ef" * 32,
+        "Attestation SHA-256", "Confirmed with the consultant's personal PIN",
     ]:
         assert expected in text, expected
     assert "Not recorded yet" not in text
+    assert "NOT SIGNED" not in text
+
+
+def test_the_scalp_map_is_vector_with_labels_counts_and_a_legend(fonts):
+    from pypdf import PdfReader
+    import io
+
+    pdf = render_summary(make_summary(**full_sections(sessions=4)), fonts)
+    text = extracted_text(pdf)
+    for words in ("FRONT", "BACK", "LEFT", "RIGHT", "Mid-scalp", "Occipital", "4×", "3×", "1×",
+                  "Not treated", "1 session (1×)", "2 sessions (2×)", "3 or more (3+×)"):
+        assert words in text, words
+    # no picture anywhere: the map and the signature are drawn as vectors
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        resources = page.get("/Resources") or {}
+        xobjects = resources.get("/XObject") or {}
+        assert not [name for name, ref in xobjects.items() if ref.get_object().get("/Subtype") == "/Image"]
+
+
+def test_without_a_signed_consent_the_document_says_not_signed(fonts):
+    text = extracted_text(render_summary(make_summary(**unsigned_sections()), fonts))
+    assert "Consent NOT signed" in text  # the notice at the top
+    assert text.count("NOT SIGNED") == 2  # each empty signature line
+    assert "Not signed: no consent in force." in text and "Not countersigned." in text
+
+
+MARKUP = '<b>bold</b> & <font name="x">&amp;</font> <br/> <para>'
+
+
+def test_markup_in_every_kind_of_field_prints_literally(fonts):
+    from dataclasses import replace
+
+    sections = full_sections(sessions=2)
+    sessions = tuple(replace(row, consultant=MARKUP, side_effects=(MARKUP,),
+                             products=(ProductUse(MARKUP, "<lot>&1"),)) for row in sections["sessions"])
+    intake = replace(sections["intake"], overrides=(ScreeningOverride(MARKUP, MARKUP, MARKUP),))
+    consent = replace(sections["consent"], answers=(ConsentAnswer(MARKUP, "Read and ticked"),),
+                      question_for_consultant=MARKUP, aftercare=(MARKUP,))
+    signatures = (replace(sections["signatures"][0], printed_name=MARKUP, meaning=MARKUP),)
+    summary = make_summary("<i>Claire</i>", "&amp; Dubois", clinic=MARKUP,
+                           **(sections | dict(sessions=sessions, intake=intake, consent=consent, signatures=signatures)))
+    text = " ".join(extracted_text(render_summary(summary, fonts)).split())
+    assert "<i>Claire</i> &amp; Dubois" in text
+    assert "<lot>&1" in text
+    # every field (15 of them) came back, whichever way narrow columns wrapped it
+    assert "".join(text.split()).count("".join(MARKUP.split())) == 15
 
 
 def test_a_summary_with_only_the_patient_says_what_is_not_recorded_yet(fonts):
@@ -68,7 +121,7 @@ def test_every_page_carries_patient_document_page_of_and_audit_head(fonts):
         assert "Claire Dubois · born 12 Apr 1986 · Document MK-20261122-12-0A1B2C3D" in text
         assert "9f" * 32 in text
     # the session table's header row repeats on each page it continues on
-    assert sum("Products and lots" in text for text in pages) >= 2
+    assert sum("Products and lots" in " ".join(text.split()) for text in pages) >= 2
     # a section heading is never left alone at the bottom of a page
     for text in pages:
         last_body_line = [line for line in text.splitlines() if line.strip()][-5]  # 4 footer lines below it

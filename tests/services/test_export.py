@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import stat
 from pathlib import Path
 
@@ -249,7 +250,9 @@ def test_an_exported_document_converts_to_pictures(kiosk, register, tmp_path):
     patient = register("فاطمة", "الحسيني")
     exported = kiosk.export.export_pdf(patient.id, "test")
     pngs = to_pngs(exported.path, tmp_path / "png")
-    assert len(pngs) == 1
+    from tests.pdf_tools import page_texts
+
+    assert len(pngs) == len(page_texts(exported.path.read_bytes())) >= 1
 
 
 # ---------------------------------------------------------------- command line
@@ -324,3 +327,137 @@ def test_cli_verify_of_any_damage_is_one_line(kiosk, patient, data_dir, tmp_path
     copy.write_bytes(damaged)
     assert main(["verify", str(copy), "--data-dir", str(data_dir)]) == 1
     assert "damaged.pdf: " in one_line(capsys.readouterr().err)
+
+
+# ---------------------------------------------------------------- the whole consultation
+
+from tests.consultation import COUNTERSIGN_PIN, OVERRIDE_REASON, record_consultation  # noqa: E402
+
+
+def squashed(text: str) -> str:
+    """Text with every run of white space made one space: table cells wrap where they must."""
+    return " ".join(text.split())
+
+
+@pytest.fixture
+def rich(kiosk, patient):
+    return record_consultation(kiosk, patient.id, sessions=5)
+
+
+def test_a_whole_consultation_is_in_the_exported_text(kiosk, patient, rich):
+    exported = kiosk.export.export_pdf(patient.id, "test")
+    text = squashed(extracted_text(exported.path.read_bytes()))
+    template = kiosk.consents.template_for("en")
+    consent = kiosk.consents.current(patient.id)
+    offset = "(UTC+00:00)"  # the test clinic's time zone is the system's, UTC here
+    local = kiosk.clock.format_local
+    for expected in [
+        "Ελένη Παπαδοπούλου", "Androgenetic alopecia", "Norwood–Hamilton", "III",
+        "1 stop: all overridden with a reason; 1 warning: all acknowledged", squashed(OVERRIDE_REASON),
+        "Treated zones", "Vertex (crown)", "5×", "Treatment sessions", "PX-2201/B", "PX-2205/B", "Bruising", "Itching",
+        "Depth typed wrong", "Vertex (crown) depth (mm): 2.5 → 2",
+        "Moderate hair loss: 8 sessions", "5 of 8 sessions done",
+        "English (en), version 1", template.text_sha256, "Yes: " + template.photo_question.yes,
+        consent.printed_name + " (Patient)", rich.consultant_name + " (Consultant)",
+        local(consent.signed_at, with_offset=True), local(consent.countersignature.signed_at, with_offset=True),
+        squashed(consent.meaning), "confirm that they signed this consent in front of me",
+        consent.patient_signature_sha256, template.section("before").heading, template.section("aftercare").heading,
+    ]:
+        assert squashed(expected) in text, expected
+    for item in template.checklist:  # every side effect, each with the patient's answer beside it
+        assert squashed(item.text) + " Read and ticked" in text, item.id
+    assert offset in text
+    assert "NOT SIGNED" not in text and "Not recorded yet" not in text
+
+
+def test_a_rich_export_passes_pyhanko_and_a_flipped_copy_fails_it_and_the_command(kiosk, patient, rich, data_dir,
+                                                                                tmp_path, capsys):
+    from meso_kiosk.reports.pades import check_seal
+
+    exported = kiosk.export.export_pdf(patient.id, "test")
+    data = exported.path.read_bytes()
+    check = check_seal(data, kiosk.export.seal.trusted_certificates())
+    assert check.problem is None and check.valid and check.intact and check.whole_file and check.trusted
+    copy = tmp_path / "flipped.pdf"
+    copy.write_bytes(flip_byte(data, data.index(b"Treatment sessions") if b"Treatment sessions" in data
+                               else len(data) // 2))
+    assert check_seal(copy.read_bytes(), kiosk.export.seal.trusted_certificates()).problem
+    assert not kiosk.export.verify(copy).ok
+    kiosk.close()
+    assert main(["verify", str(copy), "--data-dir", str(data_dir)]) == 1
+    assert "flipped.pdf" in one_line(capsys.readouterr().err)
+    assert main(["verify", str(exported.path), "--data-dir", str(data_dir)]) == 0
+
+
+@needs_pdfsig
+def test_poppler_validates_a_rich_export_and_rejects_a_flipped_copy(kiosk, patient, rich, tmp_path):
+    exported = kiosk.export.export_pdf(patient.id, "test")
+    result = pdfsig(exported.path, kiosk.export.seal.certificate_file, tmp_path)
+    assert "Signature is Valid." in result.stdout and "Total document signed" in result.stdout
+    data = exported.path.read_bytes()
+    flipped = tmp_path / "flipped.pdf"
+    flipped.write_bytes(flip_byte(data, len(data) // 2))
+    assert "Signature is Valid." not in pdfsig(flipped, kiosk.export.seal.certificate_file, tmp_path).stdout
+
+
+@pytest.mark.parametrize(("given", "family"), [
+    ("Siobhán", "Ó Briain-Łukasiewicz"), ("Ελένη", "Παπαδοπούλου"), ("Дмитрий", "Соколов"), ("小明", "王"),
+    ("さくら", "山田"), ("فاطمة", "الحسيني"), ("נועה", "כהן"),
+])
+def test_names_in_every_script_survive_a_rich_export(kiosk, register, given, family):
+    someone = register(given, family)
+    record_consultation(kiosk, someone.id, sessions=2)
+    exported = kiosk.export.export_pdf(someone.id, "test")
+    text = extracted_text(exported.path.read_bytes())
+    assert given in text and family in text
+    assert kiosk.export.verify(exported.path).ok
+
+
+def test_a_twenty_session_patient_paginates_cleanly(kiosk, patient):
+    from tests.pdf_tools import page_texts
+
+    record_consultation(kiosk, patient.id, sessions=20)
+    exported = kiosk.export.export_pdf(patient.id, "test")
+    pages = page_texts(exported.path.read_bytes())
+    assert 5 <= len(pages) <= 8
+    for number, text in enumerate(pages, start=1):
+        assert f"Page {number} of {len(pages)}" in text
+    whole = squashed("\n".join(pages))
+    assert sorted(set(re.findall(r"PX-(\d{4})/B", whole))) == [str(2200 + n) for n in range(1, 21)]
+    # the session table continues over pages, its header repeated on each
+    assert sum("Products and lots" in squashed(text) for text in pages) >= 3
+    # more sessions than the 12 the course plans: said plainly, not hidden
+    assert "The plan cannot be shown: 20 sessions are already done" in whole
+    assert kiosk.export.verify(exported.path).ok
+
+
+def test_without_a_signed_consent_the_export_says_not_signed(kiosk, patient):
+    record_consultation(kiosk, patient.id, sessions=0, consent=False)
+    exported = kiosk.export.export_pdf(patient.id, "test")
+    text = extracted_text(exported.path.read_bytes())
+    assert "Consent NOT signed" in text and text.count("NOT SIGNED") == 2
+    assert "Not countersigned." in text
+    assert kiosk.export.verify(exported.path).ok
+
+
+def test_a_withdrawn_consent_is_shown_as_withdrawn(kiosk, patient, rich):
+    kiosk.consents.withdraw(patient.id, channel="phone", consultant_id=rich.consultant_id,
+                            consultant_pin=COUNTERSIGN_PIN, reason="Wants time to think.")
+    text = squashed(extracted_text(kiosk.export.export_pdf(patient.id, "test").path.read_bytes()))
+    assert "Consent withdrawn" in text and "The consent shown below is no longer in force." in text
+    assert "Withdrawn on" in text and "I recorded the patient's withdrawal, received phone." in text
+
+
+def test_an_open_session_is_counted_but_not_listed(kiosk, patient, rich):
+    kiosk.sessions.start(patient.id, "test", consultant_id=str(rich.consultant_id))
+    summary = kiosk.export.build_summary(patient.id)
+    assert summary.sessions_in_progress == 1 and len(summary.sessions) == 5
+    text = squashed(extracted_text(kiosk.export.render(summary)))
+    assert "1 session is still being recorded and will appear here once closed." in text
+
+
+@needs_pdftoppm
+def test_every_page_of_a_rich_export_converts_to_a_picture(kiosk, patient, rich, tmp_path):
+    exported = kiosk.export.export_pdf(patient.id, "test")
+    pngs = to_pngs(exported.path, tmp_path / "png")
+    assert len(pngs) >= 4 and all(png.stat().st_size > 5000 for png in pngs)

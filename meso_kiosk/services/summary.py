@@ -1,0 +1,419 @@
+"""The consultation summary snapshot: every record of one patient's consultation, in words.
+
+``SummaryBuilder.build`` reads through the other services (intake, sessions, course,
+consents) and turns ids into the labels a reader understands (zone names, consultant
+names, protocol names, side effects), so ``reports/`` needs neither the database nor the
+reference files. What is missing is said, never guessed: without a signed consent in
+force the snapshot carries a "not signed" notice and empty signature lines.
+
+"This course" is the patient's active course; sessions are not yet linked to a course
+in the store (``treatment_sessions.course_id`` is never set), so every closed session of
+the patient counts for it, exactly as the course planner counts done visits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+
+from ..domain.clock import Clock, parse_utc_iso
+from ..domain.consent import BlockKind, ConsentKind, SignedConsent, TemplateError
+from ..domain.course import SessionStatus as PlanStatus
+from ..domain.patient import Patient
+from ..domain.screening import Level
+from ..domain.session import Amendment, SideEffect, Technique, TreatmentSession
+from ..domain.summary import (
+    ConsentAnswer,
+    ConsentSection,
+    ConsultationSummary,
+    CourseSection,
+    IntakeSection,
+    Milestone,
+    Notice,
+    NoticeLevel,
+    PlannedVisit,
+    ProductUse,
+    ScalpSection,
+    ScreeningItem,
+    ScreeningOverride,
+    SessionCorrection,
+    SessionRow,
+    SignatureBlock,
+    Stroke,
+    SummaryClinic,
+    UnsignedBlock,
+    ZoneCount,
+    ZoneTreatment,
+)
+from ..store import audit as audit_rows
+from ..store import patients as patient_rows
+from ..store.consents import countersignature_json
+from ..store.db import Store
+from ..store.sessions import SessionRecord
+from .clinic import ClinicService
+from .consent import ConsentService
+from .course import CourseService
+from .intake import IntakeService, headline
+from .sessions import SessionService
+
+# What the consultant's PIN countersignature means (the consent record stores who and when).
+COUNTERSIGN_MEANING = ("I explained this treatment and its risks to the patient, answered their questions, "
+                       "and confirm that they signed this consent in front of me.")
+TECHNIQUES = {
+    Technique.CHEMICAL_SYRINGE: "Injections by syringe",
+    Technique.CHEMICAL_INJECTOR_GUN: "Injections by injector gun",
+    Technique.MECHANICAL_MICRONEEDLING: "Microneedling, no solution",
+}
+PLAN_WORDS = {PlanStatus.DONE: "Done", PlanStatus.DUE: "Next", PlanStatus.OVERDUE: "Overdue",
+              PlanStatus.PLANNED: "Planned"}
+LEVEL_WORDS = {Level.STOP: "Stop", Level.WARN: "Warning", Level.INFO: "Note"}
+ZONE_FIELDS = {"injections": "injections", "depth_mm": "depth (mm)", "volume_ml": "volume (ml)"}
+PRODUCT_FIELDS = {"name": "name", "lot": "lot", "expiry": "expiry"}
+LANGUAGE_NAMES = {"en": "English", "fr": "French"}
+
+
+@dataclass(frozen=True)
+class SummarySources:
+    """The services the snapshot reads; attached once the kiosk has built them all."""
+
+    intake: IntakeService
+    sessions: SessionService
+    course: CourseService
+    consents: ConsentService
+
+
+class SummaryBuilder:
+    def __init__(self, store: Store, clock: Clock, clinic: ClinicService, sources: SummarySources | None = None):
+        self._store = store
+        self._clock = clock
+        self._clinic = clinic
+        self.sources = sources
+
+    # -- the whole document ---------------------------------------------------
+    def build(self, patient_id: int, document_id: str) -> ConsultationSummary:
+        conn = self._store.conn
+        patient = patient_rows.get_patient(conn, patient_id)
+        profile = self._clinic.profile()
+        parts: dict = {}
+        if self.sources is not None:
+            names = self.sources.sessions.consultant_names()
+            parts["intake"] = self._intake(patient_id, names)
+            parts |= self._sessions(patient_id, names)
+            parts["course"] = self._course(patient_id)
+            parts |= self._consent(patient)
+        return ConsultationSummary(
+            document_id=document_id,
+            generated_at=self._clock.now_utc(),
+            clinic=SummaryClinic(name=profile.name, timezone=self._clock.tz),
+            patient=patient,
+            audit_head=audit_rows.head_hash(conn),
+            **parts,
+        )
+
+    def _who(self, actor: str | None, names: Mapping[str, str]) -> str:
+        """An audit actor ("consultant:3") as the consultant's name; other actors as they are."""
+        if not actor:
+            return "unknown"
+        if actor.startswith("consultant:") and actor.removeprefix("consultant:") in names:
+            return names[actor.removeprefix("consultant:")]
+        return names.get(actor, actor)
+
+    # -- intake ---------------------------------------------------------------
+    def _intake(self, patient_id: int, names: Mapping[str, str]) -> IntakeSection | None:
+        service = self.sources.intake  # type: ignore[union-attr]
+        record = service.current(patient_id)
+        if record is None:
+            return None
+        intake, options = record.intake, service.options
+        findings = []
+        for finding in record.outcome.findings:
+            if finding.level is Level.STOP:
+                handled = "Overridden (see below)" if finding.rule_id in record.overrides else "NOT overridden"
+            elif finding.level is Level.WARN:
+                handled = "Acknowledged" if finding.rule_id in record.acknowledged else "Not acknowledged yet"
+            else:
+                handled = "For information"
+            findings.append(ScreeningItem(LEVEL_WORDS[finding.level], finding.message, handled))
+        messages = {f.rule_id: f.message for f in record.outcome.findings}
+        overrides = tuple(
+            ScreeningOverride(headline(messages.get(rule_id, rule_id)), override.reason,
+                              self._who(override.consultant, names),
+                              parse_utc_iso(record.override_times[rule_id]) if rule_id in record.override_times else None)
+            for rule_id, override in record.overrides.items())
+        scales: list[tuple[str, str]] = []
+        catalogue = options.scales
+        for scale_id in ("norwood", "ludwig", "sinclair"):
+            stage_id = getattr(intake.classification, scale_id, None)
+            if stage_id:
+                try:
+                    scale = catalogue.stage_scale(scale_id)
+                except KeyError:
+                    continue
+                stage = scale.stage(stage_id)
+                scales.append((scale.label, stage.label if stage else stage_id))
+        salt = service.salt_score(intake)
+        if salt is not None:
+            scales.append((catalogue.salt.label, f"{salt:g} of 100 ({service.salt_band_label(salt)})"))
+        hair_loss = next((c.label for c in options.hair_loss_types if c.id == intake.complaint.hair_loss_type), None)
+        if intake.complaint.hair_loss_type_other:
+            hair_loss = f"{hair_loss or 'Other'}: {intake.complaint.hair_loss_type_other}"
+        completed_by = None
+        if record.is_complete:
+            done = audit_rows.last_actor(self._store.conn, "intake.complete", "intake", record.id)
+            completed_by = self._who(done[0], names) if done else None
+        return IntakeSection(
+            status="Complete" if record.is_complete else "Draft (not complete yet)",
+            screening_outcome=_screening_words(record.outcome, record.overrides, record.acknowledged),
+            hair_loss_type=hair_loss,
+            scales=tuple(scales),
+            findings=tuple(findings),
+            overrides=overrides,
+            completed_at=parse_utc_iso(record.completed_at) if record.completed_at else None,
+            completed_by=completed_by,
+        )
+
+    # -- scalp map and sessions -----------------------------------------------
+    def _sessions(self, patient_id: int, names: Mapping[str, str]) -> dict:
+        service = self.sources.sessions  # type: ignore[union-attr]
+        geometry = service.geometry
+        overview = service.overview(patient_id)
+        labels = {zone.id: zone.label for zone in geometry.zones}
+        effects = {effect.id: effect for effect in service.side_effects}
+        closed = sorted(overview.closed, key=lambda record: record.effective.started_at)
+        rows = tuple(self._session_row(number, record, labels, effects, names)
+                     for number, record in enumerate(closed, start=1))
+        injections: dict[str, int] = {}
+        last: dict[str, date] = {}
+        for record in closed:
+            session = record.effective
+            day = self._clock.local(session.started_at).date()
+            for zone in session.zones:
+                injections[zone.zone_id] = injections.get(zone.zone_id, 0) + zone.injections
+                last[zone.zone_id] = max(last.get(zone.zone_id, day), day)
+        counts = overview.history.counts
+        scalp = ScalpSection(geometry, tuple(
+            ZoneCount(zone.id, zone.label, int(counts.get(zone.id, 0)), injections.get(zone.id, 0), last.get(zone.id))
+            for zone in geometry.zones))
+        return {"scalp": scalp if closed else None, "sessions": rows,
+                "sessions_in_progress": len(overview.records) - len(overview.closed)}
+
+    def _session_row(self, number: int, record: SessionRecord, labels: Mapping[str, str],
+                     effects: Mapping[str, SideEffect], names: Mapping[str, str]) -> SessionRow:
+        session = record.effective
+        side_effects = [effects[e].label if e in effects else e for e in session.side_effects]
+        if session.side_effects_other:
+            side_effects.append(session.side_effects_other)
+        return SessionRow(
+            started_at=session.started_at,
+            consultant=names.get(session.consultant_id, f"consultant {session.consultant_id}"),
+            zones=tuple(ZoneTreatment(labels.get(z.zone_id, z.zone_id), z.injections, z.depth_mm, z.volume_ml)
+                        for z in session.zones),
+            products=tuple(ProductUse(p.name, p.lot, p.expiry) for p in session.products),
+            side_effects=tuple(side_effects),
+            number=number,
+            technique=TECHNIQUES.get(session.technique, str(session.technique)),
+            corrections=tuple(
+                SessionCorrection(stored.amendment.amended_at, self._who(stored.amendment.amended_by, names),
+                                  stored.amendment.reason, self._changes(stored.amendment, labels, effects, names))
+                for stored in record.amendments),
+        )
+
+    def _changes(self, amendment: Amendment, labels: Mapping[str, str], effects: Mapping[str, SideEffect],
+                 names: Mapping[str, str]) -> tuple[str, ...]:
+        words = []
+        for change in amendment.changes:
+            field, before, after = change.field, change.before, change.after
+            parts = field.split(".")
+            if field == "notes":
+                words.append("Notes changed")
+                continue
+            if parts[0] == "zones" and len(parts) == 3:
+                what = f"{labels.get(parts[1], parts[1])} {ZONE_FIELDS.get(parts[2], parts[2])}"
+            elif parts[0] == "products" and len(parts) == 3 and parts[1].isdigit():
+                what = f"Product {int(parts[1]) + 1} {PRODUCT_FIELDS.get(parts[2], parts[2])}"
+            elif field == "zones":
+                what = "Zones"
+                before = ", ".join(labels.get(z, z) for z in before.split(", ") if z)
+                after = ", ".join(labels.get(z, z) for z in after.split(", ") if z)
+            elif field == "side_effects":
+                what = "Side effects"
+                before = ", ".join(effects[e].label if e in effects else e for e in before.split(", ") if e)
+                after = ", ".join(effects[e].label if e in effects else e for e in after.split(", ") if e)
+            elif field == "consultant_id":
+                what, before, after = "Consultant", names.get(before, before), names.get(after, after)
+            elif field == "started_at":
+                what = "Start"
+                before = self._clock.format_local(before, with_offset=True) if before else before
+                after = self._clock.format_local(after, with_offset=True) if after else after
+            else:
+                what = field.replace("_", " ").capitalize()
+            words.append(f"{what}: {before or '—'} → {after or '—'}")
+        return tuple(words)
+
+    # -- course ---------------------------------------------------------------
+    def _course(self, patient_id: int) -> CourseSection | None:
+        service = self.sources.course  # type: ignore[union-attr]
+        overview = service.overview(patient_id)
+        if overview.stored is None:
+            return None
+        if overview.projected is None:
+            stored = overview.stored.course
+            protocol = service.protocols.get(stored.protocol_id)
+            problem = overview.problem
+            why = next(iter(problem.errors.values())) if problem is not None and problem.errors else "unknown reason"
+            return CourseSection(protocol=protocol.label if protocol else stored.protocol_id, start=stored.start,
+                                 note=f"The plan cannot be shown: {why} The consultant reviews the course plan.")
+        projected = overview.projected
+        return CourseSection(
+            protocol=projected.protocol.label,
+            start=projected.start,
+            visits=tuple(PlannedVisit(s.number, s.date, PLAN_WORDS.get(s.status, str(s.status)))
+                         for s in projected.sessions),
+            milestones=tuple(Milestone(m.date, m.text, m.passed) for m in projected.milestones),
+            maintenance_from=projected.maintenance_from,
+        )
+
+    # -- consent and signatures -----------------------------------------------
+    def _consent(self, patient: Patient) -> dict:
+        consents = self.sources.consents  # type: ignore[union-attr]
+        current = consents.current(patient.id)
+        latest = consents.latest(patient.id)
+        clock = self._clock
+        if current is not None:
+            status = f"In force: signed {clock.format_local(current.signed_at, with_offset=True)}"
+            return {"consent": self._consent_section(current, status), "signatures": self._signatures(current)}
+        unsigned = (
+            UnsignedBlock("Patient", patient.display_name, "Not signed: no consent in force."),
+            UnsignedBlock("Consultant", "", "Not countersigned."),
+        )
+        if latest is not None and latest.kind is ConsentKind.WITHDRAWAL:
+            when = clock.format_local(latest.signed_at, with_offset=True)
+            withdrawn = next((entry.record for entry in consents.history(patient.id)
+                              if entry.record.kind is ConsentKind.CONSENT), None)
+            notice = Notice(NoticeLevel.WARNING, "Consent withdrawn",
+                            f"The patient withdrew their consent on {when}. No further treatment may be given "
+                            "until a new consent is signed. The consent shown below is no longer in force.")
+            parts: dict = {"notices": (notice,), "unsigned": unsigned}
+            if withdrawn is not None:
+                parts["consent"] = self._consent_section(withdrawn, f"Withdrawn on {when}")
+                parts["signatures"] = (*self._signatures(withdrawn), *self._withdrawal_signatures(latest))
+            return parts
+        notice = Notice(NoticeLevel.WARNING, "Consent NOT signed",
+                        "The patient has not signed a consent to this treatment yet. This document records the "
+                        "consultation so far; it is not a signed consent.")
+        return {"notices": (notice,), "unsigned": unsigned}
+
+    def _consent_section(self, record: SignedConsent, status: str) -> ConsentSection:
+        consents = self.sources.consents  # type: ignore[union-attr]
+        language = f"{LANGUAGE_NAMES.get(record.language, record.language)} ({record.language})"
+        try:
+            template = consents.template(record.language, record.template_version)
+        except (TemplateError, OSError, KeyError):
+            template = None
+        answers: tuple[ConsentAnswer, ...] = ()
+        photo_question = photo_answer = None
+        pre: tuple[str, ...] = ()
+        after: tuple[str, ...] = ()
+        titles = {}
+        if template is not None:
+            ticked = set(record.answers.acknowledged) if record.answers else set()
+            answers = tuple(ConsentAnswer(item.text, "Read and ticked" if item.id in ticked else "NOT ticked")
+                            for item in template.checklist)
+            photo = template.photo_question
+            photo_question = photo.question
+            if record.photo_consent is not None:
+                photo_answer = f"{'Yes' if record.photo_consent else 'No'}: {photo.yes if record.photo_consent else photo.no}"
+            for key, section_id in (("pre", "before"), ("after", "aftercare")):
+                try:
+                    section = template.section(section_id)
+                except KeyError:
+                    continue
+                titles[key] = section.heading
+                items = tuple(block.text for block in section.body
+                              if block.kind in (BlockKind.BULLET, BlockKind.PARAGRAPH))
+                if key == "pre":
+                    pre = items
+                else:
+                    after = items
+        question = record.answers.question_for_consultant if record.answers else None
+        return ConsentSection(
+            language=language, version=str(record.template_version), text_sha256=record.text_sha256, status=status,
+            answers=answers, photo_question=photo_question, photo_answer=photo_answer,
+            question_for_consultant=question, pre_treatment=pre, aftercare=after,
+            **({"pre_treatment_title": titles["pre"]} if "pre" in titles else {}),
+            **({"aftercare_title": titles["after"]} if "after" in titles else {}),
+        )
+
+    def _signatures(self, record: SignedConsent) -> tuple[SignatureBlock, ...]:
+        blocks = []
+        if record.patient_signature is not None:
+            strokes, aspect = _normalised(record.patient_signature)
+            blocks.append(SignatureBlock(
+                role="Patient", printed_name=record.printed_name, signed_at=record.signed_at, meaning=record.meaning,
+                strokes_sha256=record.patient_signature_sha256 or record.patient_signature.sha256,
+                strokes=strokes, aspect=aspect,
+                method=f"Signed by hand on the kiosk tablet ({record.device_id})"))
+        blocks.append(self._countersignature(record))
+        return tuple(blocks)
+
+    def _withdrawal_signatures(self, record: SignedConsent) -> tuple[SignatureBlock, ...]:
+        blocks = []
+        if record.patient_signature is not None:
+            strokes, aspect = _normalised(record.patient_signature)
+            blocks.append(SignatureBlock(
+                role="Patient, withdrawal", printed_name=record.printed_name, signed_at=record.signed_at,
+                meaning=record.meaning, strokes_sha256=record.patient_signature_sha256, strokes=strokes, aspect=aspect))
+        block = self._countersignature(record)
+        channel = record.withdrawal_channel.value.replace("_", " ") if record.withdrawal_channel else "in person"
+        blocks.append(SignatureBlock(
+            role="Consultant, withdrawal", printed_name=block.printed_name, signed_at=block.signed_at,
+            meaning=f"I recorded the patient's withdrawal, received {channel}.", strokes_sha256=block.strokes_sha256,
+            method=block.method, digest_label=block.digest_label))
+        return tuple(blocks)
+
+    @staticmethod
+    def _countersignature(record: SignedConsent) -> SignatureBlock:
+        counter = record.countersignature
+        from ..domain.consent import sha256_text
+
+        meaning = COUNTERSIGN_MEANING
+        if record.witness_name:
+            meaning += f" Witness present: {record.witness_name}."
+        return SignatureBlock(
+            role="Consultant", printed_name=counter.consultant_name, signed_at=counter.signed_at, meaning=meaning,
+            strokes_sha256=sha256_text(countersignature_json(record)),
+            method="Confirmed with the consultant's personal PIN (no drawn signature)",
+            digest_label="Attestation SHA-256")
+
+
+def _screening_words(outcome, overrides, acknowledged) -> str:
+    """The screening outcome in one line: what was found and how it was handled."""
+    stops, warnings = outcome.stops, outcome.warnings
+    if not stops and not warnings:
+        return "No stops or warnings" + (f" ({len(outcome.infos)} note{'s' if len(outcome.infos) != 1 else ''})"
+                                         if outcome.infos else "")
+    parts = []
+    if stops:
+        open_stops = len(outcome.unhandled_stops(overrides))
+        parts.append(f"{len(stops)} stop{'s' if len(stops) != 1 else ''}: "
+                     + ("all overridden with a reason" if not open_stops else f"{open_stops} NOT overridden"))
+    if warnings:
+        waiting = len(outcome.unacknowledged_warnings(acknowledged))
+        parts.append(f"{len(warnings)} warning{'s' if len(warnings) != 1 else ''}: "
+                     + ("all acknowledged" if not waiting else f"{waiting} not acknowledged yet"))
+    return "; ".join(parts)
+
+
+def _normalised(signature) -> tuple[tuple[Stroke, ...], float]:
+    """The strokes cropped to their ink (with a small margin), in a 0..1 box, and that box's aspect."""
+    box = signature.bounding_box()
+    if box is None:
+        return (), 3.0
+    left, top, right, bottom = box
+    margin = max(right - left, bottom - top, 1.0) * 0.04
+    left, top, right, bottom = left - margin, top - margin, right + margin, bottom + margin
+    width, height = max(right - left, 1.0), max(bottom - top, 1.0)
+    strokes = tuple(tuple(((p.x - left) / width, (p.y - top) / height) for p in stroke)
+                    for stroke in signature.strokes)
+    return strokes, width / height
