@@ -27,6 +27,7 @@ from .kiosk import Kiosk
 
 MANIFEST = "meso-kiosk-backup.json"
 DEFAULT_KEEP = 7
+MAX_KEEP = 366
 
 
 class BackupError(Exception):
@@ -155,14 +156,72 @@ def _restore_into(archive_path: Path, data_dir: Path) -> str:
             f"{check.audit.rows_checked} audit rows verified (backup of {manifest.get('created_at', '?')}){aside}")
 
 
+@dataclass(frozen=True)
+class AutoBackupSettings:
+    daily: bool
+    keep: int
+    folder: Path
+
+    def summary(self) -> str:
+        if not self.daily:
+            return "automatic backup: off"
+        return f"automatic backup: daily, keeping the newest {self.keep}, in {self.folder}"
+
+
+def auto_backup_settings(kiosk: Kiosk) -> AutoBackupSettings:
+    """The schedule as set (settings ``backup.auto_daily``, ``backup.keep``, ``backup.directory``).
+
+    A value that makes no sense falls back to the default rather than deleting backups.
+    """
+    conn = kiosk.store.conn
+    daily = get_setting(conn, "backup.auto_daily", True)
+    keep = get_setting(conn, "backup.keep", DEFAULT_KEEP)
+    if isinstance(keep, bool) or not isinstance(keep, int) or not 1 <= keep <= MAX_KEEP:
+        keep = DEFAULT_KEEP
+    folder = get_setting(conn, "backup.directory", "")
+    return AutoBackupSettings(daily is not False, keep,
+                              Path(folder) if isinstance(folder, str) and folder else kiosk.paths.backups)
+
+
+def configure_auto_backup(kiosk: Kiosk, actor: str, *, daily: bool | None = None, keep: object = None,
+                          folder: object = None) -> AutoBackupSettings:
+    """Change the schedule (audited ``settings.update``); ``ValidationError`` names a bad value."""
+    from ..domain.errors import ValidationError
+    from ..store.settings import put_setting
+
+    changes: dict[str, object] = {}
+    if daily is not None:
+        changes["backup.auto_daily"] = bool(daily)
+    if keep is not None:
+        try:
+            number = int(str(keep).strip())
+        except ValueError:
+            number = 0
+        if not 1 <= number <= MAX_KEEP:
+            raise ValidationError.single("keep", f"Keep between 1 and {MAX_KEEP} backups.")
+        changes["backup.keep"] = number
+    if folder is not None:
+        text = str(folder).strip()
+        if text and ("\x00" in text or not Path(text).expanduser().is_absolute()):
+            raise ValidationError.single("folder", "Give the backup folder as a full path (or empty for the default).")
+        changes["backup.directory"] = str(Path(text).expanduser()) if text else ""
+    if changes:
+        with kiosk.store.write(actor) as tx:
+            for key, value in changes.items():
+                put_setting(tx, key, value)
+    return auto_backup_settings(kiosk)
+
+
 def auto_backup_if_due(kiosk: Kiosk) -> BackupReport | None:
     """The daily automatic backup, keeping the newest N (settings ``backup.auto_daily``, ``backup.keep``)."""
-    conn = kiosk.store.conn
-    if not get_setting(conn, "backup.auto_daily", True):
+    schedule = auto_backup_settings(kiosk)
+    if not schedule.daily:
         return None
-    folder = Path(str(get_setting(conn, "backup.directory", "") or kiosk.paths.backups))
-    keep = int(get_setting(conn, "backup.keep", DEFAULT_KEEP) or DEFAULT_KEEP)
-    folder.mkdir(parents=True, exist_ok=True)
+    folder, keep = schedule.folder, schedule.keep
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise BackupError(f"the backup folder {folder} cannot be created: {error.strerror or error}") from error
     existing = sorted(folder.glob("auto-*.zip"))
     today = kiosk.clock.today().strftime("%Y%m%d")
     if existing and existing[-1].name.startswith(f"auto-{today}"):

@@ -152,7 +152,16 @@ class SealService:
             ) from error
         except OSError as error:
             raise SealKeyError(f"The clinic seal key {self.key_file} cannot be read: {error.strerror}.") from error
-        return seal_from_pkcs12(data, self._passphrase(create=False), source=str(self.key_file))
+        material = seal_from_pkcs12(data, self._passphrase(create=False), source=str(self.key_file))
+        trusted = self.trusted_folder / f"{material.fingerprint}.pem"
+        if not trusted.exists():  # interrupted right after the key was written: finish the job
+            from ..reports.pades import certificate_pem
+
+            self.trusted_folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            write_atomically(trusted, certificate_pem(material.certificate))
+            if not self.certificate_file.exists():
+                write_atomically(self.certificate_file, certificate_pem(material.certificate))
+        return material
 
     def _create(self, clinic_name: str, actor: str) -> "SealMaterial":
         from ..reports.pades import create_seal
@@ -169,10 +178,13 @@ class SealService:
         self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         self.trusted_folder.mkdir(mode=0o700, exist_ok=True)
         pem = certificate_pem(material.certificate)
-        # The certificate is trusted before the key exists: a crash in between leaves a
-        # "history without key", which stops exports instead of making a second seal.
-        write_atomically(self.trusted_folder / f"{material.fingerprint}.pem", pem)
+        # The key first, then the certificates. No document is sealed before all three
+        # are written, so a crash or a full disk before the key is in place leaves no
+        # "history" (a fresh seal is made next time), and one after it leaves a key whose
+        # certificate ``_load`` puts back among the trusted. (Trusting first would leave a
+        # history without a key: exports refused for good although nothing was sealed.)
         write_atomically(self.key_file, seal_to_pkcs12(material, self._passphrase(create=True)), mode=0o600)
+        write_atomically(self.trusted_folder / f"{material.fingerprint}.pem", pem)
         write_atomically(self.certificate_file, pem)
         with self._store.write(actor) as tx:
             tx.audit(action, "seal", material.fingerprint[:32])

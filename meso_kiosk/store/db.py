@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from . import audit
-from .errors import DatabaseBusyError, DatabaseDamagedError, StoreError
+from .errors import DatabaseBusyError, DatabaseDamagedError, DatabaseReadOnlyError, StorageFullError, StoreError
 from .migrations import apply_migrations, is_current
 
 # "MESO" in ASCII: marks the file as ours, so a stranger's SQLite file is refused.
@@ -23,6 +23,26 @@ def _damaged(path: Path, detail: str) -> DatabaseDamagedError:
         "It has not been changed. Restore it with 'meso-kiosk restore BACKUP', "
         "or move the file aside to start with an empty database."
     )
+
+
+def storage_error(error: sqlite3.Error, what: str = "The change was not saved") -> StoreError | None:
+    """The fault behind an SQLite error in words for the kiosk, or None when it is not one.
+
+    A full disk, a read-only file, a failing disk or a database held by another
+    program are faults of the machine, not of the program: they get a message and the
+    transaction is rolled back, so nothing is half-written.
+    """
+    text = str(error).lower()
+    if "is full" in text:  # "database or disk is full"
+        return StorageFullError(f"{what}: the disk is full. Free some space, then try again.")
+    if "readonly" in text.replace(" ", "") or "read-only" in text:
+        return DatabaseReadOnlyError(f"{what}: the database cannot be written to (read-only). "
+                                     "Check the data folder's permissions.")
+    if "locked" in text or "busy" in text:
+        return DatabaseBusyError(f"{what}: the database is in use by another program. Try again in a moment.")
+    if "disk i/o" in text or "i/o error" in text:
+        return StoreError(f"{what}: the disk reported an error. Check the disk, then try again.")
+    return None
 
 
 def _check_file(conn: sqlite3.Connection, path: Path) -> None:
@@ -67,8 +87,10 @@ def connect(path: Path) -> sqlite3.Connection:
                 f"The database {path} is in use by another program. Close it and try again."
             ) from error
         if "readonly" in str(error).replace(" ", "").lower():
-            raise StoreError(f"The database {path} is read-only. Check the folder's permissions.") from error
-        raise StoreError(f"Cannot open the database {path}: {error}.") from error
+            raise DatabaseReadOnlyError(
+                f"The database {path} is read-only. Check the folder's permissions.") from error
+        raise storage_error(error, f"Cannot open the database {path}") or StoreError(
+            f"Cannot open the database {path}: {error}.") from error
     except BaseException:
         conn.close()
         raise
@@ -106,8 +128,15 @@ class Store:
 
     @classmethod
     def open(cls, database: Path, audit_key_path: Path, now_iso: Callable[[], str]) -> "Store":
-        key = audit.load_or_create_key(audit_key_path)
-        return cls(connect(database), key, now_iso, database)
+        conn = connect(database)
+        try:
+            # An existing audit log needs its own key: a new one would break the chain.
+            has_log = conn.execute("SELECT EXISTS (SELECT 1 FROM audit_log)").fetchone()[0]
+            key = audit.load_or_create_key(audit_key_path, create=not has_log)
+        except BaseException:
+            conn.close()
+            raise
+        return cls(conn, key, now_iso, database)
 
     @contextmanager
     def write(self, actor: str) -> Iterator[Transaction]:
@@ -130,10 +159,22 @@ class Store:
             if not tx.entries:
                 raise RuntimeError("every change to the database must leave an audit entry")
             self.conn.execute("COMMIT")
+        except sqlite3.OperationalError as error:
+            self._rollback()
+            fault = storage_error(error)
+            if fault is None:
+                raise
+            raise fault from error
         except BaseException:
-            if self.conn.in_transaction:
-                self.conn.execute("ROLLBACK")
+            self._rollback()
             raise
+
+    def _rollback(self) -> None:
+        if self.conn.in_transaction:
+            try:
+                self.conn.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass  # SQLite rolls back by itself when it cannot (e.g. after an I/O error)
 
     def verify_audit(self) -> audit.AuditReport:
         return audit.verify(self.conn, self._audit_key)

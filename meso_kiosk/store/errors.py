@@ -23,3 +23,11 @@ class ImmutableRecordError(StoreError):
 
 class AuditKeyError(StoreError):
     """The audit-log key is missing or damaged."""
+
+
+class StorageFullError(StoreError):
+    """The disk (or the database's size limit) is full: the change was not saved."""
+
+
+class DatabaseReadOnlyError(StoreError):
+    """The database or its folder cannot be written to."""
