@@ -361,6 +361,34 @@ def _step_0007_consent_accounts(db: "Database") -> None:
     )
 
 
+def _step_0008_patient_search_prefixes(db: "Database") -> None:
+    # The first letters typed in a search match thousands of patients in a large clinic; FTS5
+    # then merges the doclists of every word starting with them (13 ms for "demir l" in
+    # 100,000 patients). Prefix indexes for 1 to 3 letters answer those from one list (~1 ms).
+    db.executescript(
+        """
+    DROP TRIGGER IF EXISTS patients_ai;
+    DROP TRIGGER IF EXISTS patients_ad;
+    DROP TRIGGER IF EXISTS patients_au;
+    DROP TABLE IF EXISTS patients_fts;
+    CREATE VIRTUAL TABLE patients_fts USING fts5 (
+        name_key, tokenize='unicode61', prefix='1 2 3', content='patients'
+    );
+    CREATE TRIGGER patients_ai AFTER INSERT ON patients BEGIN
+        INSERT INTO patients_fts (rowid, name_key) VALUES (new.rowid, new.name_key);
+    END;
+    CREATE TRIGGER patients_ad AFTER DELETE ON patients BEGIN
+        INSERT INTO patients_fts (patients_fts, rowid, name_key) VALUES ('delete', old.rowid, old.name_key);
+    END;
+    CREATE TRIGGER patients_au AFTER UPDATE ON patients BEGIN
+        INSERT INTO patients_fts (patients_fts, rowid, name_key) VALUES ('delete', old.rowid, old.name_key);
+        INSERT INTO patients_fts (rowid, name_key) VALUES (new.rowid, new.name_key);
+    END;
+    INSERT INTO patients_fts (patients_fts) VALUES ('rebuild');
+    """
+    )
+
+
 STEPS: tuple[tuple[str, Callable[["Database"], None]], ...] = (
     ("0001_core", _step_0001_core),
     ("0002_patient_search", _step_0002_patient_search),
@@ -368,6 +396,7 @@ STEPS: tuple[tuple[str, Callable[["Database"], None]], ...] = (
     ("0005_session_records", _step_0005_session_records),
     ("0006_course_plan", _step_0006_course_plan),
     ("0007_consent_accounts", _step_0007_consent_accounts),
+    ("0008_patient_search_prefixes", _step_0008_patient_search_prefixes),
 )
 SCHEMA_VERSION = len(STEPS)
 
