@@ -7,6 +7,7 @@ non-zero exit, never a traceback.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import Callable, Sequence
@@ -27,9 +28,44 @@ class CommandFailed(Exception):
     """A command could not do its job; the message is the one line to print."""
 
 
+MAX_MESSAGE = 600
+
+
+def one_line(message: str) -> str:
+    """A message as ONE safe line: control characters, bidi overrides and lone surrogates
+    (typed or echoed from an argument) shown as escapes, an echoed huge value cut short."""
+    text = "".join(ch if ch.isprintable() or ch == " " else repr(ch)[1:-1] for ch in str(message))
+    return text if len(text) <= MAX_MESSAGE else text[:MAX_MESSAGE] + "… (cut)"
+
+
+def _fail(message: str) -> None:
+    print(f"meso-kiosk: {one_line(message)}", file=sys.stderr)
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str):  # one line, not the whole usage block
-        self.exit(EXIT_USAGE, f"{self.prog}: {message} (try --help)\n")
+        self.exit(EXIT_USAGE, f"{self.prog}: {one_line(message)} (try --help)\n")
+
+
+def _path(value: str) -> str:
+    """A file or folder name as typed; only NUL, which no file system accepts, is refused here."""
+    if "\x00" in value:
+        raise argparse.ArgumentTypeError("a file or folder name cannot contain a NUL character")
+    try:
+        os.fsencode(value)
+    except UnicodeError:
+        raise argparse.ArgumentTypeError("this file or folder name is not valid text") from None
+    return value
+
+
+def _patient_id(value: str) -> int:
+    try:
+        number = int(value.strip())
+    except ValueError:
+        number = 0
+    if not 1 <= number <= 2**63 - 1:
+        raise argparse.ArgumentTypeError(f"the patient's number must be a whole number from 1 (not {value!r})")
+    return number
 
 
 def _add_data_dir(parser: argparse.ArgumentParser, *, default: object = None) -> None:
@@ -49,20 +85,32 @@ def build_parser() -> argparse.ArgumentParser:
     audit = commands.add_parser("audit-verify", help="check the audit log's hash chain")
     _add_data_dir(audit, default=argparse.SUPPRESS)
     backup = commands.add_parser("backup", help="write a verified backup (database, key, exports, seal) to a zip")
-    backup.add_argument("--out", required=True, metavar="FILE", help="the backup file to write")
+    backup.add_argument("--out", required=True, metavar="FILE", type=_path, help="the backup file to write")
     _add_data_dir(backup, default=argparse.SUPPRESS)
     restore = commands.add_parser("restore", help="restore a backup into an empty (or --replace'd) data folder")
-    restore.add_argument("archive", metavar="FILE", help="a backup written by 'meso-kiosk backup'")
+    restore.add_argument("archive", metavar="FILE", type=_path, help="a backup written by 'meso-kiosk backup'")
     restore.add_argument("--replace", action="store_true",
                          help="restore over existing data (the current folder is kept beside it)")
     _add_data_dir(restore, default=argparse.SUPPRESS)
+    auto = commands.add_parser("auto-backup", help="show or set the daily automatic backup (and run it if due)")
+    switch = auto.add_mutually_exclusive_group()
+    switch.add_argument("--on", dest="daily", action="store_const", const=True, help="back up once a day")
+    switch.add_argument("--off", dest="daily", action="store_const", const=False, help="no automatic backup")
+    auto.add_argument("--keep", metavar="N", help="how many automatic backups to keep (1-366, default 7)")
+    auto.add_argument("--folder", metavar="DIR", type=_path, help="where to write them (full path; empty for the data folder's backups/)")
+    auto.add_argument("--run", action="store_true", help="make today's backup now if it is due (for a scheduler)")
+    _add_data_dir(auto, default=argparse.SUPPRESS)
     export = commands.add_parser("export-pdf", help="export a patient's consultation summary as a sealed PDF")
-    export.add_argument("--patient", required=True, type=int, metavar="ID", help="the patient's number")
-    export.add_argument("--out", metavar="FILE", help="the PDF to write (default: a new file in the data folder's exports/)")
+    export.add_argument("--patient", required=True, type=_patient_id, metavar="ID", help="the patient's number")
+    export.add_argument("--out", metavar="FILE", type=_path, help="the PDF to write (default: a new file in the data folder's exports/)")
     _add_data_dir(export, default=argparse.SUPPRESS)
     verify = commands.add_parser("verify", help="check a PDF's seal and that this installation issued it")
-    verify.add_argument("file", metavar="FILE", help="a PDF exported by 'meso-kiosk export-pdf' or the app")
+    verify.add_argument("file", metavar="FILE", type=_path, help="a PDF exported by 'meso-kiosk export-pdf' or the app")
     _add_data_dir(verify, default=argparse.SUPPRESS)
+    self_test = commands.add_parser("self-test", help="run a whole consultation end to end in a temporary folder")
+    self_test.add_argument("--data-dir", metavar="DIR", default=argparse.SUPPRESS, type=_path,
+                           help="an empty (or earlier self-test's) folder to work in, kept afterwards "
+                                "(default: a temporary folder, removed when every step passed)")
     return parser
 
 
@@ -108,6 +156,21 @@ def _run_restore(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _run_auto_backup(args: argparse.Namespace) -> int:
+    from .services.backup import auto_backup_if_due, configure_auto_backup
+
+    kiosk = _existing_kiosk(args)
+    try:
+        schedule = configure_auto_backup(kiosk, "cli", daily=args.daily, keep=args.keep, folder=args.folder)
+        print(schedule.summary())
+        if args.run:
+            report = auto_backup_if_due(kiosk)
+            print(report.summary() if report else "no automatic backup due (off, or already done today)")
+    finally:
+        kiosk.close()
+    return EXIT_OK
+
+
 def _run_export_pdf(args: argparse.Namespace) -> int:
     kiosk = _existing_kiosk(args)
     try:
@@ -130,6 +193,17 @@ def _run_verify(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _run_self_test(args: argparse.Namespace) -> int:
+    from .services.self_test import DataDirRefused, run_self_test
+    from .ui.self_test import ui_steps  # the window's steps; Qt is imported when they run
+
+    try:  # never $MESO_KIOSK_HOME or the user data folder: only a folder given here, or a temporary one
+        return run_self_test(Path(args.data_dir) if args.data_dir else None, ui_steps(),
+                             out=lambda line: print(line, flush=True))
+    except DataDirRefused as error:
+        raise CommandFailed(f"self-test: {error}") from None
+
+
 def _run_gui(args: argparse.Namespace) -> int:
     from .ui.app import run_gui  # Qt is imported only when a window is wanted
 
@@ -141,25 +215,31 @@ COMMANDS: dict[str | None, Callable[[argparse.Namespace], int]] = {
     "audit-verify": _run_audit_verify,
     "backup": _run_backup,
     "restore": _run_restore,
+    "auto-backup": _run_auto_backup,
     "export-pdf": _run_export_pdf,
     "verify": _run_verify,
+    "self-test": _run_self_test,
 }
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    for stream in (sys.stdout, sys.stderr):  # a path that is not valid text must not crash the output
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
     args = build_parser().parse_args(argv)
     try:
         return COMMANDS[args.command](args)
     except (CommandFailed, StoreError, DataDirError, MissingResourceError, ValidationError, BackupError,
             InstanceLockedError, ExportError) as error:
-        print(f"meso-kiosk: {error}", file=sys.stderr)
+        _fail(str(error))
     except OSError as error:
-        print(f"meso-kiosk: {error.strerror or error}: {error.filename or ''}".rstrip(": "), file=sys.stderr)
+        _fail(f"{error.strerror or error}: {error.filename or ''}".rstrip(": "))
     except KeyboardInterrupt:
-        print("meso-kiosk: interrupted", file=sys.stderr)
+        _fail("interrupted")
         return 130
     except Exception as error:  # the contract: one line, never a traceback
-        print(f"meso-kiosk: unexpected error ({type(error).__name__}): {error}", file=sys.stderr)
+        _fail(f"unexpected error ({type(error).__name__}): {error}")
     return EXIT_FAILED
 
 

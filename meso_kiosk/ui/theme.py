@@ -85,6 +85,14 @@ QLabel[role="finding-warn-title"] {{ color: {WARNING}; font-weight: 700; }}
 QLabel[role="finding-info-title"] {{ color: {ACCENT}; font-weight: 700; }}
 QLabel[role="override-note"] {{ color: {SUCCESS}; font-weight: 600; }}
 QFrame[role="intake-notice"] {{ background: {ACCENT_SOFT}; border: 1px solid {ACCENT}; border-radius: 10px; }}
+QFrame[role="intake-done"] {{ background: #E6F2EA; border: 2px solid {SUCCESS}; border-radius: 10px; }}
+QDateEdit, QTimeEdit {{ background: {SURFACE}; border: 1px solid {BORDER}; border-radius: 8px;
+    padding: 6px 12px; min-height: {TOUCH_TARGET - 14}px; }}
+QDateEdit:focus, QTimeEdit:focus {{ border: 2px solid {ACCENT}; }}
+QDateEdit[invalid="true"], QTimeEdit[invalid="true"] {{ border: 2px solid {STOP}; }}
+QDateEdit::drop-down {{ border: none; width: 44px; }}
+QDateEdit::down-arrow {{ image: url({{chevron}}); width: 20px; height: 20px; }}
+QTimeEdit::up-button, QTimeEdit::down-button {{ width: 0px; }}
 QCheckBox[role="ack"] {{ spacing: 12px; font-weight: 600; }}
 QCheckBox[role="ack"]:disabled {{ color: {TEXT}; }}
 QCheckBox[role="ack"]::indicator {{ width: 28px; height: 28px; }}
@@ -138,6 +146,92 @@ QSpinBox:focus {{ border: 2px solid {ACCENT}; }}
 QSpinBox QLineEdit {{ border: none; padding: 0; min-height: 0; background: transparent; }}
 QSpinBox::up-button, QSpinBox::down-button {{ width: 0px; }}
 QSpinBox[invalid="true"], QLineEdit[invalid="true"] {{ border: 2px solid {STOP}; }}
+"""
+
+# Lock screen, PIN pad and consultant administration.
+STYLESHEET += f"""
+QPushButton[role="pin-key"], QPushButton[pin_ok="true"] {{ font-size: 26px; padding: 0;
+    min-width: 88px; max-width: 88px; min-height: 64px; max-height: 64px; }}
+QPushButton[role="pin-key"] {{ color: {TEXT}; border: 2px solid {BORDER}; }}
+QPushButton[role="pin-key"]:pressed {{ background: {ACCENT_SOFT}; border-color: {ACCENT}; }}
+QPushButton[role="pin-key"]:disabled {{ color: #8A949E; background: #EEF0F3; border-color: #DDE1E6; }}
+QLineEdit[role="pin"] {{ font-size: 30px; min-height: {TOUCH_TARGET + 8}px; }}
+QPushButton[role="consultant-tile"] {{ background: {SURFACE}; color: {TEXT}; border: 2px solid {BORDER};
+    border-radius: 14px; padding: 0; min-width: 232px; max-width: 232px; min-height: 148px; max-height: 148px; }}
+QPushButton[role="consultant-tile"]:hover {{ background: {ACCENT_SOFT}; border-color: {ACCENT}; }}
+QPushButton[role="consultant-tile"]:focus {{ border: 3px solid {TEXT}; }}
+QLabel[role="initials"], QLabel[role="initials-large"] {{ background: {ACCENT_SOFT}; color: {ACCENT};
+    border-radius: 28px; font-size: 22px; font-weight: 700; }}
+QLabel[role="initials-large"] {{ border-radius: 40px; font-size: 30px; }}
+QLabel[role="tile-name"] {{ font-weight: 600; }}
+QLabel[role="lock-title"] {{ font-size: 26px; font-weight: 600; }}
+QLabel[role="lock-word"] {{ color: {MUTED}; font-size: {SMALL_PX}px; font-weight: 600; }}
+QLabel[role="lockout"] {{ color: {WARNING}; background: {WARNING_SOFT}; border: 2px solid {WARNING};
+    border-radius: 10px; padding: 10px 14px; font-weight: 600; }}
+QLabel[role="status-word"] {{ border-radius: 6px; padding: 1px 8px; font-size: 15px; font-weight: 600;
+    color: white; background: {SUCCESS}; }}
+QLabel[role="status-word"][kind="off"] {{ color: {MUTED}; background: #ECEEF1; }}
+QLabel[role="status-word"][kind="admin"] {{ color: {ACCENT}; background: {ACCENT_SOFT}; }}
+QPushButton[role="toggle"][wide="true"] {{ min-width: 150px; }}
+QLabel[role="notice"] {{ color: {SUCCESS}; background: #E6F2EA; border: 1px solid {SUCCESS}; border-radius: 8px;
+    padding: 8px 12px; }}
+"""
+
+# Consent step and patient hand-off: large calm type, whole-row ticks, the patient's own header.
+STYLESHEET += f"""
+QFrame[role="handoff-header"] {{ background: {ACCENT}; }}
+QLabel[role="handoff-title"] {{ color: white; font-size: 28px; font-weight: 600; }}
+QPushButton[role="handoff-consultant"] {{ background: transparent; color: white; border: 2px solid white;
+    font-size: {SMALL_PX}px; min-width: 0; }}
+QPushButton[role="handoff-consultant"]:hover {{ background: #2A6DB8; }}
+QFrame[role="handoff-footer"] {{ background: {SURFACE}; border-top: 1px solid {BORDER}; }}
+QLabel[role="patient-title"] {{ font-size: 32px; font-weight: 700; }}
+QLabel[role="patient-heading"] {{ font-size: 26px; font-weight: 600; }}
+QLabel[role="patient-subheading"] {{ font-size: 24px; font-weight: 600; color: {WARNING}; }}
+QLabel[role="patient-text"], QLabel[role="patient-question"] {{ font-size: 23px; }}
+QLabel[role="patient-question"] {{ font-weight: 600; }}
+QLabel[role="patient-hint"] {{ font-size: 21px; color: {ACCENT}; font-weight: 600; }}
+QLabel[role="patient-hint-muted"] {{ font-size: 20px; color: {MUTED}; }}
+QLabel[role="patient-error"] {{ font-size: 21px; color: {STOP}; font-weight: 600; }}
+QLabel[role="patient-meaning"] {{ font-size: 24px; font-weight: 600; background: {ACCENT_SOFT};
+    border-left: 6px solid {ACCENT}; padding: 12px 16px; }}
+QLineEdit[role="patient-field"], QPlainTextEdit[role="patient-field"] {{ font-size: 24px;
+    min-height: {TOUCH_TARGET + 8}px; }}
+QFrame[role="tick-row"] {{ background: {SURFACE}; border: 2px solid {BORDER}; border-radius: 10px; }}
+QFrame[role="tick-row"][checked="true"] {{ background: {ACCENT_SOFT}; border-color: {ACCENT}; }}
+QFrame[role="tick-row"][invalid="true"] {{ border-color: {STOP}; }}
+QCheckBox[role="tick"]::indicator {{ width: 34px; height: 34px; }}
+QCheckBox[role="tick"]:focus {{ outline: none; }}
+QPushButton[role="patient-primary"] {{ background: {ACCENT}; color: white; font-size: 24px; padding: 12px 36px;
+    min-height: {TOUCH_TARGET}px; }}
+QPushButton[role="patient-primary"]:disabled {{ background: {BORDER}; color: #4A5560; }}
+QPushButton[role="patient-choice"] {{ color: {TEXT}; border: 2px solid {BORDER}; font-size: 23px;
+    font-weight: 600; padding: 12px 20px; min-height: {TOUCH_TARGET}px; }}
+QPushButton[role="patient-choice"]:checked {{ background: {ACCENT}; color: white; border-color: {ACCENT}; }}
+QLabel[role="pad-message"] {{ font-size: 21px; color: {STOP}; font-weight: 600; }}
+QPushButton[role="primary"][emphasis="large"] {{ font-size: 22px; padding: 12px 28px; }}
+QFrame[role="consent-status"] {{ background: {SURFACE}; border: 2px solid {BORDER}; border-radius: 12px; }}
+QFrame[role="consent-status"][state="ok"] {{ background: #E6F2EA; border-color: {SUCCESS}; }}
+QFrame[role="consent-status"][state="missing"] {{ background: {WARNING_SOFT}; border-color: {WARNING}; }}
+QFrame[role="consent-history-current"], QFrame[role="consent-history-superseded"],
+QFrame[role="consent-history-withdrawn"], QFrame[role="consent-history-withdrawal"],
+QFrame[role="consent-history-withdrawal_ended"] {{ background: {SURFACE}; border: 1px solid {BORDER}; border-radius: 8px; }}
+QFrame[role="consent-history-current"] {{ border: 2px solid {SUCCESS}; }}
+QFrame[role="consent-history-withdrawal"] {{ border: 2px solid {WARNING}; }}
+"""
+
+# Summary step: ready / missing rows (a word and a mark, never colour alone), the export result, the preview.
+STYLESHEET += f"""
+QFrame[role="ready-row"], QFrame[role="missing-row"] {{ background: {SURFACE}; border: 1px solid {BORDER};
+    border-radius: 8px; }}
+QFrame[role="missing-row"] {{ background: {WARNING_SOFT}; border-color: {WARNING}; }}
+QLabel[role="ready-mark"] {{ color: {SUCCESS}; font-weight: 700; }}
+QLabel[role="missing-mark"] {{ color: {WARNING}; font-weight: 700; }}
+QPushButton[size="big"] {{ font-size: 22px; padding: 12px 24px; }}
+QFrame[role="export-result"] {{ background: {SURFACE}; border: 2px solid {SUCCESS}; border-radius: 10px; }}
+QFrame[role="export-result"][ok="false"] {{ background: {STOP_SOFT}; border-color: {STOP}; }}
+QLabel[role="digest"] {{ font-family: monospace; font-size: 14px; color: {MUTED}; }}
+QLabel[role="preview-page"] {{ background: white; border: 1px solid {BORDER}; }}
 """
 
 def apply_theme(app: QApplication) -> None:

@@ -1,0 +1,31 @@
+"""Build the window first, style it once: the app's stylesheet is set after construction.
+
+With an application stylesheet in force, every widget added to a parent is styled again
+with the whole subtree it joins, so building the window bottom-up styles most widgets
+many times over: measured on the full main window, 4.4 s with the stylesheet set first
+against 1.9 s when it is set once the window exists (1.0 s with no stylesheet at all;
+offscreen, loaded 2-core machine). The result is the same window: setting the
+stylesheet re-polishes every widget and recomputes their sizes before anything is shown.
+The app's font and Fusion style stay set throughout, so sizes measured while building
+(font metrics) are the same as before.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import Iterator
+
+from PySide6.QtWidgets import QApplication
+
+
+@contextmanager
+def stylesheet_after(app: QApplication) -> Iterator[None]:
+    """Inside: no application stylesheet; on leaving (even by an error): the one set before."""
+    sheet = app.styleSheet()
+    if sheet:
+        app.setStyleSheet("")
+    try:
+        yield
+    finally:
+        if sheet:
+            app.setStyleSheet(sheet)
