@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QEvent, QPoint, Qt
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtCore import QEvent, QPoint, Qt, QTimer
+from PySide6.QtGui import QInputDevice, QKeyEvent
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QPushButton, QWidget
 
 from meso_kiosk.domain.consent import blocks_to_text, render_text, sha256_text
 from meso_kiosk.services.consent import ConsentFormError
 from meso_kiosk.services.reference import app_info
 from meso_kiosk.ui.pages.handoff import HandoffPage
+from meso_kiosk.ui.theme import TOUCH_TARGET
 from tests.conftest import COUNTERSIGN_PIN
 
 WRONG_PIN = "000000"
@@ -68,6 +69,14 @@ def tick_everything(qtbot, page, photos: str = "no") -> None:
     qtbot.mouseClick(page.read.photo_buttons[photos], Qt.MouseButton.LeftButton)
 
 
+def read_and_tick(qtbot, page, type_text, language: str = "en", photos: str = "no") -> None:
+    """Language, identity, the text read to the end and every item ticked: the Sign panel is next."""
+    qtbot.mouseClick(page.language_buttons[language], Qt.MouseButton.LeftButton)
+    confirm_identity(qtbot, page, "Claire Dubois", "12/04/1986", type_text)
+    scroll_to_end(page)
+    tick_everything(qtbot, page, photos=photos)
+
+
 def draw_signature(qtbot, canvas) -> list[QPoint]:
     points = [QPoint(40 + 12 * i, 120 + (30 if i % 4 < 2 else -30)) for i in range(40)]
     qtbot.mousePress(canvas, Qt.MouseButton.LeftButton, pos=points[0])
@@ -75,6 +84,19 @@ def draw_signature(qtbot, canvas) -> list[QPoint]:
         QTest.mouseMove(canvas, point)
     qtbot.mouseRelease(canvas, Qt.MouseButton.LeftButton, pos=points[-1])
     return points
+
+
+def sign_like_a_person(canvas) -> None:
+    """A hand-like signature (the demo's), replayed through a finger on the touch screen."""
+    from meso_kiosk.services.demo_consents import synthetic_signature
+
+    finger = QTest.createTouchDevice(QInputDevice.DeviceType.TouchScreen)
+    for stroke in synthetic_signature("Claire Dubois", canvas.width(), canvas.height()).strokes:
+        points = [QPoint(round(p.x), round(p.y)) for p in stroke]
+        QTest.touchEvent(canvas, finger).press(0, points[0], canvas)
+        for point in points[1:]:
+            QTest.touchEvent(canvas, finger).move(0, point, canvas)
+        QTest.touchEvent(canvas, finger).release(0, points[-1], canvas)
 
 
 @pytest.fixture(autouse=True)
@@ -400,6 +422,102 @@ def test_a_new_handoff_starts_fresh(qtbot, window, claire, register, type_text):
     assert not page.read.reached_end
 
 
+# ---------------------------------------------------------------- a finger, a witness, the kiosk window
+
+
+def test_a_patient_signs_with_a_finger_through_touch_events(qtbot, window, kiosk, claire, type_text):
+    page = enter_handoff(qtbot, window, claire)
+    read_and_tick(qtbot, page, type_text)
+    qtbot.mouseClick(page.read.continue_button, Qt.MouseButton.LeftButton)
+    assert page.current_panel() == page.SIGN
+    finger = QTest.createTouchDevice(QInputDevice.DeviceType.TouchScreen)
+    assert finger.type() == QInputDevice.DeviceType.TouchScreen
+    canvas = page.pad.canvas
+    points = [QPoint(40 + 12 * i, 120 + (30 if i % 4 < 2 else -30)) for i in range(40)]
+    QTest.touchEvent(canvas, finger).press(0, points[0], canvas)
+    for point in points[1:]:
+        QTest.touchEvent(canvas, finger).move(0, point, canvas)
+    QTest.touchEvent(canvas, finger).release(0, points[-1], canvas)
+    assert len(page.pad.strokes().strokes) == 1  # no second, mouse-synthesised copy of the line
+    qtbot.mouseClick(page.sign_button, Qt.MouseButton.LeftButton)
+    assert page.current_panel() == page.HAND_BACK
+    qtbot.mouseClick(page.hand_back_button, Qt.MouseButton.LeftButton)
+    type_pin(qtbot, page.countersign_pin, COUNTERSIGN_PIN)
+    assert page.current_panel() == page.DONE
+    record = kiosk.consents.current(claire.id)
+    assert [(p.x, p.y) for p in record.patient_signature.strokes[0]] == [(q.x(), q.y()) for q in points]
+    assert {p.pressure for p in record.patient_signature.strokes[0]} == {0.5}  # a finger: no pressure
+    assert record.witness_name is None  # no witness: still a complete record
+    assert record.device_id
+
+
+def test_an_optional_witness_is_stored_and_a_bad_name_costs_no_pin_try(qtbot, window, kiosk, claire, type_text):
+    page = enter_handoff(qtbot, window, claire)
+    read_and_tick(qtbot, page, type_text)
+    qtbot.mouseClick(page.read.continue_button, Qt.MouseButton.LeftButton)
+    draw_signature(qtbot, page.pad.canvas)
+    qtbot.mouseClick(page.sign_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(page.hand_back_button, Qt.MouseButton.LeftButton)
+    assert page.witness_field.isVisibleTo(page) and page.witness_field.text() == ""
+    assert page.witness_field.accessibleName() == "Witness's name (optional)"
+    page.witness_field.setText("Léa\x1b Martin")  # pasted with an escape code
+    type_pin(qtbot, page.countersign_pin, WRONG_PIN)  # the witness is checked first: this PIN is not tried
+    assert page.current_panel() == page.COUNTERSIGN
+    assert "control character" in page.witness_error.text()
+    assert kiosk.consents.current(claire.id) is None
+    failures = kiosk.store.conn.execute(
+        "SELECT count(*) FROM audit_log WHERE action = 'consultant.pin_failed'").fetchone()[0]
+    assert failures == 0
+    page.witness_field.clear()
+    type_text(page.witness_field, "Léa Martin")
+    type_pin(qtbot, page.countersign_pin, COUNTERSIGN_PIN)
+    assert page.current_panel() == page.DONE
+    record = kiosk.consents.current(claire.id)
+    assert record.witness_name == "Léa Martin"
+    assert "witnessed by Léa Martin" in page.done_text.text()
+    qtbot.mouseClick(page.done_button, Qt.MouseButton.LeftButton)
+    assert "witness: Léa Martin" in window.workspace.pages["consent"].status_detail.text()
+
+
+def test_handoff_keeps_a_kiosk_window_full_screen_and_frameless(qtbot, window, claire):
+    window.setWindowFlag(Qt.WindowType.FramelessWindowHint, True)  # as run_gui does for --kiosk
+    window.showFullScreen()
+    qtbot.waitExposed(window)
+    page = enter_handoff(qtbot, window, claire)
+    assert window.isFullScreen() and window.windowFlags() & Qt.WindowType.FramelessWindowHint
+    assert window.close() is False
+    qtbot.mouseClick(page.consultant_button, Qt.MouseButton.LeftButton)
+    type_pin(qtbot, page.exit_pin, COUNTERSIGN_PIN)
+    assert not window.in_handoff
+    assert window.isFullScreen() and window.windowFlags() & Qt.WindowType.FramelessWindowHint
+
+
+def test_kiosk_flag_opens_the_window_full_screen_and_frameless(qapp, tmp_path, monkeypatch):
+    """``meso-kiosk --kiosk``: run_gui shows the window full-screen without a frame (no title bar,
+    so no close button for a patient to find)."""
+    from meso_kiosk.ui import app as app_module
+
+    seen: list[tuple[bool, bool]] = []
+    real_install = app_module.install_idle_lock
+
+    def install(window, *args, **kwargs):  # called once the window is shown
+        seen.append((window.isFullScreen(), bool(window.windowFlags() & Qt.WindowType.FramelessWindowHint)))
+        return real_install(window, *args, **kwargs)
+
+    monkeypatch.setattr(app_module, "install_idle_lock", install)
+    monkeypatch.setenv(app_module.EXIT_AFTER_FIRST_PAINT_ENV, "1")
+    dialogs: list[tuple[str, str]] = []
+    try:
+        code = app_module.run_gui(tmp_path / "kiosk-data", kiosk_mode=True,
+                                  show_error=lambda title, message: dialogs.append((title, message)))
+    finally:
+        # run_gui is normally the process's only event loop: one empty turn clears Qt's quit flag.
+        QTimer.singleShot(0, qapp.quit)
+        qapp.exec()
+    assert dialogs == [] and code == 0
+    assert seen == [(True, True)]
+
+
 # ---------------------------------------------------------------- looking at it
 
 
@@ -430,16 +548,24 @@ def test_render_the_handoff_screens(qtbot, window, claire, type_text, shots, siz
     shot("5_read_ticks")
     scroll_to_end(page)
     tick_everything(qtbot, page)
-    qtbot.mouseClick(page.read.continue_button, Qt.MouseButton.LeftButton)
+    type_text(page.read.question, "Can I wash my hair the next day?")
     bar.setValue(bar.maximum())
     shot("6_read_end")
+    assert page.read.continue_button.isEnabled()
     qtbot.mouseClick(page.read.continue_button, Qt.MouseButton.LeftButton)
-    draw_signature(qtbot, page.pad.canvas)
+    shot("7a_sign_empty")
+    qtbot.mouseClick(page.sign_button, Qt.MouseButton.LeftButton)
+    shot("7b_sign_refused")
+    sign_like_a_person(page.pad.canvas)
     shot("7_sign")
     qtbot.mouseClick(page.sign_button, Qt.MouseButton.LeftButton)
     shot("8_hand_back")
     qtbot.mouseClick(page.hand_back_button, Qt.MouseButton.LeftButton)
+    page.witness_field.setText("Léa Martin")
     shot("9_countersign")
+    for widget in page.findChildren(QPushButton):
+        if widget.isVisible():
+            assert widget.height() >= TOUCH_TARGET, widget.accessibleName()
     type_pin(qtbot, page.countersign_pin, COUNTERSIGN_PIN)
     shot("10_done")
     assert page.current_panel() == page.DONE

@@ -9,7 +9,8 @@ A sequence of calm panels in large type, one thing each:
    optional question for the consultant; "Continue" opens only at the end of the text;
 4. the signature (the sentence it means, the pad, the printed name);
 5. "please give the tablet back";
-6. the consultant countersigns with their PIN: ``ConsentService.sign`` stores it all;
+6. the consultant adds a witness's name if there was one, and countersigns with their PIN:
+   ``ConsentService.sign`` stores it all;
 7. done.
 
 The window shows nothing else meanwhile (``MainWindow.enter_handoff``). A small
@@ -25,6 +26,7 @@ from collections.abc import Callable
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QButtonGroup,
     QCheckBox,
     QFrame,
@@ -40,6 +42,7 @@ from PySide6.QtWidgets import (
 
 from ...domain.clock import Clock
 from ...domain.consent import (
+    MAX_WITNESS_NAME,
     BlockKind,
     ConsentTemplate,
     SignedConsent,
@@ -52,6 +55,7 @@ from ...domain.consent import (
 )
 from ...domain.errors import ValidationError
 from ...domain.patient import Patient
+from ...domain.text import clean_text
 from ...services.accounts import AccountService, PinPurpose
 from ...services.consent import ConsentFormError, ConsentService
 from ..widgets.basics import button, label, restyle, scrolling
@@ -59,6 +63,8 @@ from ..widgets.consultant_pin import ConsultantPin, CurrentConsultant
 from ..widgets.signature_pad import SignaturePad
 
 COLUMN_WIDTH = 880        # px: about 70 characters of patient text a line
+WIDE_COLUMN_WIDTH = 1160  # px: the consultant's countersign panel, words and PIN pad side by side
+SIDE_BY_SIDE_FROM = 1000  # px of page width from which that panel goes side by side
 END_TOLERANCE = 8         # px from the bottom that count as "read to the end"
 MAX_QUESTION_CHARS = 1000  # the domain's limit, also stopped at the keyboard
 
@@ -543,10 +549,37 @@ class HandoffPage(QWidget):
         self.back_to_patient_button = button("Give the tablet back to the patient", "Back to the patient to correct",
                                              primary=True)
         self.back_to_patient_button.hide()
+        # A witness is optional: someone else in the room who saw the patient sign.
+        self.witness_label = label("Witness (optional): the name of anyone else who saw the patient sign",
+                                   "subheading-small")
+        self.witness_field = QLineEdit()
+        self.witness_field.setAccessibleName("Witness's name (optional)")
+        self.witness_field.setMaxLength(MAX_WITNESS_NAME)
+        self.witness_error = label("", "error")
+        self.witness_error.hide()
         self.countersign_pin = ConsultantPin(self._accounts, self._current_consultant, "Consultant PIN to countersign")
-        body, column = _column(self.countersign_title, self.countersign_summary, self.countersign_error,
-                               self.back_to_patient_button, self.countersign_pin)
-        column.addStretch(1)
+        words = QWidget()
+        words_layout = QVBoxLayout(words)
+        words_layout.setContentsMargins(0, 0, 0, 0)
+        words_layout.setSpacing(14)
+        for widget in (self.countersign_title, self.countersign_summary, self.countersign_error,
+                       self.back_to_patient_button, self.witness_label, self.witness_field, self.witness_error):
+            words_layout.addWidget(widget)
+        # Side by side on a landscape screen (the PIN pad is tall), one above the other in portrait.
+        body = QWidget()
+        body.setObjectName("page")
+        outer = QHBoxLayout(body)
+        outer.setContentsMargins(24, 24, 24, 24)
+        inner = QWidget()
+        inner.setMaximumWidth(WIDE_COLUMN_WIDTH)
+        self.countersign_columns = QBoxLayout(QBoxLayout.Direction.TopToBottom, inner)
+        self.countersign_columns.setContentsMargins(0, 0, 0, 0)
+        self.countersign_columns.setSpacing(32)
+        self.countersign_columns.addWidget(words, 1, Qt.AlignmentFlag.AlignTop)
+        self.countersign_columns.addWidget(self.countersign_pin, 0, Qt.AlignmentFlag.AlignTop)
+        outer.addStretch(1)
+        outer.addWidget(inner, 100, Qt.AlignmentFlag.AlignTop)  # both at the top, whatever the height
+        outer.addStretch(1)
         self.stack.addWidget(scrolling(body))
 
     def _build_done(self) -> None:
@@ -590,6 +623,12 @@ class HandoffPage(QWidget):
         self.exit_pin.submitted.connect(self._on_exit_pin_submitted)
         self.exit_cancel_button.clicked.connect(self._on_exit_cancel_button_clicked)
 
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().resizeEvent(event)
+        wide = self.width() >= SIDE_BY_SIDE_FROM
+        self.countersign_columns.setDirection(
+            QBoxLayout.Direction.LeftToRight if wide else QBoxLayout.Direction.TopToBottom)
+
     # ------------------------------------------------------------ the flow
 
     def start(self, patient: Patient) -> None:
@@ -601,6 +640,8 @@ class HandoffPage(QWidget):
         self.record = None
         self.name_field.clear()
         self.dob_field.clear()
+        self.witness_field.clear()
+        _say(self.witness_error, "")
         self.pad.clear()
         preferred = self._consents.language_for(patient)
         self._show_language_choice(preferred)
@@ -722,7 +763,7 @@ class HandoffPage(QWidget):
             f"Question for you: {question}" if question else "No question for you.",
             "Type your PIN to countersign. The consent is stored once your PIN is accepted.",
         ]
-        self.countersign_summary.setText("\n\n".join(lines))
+        self.countersign_summary.setText("\n".join(lines))
         _say(self.countersign_error, "")
         self.back_to_patient_button.hide()
         self.countersign_pin.show()
@@ -747,13 +788,22 @@ class HandoffPage(QWidget):
 
     def _on_countersign_pin_submitted(self, consultant_id: int, pin: str) -> None:
         assert self.template is not None and self.patient is not None and self.signature is not None
+        try:  # checked before the PIN, so a typo in the witness's name costs no PIN try
+            witness = clean_text(self.witness_field.text(), "witness_name", max_length=MAX_WITNESS_NAME,
+                                 label="witness's name")
+        except ValidationError as error:
+            _say(self.witness_error, error.errors["witness_name"])
+            self.countersign_pin.pin_entry.clear()
+            self.witness_field.setFocus()
+            return
+        _say(self.witness_error, "")
         try:
             record = self._consents.sign(
                 self.patient.id, language=self.template.language, version=self.template.version,
                 shown_text_sha256=self.read.shown_text_sha256(), checklist=self.read.checklist(),
                 photo_consent=self.read.photo_consent(), signature=self.signature,
                 consultant_id=consultant_id, consultant_pin=pin, question=self.read.question_text(),
-                reached_end=self.read.reached_end, signature_png=self.signature_png,
+                reached_end=self.read.reached_end, signature_png=self.signature_png, witness_name=witness,
             )
         except ConsentFormError as error:
             self._show_sign_errors(error.errors, error.signature_code)
@@ -763,9 +813,10 @@ class HandoffPage(QWidget):
             self.countersign_pin.show_error(message)
             return
         self.record = record
+        witnessed = f", witnessed by {record.witness_name}" if record.witness_name else ""
         self.done_text.setText(
             f"Signed by {record.printed_name} on {self._clock.format_local(record.signed_at)}, "
-            f"countersigned by {record.countersignature.consultant_name}. Sessions can now be recorded.")
+            f"countersigned by {record.countersignature.consultant_name}{witnessed}. Sessions can now be recorded.")
         self.consultant_button.hide()
         self.go_to(self.DONE)
         self.signed.emit(record)
