@@ -36,6 +36,7 @@ from dataclasses import dataclass, replace
 from ..domain.clock import Clock
 from ..domain.consent import (
     ConsentKind,
+    MAX_WITNESS_NAME,
     ConsentTemplate,
     Countersignature,
     RecordStatus,
@@ -58,6 +59,7 @@ from ..domain.consent import (
     validate_answers,
 )
 from ..domain.errors import ValidationError
+from ..domain.text import clean_text
 from ..domain.patient import Patient
 from ..resources import read_resource_text
 from ..store import consents as consent_rows
@@ -236,6 +238,10 @@ class ConsentService:
         strokes, signature_code = self._strokes(signature, errors)
         name = self._printed_name(patient, printed_name, errors)
         png = self._png(signature_png, errors)
+        try:  # checked before the PIN, so a mistyped witness name costs no PIN try
+            clean_text(witness_name, "witness_name", max_length=MAX_WITNESS_NAME, label="witness's name")
+        except ValidationError as error:
+            errors.update(error.errors)
         if errors:
             raise ConsentFormError(errors, signature_code)
         account = self._accounts.require_pin(consultant_id, consultant_pin, PinPurpose.COUNTERSIGN,

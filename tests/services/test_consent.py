@@ -150,6 +150,15 @@ def test_every_item_must_be_ticked_and_nothing_is_written_otherwise(kiosk, conse
     assert "consultant.countersign" not in actions(kiosk)
 
 
+@pytest.mark.parametrize("witness", ["x" * 201, "Léa\x00Martin"])
+def test_a_bad_witness_name_is_refused_before_the_pin_is_tried(kiosk, consents, patient, consultant, witness):
+    with pytest.raises(ConsentFormError) as caught:
+        sign(consents, patient, consultant, witness_name=witness, consultant_pin="000000")
+    assert list(caught.value.errors) == ["witness_name"]
+    assert count(kiosk, "consents") == 0
+    assert kiosk.store.conn.execute("SELECT failed_pin_count FROM consultants").fetchone()[0] == 0
+
+
 def test_several_problems_are_reported_together(consents, patient, consultant):
     with pytest.raises(ConsentFormError) as caught:
         sign(consents, patient, consultant, photo_consent=None, reached_end=False,
