@@ -48,6 +48,7 @@ SYSTEM_FONT_DIRS: tuple[Path, ...] = (
 # Characters that take no glyph: they are dropped from the printed text.
 _INVISIBLE_CATEGORIES = {"Cc", "Cf", "Cs", "Co", "Cn"}
 _RTL_CLASSES = {"R", "AL"}
+_KNOWN_RUNS = 4096  # texts whose runs a chain remembers
 
 
 class FontError(Exception):
@@ -79,6 +80,7 @@ class _Registered:
     cmap: Mapping[int, int]      # code point -> glyph
 
 
+@functools.lru_cache(maxsize=4096)  # the same cells and labels come back in every export
 def is_rtl(text: str) -> bool:
     if text.isascii():
         return False
@@ -114,6 +116,7 @@ def visual_order(text: str, base: str | None = None) -> str:
     return get_display(text, base_dir=base or base_direction(text))
 
 
+@functools.lru_cache(maxsize=4096)
 def printable(text: str) -> str:
     """NFC text without the characters that print nothing (controls, joiners, bidi marks)."""
     if text.isascii() and text.isprintable():
@@ -132,6 +135,9 @@ class FontChain:
         self._ascii_fast = all(
             code in faces[0].cmap for faces in (self._regular, self._bold) for code in range(0x20, 0x7F)
         )
+        # The same labels, consent text and names come back in every export: their runs are
+        # kept (bounded; the chain lives as long as the process).
+        self._known: dict[tuple[str, bool], tuple[tuple[str, str], ...]] = {}
 
     @property
     def families(self) -> tuple[str, ...]:
@@ -150,10 +156,24 @@ class FontChain:
         faces = self._bold if bold else self._regular
         if self._ascii_fast and text.isascii() and text.isprintable():
             return [(faces[0].name, text)] if text else []
+        known = self._known.get((text, bold))
+        if known is None:
+            known = tuple(self._cut(text, faces))
+            if len(self._known) >= _KNOWN_RUNS:
+                self._known.clear()
+            self._known[(text, bold)] = known
+        return list(known)
+
+    @staticmethod
+    def _cut(text: str, faces: Sequence[_Registered]) -> list[tuple[str, str]]:
+        shown = printable(text)
+        first = faces[0]
+        if all(ord(char) in first.cmap for char in shown):  # the first face prints it all: one run
+            return [(first.name, shown)] if shown else []
         runs: list[tuple[str, str]] = []
         current: _Registered | None = None
         buffer: list[str] = []
-        for char in printable(text):
+        for char in shown:
             code = ord(char)
             sticky = unicodedata.category(char)[0] in "ZPSM"
             if current is not None and sticky and code in current.cmap:

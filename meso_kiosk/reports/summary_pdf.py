@@ -114,7 +114,8 @@ class _Builder:
                                    ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
         return [table, Spacer(1, 4 * mm), HRFlowable(width="100%", thickness=1.2, color=ACCENT, spaceAfter=2 * mm)]
 
-    def facts(self, rows: list[tuple[str, str]], *, digests: tuple[str, ...] = (), templated: tuple[str, ...] = ()) -> Table:
+    def facts(self, rows: list[tuple[str, str]], *, digests: tuple[str, ...] = (), templated: tuple[str, ...] = (),
+              width: float = TEXT_WIDTH, label_width: float = 42 * mm) -> Table:
         """Label / value pairs, labels muted in a narrow column.
 
         ``digests`` name rows holding a hash (set small enough to fit one line),
@@ -124,7 +125,7 @@ class _Builder:
                  self.p(value, self.styles.digest if label in digests else None,
                         direction="L" if label in templated else None)]
                 for label, value in rows]
-        table = Table(data, colWidths=[42 * mm, TEXT_WIDTH - 42 * mm])
+        table = Table(data, colWidths=[label_width, width - label_width])
         table.setStyle(TableStyle([
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ("LEFTPADDING", (0, 0), (-1, -1), 0),
@@ -258,7 +259,7 @@ class _Builder:
                     f"{z.zone}: {z.injections}\u00a0inj., {_number(z.depth_mm, 'mm')}, {_number(z.volume_ml, 'ml')}"
                     for z in session.zones) or "—"
                 products = "\n".join(
-                    f"{p.product} (lot {p.lot_number}" + (f", exp. {_day(p.expiry)})" if p.expiry else ")")
+                    f"{p.product} (lot\u00a0{p.lot_number}" + (f", exp. {_day(p.expiry)})" if p.expiry else ")")
                     for p in session.products) or "—"
                 number = str(session.number) if session.number is not None else ""
                 if session.corrections:
@@ -296,15 +297,18 @@ class _Builder:
             rows.append(("Plan", course.note))
         if course.maintenance_from:
             rows.append(("Maintenance", f"A maintenance visit is suggested from {_day(course.maintenance_from)}"))
-        flowables: list[Flowable] = [*self.heading("Your course"), self.facts(rows)]
+        heading = self.heading("Your course")
+        flowables: list[Flowable] = [heading[-1], self.facts(rows)]
         if course.visits:
             flowables += [Spacer(1, 3 * mm), self.visits(course)]
         if course.milestones:
             flowables += [Spacer(1, 3 * mm), self.grid(
-                ["Around", "What to expect", ""],
+                ["Around", "What to expect", "Status"],
                 [[_day(m.day), m.text, "Reached" if m.passed else "Ahead"] for m in course.milestones],
                 [1.8, 6.4, 1.2])]
-        return flowables
+        # Facts, plan and milestones read as one: the section moves whole rather than leave
+        # two rows of its plan at the foot of a page (it still splits if longer than a page).
+        return [*heading[:-1], KeepTogether(flowables)]
 
     def visits(self, course) -> Table:
         """The planned sessions, two visits to a row so a long course stays short."""
@@ -342,8 +346,9 @@ class _Builder:
             flowables += [Spacer(1, 3 * mm), self.facts(extra)]
         for title, items in ((consent.pre_treatment_title, consent.pre_treatment),
                              (consent.aftercare_title, consent.aftercare)):
-            if items:
-                flowables += [self.p(title, self.styles.subheading, bold=True), *self.bullets(items)]
+            if items:  # a subheading never stays behind without its first item
+                bullets = self.bullets(items)
+                flowables += [KeepTogether([self.p(title, self.styles.subheading, bold=True), bullets[0]]), *bullets[1:]]
         return flowables
 
     def signatures(self) -> list[Flowable]:
@@ -352,7 +357,7 @@ class _Builder:
             return []
         blocks = [self.signature(block) for block in summary.signatures]
         if summary.unsigned and summary.consent is None:
-            blocks += [self.unsigned(block) for block in summary.unsigned]
+            blocks.append(self.unsigned_row(summary.unsigned))
         # Each block stays whole, and the heading never stays behind alone: it moves with the
         # first block (one KeepTogether, never one inside another: ReportLab cannot nest them).
         first = [self.p("Signatures", self.styles.heading, bold=True), *blocks[0]]
@@ -373,9 +378,24 @@ class _Builder:
         drawn: Flowable = _Strokes(block.strokes, block.aspect) if block.strokes else Spacer(1, 1 * mm)
         return [drawn, facts, Spacer(1, 5 * mm)]
 
-    def unsigned(self, block) -> list[Flowable]:
+    def unsigned_row(self, blocks) -> list[Flowable]:
+        """The empty signature lines side by side: one short block, never a page of its own."""
+        gap = 8 * mm
+        width = (TEXT_WIDTH - gap * (len(blocks) - 1)) / len(blocks)
+        cells: list = []
+        for index, block in enumerate(blocks):
+            if index:
+                cells.append("")
+            cells.append(self.unsigned(block, width))
+        widths = [width if index % 2 == 0 else gap for index in range(len(cells))]
+        row = Table([cells], colWidths=widths, hAlign="LEFT")
+        row.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                                 ("RIGHTPADDING", (0, 0), (-1, -1), 0), ("TOPPADDING", (0, 0), (-1, -1), 0)]))
+        return [row, Spacer(1, 5 * mm)]
+
+    def unsigned(self, block, width: float) -> list[Flowable]:
         s = self.styles
-        box = Table([[self.p("NOT SIGNED", s.notice_title, bold=True)]], colWidths=[70 * mm], rowHeights=[18 * mm],
+        box = Table([[self.p("NOT SIGNED", s.notice_title, bold=True)]], colWidths=[width], rowHeights=[14 * mm],
                     hAlign="LEFT")
         box.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 1, WARNING), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                                  ("BACKGROUND", (0, 0), (-1, -1), WARNING_SOFT),
@@ -384,7 +404,7 @@ class _Builder:
         if block.printed_name:
             rows.append(("Name", block.printed_name))
         rows.append(("Status", block.why))
-        return [box, Spacer(1, 1.5 * mm), self.facts(rows), Spacer(1, 5 * mm)]
+        return [box, Spacer(1, 1.5 * mm), self.facts(rows, width=width, label_width=18 * mm)]
 
     def not_yet(self) -> list[Flowable]:
         summary = self.summary

@@ -278,11 +278,11 @@ class SummaryBuilder:
     def _consent(self, patient: Patient) -> dict:
         consents = self.sources.consents  # type: ignore[union-attr]
         current = consents.current(patient.id)
-        latest = consents.latest(patient.id)
         clock = self._clock
         if current is not None:
             status = f"In force: signed {clock.format_local(current.signed_at, with_offset=True)}"
             return {"consent": self._consent_section(current, status), "signatures": self._signatures(current)}
+        latest = consents.latest(patient.id)  # only now: reading a record parses its signature strokes
         unsigned = (
             UnsignedBlock("Patient", patient.display_name, "Not signed: no consent in force."),
             UnsignedBlock("Consultant", "", "Not countersigned."),

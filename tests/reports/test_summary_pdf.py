@@ -170,3 +170,40 @@ def test_pages_convert_to_pictures(fonts, tmp_path):
     pngs = to_pngs(path, tmp_path / "png")
     assert len(pngs) == len(page_texts(path.read_bytes()))
     assert all(png.stat().st_size > 5000 for png in pngs)
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+@pytest.mark.parametrize("sessions", range(1, 13))
+def test_short_sections_move_whole_wherever_the_page_ends(fonts, sessions):
+    """Each session count moves the page ends elsewhere; none may strand part of a short block."""
+    pages = [_flat(text) for text in page_texts(render_summary(make_summary(**full_sections(sessions)), fonts))]
+    together = [
+        ("Your course", "Less shedding is usually the first sign"),   # the course: facts, plan, milestones
+        ("Before each session", "Avoid aspirin"),                      # a subheading and its first item
+        ("After each session", "Do not wash your hair"),
+        ("Signatures Signed by", "Claire Dubois (Patient)"),           # the heading and the first signature
+    ]
+    for first, second in together:
+        holding = [number for number, text in enumerate(pages) if first in text]
+        assert len(holding) == 1, (first, sessions)
+        assert second in pages[holding[0]], (first, second, sessions)
+
+
+def test_the_empty_signature_lines_stand_side_by_side(fonts):
+    """Without a consent the two NOT SIGNED boxes share one row: never a lone block on a page of its own."""
+    from pypdf import PdfReader
+    import io
+
+    heights: list[float] = []
+
+    def visit(text, cm, tm, font, size):
+        if "NOT SIGNED" in text:  # the text's height on the page: its matrix, then the drawing one
+            heights.append(round(tm[4] * cm[1] + tm[5] * cm[3] + cm[5], 1))
+
+    pdf = render_summary(make_summary(**unsigned_sections()), fonts)
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        page.extract_text(visitor_text=visit)
+    assert len(heights) == 2 and heights[0] == heights[1]
