@@ -242,8 +242,8 @@ def _check_reported(kiosk, reported: list[dict], in_flight: dict | None, result:
     for entry in reported:
         op = entry["op"]
         if entry.get("maybe"):  # in flight at an earlier kill: it may or may not have been saved
-            if op == "intake":
-                last_answer.setdefault((entry["patient"], entry["path"]), set()).add(entry["value"])
+            if op == "intake":  # ... so the answer before it (None when it was the first) still counts
+                last_answer.setdefault((entry["patient"], entry["path"]), {None}).add(entry["value"])
             continue
         ok = True
         if op == "patient":
@@ -273,10 +273,10 @@ def _check_reported(kiosk, reported: list[dict], in_flight: dict | None, result:
         if in_flight and in_flight.get("op") == "intake" and (in_flight["patient"], in_flight["path"]) == (patient_id, path):
             allowed.add(in_flight["value"])
         # Compare as the service cleans them (numbers are stored as numbers).
-        expected = {str(kiosk.intake.validate(path, v)) for v in allowed}
+        expected = {str(None if v is None else kiosk.intake.validate(path, v)) for v in allowed}
         if str(stored) not in expected:
             result.problems.append(f"intake answer {path} of patient {patient_id} is {stored!r}, "
-                                   f"reported {sorted(values)!r}")
+                                   f"reported {sorted(values, key=str)!r}")
 
 
 # ---------------------------------------------------------------------------- the parent

@@ -777,8 +777,8 @@ def validate_session(
         closed_at = errors.run(_aware_utc, draft.get("closed_at"), "closed_at", "closing time")
     session_id = draft.get("session_id")
     if session_id is not None and (
-        not isinstance(session_id, int) or isinstance(session_id, bool) or session_id <= 0
-    ):
+        not isinstance(session_id, int) or isinstance(session_id, bool) or not 0 < session_id < 2**63
+    ):  # beyond SQLite's 64-bit row ids no session can exist
         errors.add("session_id", "The session reference is not valid.")
     errors.raise_if_any()
 

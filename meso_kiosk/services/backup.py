@@ -7,11 +7,14 @@ before it is reported as done, and again before a restore puts anything in place
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shutil
+import sqlite3
 import tempfile
 import zipfile
+import zlib
 from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,6 +24,8 @@ from .. import __version__
 from ..config import DataPaths
 from ..store.audit import load_or_create_key
 from ..store.backup import DatabaseCheck, check_copy, snapshot
+from ..store.db import storage_error
+from ..store.errors import AuditKeyError
 from ..store.instance_lock import InstanceLock
 from ..store.settings import get_setting
 from .kiosk import Kiosk
@@ -45,6 +50,21 @@ class BackupReport:
     def summary(self) -> str:
         return (f"backup written and verified: {self.path} ({self.patients} patients, "
                 f"{self.audit_rows} audit rows, {self.files} files, {self.size_bytes // 1024} KiB)")
+
+
+def _fault(error: OSError | sqlite3.Error, what: str, place: Path) -> BackupError:
+    """A full disk, a read-only folder or a failing disk, in words; nothing was changed."""
+    if isinstance(error, sqlite3.Error):
+        fault = storage_error(error, what)
+        reason = str(fault).rstrip(".") if fault else f"{what}: {error}"
+        return BackupError(f"{reason} ({place}). Nothing was changed.")
+    if error.errno == errno.ENOSPC:
+        reason = "the disk is full. Free some space, then try again"
+    elif error.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        reason = "the folder cannot be written to (read-only or no permission). Choose another folder"
+    else:
+        reason = error.strerror or str(error)
+    return BackupError(f"{what}: {reason} ({place}). Nothing was changed.")
 
 
 def _fsync_file(path: Path) -> None:
@@ -75,8 +95,15 @@ def create_backup(kiosk: Kiosk, out: Path) -> BackupReport:
     out = out.expanduser().resolve()
     if out.is_dir():
         raise BackupError(f"{out} is a folder; give the backup a file name such as meso-backup.zip")
-    out.parent.mkdir(parents=True, exist_ok=True)
     key = load_or_create_key(kiosk.paths.audit_key)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        return _write_backup(kiosk, out, key)
+    except (OSError, sqlite3.Error) as error:
+        raise _fault(error, "Backup not written", out.parent) from error
+
+
+def _write_backup(kiosk: Kiosk, out: Path, key: bytes) -> BackupReport:
     with tempfile.TemporaryDirectory(prefix=".meso-backup-", dir=out.parent) as work:
         db_copy = Path(work) / "meso.db"
         snapshot(kiosk.store.conn, db_copy)
@@ -109,17 +136,22 @@ def restore_backup(archive_path: Path, data_dir: Path, *, replace: bool = False)
     archive_path = archive_path.expanduser().resolve()
     if not archive_path.is_file():
         raise BackupError(f"no backup file at {archive_path}")
+    if data_dir.exists() and not data_dir.is_dir():
+        raise BackupError(f"{data_dir} is a file, not a data folder; nothing was changed.")
     if not _data_dir_is_empty(data_dir) and not replace:
         raise BackupError(
             f"{data_dir} already holds data; nothing was changed. "
             "Pass --replace to restore over it (the current folder is kept beside it)."
         )
-    data_dir.parent.mkdir(parents=True, exist_ok=True)
-    with ExitStack() as held:
-        if data_dir.is_dir():
-            # Refuses (InstanceLockedError) while the app runs on this folder, and keeps it out meanwhile.
-            held.enter_context(InstanceLock(data_dir))
-        return _restore_into(archive_path, data_dir)
+    try:
+        data_dir.parent.mkdir(parents=True, exist_ok=True)
+        with ExitStack() as held:
+            if data_dir.is_dir():
+                # Refuses (InstanceLockedError) while the app runs on this folder, and keeps it out meanwhile.
+                held.enter_context(InstanceLock(data_dir))
+            return _restore_into(archive_path, data_dir)
+    except (OSError, sqlite3.Error) as error:
+        raise _fault(error, "Backup not restored", data_dir) from error
 
 
 def _restore_into(archive_path: Path, data_dir: Path) -> str:
@@ -134,11 +166,17 @@ def _restore_into(archive_path: Path, data_dir: Path) -> str:
                     if name.startswith("/") or ".." in Path(name).parts:
                         raise BackupError(f"{archive_path} contains an unsafe path: {name!r}")
                 archive.extractall(staging)
-        except zipfile.BadZipFile as error:
+            manifest = json.loads((staging / MANIFEST).read_text(encoding="utf-8"))
+            if not isinstance(manifest, dict):
+                raise ValueError("the manifest is not a record")
+        # A damaged member surfaces as a CRC, zlib or EOF error only when it is read.
+        except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, ValueError) as error:
             raise BackupError(f"{archive_path} is damaged or not a backup ({error})") from error
-        manifest = json.loads((staging / MANIFEST).read_text(encoding="utf-8"))
         (staging / MANIFEST).unlink()
-        key = load_or_create_key(staging / "audit.key")
+        try:
+            key = load_or_create_key(staging / "audit.key", create=False)
+        except AuditKeyError as error:
+            raise BackupError(f"backup not restored: the audit key in {archive_path.name} is damaged") from error
         check = check_copy(staging / "meso.db", key)
         if not check.ok:
             raise BackupError(f"backup not restored: {_describe(check)}")

@@ -83,6 +83,12 @@ def test_the_checks_catch_what_they_are_there_to_catch(tmp_path):
     assert harness.check_data_dir(data, good + [lost[-2]], in_flight).problems == []
     # ... or the one in flight at an earlier kill (it stays a possible outcome until overwritten).
     assert harness.check_data_dir(data, good + [lost[-2], in_flight | {"maybe": True}], None).problems == []
+    # A first answer in flight at an earlier kill may never have been saved: unset is right too,
+    # but once an answer is reported saved, unset is a loss.
+    first = {"op": "intake", "patient": patient.id, "path": harness.INTAKE_NUMBER_PATH, "value": "382"}
+    assert harness.check_data_dir(data, good + [first | {"maybe": True}], None).problems == []
+    lost_first = harness.check_data_dir(data, good + [first | {"maybe": True}, first | {"intake": 1}], None)
+    assert any("382" in p for p in lost_first.problems)
 
     # A document whose file changed, or went missing.
     exported.path.write_bytes(exported.path.read_bytes() + b"%tampered")

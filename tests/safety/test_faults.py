@@ -377,7 +377,9 @@ def test_a_database_locked_exclusively_stops_the_gui_with_a_dialog(installation,
 def _corrupt(root: Path, how: str) -> None:
     database = root / "meso.db"
     data = bytearray(database.read_bytes())
-    if how == "garbage":
+    if how == "empty":  # truncated to nothing: must not be taken for a new, empty installation
+        data = bytearray()
+    elif how == "garbage":
         data = bytearray(b"not a database at all " * 500)
     elif how == "truncated":
         data = data[: len(data) // 3]
@@ -394,7 +396,7 @@ def _corrupt(root: Path, how: str) -> None:
     database.write_bytes(bytes(data))
 
 
-@pytest.mark.parametrize("how", ["garbage", "truncated", "pages", "foreign"])
+@pytest.mark.parametrize("how", ["garbage", "truncated", "pages", "foreign", "empty"])
 def test_a_corrupt_database_is_refused_by_cli_and_gui_and_left_as_it_is(installation, cli, gui, dialogs, how):
     root, patient_id = installation
     _corrupt(root, how)

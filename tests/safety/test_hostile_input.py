@@ -14,7 +14,7 @@ import sqlite3
 from datetime import timedelta
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from meso_kiosk.domain.errors import ValidationError
@@ -174,6 +174,8 @@ NESTED = {
 
 @BOUNDED
 @given(key=st.sampled_from(SESSION_KEYS + list(NESTED)), value=hostile_value(), close=st.booleans())
+@example(key="session_id", value=2**63, close=False)  # past SQLite's integers: once an OverflowError
+@example(key="session_id", value=10**40, close=True)
 def test_session_form_fed_anything(kiosk, register_consented, consultant, key, value, close):
     patient = register_consented()
     form = _session_form(consultant)
