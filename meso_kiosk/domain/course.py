@@ -571,8 +571,8 @@ def _check_done(done: object, start: date, today: date, protocol: Protocol) -> l
     if len(days) > protocol.sessions:
         raise ValidationError.single(
             "done",
-            f"{len(days)} sessions are already done but the {protocol.label} protocol has only"
-            f" {protocol.sessions}; choose a longer protocol.",
+            f"{len(days)} sessions are already done, more than the {protocol.sessions} of the protocol"
+            f" “{protocol.label}”; choose a longer protocol.",
         )
     days.sort()
     for earlier, later in zip(days, days[1:]):
