@@ -6,7 +6,8 @@ Figures (median of several runs; the floor is the same work done by the bare lib
 - ``cold_start``: process start -> first frame of the main window painted (the lock screen,
   offscreen), the app on a demo-sized clinic and on the 100k-patient database vs a bare
   PySide6 window script; target <= 1.3x the floor. Also says which heavy modules were
-  imported by then, and what the open-time ``PRAGMA quick_check`` costs alone.
+  imported by then, what the open-time ``PRAGMA quick_check`` costs alone (it runs beside
+  the start), and when the other pages, built right after that first frame, exist.
 - ``search``: patient search as you type, every keystroke of 40 names typed letter by
   letter (plus phone and birth-date queries), through ``PatientService.search`` on
   100,000 patients and 500,000 sessions; median and p95 per keystroke, target p95 <= 5 ms.
@@ -503,6 +504,14 @@ class FirstFrame(QObject):
         print("FRAME", time.monotonic(), flush=True)
         heavy = [m for m in ("reportlab", "pyhanko", "cryptography", "lxml", "PIL", "icalendar") if m in sys.modules]
         print("HEAVY", ",".join(heavy) or "-", flush=True)
+        self.ready()
+    def ready(self):
+        # The app builds its pages right after the first frame (the lock screen): "ready"
+        # is when they exist and a PIN could be typed (the bare window is ready at once).
+        if not getattr(self.window, "pages_built", True):
+            QTimer.singleShot(5, self.ready)
+            return
+        print("READY", time.monotonic(), flush=True)
         QTimer.singleShot(IDLE_MS, self.idle)
     def idle(self):
         status = open("/proc/self/status").read().split("\n")
@@ -549,7 +558,8 @@ def _child(code: str, folder: Path | None, idle_ms: int) -> dict:
     if "FRAME" not in out:
         raise RuntimeError(f"child failed ({done.returncode}): {done.stderr.strip()[-400:]}")
     peak, rss = (int(v) for v in out["MEMORY"].split()) if "MEMORY" in out else (0, 0)
-    return {"frame_s": float(out["FRAME"]) - start, "heavy": out.get("HEAVY", "?"), "peak_kib": peak, "rss_kib": rss}
+    ready = float(out["READY"]) - start if "READY" in out else None
+    return {"frame_s": float(out["FRAME"]) - start, "ready_s": ready, "heavy": out.get("HEAVY", "?"), "peak_kib": peak, "rss_kib": rss}
 
 
 def _small_clinic(folder: Path) -> Path:
@@ -590,6 +600,8 @@ def bench_cold_start(folder: Path, runs: int) -> dict:
     result = {"app_small_clinic": stats_ms([r["frame_s"] for r in app_small]),
               "app_100k": stats_ms([r["frame_s"] for r in app]),
               "floor_bare_pyside6_window": stats_ms([r["frame_s"] for r in floor]),
+              "app_small_clinic_pages_built": stats_ms([r["ready_s"] or r["frame_s"] for r in app_small]),
+              "app_100k_pages_built": stats_ms([r["ready_s"] or r["frame_s"] for r in app]),
               "quick_check_100k_ms": _quick_check_ms(folder), "quick_check_small_ms": _quick_check_ms(small),
               "heavy_modules_before_first_frame": app_small[-1]["heavy"], "target_ratio": 1.3}
     floor_ms = result["floor_bare_pyside6_window"]["median_ms"]
@@ -632,6 +644,11 @@ def table(results: dict) -> str:
         "<= 1.3x")
     add("cold start, 100k patients, median", "cold_start", lambda e: f"{e['app_100k']['median_ms']:.0f} ms",
         lambda e: f"{e['floor_bare_pyside6_window']['median_ms']:.0f} ms", lambda e: e["ratio_100k"], "<= 1.3x")
+    add("  (pages built after it, demo clinic)", "cold_start",
+        lambda e: f"{e['app_small_clinic_pages_built']['median_ms']:.0f} ms",
+        lambda e: f"{e['floor_bare_pyside6_window']['median_ms']:.0f} ms",
+        lambda e: ratio(e["app_small_clinic_pages_built"]["median_ms"], e["floor_bare_pyside6_window"]["median_ms"]),
+        "")
     add("search per keystroke, median", "search", lambda e: f"{e['app']['median_ms']:.2f} ms",
         lambda e: f"{e['floor_fts5_prefix_50']['median_ms']:.2f} ms", lambda e: e["ratio_median"], "")
     add("search per keystroke, p95", "search", lambda e: f"{e['app']['p95_ms']:.2f} ms",

@@ -16,8 +16,6 @@ from . import __version__
 from .config import DataDirError, resolve_data_dir
 from .domain.errors import ValidationError
 from .resources import MissingResourceError
-from .services.backup import BackupError
-from .services.export import ExportError
 from .store.errors import StoreError
 from .store.instance_lock import InstanceLockedError
 
@@ -55,6 +53,12 @@ def _path(value: str) -> str:
         os.fsencode(value)
     except UnicodeError:
         raise argparse.ArgumentTypeError("this file or folder name is not valid text") from None
+    if value.startswith("~"):  # expanded here, where an unknown user can still be a usage message
+        try:
+            value = str(Path(value).expanduser())
+        except RuntimeError:
+            user = value.split("/", 1)[0].split(os.sep, 1)[0]
+            raise argparse.ArgumentTypeError(f"there is no home folder for {user!r}") from None
     return value
 
 
@@ -70,7 +74,7 @@ def _patient_id(value: str) -> int:
 
 def _add_data_dir(parser: argparse.ArgumentParser, *, default: object = None) -> None:
     parser.add_argument(
-        "--data-dir", metavar="DIR", default=default,
+        "--data-dir", metavar="DIR", default=default, type=_path,
         help="folder holding meso.db and the exports (default: $MESO_KIOSK_HOME or the user data folder)",
     )
 
@@ -118,6 +122,8 @@ def _existing_kiosk(args: argparse.Namespace):
     from .services.kiosk import open_kiosk
 
     root = resolve_data_dir(args.data_dir)
+    if root.exists() and not root.is_dir():
+        raise CommandFailed(f"{root} is a file, not a data folder (pass the folder holding meso.db to --data-dir)")
     if not (root / "meso.db").exists():
         raise CommandFailed(f"no Meso Kiosk database in {root} (start the app once, or pass --data-dir)")
     return open_kiosk(root)
@@ -222,6 +228,15 @@ COMMANDS: dict[str | None, Callable[[argparse.Namespace], int]] = {
 }
 
 
+def _service_failures() -> tuple[type[Exception], ...]:
+    # Imported only when something failed: these modules import every service, which the
+    # window's cold start does not wait for (issue 8).
+    from .services.backup import BackupError
+    from .services.export import ExportError
+
+    return BackupError, ExportError
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     for stream in (sys.stdout, sys.stderr):  # a path that is not valid text must not crash the output
         reconfigure = getattr(stream, "reconfigure", None)
@@ -230,8 +245,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return COMMANDS[args.command](args)
-    except (CommandFailed, StoreError, DataDirError, MissingResourceError, ValidationError, BackupError,
-            InstanceLockedError, ExportError) as error:
+    except (CommandFailed, StoreError, DataDirError, MissingResourceError, ValidationError,
+            InstanceLockedError, *_service_failures()) as error:
         _fail(str(error))
     except OSError as error:
         _fail(f"{error.strerror or error}: {error.filename or ''}".rstrip(": "))

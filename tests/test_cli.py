@@ -94,6 +94,11 @@ def test_help_lists_the_contract():
 def test_hostile_data_dir_values_fail_cleanly(tmp_path, capsys):
     blocker = tmp_path / "file"
     blocker.write_text("x")
-    for value in [str(blocker / "sub"), "\x00bad", str(tmp_path / ("ü" * 300))]:
+    for value in [str(blocker / "sub"), str(tmp_path / ("ü" * 300))]:
         assert main(["audit-verify", "--data-dir", value]) == 1
         one_line(capsys.readouterr().err)
+    # A NUL can never be part of a path: refused as a usage error before anything is opened.
+    with pytest.raises(SystemExit) as usage:
+        main(["audit-verify", "--data-dir", "\x00bad"])
+    assert usage.value.code == 2
+    assert "NUL" in one_line(capsys.readouterr().err)

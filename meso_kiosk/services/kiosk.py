@@ -5,12 +5,11 @@ The GUI's composition root and every command-line command start here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import sqlite3
 from datetime import datetime
+from functools import cached_property
 from pathlib import Path
-from typing import Callable
-
-from argon2 import PasswordHasher
+from typing import TYPE_CHECKING, Callable
 
 from ..config import DataPaths, prepare_data_dir
 from ..domain.clock import Clock
@@ -18,57 +17,94 @@ from ..store.db import Store
 from ..store.settings import get_setting
 from .accounts import AccountService
 from .clinic import ClinicService, clinic_timezone
-from .consent import ConsentService
-from .course import CourseService
-from .export import ExportService
-from .intake import IntakeService
-from .patients import PatientService
-from .sessions import SessionService
+
+if TYPE_CHECKING:
+    from argon2 import PasswordHasher
+
+    from .consent import ConsentService
+    from .course import CourseService
+    from .export import ExportService
+    from .intake import IntakeService
+    from .patients import PatientService
+    from .sessions import SessionService
 
 
-@dataclass
 class Kiosk:
-    paths: DataPaths
-    store: Store
-    clock: Clock
-    clinic: ClinicService
-    patients: PatientService
-    course: CourseService
-    intake: IntakeService
-    sessions: SessionService
-    accounts: AccountService
-    consents: ConsentService
-    export: ExportService
+    """One open installation and its services.
 
-    def __post_init__(self) -> None:
+    The services a locked app needs (accounts, clinic) exist at once; the others are made,
+    and their modules imported, the first time they are used: a cold start paints the lock
+    screen without them (see issue 8). Each is made once and then kept.
+    """
+
+    def __init__(self, paths: DataPaths, store: Store, clock: Clock, accounts: AccountService):
+        self.paths = paths
+        self.store = store
+        self.clock = clock
+        self.accounts = accounts
+        self.clinic = ClinicService(store)
+
+    @cached_property
+    def patients(self) -> PatientService:
+        from .patients import PatientService
+
+        return PatientService(self.store, self.clock)
+
+    @cached_property
+    def course(self) -> CourseService:
+        from .course import CourseService
+
+        return CourseService(self.store, self.clock)
+
+    @cached_property
+    def intake(self) -> IntakeService:
+        from .intake import IntakeService
+
+        return IntakeService(self.store, self.clock)
+
+    @cached_property
+    def consents(self) -> ConsentService:
+        from .consent import ConsentService
+
+        return ConsentService(self.store, self.clock, self.accounts)
+
+    @cached_property
+    def sessions(self) -> SessionService:
+        from .sessions import SessionService
+
+        return SessionService(self.store, self.clock, self.consents.consent_gate)
+
+    @cached_property
+    def export(self) -> ExportService:
+        from .export import ExportService
+
+        export = ExportService(self.store, self.clock, self.paths, ClinicService(self.store))
         # The summary PDF reads the whole consultation through the other services.
-        self.export.attach(intake=self.intake, sessions=self.sessions, course=self.course, consents=self.consents)
+        export.attach(intake=self.intake, sessions=self.sessions, course=self.course, consents=self.consents)
+        return export
 
     def close(self) -> None:
         self.store.close()
 
 
 def open_kiosk(data_dir: Path, *, now: Callable[[], datetime] | None = None,
-               pin_hasher: PasswordHasher | None = None) -> Kiosk:
-    """Open an installation; ``pin_hasher`` lets tests and benchmarks use cheap Argon2 parameters."""
+               pin_hasher: PasswordHasher | None = None, check_in_background: bool = False) -> Kiosk:
+    """Open an installation; ``pin_hasher`` lets tests and benchmarks use cheap Argon2 parameters.
+
+    ``check_in_background``: the database's open-time quick_check may still be running when
+    this returns (the GUI's cold start); every write waits for it (``Store.write``).
+    """
     paths = prepare_data_dir(data_dir)
     clock_args = {} if now is None else {"now": now}
     provisional = Clock(tz=clinic_timezone(None), **clock_args)
-    store = Store.open(paths.database, paths.audit_key, provisional.now_iso)
-    clock = Clock(tz=clinic_timezone(get_setting(store.conn, "clinic.timezone")), **clock_args)  # type: ignore[arg-type]
-    accounts = AccountService(store, clock, hasher=pin_hasher)
-    consents = ConsentService(store, clock, accounts)
-    return Kiosk(
-        paths=paths,
-        store=store,
-        clock=clock,
-        clinic=ClinicService(store),
-        patients=PatientService(store, clock),
-        course=CourseService(store, clock),
-        intake=IntakeService(store, clock),
-        sessions=SessionService(store, clock, consents.consent_gate),
-        accounts=accounts,
-        consents=consents,
-        export=ExportService(store, clock, paths, ClinicService(store)),
-    )
-
+    store = Store.open(paths.database, paths.audit_key, provisional.now_iso, check_in_background=check_in_background)
+    try:
+        clock = Clock(tz=clinic_timezone(get_setting(store.conn, "clinic.timezone")), **clock_args)  # type: ignore[arg-type]
+        return Kiosk(paths, store, clock, AccountService(store, clock, hasher=pin_hasher))
+    except BaseException as error:
+        try:
+            if isinstance(error, sqlite3.DatabaseError):
+                store.wait_for_integrity()  # a damaged file: the check's verdict says so better
+        finally:
+            store.close()
+        raise

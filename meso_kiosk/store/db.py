@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,22 +41,22 @@ def storage_error(error: sqlite3.Error, what: str = "The change was not saved") 
         return DatabaseReadOnlyError(f"{what}: the database cannot be written to (read-only). "
                                      "Check the data folder's permissions.")
     if "locked" in text or "busy" in text:
-        return DatabaseBusyError(f"{what}: the database is in use by another program. Try again in a moment.")
+        return DatabaseBusyError(f"{what}: the database is busy (in use by another program). Try again in a moment.")
     if "disk i/o" in text or "i/o error" in text:
         return StoreError(f"{what}: the disk reported an error. Check the disk, then try again.")
     return None
 
 
-def _check_file(conn: sqlite3.Connection, path: Path) -> None:
+def _check_file(conn: sqlite3.Connection, path: Path, *, quick_check: bool = True) -> None:
     """Read-only checks before anything is written to an existing file."""
     try:
-        result = [row[0] for row in conn.execute("PRAGMA quick_check")]
+        result = [row[0] for row in conn.execute("PRAGMA quick_check")] if quick_check else ["ok"]
         app_id = conn.execute("PRAGMA application_id").fetchone()[0]
         tables = conn.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()[0]
     except sqlite3.DatabaseError as error:
         if "locked" in str(error) or "busy" in str(error):
             raise DatabaseBusyError(
-                f"The database {path} is in use by another program. Close it and try again."
+                f"The database {path} is busy: in use by another program. Close it and try again."
             ) from error
         raise _damaged(path, str(error)) from error
     if result != ["ok"]:
@@ -63,9 +65,64 @@ def _check_file(conn: sqlite3.Connection, path: Path) -> None:
         raise _damaged(path, "it belongs to another program")
 
 
+class IntegrityCheck:
+    """``PRAGMA quick_check`` of an existing database on its own query-only connection in a
+    thread, while the app starts (seconds on a 100k-patient file; SQLite lets the other
+    thread run meanwhile). ``Store.write`` waits for it: nothing is written before it passed."""
+
+    def __init__(self, path: Path):
+        self._path = path
+        self._error: BaseException | None = None
+        self._conn: sqlite3.Connection | None = None
+        self._thread = threading.Thread(target=self._run, name="meso-quick-check", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:  # the window's start comes first where CPUs are few (Linux: a thread has its own nice)
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
+        except (AttributeError, OSError):
+            pass
+        try:
+            conn = self._conn = sqlite3.connect(str(self._path), timeout=BUSY_TIMEOUT_MS / 1000,
+                                                check_same_thread=False)
+            try:
+                conn.execute("PRAGMA query_only = ON")
+                _check_file(conn, self._path)
+            finally:
+                conn.close()
+        except BaseException as error:  # noqa: BLE001 — handed to whoever waits
+            self._error = error if isinstance(error, StoreError) else _damaged(self._path, str(error))
+
+    @property
+    def done(self) -> bool:
+        return not self._thread.is_alive()
+
+    def wait_quietly(self) -> None:
+        """Stop it (the store is closing) and wait for its connection to close."""
+        if self._conn is not None and not self.done:
+            try:
+                self._conn.interrupt()
+            except sqlite3.ProgrammingError:
+                pass  # closed meanwhile
+        self._thread.join()
+
+    def wait(self) -> None:
+        """Block until checked; raises ``DatabaseDamagedError`` (every time) if the file failed."""
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+
+
 def connect(path: Path) -> sqlite3.Connection:
     """Open ``path`` with the pragmas the kiosk relies on, migrating it if needed."""
+    return _connect(path, check_in_background=False)[0]
+
+
+def _connect(path: Path, *, check_in_background: bool) -> tuple[sqlite3.Connection, IntegrityCheck | None]:
+    # ``check_in_background``: a file already in WAL mode at the current schema version needs
+    # no write to open, so its quick_check may run beside the start (``IntegrityCheck``).
     existed = path.exists() and path.stat().st_size > 0
+    pending: IntegrityCheck | None = None
     try:
         conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000)
     except sqlite3.Error as error:
@@ -73,7 +130,10 @@ def connect(path: Path) -> sqlite3.Connection:
     try:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         if existed:
-            _check_file(conn, path)
+            later = check_in_background and _opens_without_writing(conn)
+            _check_file(conn, path, quick_check=not later)
+            if later:
+                pending = IntegrityCheck(path)
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA synchronous = FULL")
@@ -84,7 +144,7 @@ def connect(path: Path) -> sqlite3.Connection:
         conn.close()
         if "locked" in str(error) or "busy" in str(error):
             raise DatabaseBusyError(
-                f"The database {path} is in use by another program. Close it and try again."
+                f"The database {path} is busy: in use by another program. Close it and try again."
             ) from error
         if "readonly" in str(error).replace(" ", "").lower():
             raise DatabaseReadOnlyError(
@@ -94,7 +154,14 @@ def connect(path: Path) -> sqlite3.Connection:
     except BaseException:
         conn.close()
         raise
-    return conn
+    return conn, pending
+
+
+def _opens_without_writing(conn: sqlite3.Connection) -> bool:
+    try:
+        return conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal" and is_current(conn)
+    except sqlite3.DatabaseError:
+        return False  # the full check, now, says what is wrong
 
 
 @dataclass
@@ -120,23 +187,41 @@ class Transaction:
 class Store:
     """The database connection plus the audit key: every write goes through ``write``."""
 
-    def __init__(self, conn: sqlite3.Connection, audit_key: bytes, now_iso: Callable[[], str], path: Path | None = None):
+    def __init__(self, conn: sqlite3.Connection, audit_key: bytes, now_iso: Callable[[], str], path: Path | None = None,
+                 integrity: IntegrityCheck | None = None):
         self.conn = conn
         self.path = path
         self._audit_key = audit_key
         self._now_iso = now_iso
+        self.integrity = integrity  # a quick_check still running (``open(check_in_background=True)``)
 
     @classmethod
-    def open(cls, database: Path, audit_key_path: Path, now_iso: Callable[[], str]) -> "Store":
-        conn = connect(database)
+    def open(cls, database: Path, audit_key_path: Path, now_iso: Callable[[], str], *,
+             check_in_background: bool = False) -> "Store":
+        # The audit key is made only after the first schema is committed: an empty database
+        # beside it is a damaged one (truncated by a failing disk), never a fresh install to fill.
+        if audit_key_path.exists() and database.exists() and database.stat().st_size == 0:
+            raise _damaged(database, "the file is empty")
+        conn, pending = _connect(database, check_in_background=check_in_background)
         try:
             # An existing audit log needs its own key: a new one would break the chain.
             has_log = conn.execute("SELECT EXISTS (SELECT 1 FROM audit_log)").fetchone()[0]
+            if pending is not None and not has_log:
+                pending.wait()  # a new key is a file written: only beside a checked database
             key = audit.load_or_create_key(audit_key_path, create=not has_log)
-        except BaseException:
+        except BaseException as error:
             conn.close()
+            if pending is not None:
+                if isinstance(error, sqlite3.DatabaseError):
+                    pending.wait()  # a damaged file: the check's verdict says so better
+                pending.wait_quietly()
             raise
-        return cls(conn, key, now_iso, database)
+        return cls(conn, key, now_iso, database, pending)
+
+    def wait_for_integrity(self) -> None:
+        """Until the open-time quick_check has passed; ``DatabaseDamagedError`` if it failed."""
+        if self.integrity is not None:
+            self.integrity.wait()
 
     @contextmanager
     def write(self, actor: str) -> Iterator[Transaction]:
@@ -147,6 +232,7 @@ class Store:
         """
         if self.conn.in_transaction:
             raise RuntimeError("nested write transactions are not supported")
+        self.wait_for_integrity()  # nothing is written to a file the open-time check refused
         try:
             self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as error:
@@ -181,3 +267,5 @@ class Store:
 
     def close(self) -> None:
         self.conn.close()
+        if self.integrity is not None:
+            self.integrity.wait_quietly()  # its connection closed too before the files are let go

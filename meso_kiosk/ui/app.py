@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import sys
 from pathlib import Path
 from typing import Callable
@@ -14,27 +15,15 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from ..config import DataDirError, prepare_data_dir
 from ..resources import MissingResourceError, resource_path
-from ..services.demo import seed_demo
 from ..services.kiosk import Kiosk, open_kiosk
-from ..services.reference import app_info, languages
+from ..services.reference import AppInfo, app_info
 from ..store.errors import StoreError
 from ..store.instance_lock import InstanceLock, InstanceLockedError
 from .deferred_style import stylesheet_after
+from .first_paint import after_first_paint
 from .idle_lock import install_idle_lock
 from .main_window import MainWindow
-from .pages.coming_next import ComingNextPage
-from .pages.consent import ConsentPage
-from .pages.course import CoursePage
-from .pages.handoff import HandoffPage, connect_handoff
-from .pages.intake import IntakePage
-from .pages.lock_screen import install_screen_lock
-from .pages.lot_recall import LotRecallPage
-from .pages.new_patient import NewPatientPage
-from .pages.patient_details import PatientDetailsPage
-from .pages.patients import PatientsPage
-from .pages.scalp_map import ScalpMapPage
-from .pages.summary import SummaryPage
-from .pages.workspace import WorkspacePage
+from .pages.lock_screen import lock_window, wire_screen_lock
 from .sign_in import SignIn
 from .theme import apply_theme
 
@@ -42,12 +31,51 @@ from .theme import apply_theme
 EXIT_AFTER_FIRST_PAINT_ENV = "MESO_KIOSK_EXIT_AFTER_FIRST_PAINT"
 
 
-def build_main_window(kiosk: Kiosk, actor: Callable[[], str] | None = None) -> MainWindow:
+def build_main_window(kiosk: Kiosk, actor: Callable[[], str] | None = None, *,
+                      defer_pages: bool = False) -> MainWindow:
+    """The main window, locked on the lock screen, with every page (``window.workspace`` ...).
+
+    ``defer_pages``: only the lock screen now (all the first frame shows); the pages come
+    with ``window.ensure_pages()`` (``run_gui`` calls it right after the first frame; showing
+    the patient list after a right PIN calls it too, should it come first).
+    """
     # Changes are attributed to the consultant who unlocked the app ("kiosk" while nobody has);
     # tests may pass a fixed ``actor`` instead.
     sign_in = SignIn()
     actor = actor or sign_in.actor
     info = app_info()
+    clinic_name = kiosk.clinic.profile().name
+    window = MainWindow(
+        title=f"{info.title} — {clinic_name}",
+        icon=QIcon(str(resource_path(info.icon))),
+        defer_pages=lambda built: _build_pages(built, kiosk, info, sign_in, actor),
+    )
+    sign_in.setParent(window)
+    window.sign_in = sign_in
+    lock_window(window, kiosk.accounts, sign_in, clinic_name=clinic_name,
+                app_title=info.title, icon=window.windowIcon())  # the app opens locked
+    if not defer_pages:
+        window.ensure_pages()
+    return window
+
+
+def _build_pages(window: MainWindow, kiosk: Kiosk, info: AppInfo, sign_in: SignIn,
+                 actor: Callable[[], str]) -> None:
+    # Imported here: the page modules (and what they import) are not needed for the lock screen.
+    from ..services.reference import languages
+    from .pages.coming_next import ComingNextPage
+    from .pages.consent import ConsentPage
+    from .pages.course import CoursePage
+    from .pages.handoff import HandoffPage, connect_handoff
+    from .pages.intake import IntakePage
+    from .pages.lot_recall import LotRecallPage
+    from .pages.new_patient import NewPatientPage
+    from .pages.patient_details import PatientDetailsPage
+    from .pages.patients import PatientsPage
+    from .pages.scalp_map import ScalpMapPage
+    from .pages.summary import SummaryPage
+    from .pages.workspace import WorkspacePage
+
     langs = languages()
     details = PatientDetailsPage(kiosk.patients, langs, kiosk.clock, actor)
     pages = {step.id: ComingNextPage(step) for step in info.steps if step.id != "intake"}
@@ -61,9 +89,7 @@ def build_main_window(kiosk: Kiosk, actor: Callable[[], str] | None = None) -> M
         info.steps, pages, kiosk.clock,
         step_guard=lambda patient, step_id: kiosk.intake.blocked_steps(patient.id).get(step_id),
     )
-    window = MainWindow(
-        title=f"{info.title} — {kiosk.clinic.profile().name}",
-        icon=QIcon(str(resource_path(info.icon))),
+    window.set_pages(
         patients_page=PatientsPage(kiosk.patients, kiosk.clock.today),
         new_patient_page=NewPatientPage(kiosk.patients, langs, actor),
         workspace=workspace,
@@ -73,12 +99,7 @@ def build_main_window(kiosk: Kiosk, actor: Callable[[], str] | None = None) -> M
     connect_handoff(window, pages["consent"], HandoffPage(kiosk.consents, kiosk.accounts, kiosk.clock,
                                                           current_consultant),
                     after_exit=pages["scalp_map"].refresh)  # a new signature opens the session gate
-    sign_in.setParent(window)
-    window.sign_in = sign_in
-    window.show_patients()
-    install_screen_lock(window, kiosk.accounts, sign_in, clinic_name=kiosk.clinic.profile().name,
-                        app_title=info.title, icon=window.windowIcon())  # the app opens locked
-    return window
+    wire_screen_lock(window, kiosk.accounts, sign_in)
 
 
 def _application() -> QApplication:
@@ -94,6 +115,8 @@ RUNTIME_ERROR_TITLE = "Meso Kiosk: something went wrong"
 # How often the running app looks whether today's automatic backup is due.
 AUTO_BACKUP_CHECK_MS = 60 * 60 * 1000
 ErrorDialog = Callable[[str, str], None]
+# How often the starting app looks whether the database's open-time check has finished.
+INTEGRITY_POLL_MS = 100
 
 
 def show_error_dialog(title: str, message: str) -> None:
@@ -120,6 +143,17 @@ def _fault_words(error: BaseException) -> str:
             "What was saved before is safe; the last action may not have been saved.")
 
 
+def _damage_behind(kiosk: Kiosk, error: Exception) -> Exception:
+    """A read that failed while the open-time check still ran: the check's verdict says it better
+    ("damaged ... restore it"), as it would have said before the window, had it run first."""
+    if kiosk.store.integrity is not None and isinstance(error, sqlite3.DatabaseError):
+        try:
+            kiosk.store.wait_for_integrity()
+        except StoreError as damage:
+            return damage
+    return error
+
+
 def _report_uncaught(show_error: ErrorDialog, previous) -> Callable:
     """``sys.excepthook`` while the window runs: an error in a click handler becomes a message."""
 
@@ -137,10 +171,12 @@ def _report_uncaught(show_error: ErrorDialog, previous) -> Callable:
 
 def _schedule_auto_backup(kiosk: Kiosk, parent) -> QTimer:
     """Today's automatic backup soon after start, then a look every hour (settings ``backup.*``)."""
-    from ..services.backup import BackupError, auto_backup_if_due
 
     def run() -> None:
+        from ..services.backup import BackupError, auto_backup_if_due  # not before the first frame
+
         try:
+            kiosk.store.wait_for_integrity()  # a backup is of a checked database only
             report = auto_backup_if_due(kiosk)
         except (BackupError, StoreError, OSError) as error:
             print(f"meso-kiosk: automatic backup failed: {_fault_words(error)}", file=sys.stderr)
@@ -177,7 +213,9 @@ def run_gui(data_dir: Path, *, kiosk_mode: bool = False, demo: bool = False,
     try:
         prepare_data_dir(data_dir)
         lock.acquire()
-        kiosk = open_kiosk(data_dir)
+        # The quick_check of a large database runs while the lock screen comes up; nothing
+        # can be written (so no PIN can unlock) before it passed, see ``Store.write``.
+        kiosk = open_kiosk(data_dir, check_in_background=True)
     except Exception as error:  # noqa: BLE001 — the contract: a message, never a traceback
         lock.release()
         return _fail(show_error, _fault_words(error))
@@ -186,9 +224,60 @@ def run_gui(data_dir: Path, *, kiosk_mode: bool = False, demo: bool = False,
     backup_timer = window = None
     try:
         if demo:
+            from ..services.demo import seed_demo
+
             print(seed_demo(kiosk).message, file=sys.stderr)
-        with stylesheet_after(app):  # styled once, not once per widget added (see deferred_style)
-            window = build_main_window(kiosk)
+        exit_after_paint = bool(os.environ.get(EXIT_AFTER_FIRST_PAINT_ENV))
+        start_failed: list[int] = []
+
+        def start_fails(error: Exception) -> None:
+            start_failed.append(_fail(show_error, _fault_words(_damage_behind(kiosk, error))))
+            app.exit(1)
+
+        def integrity_checked() -> bool:
+            """True once the open-time check passed; a failed one ends the start like any fault."""
+            check = kiosk.store.integrity
+            if check is None or not (check.done or exit_after_paint):
+                return check is None
+            try:
+                kiosk.store.wait_for_integrity()
+            except Exception as error:  # noqa: BLE001
+                start_fails(error)
+                return False
+            kiosk.store.integrity = None
+            return True
+
+        def finish_start() -> None:
+            # The first frame is the lock screen; the pages follow it at once. A fault here
+            # (a missing resource file, say) ends the start as one before the window would.
+            try:
+                # Unstyled while built, styled once after, as the lock screen was: nothing is
+                # painted in between (all in one turn of the event loop), so nothing flickers.
+                with stylesheet_after(app):
+                    window.ensure_pages()
+            except Exception as error:  # noqa: BLE001 — the contract: a message, never a traceback
+                start_fails(error)
+                return
+            if exit_after_paint:  # tests and benchmarks: the app has started, pages and all
+                if integrity_checked():
+                    app.quit()
+                return
+            if not integrity_checked() and not start_failed:
+                poll = QTimer(window)
+                poll.setInterval(INTEGRITY_POLL_MS)
+                poll.timeout.connect(lambda: (integrity_checked() or start_failed) and poll.stop())
+                poll.start()
+
+        # Installed before the window exists: a watcher of the same frame added later (a
+        # benchmark's) sees the frame before the pages are built.
+        pages_after_paint = after_first_paint(app, finish_start)
+        try:
+            with stylesheet_after(app):  # styled once, not once per widget added (see deferred_style)
+                window = build_main_window(kiosk, defer_pages=True)
+        except BaseException:
+            pages_after_paint.stop()
+            raise
+        pages_after_paint.watch(window)
         if kiosk_mode:
             window.setWindowFlag(Qt.WindowType.FramelessWindowHint, True)
             window.showFullScreen()
@@ -197,13 +286,10 @@ def run_gui(data_dir: Path, *, kiosk_mode: bool = False, demo: bool = False,
             window.show()
         backup_timer = _schedule_auto_backup(kiosk, window)
         install_idle_lock(window, kiosk.accounts.idle_lock_seconds)  # admin's setting, default 2 minutes
-        if os.environ.get(EXIT_AFTER_FIRST_PAINT_ENV):
-            from .first_paint import quit_after_first_paint
-
-            quit_after_first_paint(app, window)
-        return app.exec()
+        code = app.exec()
+        return start_failed[0] if start_failed else code
     except Exception as error:  # noqa: BLE001
-        return _fail(show_error, _fault_words(error))
+        return _fail(show_error, _fault_words(_damage_behind(kiosk, error)))
     finally:
         _stop_timers(backup_timer)  # no backup of a closed database later
         if window is not None and shiboken6.isValid(window):

@@ -1,47 +1,78 @@
-"""``MESO_KIOSK_EXIT_AFTER_FIRST_PAINT``: quit once the main window's first frame is painted.
+"""Run something right after the main window's first frame has been painted.
 
-Quitting at the event loop's first turn would stop after the window is exposed but before
+The app opens on the lock screen, and that is all its first frame shows: ``run_gui`` builds
+the other pages right after that frame (``after_first_paint``), so a cold start paints as
+soon as the lock screen exists (issue 8). With ``MESO_KIOSK_EXIT_AFTER_FIRST_PAINT`` set
+(tests, installers' smoke runs) it then quits, once the pages are built.
+
+Acting at the event loop's first turn would come after the window is exposed but before
 any widget has painted (measured: only the expose reached the window); this waits for the
-first paint of a widget in the window, lets that paint pass finish, then quits. A safety
-timer quits anyway, so a test or benchmark never hangs on a platform that paints nothing.
-Both the filter and the timer belong to the window and end with the first quit, so a
-test that calls ``run_gui`` in-process is not quit later by a leftover timer.
+first paint of a widget in the window, lets that paint pass finish, then acts. A safety
+timer acts anyway, so nothing hangs on a platform that paints nothing. The filter and the
+timer belong to the window: nothing runs for a window already closed.
 """
 
 from __future__ import annotations
 
+from typing import Callable
+
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
-SAFETY_MS = 20_000
+SAFETY_MS = 3_000
 
 
-class _FirstPaint(QObject):
-    def __init__(self, app: QApplication, window: QWidget):
-        super().__init__(window)
+class _AfterFirstPaint(QObject):
+    """Calls ``then`` once, at the first turn of the event loop after the window's first frame."""
+
+    def __init__(self, app: QApplication, then: Callable[[], None]):
+        super().__init__()
         self._app = app
-        self._window = window
-        self.painted = False
+        self._then = then
+        self._window: QWidget | None = None
+        self.done = False
         self.safety = QTimer(self)
         self.safety.setSingleShot(True)
         self.safety.setInterval(SAFETY_MS)
-        self.safety.timeout.connect(self._quit)
+        self.safety.timeout.connect(self._run)
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
-        if (not self.painted and event.type() == QEvent.Type.Paint and isinstance(watched, QWidget)
-                and watched.window() is self._window):
-            self.painted = True
-            QTimer.singleShot(0, self, self._quit)  # after the whole first frame
-        return False
+    def watch(self, window: QWidget) -> None:
+        self._window = window
+        self.setParent(window)  # ends with the window: nothing runs for a closed one
+        self.safety.start()
 
-    def _quit(self) -> None:
+    def stop(self) -> None:
+        """Never run (the window could not be built)."""
+        self.done = True
         self.safety.stop()
         self._app.removeEventFilter(self)
-        self._app.quit()
+        self.deleteLater()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
+        if (not self.done and self._window is not None and event.type() == QEvent.Type.Paint
+                and isinstance(watched, QWidget) and watched.window() is self._window):
+            self.done = True
+            self._app.removeEventFilter(self)
+            QTimer.singleShot(0, self, self._run)  # after the whole first frame
+        return False
+
+    def _run(self) -> None:
+        if self._window is None or self._then is None:
+            return
+        self.done = True
+        self.safety.stop()
+        self._app.removeEventFilter(self)
+        then, self._then = self._then, None  # once, whichever of paint and safety timer comes first
+        then()
 
 
-def quit_after_first_paint(app: QApplication, window: QWidget) -> _FirstPaint:
-    watcher = _FirstPaint(app, window)
+def after_first_paint(app: QApplication, then: Callable[[], None]) -> _AfterFirstPaint:
+    """Run ``then`` right after the first frame of the window given to ``.watch(window)``.
+
+    Install it before the window is built: application event filters installed later
+    see events first, so another watcher of the same frame (a benchmark's) acts before
+    ``then`` does.
+    """
+    watcher = _AfterFirstPaint(app, then)
     app.installEventFilter(watcher)
-    watcher.safety.start()
     return watcher

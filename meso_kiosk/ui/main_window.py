@@ -2,36 +2,67 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Callable
+
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QCloseEvent, QIcon
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QStackedWidget, QWidget
 
-from ..domain.patient import Patient
-from .pages.new_patient import NewPatientPage
-from .pages.patient_details import PatientDetailsPage
-from .pages.patients import PatientsPage
-from .pages.workspace import WorkspacePage
+if TYPE_CHECKING:  # the pages are imported by whoever builds them (cold start: after the first frame)
+    from ..domain.patient import Patient
+    from .pages.new_patient import NewPatientPage
+    from .pages.patient_details import PatientDetailsPage
+    from .pages.patients import PatientsPage
+    from .pages.workspace import WorkspacePage
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, *, title: str, icon: QIcon, patients_page: PatientsPage, new_patient_page: NewPatientPage,
-                 workspace: WorkspacePage, details_page: PatientDetailsPage):
+    """The window. Its pages come with it, or later (``defer_pages``): the app opens on the
+    lock screen, so a cold start paints that first and builds the pages right after
+    (``ensure_pages``, also called by anything that needs a page before then)."""
+
+    def __init__(self, *, title: str, icon: QIcon, patients_page: PatientsPage | None = None,
+                 new_patient_page: NewPatientPage | None = None, workspace: WorkspacePage | None = None,
+                 details_page: PatientDetailsPage | None = None,
+                 defer_pages: Callable[[MainWindow], None] | None = None):
         super().__init__()
         self.setWindowTitle(title)
         self.setWindowIcon(icon)
         self.setMinimumSize(760, 560)
-        self.patients_page = patients_page
-        self.new_patient_page = new_patient_page
-        self.workspace = workspace
-        self.details_page = details_page
+        self.patients_page: PatientsPage | None = None
+        self.new_patient_page: NewPatientPage | None = None
+        self.workspace: WorkspacePage | None = None
+        self.details_page: PatientDetailsPage | None = None
         self.stack = QStackedWidget()
-        for page in (patients_page, new_patient_page, workspace):
-            self.stack.addWidget(page)
         self.setCentralWidget(self.stack)
         self._handoff_page: QWidget | None = None  # the patient holds the tablet (see enter_handoff)
         self._handoff_locked: list[QWidget] = []
         self._handoff_return: QWidget | None = None
         self._escape_filter = _SwallowEscape(self)
+        self._build_pages = defer_pages
+        if patients_page is not None:
+            self.set_pages(patients_page=patients_page, new_patient_page=new_patient_page,
+                           workspace=workspace, details_page=details_page)
+
+    @property
+    def pages_built(self) -> bool:
+        return self.patients_page is not None
+
+    def ensure_pages(self) -> None:
+        """Build the deferred pages now, if they are not yet (idempotent)."""
+        if self.pages_built or self._build_pages is None:
+            return
+        build, self._build_pages = self._build_pages, None
+        build(self)
+
+    def set_pages(self, *, patients_page: PatientsPage, new_patient_page: NewPatientPage,
+                  workspace: WorkspacePage, details_page: PatientDetailsPage) -> None:
+        self.patients_page = patients_page
+        self.new_patient_page = new_patient_page
+        self.workspace = workspace
+        self.details_page = details_page
+        for page in (patients_page, new_patient_page, workspace):
+            self.stack.addWidget(page)
         self._connect_signals()
 
     def _connect_signals(self) -> None:
@@ -45,6 +76,7 @@ class MainWindow(QMainWindow):
     def show_patients(self) -> None:
         if self.in_handoff:  # a patient holds the tablet: no other patient, no navigation
             return
+        self.ensure_pages()
         self.patients_page.refresh()
         self.stack.setCurrentWidget(self.patients_page)
         self.patients_page.search.setFocus()
@@ -52,6 +84,7 @@ class MainWindow(QMainWindow):
     def open_patient(self, patient: Patient) -> None:
         if self.in_handoff:
             return
+        self.ensure_pages()
         self.details_page.show_patient(patient)
         for page in self.workspace.pages.values():  # each step learns the patient (intake loads their answers)
             if hasattr(page, "show_patient"):
@@ -87,7 +120,7 @@ class MainWindow(QMainWindow):
         if self.in_handoff:  # the patient cannot close the app; a consultant leaves hand-off first
             event.ignore()
             return
-        if self.details_page.save():
+        if self.details_page is None or self.details_page.save():  # no pages yet: nothing typed
             event.accept()
             return
         self.workspace.go_to_step(0)

@@ -548,14 +548,34 @@ def install_screen_lock(window, accounts: AccountService, sign_in: SignIn, *, cl
     Sets ``window.screen_lock``, ``window.lock_page`` and ``window.admin_page``. The window
     starts locked: a consultant's PIN (or the first-run setup) opens the patient list.
     """
-    from .consultants_admin import ConsultantsAdminPage
+    screen_lock = lock_window(window, accounts, sign_in, clinic_name=clinic_name, app_title=app_title, icon=icon)
+    wire_screen_lock(window, accounts, sign_in)
+    return screen_lock
 
+
+def lock_window(window, accounts: AccountService, sign_in: SignIn, *, clinic_name: str, app_title: str,
+                icon: QIcon | None = None) -> ScreenLock:
+    """The lock screen over ``window``, locked (sets ``window.screen_lock`` and ``window.lock_page``).
+
+    All a cold start paints first; ``wire_screen_lock`` adds the rest once the pages exist.
+    """
     page = LockScreenPage(accounts, clinic_name, app_title, icon)
     screen_lock = ScreenLock(window, sign_in, page)
-    admin_page = ConsultantsAdminPage(accounts, sign_in)
-    window.stack.addWidget(admin_page)
     window.screen_lock = screen_lock
     window.lock_page = page
+    screen_lock.lock()
+    if sign_in.consultant is None and screen_lock.is_locked():  # already on top: lock() had nothing to do
+        page.refresh()
+    return screen_lock
+
+
+def wire_screen_lock(window, accounts: AccountService, sign_in: SignIn) -> None:
+    """The admin page (``window.admin_page``) and the pages' Lock and Admin buttons."""
+    from .consultants_admin import ConsultantsAdminPage
+
+    screen_lock = window.screen_lock
+    admin_page = ConsultantsAdminPage(accounts, sign_in)
+    window.stack.addWidget(admin_page)
     window.admin_page = admin_page
 
     def on_admin_requested() -> None:
@@ -573,5 +593,4 @@ def install_screen_lock(window, accounts: AccountService, sign_in: SignIn, *, cl
     admin_page.back_requested.connect(window.show_patients)
     sign_in.signed_in.connect(on_sign_in_changed)
     sign_in.locked.connect(on_sign_in_changed)
-    screen_lock.lock()
-    return screen_lock
+    on_sign_in_changed()
