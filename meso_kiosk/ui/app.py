@@ -169,8 +169,11 @@ def _report_uncaught(show_error: ErrorDialog, previous) -> Callable:
     return hook
 
 
-def _schedule_auto_backup(kiosk: Kiosk, parent) -> QTimer:
-    """Today's automatic backup soon after start, then a look every hour (settings ``backup.*``)."""
+def _schedule_auto_backup(kiosk: Kiosk, parent, show_problem: Callable[[str | None], None]) -> QTimer:
+    """Today's automatic backup soon after start, then a look every hour (settings ``backup.*``).
+
+    ``show_problem(words)`` puts a failure where the clinic sees it; ``None`` once one works again.
+    """
 
     def run() -> None:
         from ..services.backup import BackupError, auto_backup_if_due  # not before the first frame
@@ -179,8 +182,11 @@ def _schedule_auto_backup(kiosk: Kiosk, parent) -> QTimer:
             kiosk.store.wait_for_integrity()  # a backup is of a checked database only
             report = auto_backup_if_due(kiosk)
         except (BackupError, StoreError, OSError) as error:
-            print(f"meso-kiosk: automatic backup failed: {_fault_words(error)}", file=sys.stderr)
+            words = str(error) if isinstance(error, BackupError) else _fault_words(error)  # ours are worded
+            print(f"meso-kiosk: automatic backup failed: {words}", file=sys.stderr)
+            show_problem(words)
             return
+        show_problem(None)
         if report is not None:
             print(f"meso-kiosk: automatic {report.summary()}", file=sys.stderr)
 
@@ -194,6 +200,11 @@ def _schedule_auto_backup(kiosk: Kiosk, parent) -> QTimer:
     first.timeout.connect(run)
     first.start()
     return timer
+
+
+def _show_backup_problem(window: MainWindow, words: str | None) -> None:
+    if window.patients_page is not None:  # None only until the pages are built after the first frame
+        window.patients_page.show_backup_problem(words)
 
 
 def _stop_timers(timer: QTimer | None) -> None:
@@ -284,7 +295,7 @@ def run_gui(data_dir: Path, *, kiosk_mode: bool = False, demo: bool = False,
         else:
             window.resize(1280, 800)
             window.show()
-        backup_timer = _schedule_auto_backup(kiosk, window)
+        backup_timer = _schedule_auto_backup(kiosk, window, lambda words: _show_backup_problem(window, words))
         install_idle_lock(window, kiosk.accounts.idle_lock_seconds)  # admin's setting, default 2 minutes
         code = app.exec()
         return start_failed[0] if start_failed else code

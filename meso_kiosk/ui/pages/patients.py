@@ -44,6 +44,10 @@ class PatientsPage(QWidget):
         self.admin_button = button("Consultants", "Manage consultants and the kiosk lock (admins)")
         self.admin_button.hide()  # shown only while an admin has the kiosk unlocked
         self.lock_button = button("Lock", "Lock the kiosk now")
+        # Nobody reads stderr on a kiosk: a failing automatic backup must be seen here.
+        self.backup_problem = label("", "banner-error")
+        self.backup_problem.setAccessibleName("Automatic backup problem")
+        self.backup_problem.hide()
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(32, 24, 32, 24)
@@ -53,6 +57,7 @@ class PatientsPage(QWidget):
         top.addWidget(self.lock_button)
         top.addWidget(self.new_button)
         layout.addLayout(top)
+        layout.addWidget(self.backup_problem)
         layout.addWidget(self.search)
         layout.addWidget(self.status)
         layout.addWidget(self.results, 1)
@@ -78,6 +83,13 @@ class PatientsPage(QWidget):
 
     def refresh(self) -> None:
         self._show(self.search.text())
+
+    def show_backup_problem(self, message: str | None) -> None:
+        """The automatic backup failed (``message``), or works again (None)."""
+        if message:
+            self.backup_problem.setText(f"The automatic backup failed: {message} "
+                                        "Please tell whoever looks after this tablet.")
+        self.backup_problem.setVisible(bool(message))
 
     def _on_search_text_changed(self, text: str) -> None:
         self._show(text)
