@@ -385,6 +385,14 @@ def bench_scalp_map(folder: Path, runs: int) -> dict:
     view.set_history_visible(True)
     view.set_selected(list(counts)[:3])
     samples = _repaints(view.viewport(), runs, shown=view)
+    # A tap changes the selection: the cached zones are drawn again once (the costly repaint).
+    first_three, first_two = list(counts)[:3], list(counts)[:2]
+    after_tap = []
+    for n in range(runs):
+        t0 = time.perf_counter()
+        view.set_selected(first_two if n % 2 else first_three)
+        view.viewport().repaint()
+        after_tap.append(time.perf_counter() - t0)
     none_lost = _none_lost_per_call(view.viewport().repaint)
     floor = _repaints(_bare_widget(560, 640), runs)
     view.close()
@@ -393,9 +401,11 @@ def bench_scalp_map(folder: Path, runs: int) -> dict:
     result = {"patient_sessions": busiest[1], "zones_with_history": len(counts),
               "history_query_ms": round(history_ms, 2), "app": stats_ms(samples),
               "none_refs_lost_per_repaint": none_lost,
+              "after_tap": stats_ms(after_tap),
               "floor_bare_widget_repaint": stats_ms(floor), "target_ms": round(FRAME_MS, 1)}
     result["ratio_median"] = ratio(result["app"]["median_ms"], result["floor_bare_widget_repaint"]["median_ms"])
-    result["met"] = result["app"]["p95_ms"] < FRAME_MS / 2
+    result["ratio_after_tap"] = ratio(result["after_tap"]["median_ms"], result["floor_bare_widget_repaint"]["median_ms"])
+    result["met"] = result["app"]["p95_ms"] < FRAME_MS / 2 and result["after_tap"]["p95_ms"] < FRAME_MS
     return result
 
 
@@ -659,6 +669,9 @@ def table(results: dict) -> str:
     add("scalp map repaint, full history", "scalp_map", lambda e: f"{e['app']['median_ms']:.2f} ms",
         lambda e: f"{e['floor_bare_widget_repaint']['median_ms']:.2f} ms", lambda e: e["ratio_median"],
         "<< 16.7 ms")
+    add("  (the repaint after a tap, median)", "scalp_map", lambda e: f"{e['after_tap']['median_ms']:.2f} ms",
+        lambda e: f"{e['floor_bare_widget_repaint']['median_ms']:.2f} ms", lambda e: e["ratio_after_tap"],
+        "< 16.7 ms")
     add("signature pad, per pen move", "signature_pad", lambda e: f"{e['app']['median_ms']:.3f} ms",
         lambda e: f"{e['floor_bare_widget_update']['median_ms']:.3f} ms", lambda e: e["ratio_median"],
         "<< 16.7 ms")
