@@ -95,6 +95,8 @@ def create_backup(kiosk: Kiosk, out: Path) -> BackupReport:
     out = out.expanduser().resolve()
     if out.is_dir():
         raise BackupError(f"{out} is a folder; give the backup a file name such as meso-backup.zip")
+    if out.exists() and not out.is_file():  # a device such as /dev/null is never renamed over
+        raise BackupError(f"{out} is not a regular file; give the backup a file name such as meso-backup.zip")
     key = load_or_create_key(kiosk.paths.audit_key)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)

@@ -219,6 +219,8 @@ class ExportService:
             raise ExportError(f"The file name {str(out)!r} is not valid text; choose another name.") from None
         if out.is_dir():
             raise ExportError(f"{out} is a folder; give a file name ending in .pdf.")
+        if out.exists() and not out.is_file():  # a device or pipe is never renamed over
+            raise ExportError(f"{out} is not a regular file; give a file name ending in .pdf.")
         if out.suffix.lower() != ".pdf":
             raise ExportError(f"The file name {out.name} must end in .pdf.")
         if not out.parent.is_dir():

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 import tempfile
 from contextlib import suppress
 from pathlib import Path
@@ -13,7 +15,10 @@ def write_atomically(target: Path, data: bytes, *, mode: int | None = None) -> N
 
     ``mode`` (e.g. 0o600 for a key) is set on the temp file before any byte is written,
     so the secret is never readable by others, not even for a moment.
+    A device or other special file is never replaced (renaming over /dev/null as root
+    would swap the device for a plain file).
     """
+    refuse_special_file(target)
     handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         if mode is not None:
@@ -33,3 +38,15 @@ def write_atomically(target: Path, data: bytes, *, mode: int | None = None) -> N
             os.fsync(folder)
         finally:
             os.close(folder)
+
+
+def refuse_special_file(target: Path) -> None:
+    """``OSError`` if ``target`` exists and is not a regular file (a folder, device, pipe...)."""
+    try:
+        kind = os.stat(target).st_mode
+    except FileNotFoundError:
+        return
+    if stat.S_ISDIR(kind):
+        raise IsADirectoryError(errno.EISDIR, "it is a folder, not a file", str(target))
+    if not stat.S_ISREG(kind):
+        raise OSError(errno.EINVAL, "it is a device or special file, not a regular file", str(target))
