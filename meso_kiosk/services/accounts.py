@@ -30,9 +30,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
-
-from argon2 import PasswordHasher, profiles
-from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 from ..domain.clock import Clock
 from ..domain.errors import ValidationError
@@ -53,6 +52,9 @@ from ..store.consultants import insert_consultant
 from ..store.db import Store, Transaction
 from ..store.settings import get_setting, put_setting
 
+if TYPE_CHECKING:
+    from argon2 import PasswordHasher
+
 IDLE_LOCK_KEY = "kiosk.idle_lock_seconds"
 DEFAULT_IDLE_LOCK_SECONDS = 120
 MIN_IDLE_LOCK_SECONDS = 15
@@ -69,6 +71,9 @@ def consultant_actor(consultant_id: int) -> str:
 
 def default_hasher() -> PasswordHasher:
     """Argon2id with RFC 9106's second recommended profile (64 MiB, 3 passes, 4 lanes)."""
+    # Imported at the first PIN, not before the first frame.
+    from argon2 import PasswordHasher, profiles
+
     return PasswordHasher.from_parameters(profiles.RFC_9106_LOW_MEMORY)
 
 
@@ -98,8 +103,12 @@ class AccountService:
                  policy: LockoutPolicy = DEFAULT_LOCKOUT):
         self._store = store
         self._clock = clock
-        self._hasher = hasher or default_hasher()
+        self._given_hasher = hasher
         self._policy = policy
+
+    @cached_property
+    def _hasher(self) -> PasswordHasher:
+        return self._given_hasher or default_hasher()  # made at the first PIN (argon2 imported then)
 
     # ------------------------------------------------------------ reading
 
@@ -294,6 +303,8 @@ class AccountService:
     def _matches(self, stored: str, pin: str) -> bool:
         if len(pin) > _MAX_PIN_INPUT:
             return False
+        from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
         try:
             return self._hasher.verify(stored, pin)
         except (VerifyMismatchError, InvalidHashError, VerificationError):

@@ -8,11 +8,7 @@ Rows name what changed (entity and id), never clinical free text.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import json
 import os
-import secrets
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,6 +42,8 @@ def load_or_create_key(path: Path, *, create: bool = True) -> bytes:
         if len(key) != _KEY_BYTES:
             raise AuditKeyError(f"The audit key {path} is damaged (wrong length). Restore it from a backup.")
         return key
+    import secrets  # here, like hashlib below: not needed to open the app (its first frame)
+
     key = secrets.token_bytes(_KEY_BYTES)
     tmp = path.with_suffix(".tmp")
     try:
@@ -75,6 +73,10 @@ def load_or_create_key(path: Path, *, create: bool = True) -> bytes:
 
 def row_hash(key: bytes, *, id: int, at: str, actor: str, action: str, entity: str,
              entity_id: str | None, prev_hash: str) -> str:
+    import hashlib
+    import hmac
+    import json
+
     message = json.dumps(
         [id, at, actor, action, entity, entity_id, prev_hash], ensure_ascii=False, separators=(",", ":")
     ).encode("utf-8")
@@ -121,6 +123,8 @@ class AuditReport:
 
 def verify(conn: sqlite3.Connection, key: bytes) -> AuditReport:
     """Walk the chain from the first row; report the first row that does not check out."""
+    import hmac
+
     expected_prev = GENESIS_HASH
     expected_id = 1
     count = 0

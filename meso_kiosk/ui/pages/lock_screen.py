@@ -179,6 +179,13 @@ class FirstAdminPanel(QFrame):
         self.created.emit(account)
 
 
+# Built on first need (the PIN pad once a name is touched, the setup on a new installation).
+_PIN_VIEW_PARTS = frozenset({
+    "pin_view", "chosen_badge", "chosen_name", "pin_prompt", "pin_entry", "lockout", "not_you_button",
+    "identity", "identity_layout", "pad", "pad_layout", "pin_box"})
+_SETUP_VIEW_PARTS = frozenset({"setup_panel", "setup_view"})
+
+
 class LockScreenPage(QWidget):
     """Who is using the kiosk? Tiles of active consultants, then a PIN pad; or first-run setup."""
 
@@ -235,7 +242,46 @@ class LockScreenPage(QWidget):
         choose_layout.addWidget(self.empty)
         choose_layout.addStretch(1)
 
-        # --- type your PIN: who (left) and the pad (right) in landscape, stacked in portrait
+        # The PIN pad and the first-run setup are built on first need (``__getattr__``): a
+        # cold start paints only the view shown first.
+        self._pin_view_built = self._setup_view_built = False
+        self._landscape: bool | None = None
+        self._wants_landscape = True  # until the first resize says otherwise
+        self.views = QStackedWidget()
+        self.views.addWidget(self.choose_view)
+        body = QWidget()
+        body_layout = QVBoxLayout(body)
+        body_layout.setContentsMargins(32, 40, 32, 32)
+        body_layout.addWidget(self.views)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(header)
+        layout.addWidget(scrolling(body), 1)
+
+        self.countdown = QTimer(self)
+        self.countdown.setInterval(COUNTDOWN_MS)
+        self._connect_signals()
+        self.refresh()
+
+    def __getattr__(self, name: str):
+        # Only reached for a missing attribute: the widgets of a view not built yet.
+        if name in _PIN_VIEW_PARTS and not self.__dict__.get("_pin_view_built", True):
+            self._build_pin_view()
+        elif name in _SETUP_VIEW_PARTS and not self.__dict__.get("_setup_view_built", True):
+            self._build_setup_view()
+        else:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        return self.__dict__[name]
+
+    def ensure_pin_view(self) -> None:
+        """Build the PIN pad now (``run_gui`` does, with the pages, right after the first frame)."""
+        if not self._pin_view_built:
+            self._build_pin_view()
+
+    def _build_pin_view(self) -> None:
+        """Type your PIN: who (left) and the pad (right) in landscape, stacked in portrait."""
+        self._pin_view_built = True
         self.pin_view = QWidget()
         self.chosen_badge = QLabel("")
         self.chosen_badge.setProperty("role", "initials-large")
@@ -272,11 +318,15 @@ class LockScreenPage(QWidget):
         pin_layout.setContentsMargins(0, 0, 0, 0)
         pin_layout.addLayout(self.pin_box)
         pin_layout.addStretch(1)
-        self._landscape: bool | None = None
-        self._reflow_pin_view(True)
+        self._reflow_pin_view(self._wants_landscape)
+        self.views.addWidget(self.pin_view)
+        self.pin_entry.submitted.connect(self._on_pin_entry_submitted)
+        self.not_you_button.clicked.connect(self._on_not_you_button_clicked)
 
-        # --- a new installation
-        self.setup_panel = FirstAdminPanel(accounts)
+    def _build_setup_view(self) -> None:
+        """A new installation: the first administrator."""
+        self._setup_view_built = True
+        self.setup_panel = FirstAdminPanel(self._accounts)
         self.setup_view = QWidget()
         setup_row = QHBoxLayout()
         setup_row.addStretch(1)
@@ -287,29 +337,10 @@ class LockScreenPage(QWidget):
         setup_layout.addLayout(setup_row)
         setup_layout.addStretch(1)  # the card keeps its height; the rest of the screen stays calm
         self.setup_panel.setMaximumWidth(640)
-
-        self.views = QStackedWidget()
-        for view in (self.choose_view, self.pin_view, self.setup_view):
-            self.views.addWidget(view)
-        body = QWidget()
-        body_layout = QVBoxLayout(body)
-        body_layout.setContentsMargins(32, 40, 32, 32)
-        body_layout.addWidget(self.views)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(0)
-        layout.addWidget(header)
-        layout.addWidget(scrolling(body), 1)
-
-        self.countdown = QTimer(self)
-        self.countdown.setInterval(COUNTDOWN_MS)
-        self._connect_signals()
-        self.refresh()
+        self.views.addWidget(self.setup_view)
+        self.setup_panel.created.connect(self._on_setup_panel_created)
 
     def _connect_signals(self) -> None:
-        self.pin_entry.submitted.connect(self._on_pin_entry_submitted)
-        self.not_you_button.clicked.connect(self._on_not_you_button_clicked)
-        self.setup_panel.created.connect(self._on_setup_panel_created)
         self.countdown.timeout.connect(self._on_countdown_timeout)
 
     # ------------------------------------------------------------ public
@@ -321,7 +352,7 @@ class LockScreenPage(QWidget):
         """Show first-run setup, or the consultant tiles (forgetting any half-typed PIN)."""
         self.countdown.stop()
         self.chosen = None
-        self.pin_entry.clear()
+        self.clear_pin()
         if self._accounts.needs_setup():
             self.views.setCurrentWidget(self.setup_view)
             self.setup_panel.name.setFocus()
@@ -342,7 +373,12 @@ class LockScreenPage(QWidget):
             self.pin_entry.focus()
 
     def is_setup(self) -> bool:
-        return self.views.currentWidget() is self.setup_view
+        return self._setup_view_built and self.views.currentWidget() is self.setup_view
+
+    def clear_pin(self) -> None:
+        """Forget a half-typed PIN (nothing to forget while the PIN pad was never built)."""
+        if self._pin_view_built:
+            self.pin_entry.clear()
 
     # ------------------------------------------------------------ tiles
 
@@ -381,13 +417,15 @@ class LockScreenPage(QWidget):
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt API)
         super().showEvent(event)
-        if self.chosen is not None and self.views.currentWidget() is self.pin_view:
+        if self.chosen is not None and self._pin_view_built and self.views.currentWidget() is self.pin_view:
             self._show_lock_state()
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt API)
         super().resizeEvent(event)
         self._place_tiles()
-        self._reflow_pin_view(self.width() >= 1000)
+        self._wants_landscape = self.width() >= 1000
+        if self._pin_view_built:
+            self._reflow_pin_view(self._wants_landscape)
 
     def _reflow_pin_view(self, landscape: bool) -> None:
         """Landscape: name and "Not you?" beside the pad; portrait: all in one column."""
@@ -528,7 +566,7 @@ class ScreenLock(QObject):
             self._window.show_patients()
         else:
             self._window.stack.setCurrentWidget(resume)
-        self.page.pin_entry.clear()
+        self.page.clear_pin()
 
 
 def flush_pending(window) -> None:
