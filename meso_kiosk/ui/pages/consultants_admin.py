@@ -8,15 +8,13 @@ from __future__ import annotations
 
 from typing import Callable
 
-from PySide6.QtCore import QRegularExpression, Qt, Signal
-from PySide6.QtGui import QRegularExpressionValidator
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QPushButton,
     QSpinBox,
     QStackedWidget,
     QVBoxLayout,
@@ -24,27 +22,15 @@ from PySide6.QtWidgets import (
 )
 
 from ...domain.errors import ValidationError
-from ...domain.pin import MAX_PIN_LENGTH, pin_problem
+from ...domain.pin import pin_problem
 from ...services.accounts import MAX_IDLE_LOCK_SECONDS, AccountService
 from ...store.consultant_accounts import ConsultantAccount
 from ..sign_in import SignIn
 from ..widgets.basics import button, label, restyle, scrolling
-from ..widgets.pin_entry import PinEntry
+from ..widgets.pin_entry import PinEntry, pin_field
 
 # Run a change with the admin's PIN; returns the words to show when it worked.
 Action = Callable[[str], str]
-
-
-def _pin_field(accessible_name: str, placeholder: str) -> QLineEdit:
-    field = QLineEdit()
-    field.setAccessibleName(accessible_name)
-    field.setPlaceholderText(placeholder)
-    field.setEchoMode(QLineEdit.EchoMode.Password)
-    field.setMaxLength(MAX_PIN_LENGTH)
-    field.setValidator(QRegularExpressionValidator(QRegularExpression(r"[0-9]*"), field))
-    field.setInputMethodHints(Qt.InputMethodHint.ImhDigitsOnly | Qt.InputMethodHint.ImhSensitiveData
-                              | Qt.InputMethodHint.ImhNoPredictiveText)
-    return field
 
 
 def _error_label() -> QLabel:
@@ -101,8 +87,8 @@ class ConsultantRow(QFrame):
 
         self.reset_panel = QFrame()
         self.reset_panel.setProperty("role", "interval-editor")
-        self.new_pin = _pin_field(f"New PIN for {account.display_name}", "New PIN, at least 6 digits")
-        self.new_pin_again = _pin_field(f"New PIN again for {account.display_name}", "The same PIN again")
+        self.new_pin = pin_field(f"New PIN for {account.display_name}", "New PIN, at least 6 digits")
+        self.new_pin_again = pin_field(f"New PIN again for {account.display_name}", "The same PIN again")
         self.new_pin_error = _error_label()
         self.new_pin_again_error = _error_label()
         self.set_pin_button = button("Set new PIN", f"Set the new PIN of {account.display_name}", primary=True)
@@ -213,8 +199,8 @@ class ConsultantsAdminPage(QWidget):
             role_button.setProperty("wide", True)  # room for the bold (checked) word (theme)
             self.roles.addButton(role_button)
         self.role_consultant.setChecked(True)
-        self.add_pin = _pin_field("New consultant's first PIN", "First PIN, at least 6 digits")
-        self.add_pin_again = _pin_field("New consultant's first PIN again", "The same PIN again")
+        self.add_pin = pin_field("New consultant's first PIN", "First PIN, at least 6 digits")
+        self.add_pin_again = pin_field("New consultant's first PIN again", "The same PIN again")
         self.add_errors = {key: _error_label() for key in ("name", "role", "pin", "pin_again")}
         self.add_button = button("Add consultant", "Add this consultant", primary=True)
 

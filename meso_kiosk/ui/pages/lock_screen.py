@@ -8,8 +8,8 @@ pending autosave has been flushed.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, QRegularExpression, Qt, QTimer, Signal
-from PySide6.QtGui import QHideEvent, QIcon, QRegularExpressionValidator, QResizeEvent, QShowEvent
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QHideEvent, QIcon, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QBoxLayout,
     QFrame,
@@ -25,12 +25,12 @@ from PySide6.QtWidgets import (
 
 from ...domain.errors import ValidationError
 from ...resources import resource_path
-from ...domain.pin import MAX_PIN_LENGTH, pin_problem
+from ...domain.pin import pin_problem
 from ...services.accounts import AccountService, PinPurpose
 from ...store.consultant_accounts import ConsultantAccount
 from ..sign_in import SignIn
 from ..widgets.basics import button, label, restyle, scrolling
-from ..widgets.pin_entry import PinEntry
+from ..widgets.pin_entry import PinEntry, pin_field
 
 TILE_WIDTH = 232
 TILE_HEIGHT = 148
@@ -81,17 +81,6 @@ class ConsultantTile(QPushButton):
             child.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents, True)
 
 
-def _pin_field(accessible_name: str) -> QLineEdit:
-    field = QLineEdit()
-    field.setAccessibleName(accessible_name)
-    field.setEchoMode(QLineEdit.EchoMode.Password)
-    field.setMaxLength(MAX_PIN_LENGTH)
-    field.setValidator(QRegularExpressionValidator(QRegularExpression(r"[0-9]*"), field))
-    field.setInputMethodHints(Qt.InputMethodHint.ImhDigitsOnly | Qt.InputMethodHint.ImhSensitiveData
-                              | Qt.InputMethodHint.ImhNoPredictiveText)
-    return field
-
-
 class FirstAdminPanel(QFrame):
     """A new installation: name and PIN (twice) of the first administrator."""
 
@@ -105,10 +94,8 @@ class FirstAdminPanel(QFrame):
         self.name.setAccessibleName("Administrator's name")
         self.name.setPlaceholderText("e.g. Dr Amélie Laurent")
         self.name.setMaxLength(100)
-        self.pin = _pin_field("New PIN")
-        self.pin.setPlaceholderText("At least 6 digits")
-        self.pin_again = _pin_field("New PIN again")
-        self.pin_again.setPlaceholderText("The same PIN again")
+        self.pin = pin_field("New PIN", "At least 6 digits")
+        self.pin_again = pin_field("New PIN again", "The same PIN again")
         self.errors = {key: label("", "error") for key in ("name", "pin", "pin_again")}
         for error in self.errors.values():
             error.hide()

@@ -11,10 +11,23 @@ from PySide6.QtCore import QRegularExpression, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QRegularExpressionValidator
 from PySide6.QtWidgets import QGridLayout, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
+from ...domain.pin import MAX_PIN_LENGTH
 from .basics import button, label, restyle
 
-MAX_PIN_LENGTH = 12
 KEY_SIZE = 64  # px: well above the 48 px touch minimum, the pad is the main thing to hit
+
+
+def pin_field(accessible_name: str, placeholder: str = "") -> QLineEdit:
+    """A masked, digits-only PIN field (the on-screen keyboard offers digits and learns nothing)."""
+    field = QLineEdit()
+    field.setAccessibleName(accessible_name)
+    field.setPlaceholderText(placeholder)
+    field.setEchoMode(QLineEdit.EchoMode.Password)
+    field.setMaxLength(MAX_PIN_LENGTH)
+    field.setValidator(QRegularExpressionValidator(QRegularExpression(r"[0-9]*"), field))
+    field.setInputMethodHints(Qt.InputMethodHint.ImhDigitsOnly | Qt.InputMethodHint.ImhSensitiveData
+                              | Qt.InputMethodHint.ImhNoPredictiveText)
+    return field
 
 
 class PinEntry(QWidget):
@@ -25,16 +38,9 @@ class PinEntry(QWidget):
     def __init__(self, accessible_name: str, parent: QWidget | None = None):
         super().__init__(parent)
         self.setAccessibleName(accessible_name)
-        self.field = QLineEdit()
-        self.field.setAccessibleName(accessible_name)
-        self.field.setEchoMode(QLineEdit.EchoMode.Password)
-        self.field.setMaxLength(MAX_PIN_LENGTH)
-        self.field.setValidator(QRegularExpressionValidator(QRegularExpression(r"[0-9]*"), self.field))
-        self.field.setInputMethodHints(Qt.InputMethodHint.ImhDigitsOnly | Qt.InputMethodHint.ImhSensitiveData
-                                       | Qt.InputMethodHint.ImhNoPredictiveText)
+        self.field = pin_field(accessible_name, "PIN")
         self.field.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.field.setProperty("role", "pin")
-        self.field.setPlaceholderText("PIN")
         self.error = label("", "error")
         self.error.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.error.setAccessibleName(f"{accessible_name}: message")
