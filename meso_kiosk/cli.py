@@ -16,6 +16,7 @@ from . import __version__
 from .config import DataDirError, resolve_data_dir
 from .domain.errors import ValidationError
 from .resources import MissingResourceError
+from .services.errors import WordedError
 from .store.errors import StoreError
 from .store.instance_lock import InstanceLockedError
 
@@ -228,15 +229,6 @@ COMMANDS: dict[str | None, Callable[[argparse.Namespace], int]] = {
 }
 
 
-def _service_failures() -> tuple[type[Exception], ...]:
-    # Imported only when something failed: these modules import every service, which the
-    # window's cold start does not wait for (issue 8).
-    from .services.backup import BackupError
-    from .services.export import ExportError
-
-    return BackupError, ExportError
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     for stream in (sys.stdout, sys.stderr):  # a path that is not valid text must not crash the output
         reconfigure = getattr(stream, "reconfigure", None)
@@ -246,7 +238,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return COMMANDS[args.command](args)
     except (CommandFailed, StoreError, DataDirError, MissingResourceError, ValidationError,
-            InstanceLockedError, *_service_failures()) as error:
+            InstanceLockedError, WordedError) as error:
         _fail(str(error))
     except OSError as error:
         _fail(f"{error.strerror or error}: {error.filename or ''}".rstrip(": "))

@@ -28,6 +28,7 @@ from ..store.db import storage_error
 from ..store.errors import AuditKeyError
 from ..store.instance_lock import InstanceLock
 from ..store.settings import get_setting
+from .errors import WordedError
 from .kiosk import Kiosk
 
 MANIFEST = "meso-kiosk-backup.json"
@@ -35,7 +36,7 @@ DEFAULT_KEEP = 7
 MAX_KEEP = 366
 
 
-class BackupError(Exception):
+class BackupError(WordedError):
     """A backup or restore could not be completed; nothing was changed."""
 
 

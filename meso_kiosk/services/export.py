@@ -28,6 +28,7 @@ from ..store import documents as document_rows
 from ..store.db import Store
 from ..store.documents import DocumentRecord
 from .clinic import ClinicService
+from .errors import WordedError
 from .files import write_atomically
 from .seal import SealService
 from .summary import SummaryBuilder, SummarySources
@@ -39,7 +40,7 @@ if TYPE_CHECKING:
 SUMMARY_KIND = "consultation-summary"
 
 
-class ExportError(Exception):
+class ExportError(WordedError):
     """The document cannot be exported; the message says why in plain words."""
 
 

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from ..config import DataDirError, prepare_data_dir
 from ..resources import MissingResourceError, resource_path
+from ..services.errors import WordedError
 from ..services.kiosk import Kiosk, open_kiosk
 from ..services.reference import AppInfo, app_info
 from ..store.errors import StoreError
@@ -135,7 +136,7 @@ def _fail(show_error: ErrorDialog, message: str) -> int:
 
 def _fault_words(error: BaseException) -> str:
     """A fault in plain words: ours are already worded; the OS's get its reason and the file."""
-    if isinstance(error, (StoreError, DataDirError, MissingResourceError, InstanceLockedError)):
+    if isinstance(error, (StoreError, DataDirError, MissingResourceError, InstanceLockedError, WordedError)):
         return str(error)
     if isinstance(error, OSError):
         where = f" ({error.filename})" if error.filename else ""
@@ -183,7 +184,7 @@ def _schedule_auto_backup(kiosk: Kiosk, parent, show_problem: Callable[[str | No
             kiosk.store.wait_for_integrity()  # a backup is of a checked database only
             report = auto_backup_if_due(kiosk)
         except (BackupError, StoreError, OSError) as error:
-            words = str(error) if isinstance(error, BackupError) else _fault_words(error)  # ours are worded
+            words = _fault_words(error)
             print(f"meso-kiosk: automatic backup failed: {words}", file=sys.stderr)
             show_problem(words)
             return
