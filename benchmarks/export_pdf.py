@@ -123,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
         ("first export (imports, fonts, new seal)", f"{results['first_export_ms']:.1f}", "", ""),
         ("export + seal, identity only", *_row(results["export_identity_only"])),
         (f"export + seal, {args.sessions} sessions ({pages} pages)", *_row(results[f"export_{args.sessions}_sessions"])),
-        (f"  the same, CPU time of this process", *_row(results[f"export_{args.sessions}_sessions_cpu"])),
+        ("  the same, CPU time of this process", *_row(results[f"export_{args.sessions}_sessions_cpu"])),
         ("floor: ReportLab bare 2 pages", *_row(results["floor_reportlab_bare_2_pages"])),
     ]
     width = max(len(r[0]) for r in rows)

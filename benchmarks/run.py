@@ -298,29 +298,6 @@ def bench_export(runs: int, warmup: int) -> dict:
 # ------------------------------------------------------------------ painting
 
 
-def _give_none_back(before: int) -> None:
-    """PySide6 6.12.0 on Python 3.11 loses a reference to None per Qt call returning nothing;
-    thousands of repaints would make Python abort ("none_dealloc"). Give them back, untimed."""
-    import ctypes
-
-    if sys.version_info >= (3, 12):
-        return
-    incref = ctypes.pythonapi.Py_IncRef
-    incref.argtypes = [ctypes.py_object]
-    incref.restype = None
-    for _ in range(max(0, before - sys.getrefcount(None))):
-        incref(None)
-
-
-def _none_lost_per_call(action, calls: int = 20) -> float:
-    before = sys.getrefcount(None)
-    for _ in range(calls):
-        action()
-    lost = before - sys.getrefcount(None)
-    _give_none_back(before)
-    return lost / calls
-
-
 def _qt_app():
     from PySide6.QtWidgets import QApplication
 
@@ -358,11 +335,9 @@ def _repaints(widget, runs: int, shown=None) -> list[float]:
         widget.repaint()
     samples = []
     for _ in range(runs):
-        before = sys.getrefcount(None)
         t0 = time.perf_counter()
         widget.repaint()
         samples.append(time.perf_counter() - t0)
-        _give_none_back(before)
     return samples
 
 
@@ -393,14 +368,12 @@ def bench_scalp_map(folder: Path, runs: int) -> dict:
         view.set_selected(first_two if n % 2 else first_three)
         view.viewport().repaint()
         after_tap.append(time.perf_counter() - t0)
-    none_lost = _none_lost_per_call(view.viewport().repaint)
     floor = _repaints(_bare_widget(560, 640), runs)
     view.close()
     kiosk.close()
     del app
     result = {"patient_sessions": busiest[1], "zones_with_history": len(counts),
               "history_query_ms": round(history_ms, 2), "app": stats_ms(samples),
-              "none_refs_lost_per_repaint": none_lost,
               "after_tap": stats_ms(after_tap),
               "floor_bare_widget_repaint": stats_ms(floor), "target_ms": round(FRAME_MS, 1)}
     result["ratio_median"] = ratio(result["app"]["median_ms"], result["floor_bare_widget_repaint"]["median_ms"])
@@ -428,12 +401,10 @@ def _pen_events(widget, points: int) -> list[float]:
     for n in range(points):  # a looping scribble across the box, ~2 px apart like a fast pen
         x = 20 + (n * 2.3) % (width - 40)
         y = height / 2 + (height / 3) * math.sin(n / 9)
-        before = sys.getrefcount(None)
         t0 = time.perf_counter()
         send(QEvent.Type.MouseMove, x, y, Qt.MouseButton.LeftButton)
         QApplication.processEvents()  # the paint the move asked for
         samples.append(time.perf_counter() - t0)
-        _give_none_back(before)
     send(QEvent.Type.MouseButtonRelease, x, y, Qt.MouseButton.NoButton)
     QApplication.processEvents()
     return samples

@@ -14,11 +14,11 @@ import pytest  # noqa: E402
 from argon2 import PasswordHasher  # noqa: E402
 
 from meso_kiosk.services.kiosk import Kiosk, open_kiosk  # noqa: E402
+from tests.consultation import COUNTERSIGN_PIN  # noqa: E402 (one PIN for every test and the benchmark)
 
 FIXED_NOW = datetime(2026, 11, 22, 9, 30, tzinfo=timezone.utc)
 # Argon2id at its cheapest: tests check the PIN logic, not the hashing cost.
 CHEAP_PIN_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-COUNTERSIGN_PIN = "739184"
 
 
 @pytest.fixture(autouse=True)

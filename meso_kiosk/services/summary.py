@@ -22,7 +22,7 @@ from ..domain.consent import BlockKind, ConsentKind, SignedConsent, TemplateErro
 from ..domain.course import SessionStatus as PlanStatus
 from ..domain.patient import Patient
 from ..domain.screening import Level
-from ..domain.session import Amendment, SideEffect, Technique, TreatmentSession
+from ..domain.session import Amendment, SideEffect, Technique
 from ..domain.summary import (
     ConsentAnswer,
     ConsentSection,
