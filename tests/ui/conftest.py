@@ -9,12 +9,7 @@ def window(qtbot, qapp, kiosk):
     """The main window UNLOCKED on the patient list (the app itself opens on the lock screen):
     signed in as ``window.sign_in.consultant``, an admin "Dr Test Consultant" whose PIN is
     ``COUNTERSIGN_PIN``; changes are still attributed to the fixed actor "consultant:test"."""
-    from PySide6.QtCore import QEvent
-
-    # Earlier tests' windows were closed with deleteLater, which no event loop has run since:
-    # delete them now, or every window stays alive and each test restyles all of them.
-    qapp.sendPostedEvents(None, QEvent.Type.DeferredDelete)
-    apply_theme(qapp)
+    apply_theme(qapp)  # earlier tests' windows are already gone (tests/conftest.py deletes them)
     built = build_main_window(kiosk, actor=lambda: "consultant:test")
     built.sign_in.sign_in(signed_in_consultant(kiosk))
     qtbot.addWidget(built)
