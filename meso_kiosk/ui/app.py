@@ -8,25 +8,29 @@ import sys
 from pathlib import Path
 from typing import Callable
 
-import shiboken6
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication, QMessageBox
+# The Qt-free half first, on purpose: once PySide6 is imported, its import hook reads the
+# source of every module imported after it (inspect.getsource, for ``__feature__``); the
+# store and services of a cold start are spared that (~10 ms measured).
+from ..config import DataDirError, prepare_data_dir  # isort: skip
+from ..resources import MissingResourceError, resource_path  # isort: skip
+from ..services.errors import WordedError  # isort: skip
+from ..services.kiosk import Kiosk, open_kiosk  # isort: skip
+from ..services.reference import AppInfo, app_info  # isort: skip
+from ..store.errors import StoreError  # isort: skip
+from ..store.instance_lock import InstanceLock, InstanceLockedError  # isort: skip
 
-from ..config import DataDirError, prepare_data_dir
-from ..resources import MissingResourceError, resource_path
-from ..services.errors import WordedError
-from ..services.kiosk import Kiosk, open_kiosk
-from ..services.reference import AppInfo, app_info
-from ..store.errors import StoreError
-from ..store.instance_lock import InstanceLock, InstanceLockedError
+import shiboken6  # noqa: E402
+from PySide6.QtCore import Qt, QTimer  # noqa: E402
+from PySide6.QtGui import QIcon  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
 from .deferred_style import stylesheet_after
 from .first_paint import after_first_paint
 from .idle_lock import install_idle_lock
 from .main_window import MainWindow
 from .pages.lock_screen import lock_window, wire_screen_lock
 from .sign_in import SignIn
-from .theme import apply_theme
+from .theme import apply_theme, style_arguments
 
 # Set by tests and benchmarks: quit as soon as the first frame is painted.
 EXIT_AFTER_FIRST_PAINT_ENV = "MESO_KIOSK_EXIT_AFTER_FIRST_PAINT"
@@ -105,10 +109,13 @@ def _build_pages(window: MainWindow, kiosk: Kiosk, info: AppInfo, sign_in: SignI
 
 
 def _application() -> QApplication:
-    app = QApplication.instance() or QApplication(sys.argv)
+    app = QApplication.instance()
+    made_here = app is None
+    if made_here:
+        app = QApplication(style_arguments(sys.argv))
     app.setApplicationName("Meso Kiosk")
     app.setOrganizationName("MesoKiosk")
-    apply_theme(app)
+    apply_theme(app, style_given=made_here)
     return app
 
 
@@ -125,6 +132,8 @@ def show_error_dialog(title: str, message: str) -> None:
     """The default error dialog (none on the offscreen/minimal platforms of tests and CI)."""
     app = QApplication.instance()
     if app is not None and app.platformName() not in ("offscreen", "minimal"):
+        from PySide6.QtWidgets import QMessageBox  # its class and enums only when there is an error
+
         QMessageBox.critical(None, title, message)
 
 
@@ -271,6 +280,10 @@ def run_gui(data_dir: Path, *, kiosk_mode: bool = False, demo: bool = False,
             except Exception as error:  # noqa: BLE001 — the contract: a message, never a traceback
                 start_fails(error)
                 return
+            # Not before the first frame: an application event filter in Python makes PySide
+            # create a Python type for every object an event of the first show reaches (~160
+            # enum classes, ~20 ms measured), and there is no input to watch until the window is up.
+            install_idle_lock(window, kiosk.accounts.idle_lock_seconds)  # admin's setting, default 2 minutes
             if exit_after_paint:  # tests and benchmarks: the app has started, pages and all
                 if integrity_checked():
                     app.quit()
@@ -296,7 +309,6 @@ def run_gui(data_dir: Path, *, kiosk_mode: bool = False, demo: bool = False,
             window.resize(1280, 800)
             window.show()
         backup_timer = _schedule_auto_backup(kiosk, window, lambda words: _show_backup_problem(window, words))
-        install_idle_lock(window, kiosk.accounts.idle_lock_seconds)  # admin's setting, default 2 minutes
         code = app.exec()
         return start_failed[0] if start_failed else code
     except Exception as error:  # noqa: BLE001

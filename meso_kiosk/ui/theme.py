@@ -234,10 +234,26 @@ QLabel[role="digest"] {{ font-family: monospace; font-size: 14px; color: {MUTED}
 QLabel[role="preview-page"] {{ background: white; border: 1px solid {BORDER}; }}
 """
 
-def apply_theme(app: QApplication) -> None:
+# The same look on every platform, and offscreen.
+STYLE = "Fusion"
+
+
+def style_arguments(argv: list[str]) -> list[str]:
+    """``argv`` for a new QApplication that starts in the theme's style.
+
+    Cheaper than ``app.setStyle`` on a cold start: that hands Python the new QStyle, for
+    which PySide first builds the class and its eleven enums (~8 ms measured).
+    """
+    return [*argv, "-style", STYLE]
+
+
+def apply_theme(app: QApplication, *, style_given: bool = False) -> None:
+    """The theme's font, style and stylesheet; ``style_given``: the app was made with
+    ``style_arguments``, so its style is already the theme's."""
     font = QFont(app.font())
     font.setPixelSize(BODY_PX)
     app.setFont(font)
-    app.setStyle("Fusion")  # the same look on every platform, and offscreen
+    if not style_given:
+        app.setStyle(STYLE)
     chevron = resource_path("icons/chevron-down.svg").as_posix()
     app.setStyleSheet(STYLESHEET.replace("{chevron}", chevron))

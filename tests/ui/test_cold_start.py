@@ -38,3 +38,51 @@ def test_a_pin_typed_before_the_pages_exist_builds_them_and_opens_the_patient_li
     assert window.stack.currentWidget() is window.patients_page
     window.patients_page.lock_button.click()  # the pages' Lock buttons work
     assert window.stack.currentWidget() is window.lock_page
+
+
+def test_the_idle_lock_starts_once_the_first_frame_is_painted(qapp, tmp_path, monkeypatch):
+    """An application event filter in Python before the first frame would make PySide build a
+    class for every kind of object the first show reaches: ``run_gui`` starts the idle lock
+    with the pages, after the lock screen is painted."""
+    from PySide6.QtCore import QTimer
+
+    from meso_kiosk.ui import app as app_module
+
+    seen: list[bool] = []
+    real_install = app_module.install_idle_lock
+
+    def install(window, *args, **kwargs):
+        seen.append(window.pages_built)
+        return real_install(window, *args, **kwargs)
+
+    monkeypatch.setattr(app_module, "install_idle_lock", install)
+    monkeypatch.setenv(app_module.EXIT_AFTER_FIRST_PAINT_ENV, "1")
+    dialogs: list[tuple[str, str]] = []
+    try:
+        code = app_module.run_gui(tmp_path / "data", show_error=lambda title, message: dialogs.append((title, message)))
+    finally:
+        QTimer.singleShot(0, qapp.quit)  # clears Qt's quit flag for the tests after this one
+        qapp.exec()
+    assert dialogs == [] and code == 0
+    assert seen == [True]  # once, with the pages built after the first frame
+
+
+def test_a_new_application_starts_in_the_theme_style(tmp_path):
+    """``run_gui`` names the style when it makes the QApplication (no ``setStyle`` round trip)."""
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from PySide6.QtWidgets import QApplication\n"
+        "from meso_kiosk.ui.theme import STYLE, style_arguments\n"
+        "app = QApplication(style_arguments(sys.argv))\n"
+        "print(app.style().name(), STYLE, sys.argv)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script, "--data-dir", str(tmp_path)], capture_output=True,
+                          text=True, timeout=60, env=os.environ | {"QT_QPA_PLATFORM": "offscreen"})
+    assert done.returncode == 0, done.stderr
+    style, theme_style, argv = done.stdout.split(" ", 2)
+    assert style.lower() == theme_style.lower() == "fusion"
+    assert "-style" not in argv  # the script's own arguments are left as they were
