@@ -276,7 +276,7 @@ class ConsultantsAdminPage(QWidget):
         roles.addStretch(1)
         layout.addLayout(roles)
         layout.addWidget(self.add_errors["role"])
-        layout.addWidget(label("First PIN (an admin can reset it later)", "minor-heading"))
+        layout.addWidget(label("First PIN (they can change it under ‘My PIN’)", "minor-heading"))
         pins = QHBoxLayout()
         pins.setSpacing(12)
         first = QVBoxLayout()

@@ -595,17 +595,26 @@ def lock_window(window, accounts: AccountService, sign_in: SignIn, *, clinic_nam
 
 
 def wire_screen_lock(window, accounts: AccountService, sign_in: SignIn) -> None:
-    """The admin page (``window.admin_page``) and the pages' Lock and Admin buttons."""
+    """The admin page (``window.admin_page``), the My PIN page (``window.pin_page``) and the
+    pages' Lock, Admin and My PIN buttons."""
+    from .change_pin import ChangePinPage
     from .consultants_admin import ConsultantsAdminPage
 
     screen_lock = window.screen_lock
     admin_page = ConsultantsAdminPage(accounts, sign_in)
     window.stack.addWidget(admin_page)
     window.admin_page = admin_page
+    pin_page = ChangePinPage(accounts, sign_in)
+    window.stack.addWidget(pin_page)
+    window.pin_page = pin_page
 
     def on_admin_requested() -> None:
         if admin_page.start():
             window.stack.setCurrentWidget(admin_page)
+
+    def on_pin_change_requested() -> None:
+        if pin_page.start():
+            window.stack.setCurrentWidget(pin_page)
 
     def on_sign_in_changed(*_args) -> None:
         window.patients_page.admin_button.setVisible(sign_in.is_admin())
@@ -616,6 +625,8 @@ def wire_screen_lock(window, accounts: AccountService, sign_in: SignIn) -> None:
     window.workspace.lock_requested.connect(screen_lock.lock)
     window.patients_page.admin_requested.connect(on_admin_requested)
     admin_page.back_requested.connect(window.show_patients)
+    window.patients_page.pin_change_requested.connect(on_pin_change_requested)
+    pin_page.back_requested.connect(window.show_patients)
     sign_in.signed_in.connect(on_sign_in_changed)
     sign_in.locked.connect(on_sign_in_changed)
     on_sign_in_changed()

@@ -25,6 +25,7 @@ class PatientsPage(QWidget):
     lot_recall_requested = Signal()
     lock_requested = Signal()
     admin_requested = Signal()
+    pin_change_requested = Signal()
 
     def __init__(self, patients: PatientService, today, parent: QWidget | None = None):
         super().__init__(parent)
@@ -43,6 +44,7 @@ class PatientsPage(QWidget):
         self.lot_recall_button = button("Lot recall", "Find the patients who received a product lot")
         self.admin_button = button("Consultants", "Manage consultants and the kiosk lock (admins)")
         self.admin_button.hide()  # shown only while an admin has the kiosk unlocked
+        self.pin_button = button("My PIN", "Change my PIN")
         self.lock_button = button("Lock", "Lock the kiosk now")
         # Nobody reads stderr on a kiosk: a failing automatic backup must be seen here.
         self.backup_problem = label("", "banner-error")
@@ -64,6 +66,7 @@ class PatientsPage(QWidget):
         bottom = QHBoxLayout()
         bottom.addWidget(self.lot_recall_button)
         bottom.addWidget(self.admin_button)
+        bottom.addWidget(self.pin_button)
         bottom.addStretch(1)
         bottom.addWidget(self.open_button)
         layout.addLayout(bottom)
@@ -80,6 +83,7 @@ class PatientsPage(QWidget):
         self.lot_recall_button.clicked.connect(self.lot_recall_requested)
         self.lock_button.clicked.connect(self.lock_requested)
         self.admin_button.clicked.connect(self.admin_requested)
+        self.pin_button.clicked.connect(self.pin_change_requested)
 
     def refresh(self) -> None:
         self._show(self.search.text())
