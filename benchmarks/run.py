@@ -515,14 +515,13 @@ def watch(window):
     window._bench_watcher = watcher
 """
 
-CHILD_APP = "from meso_kiosk.ui import app as ui_app\n" + _PRELUDE + r"""
+CHILD_APP = "from meso_kiosk.cli import main\nfrom meso_kiosk.ui import app as ui_app\n" + _PRELUDE + r"""
 build = ui_app.build_main_window
 def build_and_watch(*args, **kwargs):
     window = build(*args, **kwargs)
     watch(window)
     return window
 ui_app.build_main_window = build_and_watch
-from meso_kiosk.cli import main
 sys.exit(main(["--data-dir", sys.argv[1]]))
 """
 

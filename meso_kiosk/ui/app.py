@@ -277,13 +277,14 @@ def run_gui(data_dir: Path, *, kiosk_mode: bool = False, demo: bool = False,
                 # painted in between (all in one turn of the event loop), so nothing flickers.
                 with stylesheet_after(app):
                     window.ensure_pages()
+                # Not before the first frame: an application event filter in Python makes
+                # PySide create a Python type for every object an event of the first show
+                # reaches (~160 enum classes, ~20 ms measured), and there is no input to
+                # watch until the window is up. It reads the admin's setting (default 2 minutes).
+                install_idle_lock(window, kiosk.accounts.idle_lock_seconds)
             except Exception as error:  # noqa: BLE001 — the contract: a message, never a traceback
                 start_fails(error)
                 return
-            # Not before the first frame: an application event filter in Python makes PySide
-            # create a Python type for every object an event of the first show reaches (~160
-            # enum classes, ~20 ms measured), and there is no input to watch until the window is up.
-            install_idle_lock(window, kiosk.accounts.idle_lock_seconds)  # admin's setting, default 2 minutes
             if exit_after_paint:  # tests and benchmarks: the app has started, pages and all
                 if integrity_checked():
                     app.quit()

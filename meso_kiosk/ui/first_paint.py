@@ -83,10 +83,10 @@ class _AfterFirstPaint(QObject):
 def after_first_paint(app: QApplication, then: Callable[[], None]) -> _AfterFirstPaint:
     """Run ``then`` right after the first frame of the window given to ``.watch(window)``.
 
-    Application event filters installed later see events first: made before the window is
-    built, another watcher of the same frame (a benchmark's) acts before ``then`` does.
-    ``run_gui`` makes it after (each event of building would cost the filter's call) and
-    defers ``then`` one more turn instead.
+    ``run_gui`` makes it once the window is built (an application filter would cost each
+    event of building a call) and watches the lock page; ``then`` comes one more turn after
+    the paint, so a watcher on the window itself (a benchmark's, which paints first) sees
+    the frame before the pages are built.
     """
     watcher = _AfterFirstPaint(app, then)
     app.installEventFilter(watcher)

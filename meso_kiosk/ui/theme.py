@@ -244,7 +244,7 @@ def style_arguments(argv: list[str]) -> list[str]:
     Cheaper than ``app.setStyle`` on a cold start: that hands Python the new QStyle, for
     which PySide first builds the class and its eleven enums (~8 ms measured).
     """
-    return [*argv, "-style", STYLE]
+    return [*(argv or ["meso-kiosk"]), "-style", STYLE]  # Qt takes the first as the program's name
 
 
 def apply_theme(app: QApplication, *, style_given: bool = False) -> None:

@@ -1,7 +1,7 @@
 """Cold start: the window opens on the lock screen alone; its pages are built right after (or on first use)."""
 
 from meso_kiosk.ui.app import build_main_window
-from meso_kiosk.ui.theme import apply_theme
+from meso_kiosk.ui.theme import BODY_PX, apply_theme
 from tests.ui.test_lock_screen import ADMIN_PIN, staff, unlock  # noqa: F401 (staff is a fixture)
 
 
@@ -52,8 +52,9 @@ def test_the_idle_lock_starts_once_the_first_frame_is_painted(qapp, tmp_path, mo
     real_install = app_module.install_idle_lock
 
     def install(window, *args, **kwargs):
-        seen.append(window.pages_built)
-        return real_install(window, *args, **kwargs)
+        idle = real_install(window, *args, **kwargs)
+        seen.append((window.pages_built, idle.is_running(), window.idle_lock is idle))
+        return idle
 
     monkeypatch.setattr(app_module, "install_idle_lock", install)
     monkeypatch.setenv(app_module.EXIT_AFTER_FIRST_PAINT_ENV, "1")
@@ -64,25 +65,31 @@ def test_the_idle_lock_starts_once_the_first_frame_is_painted(qapp, tmp_path, mo
         QTimer.singleShot(0, qapp.quit)  # clears Qt's quit flag for the tests after this one
         qapp.exec()
     assert dialogs == [] and code == 0
-    assert seen == [True]  # once, with the pages built after the first frame
+    assert seen == [(True, True, True)]  # once, running, with the pages built after the first frame
 
 
 def test_a_new_application_starts_in_the_theme_style(tmp_path):
-    """``run_gui`` names the style when it makes the QApplication (no ``setStyle`` round trip)."""
+    """``run_gui``'s QApplication is made in the theme's style (named on its command line, no
+    ``setStyle`` round trip), even by a launcher that gives no program name."""
     import os
     import subprocess
     import sys
 
     script = (
         "import sys\n"
-        "from PySide6.QtWidgets import QApplication\n"
-        "from meso_kiosk.ui.theme import STYLE, style_arguments\n"
-        "app = QApplication(style_arguments(sys.argv))\n"
-        "print(app.style().name(), STYLE, sys.argv)\n"
+        "from meso_kiosk.ui import app as app_module\n"
+        "from meso_kiosk.ui.theme import STYLE\n"
+        "if sys.argv[1:] == ['empty']:\n"
+        "    sys.argv = []  # a launcher that gives no program name\n"
+        "app = app_module._application()\n"
+        "styled = bool(app.styleSheet())\n"
+        "app.setStyleSheet('')  # the style under the stylesheet's wrapper\n"
+        "print(app.style().name(), STYLE, app.font().pixelSize(), styled)\n"
     )
-    done = subprocess.run([sys.executable, "-c", script, "--data-dir", str(tmp_path)], capture_output=True,
-                          text=True, timeout=60, env=os.environ | {"QT_QPA_PLATFORM": "offscreen"})
-    assert done.returncode == 0, done.stderr
-    style, theme_style, argv = done.stdout.split(" ", 2)
-    assert style.lower() == theme_style.lower() == "fusion"
-    assert "-style" not in argv  # the script's own arguments are left as they were
+    for argv in (["--data-dir", str(tmp_path)], ["empty"]):
+        done = subprocess.run([sys.executable, "-c", script, *argv], capture_output=True, text=True, timeout=60,
+                              env=os.environ | {"QT_QPA_PLATFORM": "offscreen"})
+        assert done.returncode == 0, done.stderr
+        style, theme_style, pixels, styled = done.stdout.split()
+        assert style.lower() == theme_style.lower() == "fusion", argv
+        assert int(pixels) == BODY_PX and styled == "True"

@@ -1,7 +1,7 @@
 """My PIN: the signed-in consultant replaces their own PIN (current PIN, then the new one twice).
 
 The accounts service checks the current PIN (wrong guesses count towards the lockout, as on
-the lock screen), hashes the new one and audits the change. Typed PINs never outlive a lock.
+the lock screen), hashes the new one and audits the change. Typed PINs never outlive a lock or leaving the page.
 """
 
 from __future__ import annotations
@@ -55,8 +55,9 @@ class ChangePinPage(QWidget):
         top.addWidget(self.back_button)
         column.addLayout(top)
         column.addWidget(self.who)
-        column.addWidget(label("Your new PIN works from the next time you unlock the kiosk. "
-                               "Choose one others would not guess: no birthday, no 123456.", "muted"))
+        column.addWidget(label("Your new PIN replaces the old one at once: to unlock, countersign and take "
+                               "the tablet back. Choose one others would not guess: no birthday, no 123456.",
+                               "muted"))
         column.addSpacing(8)
         words = {"old_pin": "Your current PIN", "new_pin": "Your new PIN", "new_pin_again": "Your new PIN again"}
         for key, field in self.fields.items():
@@ -79,6 +80,7 @@ class ChangePinPage(QWidget):
         layout.addWidget(scrolling(body))
 
         self.save_button.clicked.connect(self._on_save_button_clicked)
+        self.back_button.clicked.connect(self.clear)  # nothing typed stays behind the patient list
         self.back_button.clicked.connect(self.back_requested)
         self.fields["old_pin"].returnPressed.connect(lambda: self.fields["new_pin"].setFocus())
         self.fields["new_pin"].returnPressed.connect(lambda: self.fields["new_pin_again"].setFocus())
