@@ -496,6 +496,15 @@ def _aware_utc(value: object, field: str, label: str) -> datetime:
         raise ValidationError.single(field, f"The {label} is not a valid time.") from None
 
 
+def expiry_from_text(text: str) -> date | None:
+    """The expiry date typed so far (YYYY-MM or YYYY-MM-DD), or None while it is not one yet:
+    what the session form's live lot check reads, exactly as saving will."""
+    try:
+        return _expiry(text, "expiry")
+    except ValidationError:
+        return None
+
+
 def _expiry(value: object, field: str) -> date:
     """A date; typed text may be YYYY-MM-DD or YYYY-MM (end of that month, as printed on boxes)."""
     if isinstance(value, datetime):
@@ -504,7 +513,8 @@ def _expiry(value: object, field: str) -> date:
         text = value.strip()
         match = re.fullmatch(r"(\d{4})-(\d{1,2})(?:-(\d{1,2}))?", text)
         if not match:
-            raise ValidationError.single(field, "Please enter the expiry date as YYYY-MM-DD.")
+            raise ValidationError.single(
+                field, "Please enter the expiry date as printed on the box: YYYY-MM or YYYY-MM-DD.")
         year, month = int(match[1]), int(match[2])
         try:
             day = int(match[3]) if match[3] else calendar.monthrange(year, month)[1]

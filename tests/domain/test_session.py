@@ -166,6 +166,17 @@ def test_expiry_as_year_and_month_means_the_end_of_that_month():
     assert session.products[0].expiry == date(2026, 2, 28)
 
 
+@pytest.mark.parametrize("text, expected", [
+    ("2026-02", date(2026, 2, 28)), (" 2028-02 ", date(2028, 2, 29)), ("2027-06-30", date(2027, 6, 30)),
+    ("2027-6-3", date(2027, 6, 3)), ("2027", None), ("2027-13", None), ("2027-02-30", None), ("06/2027", None),
+    ("", None), ("２０２７-06", date(2027, 6, 30)), ("9999-01", None), ("-2027-01", None),
+])
+def test_expiry_from_text_reads_a_box_s_date_as_saving_does(text, expected):
+    from meso_kiosk.domain.session import expiry_from_text
+
+    assert expiry_from_text(text) == expected
+
+
 @pytest.mark.parametrize(
     "text",
     ["'; DROP TABLE sessions; --", "Кожа головы чувствительна", "头皮有点红", "مريض بخير", "👍 fine 🧑🏽‍⚕️"],

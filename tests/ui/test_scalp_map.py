@@ -191,6 +191,31 @@ def test_an_expired_lot_is_refused_next_to_the_field(window, kiosk, register, co
     assert kiosk.sessions.draft(patient.id).products[0].lot == "OLD-1"
 
 
+def test_a_lot_expiry_typed_as_on_the_box_year_and_month_is_checked_live(window, kiosk, register, consultant,
+                                                                         qtbot, shots):
+    patient = register()
+    page = open_scalp_step(window, patient, qtbot)
+    qtbot.mouseClick(page.start_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(page.add_product_button, Qt.MouseButton.LeftButton)
+    row = page._product_rows[0]
+    assert "YYYY-MM" in row.expiry.placeholderText()
+    row.name.setCurrentText("Peptide hair complex")
+    qtbot.keyClicks(row.lot, "BOX-7")
+    qtbot.keyClicks(row.expiry, "2026-10")  # the end of October: gone
+    assert "expired on 2026-10-31" in row.message.text()
+    row.expiry.clear()
+    qtbot.keyClicks(row.expiry, "2026-11")  # the end of this month, 8 days from today
+    assert "⚠" in row.message.text() and "2026-11-30" in row.message.text()
+    qtbot.wait(200)  # the new row is laid out on the next turns of the event loop
+    assert row.grab().save(str(shots / "scalp_lot_expiry_month.png"))
+    assert page.flush()
+    assert kiosk.sessions.draft(patient.id).products[0].expiry.isoformat() == "2026-11-30"
+    row.expiry.clear()
+    qtbot.keyClicks(row.expiry, "11/2026")
+    assert not page.flush()
+    assert "YYYY-MM or YYYY-MM-DD" in row.message.text()
+
+
 def test_unsaved_input_survives_a_patient_switch(window, kiosk, register, consultant, qtbot):
     claire, marcus = register("Claire", "Dubois"), register("Marcus", "Whitfield")
     page = open_scalp_step(window, claire, qtbot)

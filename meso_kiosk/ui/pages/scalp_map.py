@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 from ...domain.clock import Clock
 from ...domain.errors import ValidationError
 from ...domain.patient import Patient
-from ...domain.session import LotStatus, Technique, TreatmentSession, close_session
+from ...domain.session import LotStatus, Technique, TreatmentSession, close_session, expiry_from_text
 from ...services.sessions import SessionOverview, SessionService
 from ...store.errors import StoreError
 from ..widgets.basics import button, label, restyle, scrolling
@@ -204,7 +204,7 @@ class ProductRow(QFrame):
         self.name.lineEdit().setPlaceholderText("Product name")
         self.name.lineEdit().setMaxLength(120)
         self.lot = _line("Lot number", "Lot, as printed on the box", 40)
-        self.expiry = _line("Lot expiry date", "YYYY-MM-DD", 10)
+        self.expiry = _line("Lot expiry date", "YYYY-MM or YYYY-MM-DD", 10)
         self.remove_button = button("Remove", "Remove this product")
         self.message = label("", "error")
         self.message.hide()
@@ -714,14 +714,7 @@ class ScalpMapPage(QWidget):
     def _update_lot_messages(self) -> None:
         started = parse_local_datetime(self.started_at.local_text(), self._clock)
         for row in self._product_rows:
-            text = row.expiry.text().strip()
-            match = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", text)
-            expiry = None
-            if match:
-                try:
-                    expiry = date(*(int(part) for part in match.groups()))
-                except ValueError:
-                    expiry = None
+            expiry = expiry_from_text(row.expiry.text())  # a month alone means its last day, as on boxes
             if expiry is None:
                 row.set_message(None)
                 continue
@@ -836,9 +829,8 @@ class ScalpMapPage(QWidget):
         for index, row in enumerate(self._product_rows):
             if any(k.startswith(f"products.{index}.") for k in errors):
                 continue
-            try:
-                expiry = date.fromisoformat(row.expiry.text().strip())
-            except ValueError:
+            expiry = expiry_from_text(row.expiry.text())
+            if expiry is None:
                 continue
             check = self._sessions.lot_check(expiry, started)
             if check.status is LotStatus.EXPIRING_SOON:
