@@ -12,10 +12,20 @@ IDLE = 0.3  # seconds, instead of the default two minutes
 
 
 @pytest.fixture
-def idle(window):
-    lock = install_idle_lock(window, lambda: IDLE)
-    yield lock
-    lock.stop()
+def start_idle(window):
+    """Starts the idle lock (IDLE seconds) when the test calls it, on its first line: started by
+    a fixture, its short clock would already run while pytest-qt handles the events left after
+    setup, and on a busy machine the window could lock before the test's first check."""
+    started = []
+
+    def start():
+        lock = install_idle_lock(window, lambda: IDLE)
+        started.append(lock)
+        return lock
+
+    yield start
+    for lock in started:
+        lock.stop()
 
 
 def locked(window) -> bool:
@@ -40,14 +50,16 @@ def _remember_consultant(window):
     window.test_consultant_id = window.sign_in.consultant.id
 
 
-def test_the_window_locks_itself_after_the_idle_time(window, idle, qtbot):
+def test_the_window_locks_itself_after_the_idle_time(window, start_idle, qtbot):
+    idle = start_idle()
     assert not locked(window) and idle.is_running()
     qtbot.waitUntil(lambda: locked(window), timeout=3000)
     assert window.sign_in.consultant is None
     assert window.sign_in.actor() == "kiosk"
 
 
-def test_input_keeps_the_window_open(window, idle, qtbot):
+def test_input_keeps_the_window_open(window, start_idle, qtbot):
+    start_idle()
     search = window.patients_page.search
     for step in range(8):  # 8 × 0.1 s of typing and moving: more than twice the idle time
         qtbot.keyClick(search, Qt.Key.Key_A)
@@ -57,21 +69,24 @@ def test_input_keeps_the_window_open(window, idle, qtbot):
     qtbot.waitUntil(lambda: locked(window), timeout=3000)  # then, left alone, it locks
 
 
-def test_leaving_the_app_locks_at_once(window, idle, qapp):
+def test_leaving_the_app_locks_at_once(window, start_idle, qapp):
+    start_idle()
     qapp.applicationStateChanged.emit(Qt.ApplicationState.ApplicationActive)
     assert not locked(window)
     qapp.applicationStateChanged.emit(Qt.ApplicationState.ApplicationInactive)
     assert locked(window)
 
 
-def test_suspending_the_app_locks(window, idle, qapp):
+def test_suspending_the_app_locks(window, start_idle, qapp):
+    start_idle()
     qapp.applicationStateChanged.emit(Qt.ApplicationState.ApplicationSuspended)
     assert locked(window)
 
 
-def test_an_idle_lock_keeps_the_page_and_what_was_typed(window, idle, kiosk, register, qtbot, type_text):
+def test_an_idle_lock_keeps_the_page_and_what_was_typed(window, start_idle, kiosk, register, qtbot, type_text):
     patient = register()
     window.open_patient(patient)
+    idle = start_idle()
     intake = window.workspace.pages["intake"]
     note = intake.fields["notes.consultant"].editor
     type_text(note, "Call back in June — Ελένη 👩‍⚕️")
@@ -87,7 +102,8 @@ def test_an_idle_lock_keeps_the_page_and_what_was_typed(window, idle, kiosk, reg
     assert note.toPlainText() == "Call back in June — Ελένη 👩‍⚕️"
 
 
-def test_a_lock_while_locked_changes_nothing(window, idle, qtbot):
+def test_a_lock_while_locked_changes_nothing(window, start_idle, qtbot):
+    idle = start_idle()
     window.screen_lock.lock()
     page = window.lock_page
     qtbot.mouseClick(page.tiles[0], Qt.MouseButton.LeftButton)
@@ -98,7 +114,8 @@ def test_a_lock_while_locked_changes_nothing(window, idle, qtbot):
     assert page.pin_entry.pin() == "7"  # what the consultant started typing stays
 
 
-def test_hand_off_mode_keeps_the_hand_off_screen(window, idle, qtbot, qapp):
+def test_hand_off_mode_keeps_the_hand_off_screen(window, start_idle, qtbot, qapp):
+    start_idle()
     patient_screen = QWidget()
     patient_screen.setAccessibleName("Patient's consent")
     window.enter_handoff(patient_screen)  # the CONSENT helper's lockdown: window.in_handoff is True
