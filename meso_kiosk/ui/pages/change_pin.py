@@ -14,7 +14,7 @@ from ...domain.pin import MIN_PIN_LENGTH
 from ...services.accounts import AccountService
 from ...store.consultant_accounts import ConsultantAccount
 from ..sign_in import SignIn
-from ..widgets.basics import button, label, restyle, scrolling
+from ..widgets.basics import button, label, scrolling, show_field_error
 from ..widgets.pin_entry import pin_field
 from .consultants_admin import new_pin_problems
 
@@ -138,11 +138,7 @@ class ChangePinPage(QWidget):
 
     def _show_errors(self, errors: dict[str, str]) -> None:
         for key, field in self.fields.items():
-            message = errors.get(key, "")
-            self.errors[key].setText(message)
-            self.errors[key].setVisible(bool(message))
-            field.setProperty("invalid", bool(message))
-            restyle(field)
+            show_field_error(field, self.errors[key], errors.get(key, ""))
         first = next((key for key in FIELD_KEYS if errors.get(key)), None)
         if first is not None:
             self.fields[first].setFocus()

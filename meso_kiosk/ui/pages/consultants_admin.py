@@ -26,7 +26,7 @@ from ...domain.pin import pin_problem
 from ...services.accounts import MAX_IDLE_LOCK_SECONDS, AccountService
 from ...store.consultant_accounts import ConsultantAccount
 from ..sign_in import SignIn
-from ..widgets.basics import button, label, restyle, scrolling
+from ..widgets.basics import button, label, scrolling, show_field_error
 from ..widgets.pin_entry import PinEntry, pin_field
 
 # Run a change with the admin's PIN; returns the words to show when it worked.
@@ -37,14 +37,6 @@ def _error_label() -> QLabel:
     error = label("", "error")
     error.hide()
     return error
-
-
-def _show_error(field: QWidget | None, error: QLabel, message: str) -> None:
-    error.setText(message)
-    error.setVisible(bool(message))
-    if field is not None:
-        field.setProperty("invalid", bool(message))
-        restyle(field)
 
 
 def new_pin_problems(pin: str, again: str, pin_key: str = "pin", again_key: str = "pin_again") -> dict[str, str]:
@@ -140,9 +132,9 @@ class ConsultantRow(QFrame):
         self.toggle_button.clicked.connect(lambda: self.toggle_requested.emit(self.account))
 
     def show_errors(self, errors: dict[str, str]) -> None:
-        _show_error(self.new_pin, self.new_pin_error, errors.get("new_pin", ""))
-        _show_error(self.new_pin_again, self.new_pin_again_error, errors.get("new_pin_again", ""))
-        _show_error(None, self.error, errors.get("consultant", ""))
+        show_field_error(self.new_pin, self.new_pin_error, errors.get("new_pin", ""))
+        show_field_error(self.new_pin_again, self.new_pin_again_error, errors.get("new_pin_again", ""))
+        show_field_error(None, self.error, errors.get("consultant", ""))
 
     def _on_reset_button_clicked(self) -> None:
         self.reset_panel.show()
@@ -407,7 +399,7 @@ class ConsultantsAdminPage(QWidget):
     def _show_add_errors(self, errors: dict[str, str]) -> None:
         fields = {"name": self.add_name, "role": None, "pin": self.add_pin, "pin_again": self.add_pin_again}
         for key, error in self.add_errors.items():
-            _show_error(fields[key], error, errors.get(key, ""))
+            show_field_error(fields[key], error, errors.get(key, ""))
         first = next((fields[key] for key in fields if errors.get(key) and fields[key] is not None), None)
         if first is not None:
             self.body_view.ensureWidgetVisible(first)
@@ -488,14 +480,14 @@ class ConsultantsAdminPage(QWidget):
 
     def _on_idle_save_button_clicked(self) -> None:
         minutes = self.idle_minutes.value()
-        _show_error(self.idle_minutes, self.idle_error, "")
+        show_field_error(self.idle_minutes, self.idle_error, "")
 
         def save(admin_pin: str) -> str:
             seconds = self._accounts.set_idle_lock_seconds(self._admin_id(), admin_pin, minutes * 60)
             return f"The kiosk now locks after {_duration(seconds)} untouched."
 
         def field_errors(found: dict[str, str]) -> None:
-            _show_error(self.idle_minutes, self.idle_error, next(iter(found.values()), ""))
+            show_field_error(self.idle_minutes, self.idle_error, next(iter(found.values()), ""))
 
         self._ask_admin_pin(f"Lock the kiosk after {_duration(minutes * 60)} untouched", save, field_errors)
 

@@ -29,7 +29,7 @@ from ...domain.pin import pin_problem
 from ...services.accounts import AccountService, PinPurpose
 from ...store.consultant_accounts import ConsultantAccount
 from ..sign_in import SignIn
-from ..widgets.basics import button, label, restyle, scrolling
+from ..widgets.basics import button, label, scrolling, show_field_error
 from ..widgets.pin_entry import PinEntry, pin_field
 
 TILE_WIDTH = 232
@@ -132,11 +132,7 @@ class FirstAdminPanel(QFrame):
     def show_errors(self, errors: dict[str, str]) -> None:
         fields = {"name": self.name, "pin": self.pin, "pin_again": self.pin_again}
         for key, error in self.errors.items():
-            message = errors.get(key, "")
-            error.setText(message)
-            error.setVisible(bool(message))
-            fields[key].setProperty("invalid", bool(message))
-            restyle(fields[key])
+            show_field_error(fields[key], error, errors.get(key, ""))
         first = next((fields[key] for key in fields if errors.get(key)), None)
         if first is not None:
             first.setFocus()

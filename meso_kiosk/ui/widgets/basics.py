@@ -31,6 +31,15 @@ def restyle(widget: QWidget) -> None:
     widget.style().polish(widget)
 
 
+def show_field_error(field: QWidget | None, error: QLabel, message: str) -> None:
+    """``message`` under ``field`` (hidden when empty), the field outlined while it has one."""
+    error.setText(message)
+    error.setVisible(bool(message))
+    if field is not None:
+        field.setProperty("invalid", bool(message))
+        restyle(field)
+
+
 def scrolling(body: QWidget) -> QScrollArea:
     """Wrap a page body so it scrolls vertically (portrait tablets) but never sideways."""
     body.setObjectName("page")
