@@ -10,22 +10,10 @@ from PySide6.QtWidgets import QApplication, QPushButton, QWidget
 
 from meso_kiosk.domain.consent import blocks_to_text, render_text, sha256_text
 from meso_kiosk.services.consent import ConsentFormError
-from meso_kiosk.services.reference import app_info
 from meso_kiosk.ui.pages.handoff import HandoffPage
 from meso_kiosk.ui.theme import TOUCH_TARGET
 from tests.conftest import COUNTERSIGN_PIN
-
-WRONG_PIN = "000000"
-
-
-def step_index(step_id: str) -> int:
-    return [step.id for step in app_info().steps].index(step_id)
-
-
-def open_consent(window, patient):
-    window.open_patient(patient)
-    window.workspace.go_to_step(step_index("consent"))
-    return window.workspace.pages["consent"]
+from tests.ui.test_consent_page import WRONG_PIN, open_consent, step_index, type_pin
 
 
 def handoff_of(window) -> HandoffPage:
@@ -39,14 +27,6 @@ def enter_handoff(qtbot, window, patient) -> HandoffPage:
     qtbot.mouseClick(consent.handoff_button, Qt.MouseButton.LeftButton)
     assert window.in_handoff
     return handoff_of(window)
-
-
-def type_pin(qtbot, consultant_pin, pin: str) -> None:
-    """Type a PIN on the on-screen keypad, then OK."""
-    entry = consultant_pin.pin_entry
-    for digit in pin:
-        qtbot.mouseClick(entry.digit_keys[digit], Qt.MouseButton.LeftButton)
-    qtbot.mouseClick(entry.ok_key, Qt.MouseButton.LeftButton)
 
 
 def confirm_identity(qtbot, page, name: str, born: str, type_text) -> None:
