@@ -634,34 +634,36 @@ def table(results: dict) -> str:
         rows.append((name, app_value(entry), floor_value(entry), f"{ratio_value(entry)}x", target,
                      "yes" if entry.get("met") else "NO"))
 
-    add("cold start, demo-sized clinic, median", "cold_start", lambda e: f"{e['app_small_clinic']['median_ms']:.0f} ms",
-        lambda e: f"{e['floor_bare_pyside6_window']['median_ms']:.0f} ms", lambda e: e["ratio_small_clinic"],
-        "<= 1.3x")
-    add("cold start, 100k patients, median", "cold_start", lambda e: f"{e['app_100k']['median_ms']:.0f} ms",
-        lambda e: f"{e['floor_bare_pyside6_window']['median_ms']:.0f} ms", lambda e: e["ratio_100k"], "<= 1.3x")
-    add("  (pages built after it, demo clinic)", "cold_start",
-        lambda e: f"{e['app_small_clinic_pages_built']['median_ms']:.0f} ms",
-        lambda e: f"{e['floor_bare_pyside6_window']['median_ms']:.0f} ms",
+    def ms(part: str, digits: int, stat: str = "median_ms"):
+        return lambda entry: f"{entry[part][stat]:.{digits}f} ms"
+
+    def mib(key: str):
+        return lambda entry: f"{entry[key]:.0f} MiB"
+
+    def given(key: str):
+        return lambda entry: entry[key]
+
+    window = ms("floor_bare_pyside6_window", 0)
+    add("cold start, demo-sized clinic, median", "cold_start", ms("app_small_clinic", 0), window,
+        given("ratio_small_clinic"), "<= 1.3x")
+    add("cold start, 100k patients, median", "cold_start", ms("app_100k", 0), window, given("ratio_100k"), "<= 1.3x")
+    add("  (pages built after it, demo clinic)", "cold_start", ms("app_small_clinic_pages_built", 0), window,
         lambda e: ratio(e["app_small_clinic_pages_built"]["median_ms"], e["floor_bare_pyside6_window"]["median_ms"]),
         "")
-    add("search per keystroke, median", "search", lambda e: f"{e['app']['median_ms']:.2f} ms",
-        lambda e: f"{e['floor_fts5_prefix_50']['median_ms']:.2f} ms", lambda e: e["ratio_median"], "")
-    add("search per keystroke, p95", "search", lambda e: f"{e['app']['p95_ms']:.2f} ms",
-        lambda e: f"{e['floor_fts5_prefix_50']['p95_ms']:.2f} ms", lambda e: e["ratio_p95"], "p95 <= 5 ms")
-    add("export + seal, 20 sessions, median", "export", lambda e: f"{e['app']['median_ms']:.1f} ms",
-        lambda e: f"{e['floor_reportlab_bare_2_pages']['median_ms']:.1f} ms", lambda e: e["ratio_median"],
-        "<= 150 ms")
-    add("scalp map repaint, full history", "scalp_map", lambda e: f"{e['app']['median_ms']:.2f} ms",
-        lambda e: f"{e['floor_bare_widget_repaint']['median_ms']:.2f} ms", lambda e: e["ratio_median"],
-        "<< 16.7 ms")
-    add("  (the repaint after a tap, median)", "scalp_map", lambda e: f"{e['after_tap']['median_ms']:.2f} ms",
-        lambda e: f"{e['floor_bare_widget_repaint']['median_ms']:.2f} ms", lambda e: e["ratio_after_tap"],
+    fts5 = "floor_fts5_prefix_50"
+    add("search per keystroke, median", "search", ms("app", 2), ms(fts5, 2), given("ratio_median"), "")
+    add("search per keystroke, p95", "search", ms("app", 2, "p95_ms"), ms(fts5, 2, "p95_ms"), given("ratio_p95"),
+        "p95 <= 5 ms")
+    add("export + seal, 20 sessions, median", "export", ms("app", 1), ms("floor_reportlab_bare_2_pages", 1),
+        given("ratio_median"), "<= 150 ms")
+    repaint = ms("floor_bare_widget_repaint", 2)
+    add("scalp map repaint, full history", "scalp_map", ms("app", 2), repaint, given("ratio_median"), "<< 16.7 ms")
+    add("  (the repaint after a tap, median)", "scalp_map", ms("after_tap", 2), repaint, given("ratio_after_tap"),
         "< 16.7 ms")
-    add("signature pad, per pen move", "signature_pad", lambda e: f"{e['app']['median_ms']:.3f} ms",
-        lambda e: f"{e['floor_bare_widget_update']['median_ms']:.3f} ms", lambda e: e["ratio_median"],
-        "<< 16.7 ms")
-    add("peak RSS, idle, 100k patients", "memory", lambda e: f"{e['app_peak_mib']:.0f} MiB",
-        lambda e: f"{e['floor_peak_mib']:.0f} MiB", lambda e: e["ratio_peak"], "<= 150 MiB")
+    add("signature pad, per pen move", "signature_pad", ms("app", 3), ms("floor_bare_widget_update", 3),
+        given("ratio_median"), "<< 16.7 ms")
+    add("peak RSS, idle, 100k patients", "memory", mib("app_peak_mib"), mib("floor_peak_mib"), given("ratio_peak"),
+        "<= 150 MiB")
     widths = [max(len(str(row[i])) for row in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(str(cell).ljust(w) if i == 0 else str(cell).rjust(w) for i, (cell, w) in
                        enumerate(zip(row, widths))) for row in rows]
