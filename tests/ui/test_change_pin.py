@@ -2,7 +2,7 @@
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractButton, QLineEdit, QWidget
+from PySide6.QtWidgets import QAbstractButton, QApplication, QLineEdit, QWidget
 
 from meso_kiosk.services.accounts import PinPurpose
 from tests.conftest import COUNTERSIGN_PIN
@@ -138,3 +138,20 @@ def test_render_my_pin(window, page, qtbot, shots, size):
     fill(qtbot, page, COUNTERSIGN_PIN, NEW_PIN, NEW_PIN)
     qtbot.wait(150)
     assert window.grab().save(str(shots / f"my_pin_done_{size[0]}x{size[1]}.png"))
+
+
+def test_the_pin_fields_take_digits_only_and_no_more_than_a_pin(page, qtbot):
+    field = page.fields["new_pin"]
+    qtbot.keyClicks(field, "x '; DROP--5")  # letters, spaces, SQL: refused by the field (QTest types ASCII only)
+    assert field.text() == "5"
+    for pasted in ("😀", "١٢٣٤٥٦", "１２３４５６", "123 456"):  # a paste is checked as typing is
+        QApplication.clipboard().setText(pasted)
+        field.paste()
+        assert field.text() == "5", pasted
+    field.clear()
+    QApplication.clipboard().setText("5" * 50_000)
+    field.paste()
+    assert field.text() == "5" * 12  # cut at MAX_PIN_LENGTH
+    field.clear()
+    qtbot.keyClicks(field, "7" * 50)
+    assert field.text() == "7" * 12  # MAX_PIN_LENGTH
