@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QAbstractButton, QLineEdit, QWidget
 from meso_kiosk.services.accounts import consultant_actor
 from meso_kiosk.services.kiosk import open_kiosk
 from meso_kiosk.ui.app import build_main_window
-from meso_kiosk.ui.pages.lock_screen import initials
+from meso_kiosk.ui.pages.lock_screen import ConsultantTile, initials
 from meso_kiosk.ui.sign_in import SignIn
 from meso_kiosk.ui.theme import apply_theme
 from meso_kiosk.ui.widgets.pin_entry import PinEntry
@@ -131,6 +131,17 @@ def test_the_app_opens_locked_and_the_right_pin_unlocks(kiosk, staff, build, qtb
     assert window.sign_in.consultant.id == sam.id
     assert audit(kiosk, "consultant.unlock") == [(consultant_actor(sam.id), "consultant", str(sam.id))]
     assert window.patients_page.admin_button.isHidden()  # Sam is no admin
+
+
+def test_a_refresh_takes_the_old_tiles_off_screen_at_once(kiosk, staff, build):
+    """The old tiles are deleted on a later turn of the event loop; until then they must not
+    show, out of the grid, in the corner of the next frame."""
+    window = build(kiosk)
+    page = window.lock_page
+    old = list(page.tiles)
+    page.refresh()  # no event loop turn: the old tiles still exist
+    assert len(page.tiles) == 2 and not set(page.tiles) & set(old)
+    assert [tile for tile in page.findChildren(ConsultantTile) if tile in old and tile.isVisibleTo(page)] == []
 
 
 def test_changes_are_attributed_to_the_signed_in_consultant(kiosk, staff, build, qtbot, type_text):

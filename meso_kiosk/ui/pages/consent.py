@@ -28,7 +28,7 @@ from ...domain.errors import ValidationError
 from ...domain.patient import Patient
 from ...services.accounts import AccountService
 from ...services.consent import ConsentFormError, ConsentHistoryEntry, ConsentService
-from ..widgets.basics import button, label, restyle, scrolling
+from ..widgets.basics import button, discard, label, restyle, scrolling
 from ..widgets.consultant_pin import ConsultantPin, CurrentConsultant
 from ..widgets.signature_pad import SignaturePad, SignatureView
 
@@ -392,9 +392,7 @@ class ConsentPage(QWidget):
         restyle(self.status_card)
 
     def _show_history(self) -> None:
-        for row in self.history_rows:
-            self.history_box.removeWidget(row)
-            row.deleteLater()
+        discard(self.history_rows, self.history_box)
         self.history_rows = []
         for entry in self.history:
             row = HistoryRow(entry, self._clock)

@@ -26,7 +26,7 @@ from ...domain.pin import pin_problem
 from ...services.accounts import MAX_IDLE_LOCK_SECONDS, AccountService
 from ...store.consultant_accounts import ConsultantAccount
 from ..sign_in import SignIn
-from ..widgets.basics import button, label, scrolling, show_field_error
+from ..widgets.basics import button, discard, label, scrolling, show_field_error
 from ..widgets.pin_entry import PinEntry, pin_field
 
 # Run a change with the admin's PIN; returns the words to show when it worked.
@@ -331,9 +331,7 @@ class ConsultantsAdminPage(QWidget):
         return True
 
     def refresh(self) -> None:
-        for row in self.rows.values():
-            self.list_box.removeWidget(row)
-            row.deleteLater()
+        discard(self.rows.values(), self.list_box)
         self.rows = {}
         me = self._sign_in.consultant.id if self._sign_in.consultant else None
         accounts = sorted(self._accounts.accounts(active_only=False), key=lambda a: (not a.active,))

@@ -58,7 +58,7 @@ from ...domain.patient import Patient
 from ...domain.text import clean_text
 from ...services.accounts import AccountService, PinPurpose
 from ...services.consent import ConsentFormError, ConsentService
-from ..widgets.basics import button, label, restyle, scrolling
+from ..widgets.basics import button, discard, label, restyle, scrolling
 from ..widgets.consultant_pin import ConsultantPin, CurrentConsultant
 from ..widgets.signature_pad import SignaturePad
 
@@ -221,9 +221,7 @@ class ReadPanel(QWidget):
     def load(self, template: ConsentTemplate) -> None:
         self.template = template
         self.blocks = text_blocks(template)
-        for widget in self._body_widgets:
-            self.body_host.removeWidget(widget)
-            widget.deleteLater()
+        discard(self._body_widgets, self.body_host)
         self._body_widgets.clear()
         self.rows.clear()
         for button_widget in list(self.photo_group.buttons()):
@@ -670,9 +668,7 @@ class HandoffPage(QWidget):
         self.header_title.setText(template.label("header", name=self.patient.display_name))
 
     def _show_language_choice(self, preferred: str) -> None:
-        for widget in self.language_buttons.values():
-            self.language_box.removeWidget(widget)
-            widget.deleteLater()
+        discard(self.language_buttons.values(), self.language_box)
         self.language_buttons.clear()
         for language in self._consents.languages(preferred):
             choice = button(language.name, f"Language: {language.name}")

@@ -27,7 +27,7 @@ from ...domain.scales import SALT, SALT_REGION_IDS
 from ...domain.screening import ScreeningOutcome
 from ...services.intake import IntakeRecord, IntakeService
 from ...store.errors import StoreError
-from ..widgets.basics import button, label, restyle, scrolling
+from ..widgets.basics import button, discard, label, restyle, scrolling
 from ..widgets.intake_fields import IntakeField, ReflowGrid, is_short, make_field
 from ..widgets.intake_screening import ScreeningPanel
 from .patient_details import PatientDetailsPage
@@ -552,10 +552,7 @@ class IntakePage(QWidget):
         return next((r for r in self._history[ids.index(record.id) + 1:] if r.is_complete), None)
 
     def _refresh_history(self) -> None:
-        for row in self.history_rows:
-            self.history_box.removeWidget(row)
-            row.hide()
-            row.deleteLater()
+        discard(self.history_rows, self.history_box)
         self.history_rows: list[QFrame] = []
         self.history_buttons = []
         self._history_button_ids: list[int] = []

@@ -29,7 +29,7 @@ from ...domain.pin import pin_problem
 from ...services.accounts import AccountService, PinPurpose
 from ...store.consultant_accounts import ConsultantAccount
 from ..sign_in import SignIn
-from ..widgets.basics import button, label, scrolling, show_field_error
+from ..widgets.basics import button, discard, label, scrolling, show_field_error
 from ..widgets.pin_entry import PinEntry, pin_field
 
 TILE_WIDTH = 232
@@ -366,9 +366,7 @@ class LockScreenPage(QWidget):
     # ------------------------------------------------------------ tiles
 
     def _fill_tiles(self, accounts: list[ConsultantAccount]) -> None:
-        for tile in self.tiles:
-            self.tile_grid.removeWidget(tile)
-            tile.deleteLater()
+        discard(self.tiles, self.tile_grid)
         self.tiles = []
         for account in accounts:
             tile = ConsultantTile(account)

@@ -22,7 +22,7 @@ from ...domain.clock import Clock
 from ...domain.patient import Patient
 from ...domain.summary import ReadyItem, readiness
 from ...services.export import ExportedDocument, ExportError, ExportService, VerifyReport
-from ..widgets.basics import button, label, restyle, scrolling
+from ..widgets.basics import button, discard, label, restyle, scrolling
 
 ZERO_WIDTH_SPACE = "\u200b"
 PREVIEW_WIDTH_PX = 640       # pixels a page is rendered at, then scaled to the column
@@ -208,8 +208,7 @@ class SummaryPage(QWidget):
 
     # -- preview --------------------------------------------------------------
     def _clear_pages(self) -> None:
-        for page in self.page_labels:
-            page.deleteLater()
+        discard(self.page_labels)
         self.page_labels = []
         self._images = []
 

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Iterable
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QPushButton, QScrollArea, QWidget
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QLayout
 
 
 def label(text: str, role: str | None = None, *, wrap: bool = True, parent: QWidget | None = None) -> QLabel:
@@ -38,6 +43,19 @@ def show_field_error(field: QWidget | None, error: QLabel, message: str) -> None
     if field is not None:
         field.setProperty("invalid", bool(message))
         restyle(field)
+
+
+def discard(widgets: Iterable[QWidget], layout: QLayout | None = None) -> None:
+    """Take ``widgets`` off screen now (out of ``layout``) and delete them soon.
+
+    ``deleteLater`` alone leaves a widget visible, out of its layout, until the event loop
+    gets to the deletion: a paint in between shows it in its parent's corner.
+    """
+    for widget in list(widgets):
+        if layout is not None:
+            layout.removeWidget(widget)
+        widget.hide()
+        widget.deleteLater()
 
 
 def scrolling(body: QWidget) -> QScrollArea:
