@@ -582,9 +582,7 @@ def lock_window(window, accounts: AccountService, sign_in: SignIn, *, clinic_nam
     screen_lock = ScreenLock(window, sign_in, page)
     window.screen_lock = screen_lock
     window.lock_page = page
-    screen_lock.lock()
-    if sign_in.consultant is None and screen_lock.is_locked():  # already on top: lock() had nothing to do
-        page.refresh()
+    screen_lock.lock()  # (the new page is on top, filled by its __init__: nothing to do)
     return screen_lock
 
 
