@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from ..domain.text import clean_text
 from ..domain.errors import ValidationError
 from ..store.db import Store
-from ..store.settings import get_setting, put_setting
+from ..store.settings import clinic_name, get_setting, put_setting
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,7 @@ class ClinicService:
     def profile(self) -> ClinicProfile:
         conn = self._store.conn
         return ClinicProfile(
-            name=str(get_setting(conn, "clinic.name", "Meso Kiosk clinic")),
+            name=clinic_name(conn),
             timezone=get_setting(conn, "clinic.timezone"),  # type: ignore[arg-type]
         )
 

@@ -55,7 +55,7 @@ from ..store import patients as patient_rows
 from ..store.courses import StoredCourse
 from ..store.db import Store, Transaction
 from ..store.errors import RecordNotFoundError
-from ..store.settings import get_setting
+from ..store.settings import clinic_name
 from .files import write_atomically
 
 if TYPE_CHECKING:
@@ -153,7 +153,7 @@ class CourseService:
         return self._aftercare[code]
 
     def clinic_name(self) -> str:
-        return str(get_setting(self._store.conn, "clinic.name", "Meso Kiosk clinic"))
+        return clinic_name(self._store.conn)
 
     # -- reading -------------------------------------------------------------------------
 

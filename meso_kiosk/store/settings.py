@@ -13,6 +13,14 @@ def get_setting(conn: sqlite3.Connection, key: str, default: object = None) -> o
     return default if row is None else json.loads(row[0])
 
 
+CLINIC_NAME_DEFAULT = "Meso Kiosk clinic"
+
+
+def clinic_name(conn: sqlite3.Connection) -> str:
+    """The clinic's name as set by its admin (a neutral default until then)."""
+    return str(get_setting(conn, "clinic.name", CLINIC_NAME_DEFAULT))
+
+
 def put_setting(tx: Transaction, key: str, value: object) -> None:
     tx.execute(
         "INSERT INTO settings (key, value) VALUES (?, ?)"
