@@ -1,0 +1,51 @@
+"""Who can unlock the kiosk, read for a cold start's first frame (issue 8).
+
+The lock screen needs only the clinic's name and the consultants who can sign in. Read
+straight from the database file, read-only, they let the window paint before the store
+and the services are opened; opening them (migrations, the integrity check, the audit
+key) follows the first frame. Anything out of the ordinary (no database yet, a schema
+to bring up to date, no administrator who can unlock, a file that cannot be read) gives
+``None``: the app then opens the store first, which says what is wrong, as it always did.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from .consultant_accounts import ConsultantAccount, count_active_admins_with_pin, list_accounts
+from .migrations import is_current
+from .settings import clinic_name
+
+# Another process never holds the database (the instance lock), so waiting gains nothing.
+_BUSY_TIMEOUT_S = 0.2
+
+
+@dataclass(frozen=True)
+class LockRoster:
+    clinic_name: str
+    accounts: tuple[ConsultantAccount, ...]  # active, with a PIN, in the lock screen's order
+
+
+def lock_accounts(conn: sqlite3.Connection) -> tuple[ConsultantAccount, ...]:
+    """The accounts the lock screen offers: active ones with a PIN, by name."""
+    return tuple(account for account in list_accounts(conn) if account.has_pin)
+
+
+def read_lock_roster(database: Path) -> LockRoster | None:
+    """The lock screen's names from ``database``, or None (see the module's docstring)."""
+    if not database.is_file():
+        return None
+    try:
+        conn = sqlite3.connect(f"{database.resolve().as_uri()}?mode=ro", uri=True, timeout=_BUSY_TIMEOUT_S)
+    except (sqlite3.Error, OSError, ValueError):
+        return None
+    try:
+        if not is_current(conn) or count_active_admins_with_pin(conn) == 0:
+            return None
+        return LockRoster(clinic_name(conn), lock_accounts(conn))
+    except (sqlite3.Error, ValueError):  # damaged, not a database, or a value the full open will name
+        return None
+    finally:
+        conn.close()
