@@ -516,12 +516,12 @@ def watch(window):
 """
 
 CHILD_APP = "from meso_kiosk.cli import main\nfrom meso_kiosk.ui import app as ui_app\n" + _PRELUDE + r"""
-build = ui_app.build_main_window
+build = ui_app.start_window
 def build_and_watch(*args, **kwargs):
     window = build(*args, **kwargs)
     watch(window)
     return window
-ui_app.build_main_window = build_and_watch
+ui_app.start_window = build_and_watch
 sys.exit(main(["--data-dir", sys.argv[1]]))
 """
 

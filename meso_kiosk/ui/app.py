@@ -1,4 +1,11 @@
-"""Composition root: open the installation, build every service and screen, run the window."""
+"""Composition root: open the installation, build every service and screen, run the window.
+
+A cold start paints before it opens the store (issue 8): the lock screen's names are read
+straight from the database file (``read_lock_roster``), the window shows them
+(``opening_window``), and the store, the services, the lock screen and the pages follow
+that first frame (``finish_window``). A database that read cannot take (new, to migrate,
+damaged) is opened first, as always, so its faults are still said before any window.
+"""
 
 from __future__ import annotations
 
@@ -6,62 +13,84 @@ import os
 import sqlite3
 import sys
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable, Sequence
 
 # The Qt-free half first, on purpose: once PySide6 is imported, its import hook reads the
-# source of every module imported after it (inspect.getsource, for ``__feature__``); the
-# store and services of a cold start are spared that (~10 ms measured).
+# source of every module imported after it (inspect.getsource, for ``__feature__``).
 from ..config import DataDirError, prepare_data_dir  # isort: skip
 from ..resources import MissingResourceError, resource_path  # isort: skip
 from ..services.errors import WordedError  # isort: skip
-from ..services.kiosk import Kiosk, open_kiosk  # isort: skip
 from ..services.reference import AppInfo, app_info  # isort: skip
+from ..store.consultant_accounts import ConsultantAccount  # isort: skip
 from ..store.errors import StoreError  # isort: skip
 from ..store.instance_lock import InstanceLock, InstanceLockedError  # isort: skip
+from ..store.lock_roster import LockRoster, read_lock_roster  # isort: skip
 
 import shiboken6  # noqa: E402
-from PySide6.QtCore import Qt, QTimer  # noqa: E402
+from PySide6.QtCore import QTimer  # noqa: E402
 from PySide6.QtGui import QIcon  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from .deferred_style import stylesheet_after
 from .first_paint import after_first_paint
-from .idle_lock import install_idle_lock
 from .main_window import MainWindow
-from .pages.lock_screen import lock_window, wire_screen_lock
-from .sign_in import SignIn
+from .pages.lock_opening import LockOpening
 from .theme import apply_theme, style_arguments
+
+if TYPE_CHECKING:  # the services are imported after a cold start's first frame
+    from ..services.kiosk import Kiosk
+    from .sign_in import SignIn
 
 # Set by tests and benchmarks: quit as soon as the first frame is painted.
 EXIT_AFTER_FIRST_PAINT_ENV = "MESO_KIOSK_EXIT_AFTER_FIRST_PAINT"
+
+
+def opening_window(clinic_name: str, accounts: Sequence[ConsultantAccount]) -> MainWindow:
+    """The window as a cold start paints it: the lock screen's face (header and name tiles),
+    built from plain names, before the store, the services or Qt's ``Qt`` namespace are
+    loaded (see ``pages.lock_opening``). ``finish_window`` makes it the app."""
+    info = app_info()
+    icon = QIcon(str(resource_path(info.icon)))
+    return MainWindow(title=f"{info.title} — {clinic_name}", icon=icon,
+                      opening=LockOpening(clinic_name, info.title, accounts, icon))
+
+
+def finish_window(window: MainWindow, kiosk: Kiosk, actor: Callable[[], str] | None = None) -> None:
+    """The lock screen over the opening (locked), and the pages, built at ``window.ensure_pages()``.
+
+    Changes are attributed to the consultant who unlocked the app ("kiosk" while nobody
+    has); tests may pass a fixed ``actor`` instead.
+    """
+    from .pages.lock_screen import lock_window
+    from .sign_in import SignIn
+
+    sign_in = SignIn(window)
+    actor = actor or sign_in.actor
+    window.sign_in = sign_in
+    lock_window(window, kiosk.accounts, sign_in)  # the app opens locked
+    window.defer_pages(lambda built: _build_pages(built, kiosk, app_info(), sign_in, actor))
 
 
 def build_main_window(kiosk: Kiosk, actor: Callable[[], str] | None = None, *,
                       defer_pages: bool = False) -> MainWindow:
     """The main window, locked on the lock screen, with every page (``window.workspace`` ...).
 
-    ``defer_pages``: only the lock screen now (all the first frame shows); the pages come
-    with ``window.ensure_pages()`` (``run_gui`` calls it right after the first frame; showing
-    the patient list after a right PIN calls it too, should it come first).
+    ``defer_pages``: only the lock screen now; the pages come with ``window.ensure_pages()``
+    (showing the patient list after a right PIN calls it too).
     """
-    # Changes are attributed to the consultant who unlocked the app ("kiosk" while nobody has);
-    # tests may pass a fixed ``actor`` instead.
-    sign_in = SignIn()
-    actor = actor or sign_in.actor
-    info = app_info()
-    clinic_name = kiosk.clinic.profile().name
-    window = MainWindow(
-        title=f"{info.title} — {clinic_name}",
-        icon=QIcon(str(resource_path(info.icon))),
-        defer_pages=lambda built: _build_pages(built, kiosk, info, sign_in, actor),
-    )
-    sign_in.setParent(window)
-    window.sign_in = sign_in
-    lock_window(window, kiosk.accounts, sign_in, clinic_name=clinic_name,
-                app_title=info.title, icon=window.windowIcon())  # the app opens locked
+    window = opening_window(kiosk.clinic.profile().name, kiosk.accounts.lock_accounts())
+    finish_window(window, kiosk, actor)
     if not defer_pages:
         window.ensure_pages()
     return window
+
+
+def start_window(roster: LockRoster | None, kiosk: Kiosk | None) -> MainWindow:
+    """The window ``run_gui`` shows first: the opening from ``roster``, or, when the store had
+    to be opened first (no roster), the lock screen itself."""
+    if roster is not None:
+        return opening_window(roster.clinic_name, roster.accounts)
+    return build_main_window(kiosk, defer_pages=True)
 
 
 def _build_pages(window: MainWindow, kiosk: Kiosk, info: AppInfo, sign_in: SignIn,
@@ -73,6 +102,7 @@ def _build_pages(window: MainWindow, kiosk: Kiosk, info: AppInfo, sign_in: SignI
     from .pages.course import CoursePage
     from .pages.handoff import HandoffPage, connect_handoff
     from .pages.intake import IntakePage
+    from .pages.lock_screen import wire_screen_lock
     from .pages.lot_recall import LotRecallPage
     from .pages.new_patient import NewPatientPage
     from .pages.patient_details import PatientDetailsPage
@@ -154,10 +184,10 @@ def _fault_words(error: BaseException) -> str:
             "What was saved before is safe; the last action may not have been saved.")
 
 
-def _damage_behind(kiosk: Kiosk, error: Exception) -> Exception:
+def _damage_behind(kiosk: Kiosk | None, error: Exception) -> Exception:
     """A read that failed while the open-time check still ran: the check's verdict says it better
     ("damaged ... restore it"), as it would have said before the window, had it run first."""
-    if kiosk.store.integrity is not None and isinstance(error, sqlite3.DatabaseError):
+    if kiosk is not None and kiosk.store.integrity is not None and isinstance(error, sqlite3.DatabaseError):
         try:
             kiosk.store.wait_for_integrity()
         except StoreError as damage:
@@ -224,6 +254,23 @@ def _stop_timers(timer: QTimer | None) -> None:
             each.stop()
 
 
+def _open_kiosk(data_dir: Path, demo: bool) -> Kiosk:
+    from ..services.kiosk import open_kiosk
+
+    # The quick_check of a large database runs while the lock screen comes up; nothing
+    # can be written (so no PIN can unlock) before it passed, see ``Store.write``.
+    kiosk = open_kiosk(data_dir, check_in_background=True)
+    if demo:
+        from ..services.demo import seed_demo
+
+        try:
+            print(seed_demo(kiosk).message, file=sys.stderr)
+        except BaseException:
+            kiosk.close()
+            raise
+    return kiosk
+
+
 def run_gui(data_dir: Path, *, kiosk_mode: bool = False, demo: bool = False,
             show_error: ErrorDialog = show_error_dialog) -> int:
     """Open the installation and run the window; every failure ends in a message, not a traceback.
@@ -232,12 +279,14 @@ def run_gui(data_dir: Path, *, kiosk_mode: bool = False, demo: bool = False,
     """
     app = _application()
     lock = InstanceLock(data_dir)
+    kiosk: Kiosk | None = None
     try:
-        prepare_data_dir(data_dir)
+        paths = prepare_data_dir(data_dir)
         lock.acquire()
-        # The quick_check of a large database runs while the lock screen comes up; nothing
-        # can be written (so no PIN can unlock) before it passed, see ``Store.write``.
-        kiosk = open_kiosk(data_dir, check_in_background=True)
+        # The demo may add consultants: its lock screen is read once it is seeded.
+        roster = None if demo else read_lock_roster(paths.database)
+        if roster is None:  # new, to migrate, damaged: opened (and its faults said) before any window
+            kiosk = _open_kiosk(data_dir, demo)
     except Exception as error:  # noqa: BLE001 — the contract: a message, never a traceback
         lock.release()
         return _fail(show_error, _fault_words(error))
@@ -245,10 +294,6 @@ def run_gui(data_dir: Path, *, kiosk_mode: bool = False, demo: bool = False,
     sys.excepthook = _report_uncaught(show_error, previous_hook)
     backup_timer = window = None
     try:
-        if demo:
-            from ..services.demo import seed_demo
-
-            print(seed_demo(kiosk).message, file=sys.stderr)
         exit_after_paint = bool(os.environ.get(EXIT_AFTER_FIRST_PAINT_ENV))
         start_failed: list[int] = []
 
@@ -270,12 +315,20 @@ def run_gui(data_dir: Path, *, kiosk_mode: bool = False, demo: bool = False,
             return True
 
         def finish_start() -> None:
-            # The first frame is the lock screen; the pages follow it at once. A fault here
-            # (a missing resource file, say) ends the start as one before the window would.
+            # Right after the first frame, in one turn of the event loop (nothing is painted
+            # in between): the store and the lock screen behind the opening, then the pages.
+            # A fault here (a missing resource file, say) ends the start as one before the
+            # window would.
+            nonlocal kiosk, backup_timer
+            from .idle_lock import install_idle_lock
+
             try:
-                # Unstyled while built, styled once after, as the lock screen was: nothing is
-                # painted in between (all in one turn of the event loop), so nothing flickers.
+                # Unstyled while built, styled once after, as the first frame was: nothing
+                # is painted in between, so nothing flickers.
                 with stylesheet_after(app):
+                    if kiosk is None:
+                        kiosk = _open_kiosk(data_dir, demo)
+                        finish_window(window, kiosk)
                     window.ensure_pages()
                 # Not before the first frame: an application event filter in Python makes
                 # PySide create a Python type for every object an event of the first show
@@ -285,6 +338,7 @@ def run_gui(data_dir: Path, *, kiosk_mode: bool = False, demo: bool = False,
             except Exception as error:  # noqa: BLE001 — the contract: a message, never a traceback
                 start_fails(error)
                 return
+            backup_timer = _schedule_auto_backup(kiosk, window, lambda words: _show_backup_problem(window, words))
             if exit_after_paint:  # tests and benchmarks: the app has started, pages and all
                 if integrity_checked():
                     app.quit()
@@ -296,20 +350,21 @@ def run_gui(data_dir: Path, *, kiosk_mode: bool = False, demo: bool = False,
                 poll.start()
 
         with stylesheet_after(app):  # styled once, not once per widget added (see deferred_style)
-            window = build_main_window(kiosk, defer_pages=True)
-        # Watched once built, and on the lock screen alone: a Python application event filter
+            window = start_window(roster, kiosk)
+        # Watched once built, and on the page shown alone: a Python application event filter
         # costs each event a wrapper and a call (~35 ms measured for the ~1000 of building
-        # the lock screen). The pages come one more turn after the frame, so another watcher
-        # of the same frame (a benchmark's) sees it before they are built.
+        # the lock screen). The rest comes one more turn after the frame, so another watcher
+        # of the same frame (a benchmark's) sees it before.
         pages_after_paint = after_first_paint(app, lambda: QTimer.singleShot(0, window, finish_start))
-        pages_after_paint.watch(window, painted_first=window.lock_page)
+        pages_after_paint.watch(window, painted_first=window.stack.currentWidget())
         if kiosk_mode:
+            from PySide6.QtCore import Qt  # (the frameless hint is a Qt enum: its namespace is built here)
+
             window.setWindowFlag(Qt.WindowType.FramelessWindowHint, True)
             window.showFullScreen()
         else:
             window.resize(1280, 800)
             window.show()
-        backup_timer = _schedule_auto_backup(kiosk, window, lambda words: _show_backup_problem(window, words))
         code = app.exec()
         return start_failed[0] if start_failed else code
     except Exception as error:  # noqa: BLE001
@@ -320,5 +375,6 @@ def run_gui(data_dir: Path, *, kiosk_mode: bool = False, demo: bool = False,
             window.close()
             shiboken6.delete(window)  # and no timer of the window (idle lock) reading it after close
         sys.excepthook = previous_hook
-        kiosk.close()
+        if kiosk is not None:
+            kiosk.close()
         lock.release()

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Callable
 
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QCloseEvent, QIcon
-from PySide6.QtWidgets import QMainWindow, QMessageBox, QStackedWidget, QWidget
+from PySide6.QtWidgets import QMainWindow, QStackedWidget, QWidget
 
 if TYPE_CHECKING:  # the pages are imported by whoever builds them (cold start: after the first frame)
     from ..domain.patient import Patient
@@ -17,14 +17,13 @@ if TYPE_CHECKING:  # the pages are imported by whoever builds them (cold start: 
 
 
 class MainWindow(QMainWindow):
-    """The window. Its pages come with it, or later (``defer_pages``): the app opens on the
-    lock screen, so a cold start paints that first and builds the pages right after
-    (``ensure_pages``, also called by anything that needs a page before then)."""
+    """The window. It opens on the lock screen's face (``opening``), which a cold start paints
+    before anything else exists; the lock screen takes it over, and the pages come later
+    (``defer_pages``, built at ``ensure_pages``, also called by anything that needs a page)."""
 
     def __init__(self, *, title: str, icon: QIcon, patients_page: PatientsPage | None = None,
                  new_patient_page: NewPatientPage | None = None, workspace: WorkspacePage | None = None,
-                 details_page: PatientDetailsPage | None = None,
-                 defer_pages: Callable[[MainWindow], None] | None = None):
+                 details_page: PatientDetailsPage | None = None, opening: QWidget | None = None):
         super().__init__()
         self.setWindowTitle(title)
         self.setWindowIcon(icon)
@@ -35,11 +34,15 @@ class MainWindow(QMainWindow):
         self.details_page: PatientDetailsPage | None = None
         self.stack = QStackedWidget()
         self.setCentralWidget(self.stack)
+        # What a cold start paints first (the lock screen's face), until the lock screen takes it over.
+        self.opening = opening
+        if opening is not None:
+            self.stack.addWidget(opening)
         self._handoff_page: QWidget | None = None  # the patient holds the tablet (see enter_handoff)
         self._handoff_locked: list[QWidget] = []
         self._handoff_return: QWidget | None = None
         self._escape_filter = _SwallowEscape(self)
-        self._build_pages = defer_pages
+        self._build_pages: Callable[[MainWindow], None] | None = None
         if patients_page is not None:
             self.set_pages(patients_page=patients_page, new_patient_page=new_patient_page,
                            workspace=workspace, details_page=details_page)
@@ -47,6 +50,10 @@ class MainWindow(QMainWindow):
     @property
     def pages_built(self) -> bool:
         return self.patients_page is not None
+
+    def defer_pages(self, build: Callable[[MainWindow], None]) -> None:
+        """Build the pages with ``build(window)`` at ``ensure_pages``."""
+        self._build_pages = build
 
     def ensure_pages(self) -> None:
         """Build the deferred pages now, if they are not yet (idempotent)."""
@@ -123,6 +130,8 @@ class MainWindow(QMainWindow):
         if self.details_page is None or self.details_page.save():  # no pages yet: nothing typed
             event.accept()
             return
+        from PySide6.QtWidgets import QMessageBox  # its class and enums only when asked
+
         self.workspace.go_to_step(0)
         answer = QMessageBox.question(
             self, "Unsaved details",
@@ -191,6 +200,8 @@ class _SwallowEscape(QObject):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
         if event.type() in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease, QEvent.Type.ShortcutOverride):
+            from PySide6.QtCore import Qt  # not at import: the window is part of a cold start's first frame
+
             if event.key() == Qt.Key.Key_Escape:
                 return True
         return False

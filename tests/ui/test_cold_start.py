@@ -47,16 +47,17 @@ def test_the_idle_lock_starts_once_the_first_frame_is_painted(qapp, tmp_path, mo
     from PySide6.QtCore import QTimer
 
     from meso_kiosk.ui import app as app_module
+    from meso_kiosk.ui import idle_lock
 
     seen: list[bool] = []
-    real_install = app_module.install_idle_lock
+    real_install = idle_lock.install_idle_lock
 
     def install(window, *args, **kwargs):
         idle = real_install(window, *args, **kwargs)
         seen.append((window.pages_built, idle.is_running(), window.idle_lock is idle))
         return idle
 
-    monkeypatch.setattr(app_module, "install_idle_lock", install)
+    monkeypatch.setattr(idle_lock, "install_idle_lock", install)  # run_gui imports it after the first frame
     monkeypatch.setenv(app_module.EXIT_AFTER_FIRST_PAINT_ENV, "1")
     dialogs: list[tuple[str, str]] = []
     try:

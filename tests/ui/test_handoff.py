@@ -476,15 +476,16 @@ def test_kiosk_flag_opens_the_window_full_screen_and_frameless(qapp, tmp_path, m
     """``meso-kiosk --kiosk``: run_gui shows the window full-screen without a frame (no title bar,
     so no close button for a patient to find)."""
     from meso_kiosk.ui import app as app_module
+    from meso_kiosk.ui import idle_lock
 
     seen: list[tuple[bool, bool]] = []
-    real_install = app_module.install_idle_lock
+    real_install = idle_lock.install_idle_lock
 
     def install(window, *args, **kwargs):  # called once the window is shown
         seen.append((window.isFullScreen(), bool(window.windowFlags() & Qt.WindowType.FramelessWindowHint)))
         return real_install(window, *args, **kwargs)
 
-    monkeypatch.setattr(app_module, "install_idle_lock", install)
+    monkeypatch.setattr(idle_lock, "install_idle_lock", install)  # run_gui imports it after the first frame
     monkeypatch.setenv(app_module.EXIT_AFTER_FIRST_PAINT_ENV, "1")
     dialogs: list[tuple[str, str]] = []
     try:

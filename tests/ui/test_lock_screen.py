@@ -6,10 +6,10 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton, QLineEdit, QWidget
 
-from meso_kiosk.services.accounts import consultant_actor
+from meso_kiosk.services.accounts import PinPurpose, consultant_actor
 from meso_kiosk.services.kiosk import open_kiosk
 from meso_kiosk.ui.app import build_main_window
-from meso_kiosk.ui.pages.lock_screen import ConsultantTile, initials
+from meso_kiosk.ui.pages.lock_opening import ConsultantTile, initials
 from meso_kiosk.ui.sign_in import SignIn
 from meso_kiosk.ui.theme import apply_theme
 from meso_kiosk.ui.widgets.pin_entry import PinEntry
@@ -136,9 +136,13 @@ def test_the_app_opens_locked_and_the_right_pin_unlocks(kiosk, staff, build, qtb
 def test_a_refresh_takes_the_old_tiles_off_screen_at_once(kiosk, staff, build):
     """The old tiles are deleted on a later turn of the event loop; until then they must not
     show, out of the grid, in the corner of the next frame."""
+    _, sam = staff
     window = build(kiosk)
     page = window.lock_page
     old = list(page.tiles)
+    page.refresh()
+    assert page.tiles == old  # the same accounts: the same tiles (the first frame's stay)
+    kiosk.accounts.verify_pin(sam.id, "000000", PinPurpose.UNLOCK)  # a wrong PIN: Sam's account changed
     page.refresh()  # no event loop turn: the old tiles still exist
     assert len(page.tiles) == 2 and not set(page.tiles) & set(old)
     assert [tile for tile in page.findChildren(ConsultantTile) if tile in old and tile.isVisibleTo(page)] == []

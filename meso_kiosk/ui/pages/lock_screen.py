@@ -9,76 +9,19 @@ pending autosave has been flushed.
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QHideEvent, QIcon, QResizeEvent, QShowEvent
-from PySide6.QtWidgets import (
-    QBoxLayout,
-    QFrame,
-    QGridLayout,
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
-    QPushButton,
-    QStackedWidget,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtGui import QHideEvent, QResizeEvent, QShowEvent
+from PySide6.QtWidgets import QBoxLayout, QFrame, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from ...domain.errors import ValidationError
-from ...resources import resource_path
 from ...domain.pin import pin_problem
 from ...services.accounts import AccountService, PinPurpose
 from ...store.consultant_accounts import ConsultantAccount
 from ..sign_in import SignIn
-from ..widgets.basics import button, discard, label, scrolling, show_field_error
+from ..widgets.basics import button, label, show_field_error
 from ..widgets.pin_entry import PinEntry, pin_field
+from .lock_opening import ConsultantTile, LockOpening, initials, lock_icon
 
-TILE_WIDTH = 232
-TILE_HEIGHT = 148
-TILE_SPACING = 16
 COUNTDOWN_MS = 1000
-
-
-def lock_icon() -> QIcon:
-    return QIcon(str(resource_path("icons/lock.svg")))
-
-
-def initials(name: str) -> str:
-    """Two letters for a consultant's tile: first and last word, skipping titles like "Dr"."""
-    words = [word for word in name.replace("-", " ").split() if word[:1].isalnum()]
-    titles = {"dr", "dr.", "prof", "prof.", "mr", "mrs", "ms", "mx", "miss"}
-    named = [word for word in words if word.lower() not in titles] or words
-    if not named:
-        return "?"
-    letters = named[0][0] + (named[-1][0] if len(named) > 1 else "")
-    return letters.upper()
-
-
-class ConsultantTile(QPushButton):
-    """A big touch tile: initials in a circle, the name, and "Admin" for admins."""
-
-    def __init__(self, account: ConsultantAccount, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.account = account
-        self.setProperty("role", "consultant-tile")
-        self.setAccessibleName(f"Unlock as {account.display_name}")
-        self.setCursor(Qt.CursorShape.PointingHandCursor)
-        self.setFixedSize(TILE_WIDTH, TILE_HEIGHT)
-        badge = QLabel(initials(account.display_name))
-        badge.setProperty("role", "initials")
-        badge.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        badge.setFixedSize(56, 56)
-        name = label(account.display_name, "tile-name")
-        name.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        role = label("Admin" if account.is_admin else "Consultant", "muted")
-        role.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(12, 12, 12, 10)
-        layout.setSpacing(4)
-        layout.addWidget(badge, 0, Qt.AlignmentFlag.AlignHCenter)
-        layout.addWidget(name)
-        layout.addWidget(role)
-        for child in (badge, name, role):
-            child.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents, True)
 
 
 class FirstAdminPanel(QFrame):
@@ -174,73 +117,27 @@ class LockScreenPage(QWidget):
 
     unlocked = Signal(object)  # ConsultantAccount whose PIN was right
 
-    def __init__(self, accounts: AccountService, clinic_name: str, app_title: str, icon: QIcon | None = None,
-                 parent: QWidget | None = None):
+    def __init__(self, accounts: AccountService, opening: LockOpening, parent: QWidget | None = None):
         super().__init__(parent)
         self._accounts = accounts
         self.chosen: ConsultantAccount | None = None
-        self.tiles: list[ConsultantTile] = []
-        self._columns = 0
-
-        header = QFrame()
-        header.setProperty("role", "header")
-        header_layout = QHBoxLayout(header)
-        header_layout.setContentsMargins(32, 16, 32, 16)
-        header_layout.setSpacing(16)
-        if icon is not None and not icon.isNull():
-            logo = QLabel()
-            logo.setPixmap(icon.pixmap(44, 44))
-            logo.setFixedSize(44, 44)
-            header_layout.addWidget(logo)
-        names = QVBoxLayout()
-        names.setSpacing(0)
-        self.clinic_label = label(clinic_name, "heading")
-        names.addWidget(self.clinic_label)
-        names.addWidget(label(app_title, "muted"))
-        header_layout.addLayout(names, 1)
-        locked_icon = QLabel()
-        locked_icon.setPixmap(lock_icon().pixmap(22, 22))
-        header_layout.addWidget(locked_icon)
-        header_layout.addWidget(label("Locked", "lock-word", wrap=False))
-
-        # --- choose who you are
-        self.choose_view = QWidget()
-        self.title = label("Who is using the kiosk?", "lock-title")
-        self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.hint = label("Touch your name, then enter your PIN.", "muted")
-        self.hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.empty = label("No consultant can sign in. Ask the clinic's administrator for help.", "muted")
-        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.empty.hide()
-        self.tile_grid = QGridLayout()
-        self.tile_grid.setSpacing(TILE_SPACING)
-        choose_layout = QVBoxLayout(self.choose_view)
-        choose_layout.setContentsMargins(0, 0, 0, 0)
-        choose_layout.setSpacing(12)
-        choose_layout.addWidget(self.title)
-        choose_layout.addWidget(self.hint)
-        choose_layout.addSpacing(16)
-        choose_layout.addLayout(self.tile_grid)
-        choose_layout.setAlignment(self.tile_grid, Qt.AlignmentFlag.AlignHCenter)
-        choose_layout.addWidget(self.empty)
-        choose_layout.addStretch(1)
+        # The opening (header, "Who is using the kiosk?", the tiles) is this page's whole
+        # face: a cold start has painted it already, and it stays as it is.
+        self.opening = opening
+        self.clinic_label = opening.clinic_label
+        self.title, self.hint, self.empty = opening.title, opening.hint, opening.empty
+        self.choose_view, self.views = opening.choose_view, opening.views
+        opening.finish()
 
         # The PIN pad and the first-run setup are built on first need (``__getattr__``): a
         # cold start paints only the view shown first.
         self._pin_view_built = self._setup_view_built = False
         self._landscape: bool | None = None
         self._wants_landscape = True  # until the first resize says otherwise
-        self.views = QStackedWidget()
-        self.views.addWidget(self.choose_view)
-        body = QWidget()
-        body_layout = QVBoxLayout(body)
-        body_layout.setContentsMargins(32, 40, 32, 32)
-        body_layout.addWidget(self.views)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(0)
-        layout.addWidget(header)
-        layout.addWidget(scrolling(body), 1)
+        layout.addWidget(opening)
+        opening.show()  # taken from wherever it was (the window's first frame), which hid it
 
         self.countdown = QTimer(self)
         self.countdown.setInterval(COUNTDOWN_MS)
@@ -325,6 +222,11 @@ class LockScreenPage(QWidget):
 
     def _connect_signals(self) -> None:
         self.countdown.timeout.connect(self._on_countdown_timeout)
+        self.opening.chosen.connect(self._on_tile_clicked)
+
+    @property
+    def tiles(self) -> list[ConsultantTile]:
+        return self.opening.tiles
 
     # ------------------------------------------------------------ public
 
@@ -340,8 +242,7 @@ class LockScreenPage(QWidget):
             self.views.setCurrentWidget(self.setup_view)
             self.setup_panel.name.setFocus()
             return
-        accounts = [account for account in self._accounts.accounts() if account.has_pin]
-        self._fill_tiles(accounts)
+        self.opening.fill_tiles(self._accounts.lock_accounts())
         self.views.setCurrentWidget(self.choose_view)
 
     def choose(self, account: ConsultantAccount) -> None:
@@ -363,35 +264,6 @@ class LockScreenPage(QWidget):
         if self._pin_view_built:
             self.pin_entry.clear()
 
-    # ------------------------------------------------------------ tiles
-
-    def _fill_tiles(self, accounts: list[ConsultantAccount]) -> None:
-        discard(self.tiles, self.tile_grid)
-        self.tiles = []
-        for account in accounts:
-            tile = ConsultantTile(account)
-            tile.clicked.connect(lambda _checked=False, chosen=account: self._on_tile_clicked(chosen))
-            self.tiles.append(tile)
-        self.empty.setVisible(not self.tiles)
-        self._columns = 0
-        self._place_tiles()
-
-    def _place_tiles(self) -> None:
-        available = max(self.width() - 64 - 24, TILE_WIDTH)
-        columns = max(1, min(4, (available + TILE_SPACING) // (TILE_WIDTH + TILE_SPACING), len(self.tiles) or 1))
-        if columns == self._columns:
-            return
-        self._columns = columns
-        for tile in self.tiles:
-            self.tile_grid.removeWidget(tile)
-        for index, tile in enumerate(self.tiles):
-            self.tile_grid.addWidget(tile, index // columns, index % columns)
-        previous = None
-        for tile in self.tiles:  # Tab follows reading order
-            if previous is not None:
-                self.setTabOrder(previous, tile)
-            previous = tile
-
     def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802 (Qt API)
         self.countdown.stop()  # nothing ticks behind the unlocked window
         super().hideEvent(event)
@@ -403,7 +275,6 @@ class LockScreenPage(QWidget):
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt API)
         super().resizeEvent(event)
-        self._place_tiles()
         self._wants_landscape = self.width() >= 1000
         if self._pin_view_built:
             self._reflow_pin_view(self._wants_landscape)
@@ -560,25 +431,15 @@ def flush_pending(window) -> None:
         flush()
 
 
-def install_screen_lock(window, accounts: AccountService, sign_in: SignIn, *, clinic_name: str, app_title: str,
-                        icon: QIcon | None = None) -> ScreenLock:
-    """Add the lock screen and the admin page to ``window``, wire the Lock buttons, and lock.
-
-    Sets ``window.screen_lock``, ``window.lock_page`` and ``window.admin_page``. The window
-    starts locked: a consultant's PIN (or the first-run setup) opens the patient list.
-    """
-    screen_lock = lock_window(window, accounts, sign_in, clinic_name=clinic_name, app_title=app_title, icon=icon)
-    wire_screen_lock(window, accounts, sign_in)
-    return screen_lock
-
-
-def lock_window(window, accounts: AccountService, sign_in: SignIn, *, clinic_name: str, app_title: str,
-                icon: QIcon | None = None) -> ScreenLock:
+def lock_window(window, accounts: AccountService, sign_in: SignIn) -> ScreenLock:
     """The lock screen over ``window``, locked (sets ``window.screen_lock`` and ``window.lock_page``).
 
-    All a cold start paints first; ``wire_screen_lock`` adds the rest once the pages exist.
+    It takes over the window's ``opening`` (what a cold start painted first) in its place;
+    ``wire_screen_lock`` adds the rest once the pages exist.
     """
-    page = LockScreenPage(accounts, clinic_name, app_title, icon)
+    opening = window.opening
+    window.stack.removeWidget(opening)
+    page = LockScreenPage(accounts, opening)
     screen_lock = ScreenLock(window, sign_in, page)
     window.screen_lock = screen_lock
     window.lock_page = page

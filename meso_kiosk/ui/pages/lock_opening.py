@@ -1,0 +1,256 @@
+"""What a cold start paints first: the lock screen's header and a name tile per consultant.
+
+``LockOpening`` is built before the store and the services are even imported (from a
+``LockRoster`` read straight from the database file) and before anything touches PySide's
+``Qt`` namespace: its first use builds some ninety Python enum classes (~20 ms measured,
+issue 8). So Qt values are given here as numbers through the widgets' properties
+(``widgets.basics``), and what only a mouse user notices (the pointing-hand cursor over a
+tile) comes with ``finish()``. The lock screen (``LockScreenPage``) takes the opening's
+header and tiles over: what the first frame showed stays on screen, nothing is built twice.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Sequence
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QIcon, QResizeEvent, QShowEvent
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...resources import resource_path
+from ...store.consultant_accounts import ConsultantAccount
+from ..widgets.basics import ALIGN_CENTER, discard, label, scrolling
+
+TILE_WIDTH = 232
+TILE_HEIGHT = 148
+TILE_SPACING = 16
+MAX_COLUMNS = 4
+# The body's side margins and the scroll area's frame and bar, beside the tiles.
+_BODY_SIDES = 64 + 24
+NAME_LINES = 1  # the room a tile has for a name under its initials and above its role
+_WORD_WRAP = 0x1000  # Qt.TextFlag.TextWordWrap (see basics.PLAIN_TEXT for why a number)
+
+
+def lock_icon() -> QIcon:
+    return QIcon(str(resource_path("icons/lock.svg")))
+
+
+def initials(name: str) -> str:
+    """Two letters for a consultant's tile: first and last word, skipping titles like "Dr"."""
+    words = [word for word in name.replace("-", " ").split() if word[:1].isalnum()]
+    titles = {"dr", "dr.", "prof", "prof.", "mr", "mrs", "ms", "mx", "miss"}
+    named = [word for word in words if word.lower() not in titles] or words
+    if not named:
+        return "?"
+    letters = named[0][0] + (named[-1][0] if len(named) > 1 else "")
+    return letters.upper()
+
+
+def shortened(text: str, fits: Callable[[str], bool]) -> str:
+    """``text`` if it ``fits``, else its longest beginning that fits with "…" after it."""
+    if fits(text):
+        return text
+    low, high = 0, len(text)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if fits(text[:middle].rstrip() + "…"):
+            low = middle
+        else:
+            high = middle - 1
+    return text[:low].rstrip() + "…"
+
+
+def tile_columns(width: int, tiles: int) -> int:
+    """How many tiles fit side by side in a lock screen ``width`` pixels wide (1 to 4)."""
+    available = max(width - _BODY_SIDES, TILE_WIDTH)
+    return max(1, min(MAX_COLUMNS, (available + TILE_SPACING) // (TILE_WIDTH + TILE_SPACING), tiles or 1))
+
+
+def _centred(widget: QWidget) -> QHBoxLayout:
+    row = QHBoxLayout()
+    row.setContentsMargins(0, 0, 0, 0)
+    row.addStretch(1)
+    row.addWidget(widget)
+    row.addStretch(1)
+    return row
+
+
+class ConsultantTile(QPushButton):
+    """A big touch tile: initials in a circle, the name, and "Admin" for admins."""
+
+    def __init__(self, account: ConsultantAccount, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.account = account
+        self.setProperty("role", "consultant-tile")
+        self.setAccessibleName(f"Unlock as {account.display_name}")
+        self.setFixedSize(TILE_WIDTH, TILE_HEIGHT)
+        badge = label(initials(account.display_name), "initials", wrap=False, align=ALIGN_CENTER)
+        badge.setFixedSize(56, 56)
+        self.name = label(account.display_name, "tile-name", align=ALIGN_CENTER)
+        role = label("Admin" if account.is_admin else "Consultant", "muted", align=ALIGN_CENTER)
+        self._parts = (badge, self.name, role)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 12, 12, 10)
+        layout.setSpacing(4)
+        layout.addLayout(_centred(badge))
+        layout.addWidget(self.name)
+        layout.addWidget(role)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt API)
+        super().showEvent(event)
+        self.fit_name()
+
+    def fit_name(self) -> None:
+        """A long name cut to the tile's line with "…", once the tile's font is known (styled,
+        just before it shows): the tile keeps its shape. Its accessible name, its tooltip and
+        the PIN view show the name whole."""
+        full = self.account.display_name
+        metrics = self.name.fontMetrics()
+        width = self.name.contentsRect().width()
+        line = metrics.lineSpacing()
+
+        def fits(text: str) -> bool:  # (a line's box is a little taller than the line spacing)
+            box = metrics.boundingRect(0, 0, width, 20 * line, _WORD_WRAP | ALIGN_CENTER, text)
+            return box.width() <= width and box.height() < (NAME_LINES + 1) * line
+
+        shown = shortened(full, fits) if width > 0 else full
+        self.name.setText(shown)
+        self.setToolTip(full if shown != full else "")
+
+    def finish(self) -> None:
+        """The pointing hand for a mouse, and every touch on the tile going to the tile."""
+        from PySide6.QtCore import Qt
+
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        for part in self._parts:
+            part.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents, True)
+
+
+class LockHeader(QFrame):
+    """The clinic's name and logo, the app's title, and "Locked"."""
+
+    def __init__(self, clinic_name: str, app_title: str, icon: QIcon | None = None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setProperty("role", "header")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(32, 16, 32, 16)
+        layout.setSpacing(16)
+        if icon is not None and not icon.isNull():
+            logo = QLabel()
+            logo.setPixmap(icon.pixmap(44, 44))
+            logo.setFixedSize(44, 44)
+            layout.addWidget(logo)
+        names = QVBoxLayout()
+        names.setSpacing(0)
+        self.clinic_label = label(clinic_name, "heading")
+        names.addWidget(self.clinic_label)
+        names.addWidget(label(app_title, "muted"))
+        layout.addLayout(names, 1)
+        locked_icon = QLabel()
+        locked_icon.setPixmap(lock_icon().pixmap(22, 22))
+        layout.addWidget(locked_icon)
+        layout.addWidget(label("Locked", "lock-word", wrap=False))
+
+
+class LockOpening(QWidget):
+    """The header over the view "Who is using the kiosk?" with its name tiles.
+
+    ``views`` holds that view (``choose_view``); the lock screen adds its PIN pad and its
+    first-run setup there. A touched tile emits ``chosen`` with its account.
+    """
+
+    chosen = Signal(object)  # ConsultantAccount
+
+    def __init__(self, clinic_name: str, app_title: str, accounts: Sequence[ConsultantAccount],
+                 icon: QIcon | None = None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.tiles: list[ConsultantTile] = []
+        self._columns = 0
+        self._finished = False
+        self.header = LockHeader(clinic_name, app_title, icon)
+        self.clinic_label = self.header.clinic_label
+
+        self.choose_view = QWidget()
+        self.title = label("Who is using the kiosk?", "lock-title", align=ALIGN_CENTER)
+        self.hint = label("Touch your name, then enter your PIN.", "muted", align=ALIGN_CENTER)
+        self.empty = label("No consultant can sign in. Ask the clinic's administrator for help.", "muted",
+                           align=ALIGN_CENTER)
+        self.empty.hide()
+        self.tile_grid = QGridLayout()
+        self.tile_grid.setSpacing(TILE_SPACING)
+        tiles_row = QHBoxLayout()  # centred by stretches (an alignment would need a Qt enum)
+        tiles_row.addStretch(1)
+        tiles_row.addLayout(self.tile_grid)
+        tiles_row.addStretch(1)
+        choose_layout = QVBoxLayout(self.choose_view)
+        choose_layout.setContentsMargins(0, 0, 0, 0)
+        choose_layout.setSpacing(12)
+        choose_layout.addWidget(self.title)
+        choose_layout.addWidget(self.hint)
+        choose_layout.addSpacing(16)
+        choose_layout.addLayout(tiles_row)
+        choose_layout.addWidget(self.empty)
+        choose_layout.addStretch(1)
+
+        self.views = QStackedWidget()
+        self.views.addWidget(self.choose_view)
+        body = QWidget()
+        body_layout = QVBoxLayout(body)
+        body_layout.setContentsMargins(32, 40, 32, 32)
+        body_layout.addWidget(self.views)
+        self.body: QScrollArea = scrolling(body)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.header)
+        layout.addWidget(self.body, 1)
+        self.fill_tiles(accounts)
+
+    def finish(self) -> None:
+        """What the first frame could do without (``ConsultantTile.finish``), for every tile now and later."""
+        self._finished = True
+        for tile in self.tiles:
+            tile.finish()
+
+    def fill_tiles(self, accounts: Sequence[ConsultantAccount]) -> None:
+        """One tile per account, in order; tiles already showing exactly these accounts are kept."""
+        if [tile.account for tile in self.tiles] == list(accounts):
+            return
+        discard(self.tiles, self.tile_grid)
+        self.tiles = []
+        for account in accounts:
+            tile = ConsultantTile(account)
+            tile.clicked.connect(lambda _checked=False, chosen=account: self.chosen.emit(chosen))
+            if self._finished:
+                tile.finish()
+            self.tiles.append(tile)
+        self.empty.setVisible(not self.tiles)
+        self._columns = 0
+        self.place_tiles(self.width())
+
+    def place_tiles(self, width: int) -> None:
+        """As many tiles in a row as ``width`` holds; Tab follows reading order."""
+        columns = tile_columns(width, len(self.tiles))
+        if columns == self._columns:
+            return
+        self._columns = columns
+        for tile in self.tiles:
+            self.tile_grid.removeWidget(tile)
+        for index, tile in enumerate(self.tiles):
+            self.tile_grid.addWidget(tile, index // columns, index % columns)
+        for previous, tile in zip(self.tiles, self.tiles[1:]):
+            QWidget.setTabOrder(previous, tile)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt API)
+        super().resizeEvent(event)
+        self.place_tiles(self.width())

@@ -1,0 +1,222 @@
+"""A cold start paints the lock screen's face from names read straight from the database file,
+then opens the store and builds the lock screen behind it (issue 8)."""
+
+import os
+import sqlite3
+import subprocess
+import sys
+
+import pytest
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication
+
+from meso_kiosk.store.lock_roster import LockRoster, read_lock_roster
+from meso_kiosk.store.migrations import SCHEMA_VERSION
+from meso_kiosk.ui.app import build_main_window, opening_window
+from meso_kiosk.ui.theme import apply_theme
+from meso_kiosk.ui.widgets import basics
+from tests.ui.test_lock_screen import ADMIN_PIN, SAM_PIN, staff, unlock  # noqa: F401 (staff is a fixture)
+
+
+def test_the_roster_is_whom_the_lock_screen_offers(kiosk, staff):
+    admin, sam = staff
+    kiosk.clinic.update("Clinique du Cuir Chevelu 🌿 عيادة", "Europe/Paris", "test")
+    roster = read_lock_roster(kiosk.paths.database)
+    assert roster == LockRoster("Clinique du Cuir Chevelu 🌿 عيادة", kiosk.accounts.lock_accounts())
+    assert [account.id for account in roster.accounts] == [admin.id, sam.id]
+    kiosk.accounts.disable_consultant(admin.id, ADMIN_PIN, sam.id)  # switched off: no tile
+    assert [account.display_name for account in read_lock_roster(kiosk.paths.database).accounts] == [
+        "Dr Amélie Laurent"]
+
+
+def _older_schema(path):
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION - 1}")
+    conn.commit()
+    conn.close()
+
+
+def _foreign(path):
+    path.unlink()
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE t (x)")
+    conn.commit()
+    conn.close()
+
+
+@pytest.mark.parametrize("how", ["missing", "no admin yet", "older schema", "garbage", "empty", "foreign", "folder"])
+def test_no_roster_when_the_store_must_open_first_and_the_file_is_left_as_it_was(data_dir, how):
+    """A new installation (first-run setup), a schema to migrate, a damaged or foreign file:
+    the app opens the store before any window, which says what is wrong."""
+    from meso_kiosk.services.kiosk import open_kiosk
+
+    database = data_dir / "meso.db"
+    if how != "missing":
+        open_kiosk(data_dir).close()
+    if how == "older schema":
+        _older_schema(database)
+    elif how == "garbage":
+        database.write_bytes(b"not a database at all " * 500)
+    elif how == "empty":
+        database.write_bytes(b"")
+    elif how == "foreign":
+        _foreign(database)
+    elif how == "folder":
+        database.unlink()
+        database.mkdir()
+    def files():  # a WAL database's readers share its -wal and -shm files: not a change
+        return sorted(p.name for p in data_dir.iterdir() if not p.name.endswith(("-wal", "-shm"))) \
+            if data_dir.exists() else []
+
+    before, content = files(), (database.read_bytes() if database.is_file() else None)
+    assert read_lock_roster(database) is None
+    assert files() == before and "meso.db-journal" not in before
+    assert (database.read_bytes() if database.is_file() else None) == content
+
+
+def test_qt_values_given_as_numbers_are_qts(qapp):
+    """The first frame sets these through properties, so as not to load Qt's enum namespace."""
+    assert basics.ALIGN_CENTER == Qt.AlignmentFlag.AlignCenter.value
+    assert basics.PLAIN_TEXT == Qt.TextFormat.PlainText.value
+    assert basics.SCROLL_BAR_ALWAYS_OFF == Qt.ScrollBarPolicy.ScrollBarAlwaysOff.value
+    title = basics.label("Who is using the kiosk?", align=basics.ALIGN_CENTER)
+    assert title.alignment() == Qt.AlignmentFlag.AlignCenter and title.textFormat() == Qt.TextFormat.PlainText
+
+
+@pytest.mark.parametrize("size", [(1280, 800), (800, 1280)])
+def test_the_lock_screen_looks_exactly_like_the_first_frame(qtbot, qapp, kiosk, staff, size):
+    """The lock screen takes the opening over: the frame after the swap is the same, pixel for pixel."""
+    apply_theme(qapp)
+    opening = opening_window(kiosk.clinic.profile().name, kiosk.accounts.lock_accounts())
+    locked = build_main_window(kiosk)
+    for window in (opening, locked):
+        qtbot.addWidget(window)
+        window.resize(*size)
+        window.show()
+        qtbot.waitExposed(window)
+    assert locked.stack.currentWidget() is locked.lock_page and locked.lock_page.opening is not None
+    first, then = opening.grab().toImage(), locked.grab().toImage()
+    assert first.size() == then.size() and first == then
+
+
+def test_a_tile_of_the_first_frame_unlocks_once_the_store_is_open(qtbot, qapp, kiosk, staff):
+    """What ``run_gui`` does: the opening shown, then the store's lock screen behind it."""
+    from meso_kiosk.ui.app import finish_window
+
+    apply_theme(qapp)
+    window = opening_window("Northgate", read_lock_roster(kiosk.paths.database).accounts)
+    qtbot.addWidget(window)
+    window.resize(1280, 800)
+    window.show()
+    qtbot.waitExposed(window)
+    painted = window.opening
+    first_tiles = list(painted.tiles)
+    finish_window(window, kiosk)
+    assert window.lock_page.opening is painted and window.lock_page.tiles == first_tiles  # nothing rebuilt
+    assert window.stack.currentWidget() is window.lock_page and painted.isVisible()
+    assert all(tile.cursor().shape() == Qt.CursorShape.PointingHandCursor for tile in first_tiles)  # finished
+    unlock(qtbot, window, "Sam Okafor", SAM_PIN)
+    assert window.stack.currentWidget() is window.patients_page
+
+
+def test_run_gui_paints_before_it_opens_the_store(qapp, kiosk, staff, monkeypatch):
+    """On an installation in use, the store is opened after the first frame: a window is
+    already up when ``open_kiosk`` runs, and the start still ends with the pages built."""
+    from meso_kiosk.services import kiosk as kiosk_module
+    from meso_kiosk.ui import app as app_module
+
+    root = kiosk.paths.root
+    kiosk.close()
+    real_open = kiosk_module.open_kiosk
+    windows_up: list[list[str]] = []
+
+    def open_kiosk(*args, **kwargs):
+        windows_up.append([w.windowTitle() for w in QApplication.topLevelWidgets() if w.isVisible()])
+        return real_open(*args, **kwargs)
+
+    monkeypatch.setattr(kiosk_module, "open_kiosk", open_kiosk)
+    monkeypatch.setenv(app_module.EXIT_AFTER_FIRST_PAINT_ENV, "1")
+    dialogs: list[tuple[str, str]] = []
+    try:
+        code = app_module.run_gui(root, show_error=lambda title, message: dialogs.append((title, message)))
+    finally:
+        QTimer.singleShot(0, qapp.quit)  # clears Qt's quit flag for the tests after this one
+        qapp.exec()
+    assert dialogs == [] and code == 0
+    assert windows_up == [["Meso Kiosk — Meso Kiosk clinic"]]
+
+
+FIRST_FRAME_PROBE = r"""
+import sys
+from meso_kiosk.cli import main
+from meso_kiosk.ui import app as ui_app
+from PySide6.QtCore import QEvent, QObject, QTimer
+import PySide6.QtCore
+
+class Probe(QObject):
+    done = False
+    def eventFilter(self, obj, event):
+        if not self.done and event.type() == QEvent.Type.Paint:
+            self.done = True
+            loaded = [name for name in ("meso_kiosk.services.kiosk", "meso_kiosk.services.accounts",
+                                        "meso_kiosk.ui.pages.lock_screen", "reportlab", "pyhanko", "argon2")
+                      if name in sys.modules]
+            print("AT-FIRST-PAINT", "Qt" in vars(PySide6.QtCore), ",".join(loaded) or "-", flush=True)
+        return False
+
+start = ui_app.start_window
+def start_and_probe(*args, **kwargs):
+    window = start(*args, **kwargs)
+    window._probe = Probe()
+    window.installEventFilter(window._probe)
+    return window
+ui_app.start_window = start_and_probe
+sys.exit(main(["--data-dir", sys.argv[1]]))
+"""
+
+
+def test_the_first_frame_needs_neither_the_services_nor_qts_enum_namespace(kiosk, staff):
+    """What the cold start spares before its first frame, in a real process: the store's
+    services, the lock screen's module, and PySide's ``Qt`` namespace (~90 enum classes)."""
+    root = kiosk.paths.root
+    kiosk.close()
+    done = subprocess.run([sys.executable, "-c", FIRST_FRAME_PROBE, str(root)], capture_output=True, text=True,
+                          timeout=120, env=os.environ | {"QT_QPA_PLATFORM": "offscreen",
+                                                         "MESO_KIOSK_EXIT_AFTER_FIRST_PAINT": "1"})
+    assert done.returncode == 0, done.stderr
+    assert "AT-FIRST-PAINT False -" in done.stdout.splitlines()
+
+
+def test_shortened_keeps_the_longest_start_that_fits():
+    from meso_kiosk.ui.pages.lock_opening import shortened
+
+    fits = lambda text: len(text) <= 8  # noqa: E731
+    assert shortened("Sam", fits) == "Sam"
+    assert shortened("Dr Amélie Laurent", fits) == "Dr Amél…"
+    assert shortened("Ab        Laurent", fits) == "Ab…"  # no space before the ellipsis
+    assert shortened("anything", lambda text: text == "…") == "…"
+
+
+LONG_NAMES = ["Robert'); DROP TABLE consultants;--", "Wolfeschlegelsteinhausenbergerdorff",
+              "Ngozi Okonjo-Iweala Adaeze Chukwuemeka", "سارة بنت عبد الرحمن المصري الحسيني", "🙂" * 40]
+
+
+def test_a_long_name_keeps_its_tile_to_one_line_and_is_said_whole(qtbot, qapp, kiosk, staff):
+    admin, _ = staff
+    for index, name in enumerate(LONG_NAMES):
+        kiosk.accounts.add_consultant(admin.id, ADMIN_PIN, name, f"52{index}8461")
+    apply_theme(qapp)
+    window = opening_window("Northgate", kiosk.accounts.lock_accounts())
+    qtbot.addWidget(window)
+    window.resize(1280, 800)
+    window.show()
+    qtbot.waitExposed(window)
+    tiles = {tile.account.display_name: tile for tile in window.opening.tiles}
+    for name in LONG_NAMES:
+        tile = tiles[name]
+        shown = tile.name.text()
+        assert shown.endswith("…") and name.startswith(shown[:-1].rstrip()), name
+        assert tile.name.sizeHint().height() < 2 * tile.name.fontMetrics().lineSpacing(), name  # one line
+        assert tile.accessibleName() == f"Unlock as {name}" and tile.toolTip() == name
+    for name in ("Dr Amélie Laurent", "Sam Okafor"):
+        assert tiles[name].name.text() == name and tiles[name].toolTip() == ""
