@@ -14,11 +14,14 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from ..domain.clock import parse_utc_iso, utc_iso
-from ..domain.pin import LockoutPolicy, lockout_until
-from .db import Transaction
 from .errors import RecordNotFoundError
+
+if TYPE_CHECKING:  # the reads alone (the lock roster of a cold start) need neither
+    from ..domain.pin import LockoutPolicy
+    from .db import Transaction
 
 _COLUMNS = (
     "id, display_name, role, active, pin_hash IS NOT NULL, failed_pin_count, locked_until,"
@@ -109,6 +112,8 @@ def record_pin_failure(tx: Transaction, consultant_id: int, at: datetime, policy
     row = tx.execute("SELECT failed_pin_count FROM consultants WHERE id = ?", (consultant_id,)).fetchone()
     if row is None:
         raise RecordNotFoundError(f"Consultant {consultant_id} does not exist.")
+    from ..domain.pin import lockout_until
+
     count = row[0] + 1
     until = lockout_until(count, at, policy)
     tx.execute(

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from typing import TYPE_CHECKING
 
-from .db import Transaction
+if TYPE_CHECKING:  # reading a setting needs no store (the lock roster of a cold start)
+    from .db import Transaction
 
 
 def get_setting(conn: sqlite3.Connection, key: str, default: object = None) -> object:
