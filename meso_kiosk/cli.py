@@ -46,6 +46,15 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: {one_line(message)} (try --help)\n")
 
 
+class _NotWindowOnly(Exception):
+    pass
+
+
+class _WindowOnlyParser(_Parser):
+    def error(self, message: str):  # never says it: the full parser reads these arguments again
+        raise _NotWindowOnly(message)
+
+
 def _path(value: str) -> str:
     """A file or folder name as typed; only NUL, which no file system accepts, is refused here."""
     if "\x00" in value:
@@ -80,12 +89,16 @@ def _add_data_dir(parser: argparse.ArgumentParser, *, default: object = None) ->
     )
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="meso-kiosk", description="Scalp-mesotherapy consultation kiosk.")
-    parser.add_argument("--version", action="version", version=f"meso-kiosk {__version__}")
+def _add_window_options(parser: argparse.ArgumentParser) -> None:
     _add_data_dir(parser)
     parser.add_argument("--kiosk", action="store_true", help="full-screen, frameless kiosk window")
     parser.add_argument("--demo", action="store_true", help="seed an empty database with fictional records first")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="meso-kiosk", description="Scalp-mesotherapy consultation kiosk.")
+    parser.add_argument("--version", action="version", version=f"meso-kiosk {__version__}")
+    _add_window_options(parser)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     audit = commands.add_parser("audit-verify", help="check the audit log's hash chain")
     _add_data_dir(audit, default=argparse.SUPPRESS)
@@ -229,12 +242,29 @@ COMMANDS: dict[str | None, Callable[[argparse.Namespace], int]] = {
 }
 
 
+def parse_arguments(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """``argv`` read by ``build_parser``. A plain start of the window (its options alone) is
+    read by a parser of those options only, to the same result: the full one builds a parser
+    per command, and argparse looks up its message translations for each (~5 ms of a cold
+    start). Anything else (a command, --help, --version, a stray word) gets the full parser."""
+    window = _WindowOnlyParser(prog="meso-kiosk", add_help=False)
+    _add_window_options(window)
+    try:
+        args, rest = window.parse_known_args(argv)
+    except _NotWindowOnly:
+        rest = ["(a problem the full parser words)"]
+    if rest:
+        return build_parser().parse_args(argv)
+    args.command = None
+    return args
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     for stream in (sys.stdout, sys.stderr):  # a path that is not valid text must not crash the output
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:
             reconfigure(errors="backslashreplace")
-    args = build_parser().parse_args(argv)
+    args = parse_arguments(argv)
     try:
         return COMMANDS[args.command](args)
     except (CommandFailed, StoreError, DataDirError, MissingResourceError, ValidationError,
