@@ -28,7 +28,6 @@ from ..store.lock_roster import LockRoster, read_lock_roster  # isort: skip
 
 import shiboken6  # noqa: E402
 from PySide6.QtCore import QTimer  # noqa: E402
-from PySide6.QtGui import QIcon  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from .deferred_style import stylesheet_after
@@ -50,9 +49,8 @@ def opening_window(clinic_name: str, accounts: Sequence[ConsultantAccount]) -> M
     built from plain names, before the store, the services or Qt's ``Qt`` namespace are
     loaded (see ``pages.lock_opening``). ``finish_window`` makes it the app."""
     info = app_info()
-    icon = QIcon(str(resource_path(info.icon)))
-    return MainWindow(title=f"{info.title} — {clinic_name}", icon=icon,
-                      opening=LockOpening(clinic_name, info.title, accounts, icon))
+    return MainWindow(title=f"{info.title} — {clinic_name}",
+                      opening=LockOpening(clinic_name, info.title, accounts, resource_path(info.icon)))
 
 
 def finish_window(window: MainWindow, kiosk: Kiosk, actor: Callable[[], str] | None = None) -> None:
@@ -61,9 +59,13 @@ def finish_window(window: MainWindow, kiosk: Kiosk, actor: Callable[[], str] | N
     Changes are attributed to the consultant who unlocked the app ("kiosk" while nobody
     has); tests may pass a fixed ``actor`` instead.
     """
+    from PySide6.QtGui import QIcon
+
     from .pages.lock_screen import lock_window
     from .sign_in import SignIn
 
+    # The window's icon (title bar, task bar) after the first frame, which does not show it.
+    window.setWindowIcon(QIcon(str(resource_path(app_info().icon))))
     sign_in = SignIn(window)
     actor = actor or sign_in.actor
     window.sign_in = sign_in

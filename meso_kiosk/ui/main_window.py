@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Callable
 
 from PySide6.QtCore import QEvent, QObject
-from PySide6.QtGui import QCloseEvent, QIcon
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QMainWindow, QStackedWidget, QWidget
 
 if TYPE_CHECKING:  # the pages are imported by whoever builds them (cold start: after the first frame)
+    from PySide6.QtGui import QIcon
+
     from ..domain.patient import Patient
     from .pages.new_patient import NewPatientPage
     from .pages.patient_details import PatientDetailsPage
@@ -21,12 +23,13 @@ class MainWindow(QMainWindow):
     before anything else exists; the lock screen takes it over, and the pages come later
     (``defer_pages``, built at ``ensure_pages``, also called by anything that needs a page)."""
 
-    def __init__(self, *, title: str, icon: QIcon, patients_page: PatientsPage | None = None,
+    def __init__(self, *, title: str, icon: QIcon | None = None, patients_page: PatientsPage | None = None,
                  new_patient_page: NewPatientPage | None = None, workspace: WorkspacePage | None = None,
                  details_page: PatientDetailsPage | None = None, opening: QWidget | None = None):
         super().__init__()
         self.setWindowTitle(title)
-        self.setWindowIcon(icon)
+        if icon is not None:
+            self.setWindowIcon(icon)
         self.setMinimumSize(760, 560)
         self.patients_page: PatientsPage | None = None
         self.new_patient_page: NewPatientPage | None = None

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 from typing import Callable, Sequence
 
-from PySide6.QtCore import Signal
-from PySide6.QtGui import QIcon, QResizeEvent, QShowEvent
+from pathlib import Path
+
+from PySide6.QtCore import QSize, Signal
+from PySide6.QtGui import QGuiApplication, QIcon, QImageReader, QPixmap, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -41,8 +43,22 @@ NAME_LINES = 1  # the room a tile has for a name under its initials and above it
 _WORD_WRAP = 0x1000  # Qt.TextFlag.TextWordWrap (see basics.PLAIN_TEXT for why a number)
 
 
+LOCK_ICON = "icons/lock.svg"
+
+
 def lock_icon() -> QIcon:
-    return QIcon(str(resource_path("icons/lock.svg")))
+    return QIcon(str(resource_path(LOCK_ICON)))
+
+
+def svg_pixmap(path: Path, size: int) -> QPixmap:
+    """An SVG drawn at ``size`` px (sharp on a high-density screen). Read as an image, not
+    through QIcon, whose class brings ~150 enum values into a cold start's first frame."""
+    ratio = QGuiApplication.instance().devicePixelRatio() if QGuiApplication.instance() else 1.0
+    reader = QImageReader(str(path))
+    reader.setScaledSize(QSize(round(size * ratio), round(size * ratio)))
+    pixmap = QPixmap.fromImage(reader.read())
+    pixmap.setDevicePixelRatio(ratio)
+    return pixmap
 
 
 def initials(name: str) -> str:
@@ -139,17 +155,17 @@ class ConsultantTile(QPushButton):
 class LockHeader(QFrame):
     """The clinic's name and logo, the app's title, and "Locked"."""
 
-    def __init__(self, clinic_name: str, app_title: str, icon: QIcon | None = None, parent: QWidget | None = None):
+    def __init__(self, clinic_name: str, app_title: str, logo: Path | None = None, parent: QWidget | None = None):
         super().__init__(parent)
         self.setProperty("role", "header")
         layout = QHBoxLayout(self)
         layout.setContentsMargins(32, 16, 32, 16)
         layout.setSpacing(16)
-        if icon is not None and not icon.isNull():
-            logo = QLabel()
-            logo.setPixmap(icon.pixmap(44, 44))
-            logo.setFixedSize(44, 44)
-            layout.addWidget(logo)
+        if logo is not None:
+            self.logo = QLabel()
+            self.logo.setPixmap(svg_pixmap(logo, 44))
+            self.logo.setFixedSize(44, 44)
+            layout.addWidget(self.logo)
         names = QVBoxLayout()
         names.setSpacing(0)
         self.clinic_label = label(clinic_name, "heading")
@@ -157,7 +173,7 @@ class LockHeader(QFrame):
         names.addWidget(label(app_title, "muted"))
         layout.addLayout(names, 1)
         locked_icon = QLabel()
-        locked_icon.setPixmap(lock_icon().pixmap(22, 22))
+        locked_icon.setPixmap(svg_pixmap(resource_path(LOCK_ICON), 22))
         layout.addWidget(locked_icon)
         layout.addWidget(label("Locked", "lock-word", wrap=False))
 
@@ -172,12 +188,12 @@ class LockOpening(QWidget):
     chosen = Signal(object)  # ConsultantAccount
 
     def __init__(self, clinic_name: str, app_title: str, accounts: Sequence[ConsultantAccount],
-                 icon: QIcon | None = None, parent: QWidget | None = None):
+                 logo: Path | None = None, parent: QWidget | None = None):
         super().__init__(parent)
         self.tiles: list[ConsultantTile] = []
         self._columns = 0
         self._finished = False
-        self.header = LockHeader(clinic_name, app_title, icon)
+        self.header = LockHeader(clinic_name, app_title, logo)
         self.clinic_label = self.header.clinic_label
 
         self.choose_view = QWidget()
