@@ -16,7 +16,7 @@ from typing import Callable, Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QSize, Signal
-from PySide6.QtGui import QGuiApplication, QIcon, QImageReader, QPixmap, QResizeEvent, QShowEvent
+from PySide6.QtGui import QGuiApplication, QImageReader, QPixmap, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -46,17 +46,14 @@ _WORD_WRAP = 0x1000  # Qt.TextFlag.TextWordWrap (see basics.PLAIN_TEXT for why a
 LOCK_ICON = "icons/lock.svg"
 
 
-def lock_icon() -> QIcon:
-    return QIcon(str(resource_path(LOCK_ICON)))
-
-
 def svg_pixmap(path: Path, size: int) -> QPixmap:
-    """An SVG drawn at ``size`` px (sharp on a high-density screen). Read as an image, not
-    through QIcon, whose class brings ~150 enum values into a cold start's first frame."""
+    """An SVG drawn at ``size`` px (sharp on a high-density screen). Read straight into a
+    pixmap, not through QIcon or QImage, whose classes bring ~200 enum values into a cold
+    start's first frame (PySide builds a class's enums when Python first meets the class)."""
     ratio = QGuiApplication.instance().devicePixelRatio() if QGuiApplication.instance() else 1.0
     reader = QImageReader(str(path))
     reader.setScaledSize(QSize(round(size * ratio), round(size * ratio)))
-    pixmap = QPixmap.fromImage(reader.read())
+    pixmap = QPixmap.fromImageReader(reader)
     pixmap.setDevicePixelRatio(ratio)
     return pixmap
 

@@ -9,19 +9,24 @@ pending autosave has been flushed.
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QHideEvent, QResizeEvent, QShowEvent
+from PySide6.QtGui import QHideEvent, QIcon, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import QBoxLayout, QFrame, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from ...domain.errors import ValidationError
 from ...domain.pin import pin_problem
+from ...resources import resource_path
 from ...services.accounts import AccountService, PinPurpose
 from ...store.consultant_accounts import ConsultantAccount
 from ..sign_in import SignIn
 from ..widgets.basics import button, label, show_field_error
 from ..widgets.pin_entry import PinEntry, pin_field
-from .lock_opening import ConsultantTile, LockOpening, initials, lock_icon
+from .lock_opening import LOCK_ICON, ConsultantTile, LockOpening, initials
 
 COUNTDOWN_MS = 1000
+
+
+def lock_icon() -> QIcon:
+    return QIcon(str(resource_path(LOCK_ICON)))
 
 
 class FirstAdminPanel(QFrame):
