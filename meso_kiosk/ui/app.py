@@ -351,8 +351,9 @@ def run_gui(data_dir: Path, *, kiosk_mode: bool = False, demo: bool = False,
                 poll.timeout.connect(lambda: (integrity_checked() or start_failed) and poll.stop())
                 poll.start()
 
-        with stylesheet_after(app):  # styled once, not once per widget added (see deferred_style)
-            window = start_window(roster, kiosk)
+        # Built under the stylesheet: for the few widgets of the first frame that is cheaper
+        # than taking it off and setting it again (~3 ms measured); the pages are another matter.
+        window = start_window(roster, kiosk)
         # Watched once built, and on the page shown alone: a Python application event filter
         # costs each event a wrapper and a call (~35 ms measured for the ~1000 of building
         # the lock screen). The rest comes one more turn after the frame, so another watcher
