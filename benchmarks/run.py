@@ -473,8 +473,11 @@ def bench_signature_pad(runs: int) -> dict:
 # Python is called for every event of the first show, and PySide builds a Python class
 # (with all its enums) for each kind of object such an event reaches, measured at ~40 ms
 # for the bare window and more for the app's, a cost of the measuring and not of either
-# program. And the app child imports the app before the harness imports PySide6, as
-# ``meso-kiosk`` itself does (ui/app.py imports its Qt-free half first).
+# program. And the app child starts as ``meso-kiosk`` does: the command line is read
+# first, then the window's modules are imported (``cli`` imports ``ui.app`` only for a
+# window), and only then the harness's own PySide6 imports. Importing the app (and so
+# PySide6) before reading the command line, as this harness did, made the reading pay
+# PySide's import hook (it reads the source of every module imported after it).
 _PRELUDE = r"""
 import os, resource, sys, time
 from PySide6.QtCore import QEvent, QObject, QTimer
@@ -516,15 +519,27 @@ def watch(window):
     window._bench_watcher = watcher
 """
 
-CHILD_APP = "from meso_kiosk.cli import main\nfrom meso_kiosk.ui import app as ui_app\n" + _PRELUDE + r"""
-build = ui_app.start_window
-def build_and_watch(*args, **kwargs):
-    window = build(*args, **kwargs)
-    watch(window)
-    return window
-ui_app.start_window = build_and_watch
-sys.exit(main(["--data-dir", *sys.argv[1:]]))
-"""
+CHILD_APP = r"""
+import sys
+from meso_kiosk import cli
+
+run_window = cli.COMMANDS[None]
+
+def run_window_watched(args):
+    from meso_kiosk.ui import app as ui_app  # what cli's own runner imports first
+    exec(PRELUDE, globals())
+    build = ui_app.start_window
+    def build_and_watch(*a, **k):
+        window = build(*a, **k)
+        watch(window)
+        return window
+    ui_app.start_window = build_and_watch
+    return run_window(args)
+
+cli.COMMANDS[None] = run_window_watched
+PRELUDE = {prelude!r}
+sys.exit(cli.main(["--data-dir", *sys.argv[1:]]))
+""".replace("{prelude!r}", repr(_PRELUDE))
 
 CHILD_FLOOR = _PRELUDE + r"""
 from PySide6.QtWidgets import QLabel, QMainWindow
