@@ -3,8 +3,10 @@
 A cold start paints before it opens the store (issue 8): the lock screen's names are read
 straight from the database file (``read_lock_roster``), the window shows them
 (``opening_window``), and the store, the services, the lock screen and the pages follow
-that first frame (``finish_window``). A database that read cannot take (new, to migrate,
-damaged) is opened first, as always, so its faults are still said before any window.
+that first frame (``finish_window``). A database that read cannot take (none yet, to
+migrate, unreadable) is opened first, as always, so its faults are said before any window;
+what only the store's open finds (a lost audit key, a failed integrity check) ends the
+start after the first frame, the window taken away, with the same message and exit code.
 """
 
 from __future__ import annotations
@@ -267,6 +269,12 @@ def _open_kiosk(data_dir: Path, demo: bool) -> Kiosk:
 
         try:
             print(seed_demo(kiosk).message, file=sys.stderr)
+        except Exception as error:
+            damage = _damage_behind(kiosk, error)  # before close() stops the open-time check
+            kiosk.close()
+            if damage is not error:
+                raise damage from error
+            raise
         except BaseException:
             kiosk.close()
             raise
@@ -300,6 +308,8 @@ def run_gui(data_dir: Path, *, kiosk_mode: bool = False, demo: bool = False,
         start_failed: list[int] = []
 
         def start_fails(error: Exception) -> None:
+            if window is not None and shiboken6.isValid(window):
+                window.hide()  # no lock screen left frozen behind (or over) the message
             start_failed.append(_fail(show_error, _fault_words(_damage_behind(kiosk, error))))
             app.exit(1)
 
@@ -322,11 +332,11 @@ def run_gui(data_dir: Path, *, kiosk_mode: bool = False, demo: bool = False,
             # A fault here (a missing resource file, say) ends the start as one before the
             # window would.
             nonlocal kiosk, backup_timer
-            from .idle_lock import install_idle_lock
-
             try:
-                # Unstyled while built, styled once after, as the first frame was: nothing
-                # is painted in between, so nothing flickers.
+                from .idle_lock import install_idle_lock
+
+                # Built without the stylesheet, styled once after (see deferred_style):
+                # nothing is painted in between, so nothing flickers.
                 with stylesheet_after(app):
                     if kiosk is None:
                         kiosk = _open_kiosk(data_dir, demo)
@@ -337,10 +347,11 @@ def run_gui(data_dir: Path, *, kiosk_mode: bool = False, demo: bool = False,
                 # reaches (~160 enum classes, ~20 ms measured), and there is no input to
                 # watch until the window is up. It reads the admin's setting (default 2 minutes).
                 install_idle_lock(window, kiosk.accounts.idle_lock_seconds)
+                backup_timer = _schedule_auto_backup(kiosk, window,
+                                                     lambda words: _show_backup_problem(window, words))
             except Exception as error:  # noqa: BLE001 — the contract: a message, never a traceback
                 start_fails(error)
                 return
-            backup_timer = _schedule_auto_backup(kiosk, window, lambda words: _show_backup_problem(window, words))
             if exit_after_paint:  # tests and benchmarks: the app has started, pages and all
                 if integrity_checked():
                     app.quit()
