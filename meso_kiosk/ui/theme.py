@@ -21,6 +21,8 @@ STOP_SOFT = "#FBE9E9"
 SUCCESS = "#1E6B3A"
 
 TOUCH_TARGET = 48  # px; above the 44 px minimum with room for a finger
+TILE_WIDTH = 232  # a consultant's tile on the lock screen
+TILE_HEIGHT = 168  # its initials, two lines of name and the role
 BODY_PX = 19
 SMALL_PX = 16
 HEADING_PX = 28
@@ -157,7 +159,8 @@ QPushButton[role="pin-key"]:pressed {{ background: {ACCENT_SOFT}; border-color: 
 QPushButton[role="pin-key"]:disabled {{ color: #8A949E; background: #EEF0F3; border-color: #DDE1E6; }}
 QLineEdit[role="pin"] {{ font-size: 30px; min-height: {TOUCH_TARGET + 8}px; }}
 QPushButton[role="consultant-tile"] {{ background: {SURFACE}; color: {TEXT}; border: 2px solid {BORDER};
-    border-radius: 14px; padding: 0; min-width: 232px; max-width: 232px; min-height: 148px; max-height: 148px; }}
+    border-radius: 14px; padding: 0; min-width: {TILE_WIDTH}px; max-width: {TILE_WIDTH}px;
+    min-height: {TILE_HEIGHT}px; max-height: {TILE_HEIGHT}px; }}
 QPushButton[role="consultant-tile"]:hover {{ background: {ACCENT_SOFT}; border-color: {ACCENT}; }}
 QPushButton[role="consultant-tile"]:focus {{ border: 3px solid {TEXT}; }}
 QLabel[role="initials"], QLabel[role="initials-large"] {{ background: {ACCENT_SOFT}; color: {ACCENT};

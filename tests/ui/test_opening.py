@@ -197,14 +197,34 @@ def test_shortened_keeps_the_longest_start_that_fits():
     assert shortened("anything", lambda text: text == "…") == "…"
 
 
+def test_shortened_never_cuts_inside_what_shows_as_one_character():
+    from meso_kiosk.ui.pages.lock_opening import shortened
+
+    family = "\U0001F468\u200D\U0001F469\u200D\U0001F467"  # one emoji of three joined
+    for name, keep in ((f"Ann {family}{family}", 8), ("Rene\u0301e Dupont", 4), ("Ola \U0001F44B\U0001F3FD hi", 5),
+                       (f"Ann {family}", 6)):
+        shown = shortened(name, lambda text, keep=keep: len(text) <= keep)
+        cut = len(shown) - 1
+        assert shown.endswith("…") and name.startswith(shown[:-1].rstrip()), name
+        assert not shown[:-1].endswith(("\u200D", "\uFE0F")) and not (
+            cut < len(name) and (name[cut] in "\u0301\u200D" or "\U0001F3FB" <= name[cut] <= "\U0001F3FF")), (name, shown)
+
+
 LONG_NAMES = ["Robert'); DROP TABLE consultants;--", "Wolfeschlegelsteinhausenbergerdorff",
-              "Ngozi Okonjo-Iweala Adaeze Chukwuemeka", "سارة بنت عبد الرحمن المصري الحسيني", "🙂" * 40]
+              "Ngozi Okonjo-Iweala Adaeze Chukwuemeka", "سارة بنت عبد الرحمن بن محمد المصري الحسيني القرشي الهاشمي",
+              "🙂" * 40]
 
 
-def test_a_long_name_keeps_its_tile_to_one_line_and_is_said_whole(qtbot, qapp, kiosk, staff):
+TWO_LINE_NAMES = ["Ngozi Okonjo-Iweala", "Dr Alexandra Whitfield", "Dr Alexandra Whitmore", "Maria Fernández García",
+                  "سارة بنت عبد الرحمن المصري"]
+
+
+def test_a_long_name_keeps_its_tile_to_two_lines_and_is_said_whole(qtbot, qapp, kiosk, staff):
+    """Names that wrap onto two lines show whole (two colleagues whose names start alike keep
+    different tiles); longer ones are cut with "…" and said whole to a screen reader."""
     admin, _ = staff
-    for index, name in enumerate(LONG_NAMES):
-        kiosk.accounts.add_consultant(admin.id, ADMIN_PIN, name, f"52{index}8461")
+    for index, name in enumerate(LONG_NAMES + TWO_LINE_NAMES):
+        kiosk.accounts.add_consultant(admin.id, ADMIN_PIN, name, f"5{index:02d}8461")
     apply_theme(qapp)
     window = opening_window("Northgate", kiosk.accounts.lock_accounts())
     qtbot.addWidget(window)
@@ -216,7 +236,72 @@ def test_a_long_name_keeps_its_tile_to_one_line_and_is_said_whole(qtbot, qapp, k
         tile = tiles[name]
         shown = tile.name.text()
         assert shown.endswith("…") and name.startswith(shown[:-1].rstrip()), name
-        assert tile.name.sizeHint().height() < 2 * tile.name.fontMetrics().lineSpacing(), name  # one line
+        assert tile.name.heightForWidth(tile.name.width()) < 3 * tile.name.fontMetrics().lineSpacing(), name
         assert tile.accessibleName() == f"Unlock as {name}" and tile.toolTip() == name
-    for name in ("Dr Amélie Laurent", "Sam Okafor"):
-        assert tiles[name].name.text() == name and tiles[name].toolTip() == ""
+    for name in ("Dr Amélie Laurent", "Sam Okafor", *TWO_LINE_NAMES):
+        assert tiles[name].name.text() == name and tiles[name].toolTip() == "", name
+    assert tiles["Ngozi Okonjo-Iweala"].name.heightForWidth(tiles["Ngozi Okonjo-Iweala"].name.width()) > \
+        tiles["Sam Okafor"].name.heightForWidth(tiles["Sam Okafor"].name.width())  # on two lines
+    for tile in window.opening.tiles:  # the role's line stays inside the tile
+        role = tile._parts[2]
+        assert role.geometry().bottom() <= tile.height() - 4, tile.account.display_name
+
+
+def _run_gui_recording(qapp, root, monkeypatch):
+    """run_gui until its first frame and pages; returns (exit code, [(message, windows shown then)])."""
+    from meso_kiosk.ui import app as app_module
+
+    monkeypatch.setenv(app_module.EXIT_AFTER_FIRST_PAINT_ENV, "1")
+    said: list[tuple[str, list[str]]] = []
+
+    def show_error(title, message):
+        said.append((message, [w.windowTitle() for w in QApplication.topLevelWidgets() if w.isVisible()]))
+
+    try:
+        code = app_module.run_gui(root, show_error=show_error)
+    finally:
+        QTimer.singleShot(0, qapp.quit)  # clears Qt's quit flag for the tests after this one
+        qapp.exec()
+    return code, said
+
+
+def test_a_fault_only_the_stores_open_finds_ends_the_start_after_the_frame_window_gone(qapp, kiosk, staff,
+                                                                                       monkeypatch):
+    """A lost audit key passes the roster's read; the store's open after the first frame finds
+    it: the same message and exit code as before any window, the window hidden first."""
+    from meso_kiosk.services import kiosk as kiosk_module
+
+    root = kiosk.paths.root
+    kiosk.close()
+    (root / "audit.key").unlink()
+    opened: list[bool] = []
+    real_open = kiosk_module.open_kiosk
+
+    def open_kiosk(*args, **kwargs):
+        opened.append(any(w.isVisible() for w in QApplication.topLevelWidgets()))
+        return real_open(*args, **kwargs)
+
+    monkeypatch.setattr(kiosk_module, "open_kiosk", open_kiosk)
+    code, said = _run_gui_recording(qapp, root, monkeypatch)
+    assert code == 1 and opened == [True]  # the first frame was up when the store was opened
+    [(message, windows_then)] = said
+    assert "audit key" in message and windows_then == []
+    assert not (root / "audit.key").exists()  # never silently replaced
+
+
+def test_a_fault_while_the_start_finishes_is_a_failed_start_not_a_running_app(qapp, kiosk, staff, monkeypatch):
+    """Everything after the first frame (store, pages, idle lock, backup timer) fails the start
+    as one: exit 1, one message, no window left."""
+    from meso_kiosk.ui import app as app_module
+
+    root = kiosk.paths.root
+    kiosk.close()
+
+    def broken(*args, **kwargs):
+        raise OSError(28, "No space left on device", str(root / "backups"))
+
+    monkeypatch.setattr(app_module, "_schedule_auto_backup", broken)
+    code, said = _run_gui_recording(qapp, root, monkeypatch)
+    assert code == 1
+    [(message, windows_then)] = said
+    assert "No space left on device" in message and windows_then == []

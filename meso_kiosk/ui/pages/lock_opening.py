@@ -11,9 +11,8 @@ header and tiles over: what the first frame showed stays on screen, nothing is b
 
 from __future__ import annotations
 
-from typing import Callable, Sequence
-
 from pathlib import Path
+from typing import Callable, Sequence
 
 from PySide6.QtCore import QSize, Signal
 from PySide6.QtGui import QGuiApplication, QImageReader, QPixmap, QResizeEvent, QShowEvent
@@ -31,15 +30,14 @@ from PySide6.QtWidgets import (
 
 from ...resources import resource_path
 from ...store.consultant_accounts import ConsultantAccount
+from ..theme import TILE_HEIGHT, TILE_WIDTH
 from ..widgets.basics import ALIGN_CENTER, discard, label, scrolling
 
-TILE_WIDTH = 232
-TILE_HEIGHT = 148
 TILE_SPACING = 16
 MAX_COLUMNS = 4
 # The body's side margins and the scroll area's frame and bar, beside the tiles.
 _BODY_SIDES = 64 + 24
-NAME_LINES = 1  # the room a tile has for a name under its initials and above its role
+NAME_LINES = 2  # the room a tile has for a name under its initials and above its role
 _WORD_WRAP = 0x1000  # Qt.TextFlag.TextWordWrap (see basics.PLAIN_TEXT for why a number)
 
 
@@ -69,8 +67,24 @@ def initials(name: str) -> str:
     return letters.upper()
 
 
+_JOINERS = {"\u200d", "\ufe0e", "\ufe0f"}  # zero-width joiner, text and emoji presentation
+
+
+def _splits_a_character(text: str, index: int) -> bool:
+    """True when cutting ``text`` before ``index`` would part what shows as one character
+    (a letter and its accents, an emoji sequence joined or with a skin tone)."""
+    import unicodedata
+
+    if index <= 0 or index >= len(text):
+        return False
+    after, before = text[index], text[index - 1]
+    return (unicodedata.combining(after) > 0 or after in _JOINERS or before == "\u200d"
+            or "\U0001F3FB" <= after <= "\U0001F3FF")
+
+
 def shortened(text: str, fits: Callable[[str], bool]) -> str:
-    """``text`` if it ``fits``, else its longest beginning that fits with "…" after it."""
+    """``text`` if it ``fits``, else its longest beginning that fits with "…" after it,
+    never cut inside what shows as one character."""
     if fits(text):
         return text
     low, high = 0, len(text)
@@ -80,6 +94,8 @@ def shortened(text: str, fits: Callable[[str], bool]) -> str:
             low = middle
         else:
             high = middle - 1
+    while _splits_a_character(text, low):
+        low -= 1
     return text[:low].rstrip() + "…"
 
 
@@ -124,9 +140,9 @@ class ConsultantTile(QPushButton):
         self.fit_name()
 
     def fit_name(self) -> None:
-        """A long name cut to the tile's line with "…", once the tile's font is known (styled,
-        just before it shows): the tile keeps its shape. Its accessible name, its tooltip and
-        the PIN view show the name whole."""
+        """A name too long for the tile's two lines cut with "…", once the tile's font is
+        known (styled, just before it shows): the tile keeps its shape. Its accessible name,
+        its tooltip and the PIN view show the name whole."""
         full = self.account.display_name
         metrics = self.name.fontMetrics()
         width = self.name.contentsRect().width()
