@@ -18,7 +18,8 @@ from .consultant_accounts import ConsultantAccount, count_active_admins_with_pin
 from .migrations import is_current
 from .settings import clinic_name
 
-# Another process never holds the database (the instance lock), so waiting gains nothing.
+# Not worth waiting for: a write lock held by another program (a WAL database lets readers
+# through) leaves the roster None, and the full open, which waits, says what holds it.
 _BUSY_TIMEOUT_S = 0.2
 
 
@@ -34,7 +35,11 @@ def lock_accounts(conn: sqlite3.Connection) -> tuple[ConsultantAccount, ...]:
 
 
 def read_lock_roster(database: Path) -> LockRoster | None:
-    """The lock screen's names from ``database``, or None (see the module's docstring)."""
+    """The lock screen's names from ``database``, or None (see the module's docstring).
+
+    Nothing is written; a WAL database's readers share its ``-wal`` and ``-shm`` files,
+    which this read may create (empty) as any reader does, and the store opens anyway.
+    """
     if not database.is_file():
         return None
     try:

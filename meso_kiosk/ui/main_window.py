@@ -9,8 +9,6 @@ from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QMainWindow, QStackedWidget, QWidget
 
 if TYPE_CHECKING:  # the pages are imported by whoever builds them (cold start: after the first frame)
-    from PySide6.QtGui import QIcon
-
     from ..domain.patient import Patient
     from .pages.new_patient import NewPatientPage
     from .pages.patient_details import PatientDetailsPage
@@ -23,13 +21,11 @@ class MainWindow(QMainWindow):
     before anything else exists; the lock screen takes it over, and the pages come later
     (``defer_pages``, built at ``ensure_pages``, also called by anything that needs a page)."""
 
-    def __init__(self, *, title: str, icon: QIcon | None = None, patients_page: PatientsPage | None = None,
+    def __init__(self, *, title: str, patients_page: PatientsPage | None = None,
                  new_patient_page: NewPatientPage | None = None, workspace: WorkspacePage | None = None,
                  details_page: PatientDetailsPage | None = None, opening: QWidget | None = None):
         super().__init__()
         self.setWindowTitle(title)
-        if icon is not None:
-            self.setWindowIcon(icon)
         self.setMinimumSize(760, 560)
         self.patients_page: PatientsPage | None = None
         self.new_patient_page: NewPatientPage | None = None
@@ -37,7 +33,8 @@ class MainWindow(QMainWindow):
         self.details_page: PatientDetailsPage | None = None
         self.stack = QStackedWidget()
         self.setCentralWidget(self.stack)
-        # What a cold start paints first (the lock screen's face), until the lock screen takes it over.
+        # What a cold start paints first (the lock screen's face); None once the lock screen
+        # has taken it over (``lock_window``).
         self.opening = opening
         if opening is not None:
             self.stack.addWidget(opening)

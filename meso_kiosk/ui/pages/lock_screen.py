@@ -442,7 +442,7 @@ def lock_window(window, accounts: AccountService, sign_in: SignIn) -> ScreenLock
     It takes over the window's ``opening`` (what a cold start painted first) in its place;
     ``wire_screen_lock`` adds the rest once the pages exist.
     """
-    opening = window.opening
+    opening, window.opening = window.opening, None
     window.stack.removeWidget(opening)
     page = LockScreenPage(accounts, opening)
     screen_lock = ScreenLock(window, sign_in, page)
