@@ -66,13 +66,14 @@ def finish_window(window: MainWindow, kiosk: Kiosk, actor: Callable[[], str] | N
     from .pages.lock_screen import lock_window
     from .sign_in import SignIn
 
+    info = app_info()
     # The window's icon (title bar, task bar) after the first frame, which does not show it.
-    window.setWindowIcon(QIcon(str(resource_path(app_info().icon))))
+    window.setWindowIcon(QIcon(str(resource_path(info.icon))))
     sign_in = SignIn(window)
     actor = actor or sign_in.actor
     window.sign_in = sign_in
     lock_window(window, kiosk.accounts, sign_in)  # the app opens locked
-    window.defer_pages(lambda built: _build_pages(built, kiosk, app_info(), sign_in, actor))
+    window.defer_pages(lambda built: _build_pages(built, kiosk, info, sign_in, actor))
 
 
 def build_main_window(kiosk: Kiosk, actor: Callable[[], str] | None = None, *,
