@@ -251,12 +251,12 @@ def parse_arguments(argv: Sequence[str] | None = None) -> argparse.Namespace:
     _add_window_options(window)
     try:
         args, rest = window.parse_known_args(argv)
+        if not rest:
+            args.command = None
+            return args
     except _NotWindowOnly:
-        rest = ["(a problem the full parser words)"]
-    if rest:
-        return build_parser().parse_args(argv)
-    args.command = None
-    return args
+        pass  # a bad value: the full parser reads it again and words the problem
+    return build_parser().parse_args(argv)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
