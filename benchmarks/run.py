@@ -598,6 +598,9 @@ def _quick_check_ms(folder: Path) -> float:
     return round(statistics.median(samples) * 1000, 1)
 
 
+COLD_START_TARGET = 1.3  # times the bare window's start (issue 8)
+
+
 def _paired(app: list[dict], floor: list[dict]) -> float:
     return round(statistics.median(a["frame_s"] / f["frame_s"] for a, f in zip(app, floor, strict=True)), 2)
 
@@ -629,7 +632,7 @@ def bench_cold_start(folder: Path, runs: int) -> dict:
               "app_kiosk_mode_small_clinic": stats_ms([r["frame_s"] for r in kiosk]),
               "floor_bare_frameless_full_screen": stats_ms([r["frame_s"] for r in floor_kiosk]),
               "quick_check_100k_ms": _quick_check_ms(folder), "quick_check_small_ms": _quick_check_ms(small),
-              "heavy_modules_before_first_frame": app_small[-1]["heavy"], "target_ratio": 1.3}
+              "heavy_modules_before_first_frame": app_small[-1]["heavy"], "target_ratio": COLD_START_TARGET}
     floor_ms = result["floor_bare_pyside6_window"]["median_ms"]
     result["ratio_small_clinic"] = ratio(result["app_small_clinic"]["median_ms"], floor_ms)
     result["ratio_100k"] = ratio(result["app_100k"]["median_ms"], floor_ms)
@@ -639,7 +642,8 @@ def bench_cold_start(folder: Path, runs: int) -> dict:
     # busy neighbour) cancel out of these ratios, which the ratio of the medians keeps.
     result["paired_ratios_median"] = {
         "small_clinic": _paired(app_small, floor), "100k": _paired(app, floor), "kiosk_mode": _paired(kiosk, floor_kiosk)}
-    result["met"] = all((result[key] or 99) <= 1.3 for key in ("ratio_small_clinic", "ratio_100k", "ratio_kiosk_mode"))
+    result["met"] = all((result[key] or 99) <= COLD_START_TARGET
+                        for key in ("ratio_small_clinic", "ratio_100k", "ratio_kiosk_mode"))
     return result
 
 
@@ -663,13 +667,15 @@ def bench_memory(folder: Path, runs: int) -> dict:
 def table(results: dict) -> str:
     rows = [("figure", "app", "floor", "ratio", "target", "met")]
 
-    def add(name, key, app_value, floor_value, ratio_value, target):
+    def add(name, key, app_value, floor_value, ratio_value, target, *, ratio_at_most: float | None = None):
+        """A row; its verdict is the figure's own (``ratio_at_most``) or its benchmark's, none without a target."""
         entry = results.get(key)
         if not entry or "skipped" in entry:
             rows.append((name, "skipped", "", "", target, ""))
             return
+        met = entry.get("met") if ratio_at_most is None else (ratio_value(entry) or 99) <= ratio_at_most
         rows.append((name, app_value(entry), floor_value(entry), f"{ratio_value(entry)}x", target,
-                     "yes" if entry.get("met") else "NO"))
+                     ("yes" if met else "NO") if target else ""))
 
     def ms(part: str, digits: int, stat: str = "median_ms"):
         return lambda entry: f"{entry[part][stat]:.{digits}f} ms"
@@ -681,11 +687,12 @@ def table(results: dict) -> str:
         return lambda entry: entry[key]
 
     window = ms("floor_bare_pyside6_window", 0)
+    start = {"target": f"<= {COLD_START_TARGET}x", "ratio_at_most": COLD_START_TARGET}
     add("cold start, demo-sized clinic, median", "cold_start", ms("app_small_clinic", 0), window,
-        given("ratio_small_clinic"), "<= 1.3x")
-    add("cold start, 100k patients, median", "cold_start", ms("app_100k", 0), window, given("ratio_100k"), "<= 1.3x")
+        given("ratio_small_clinic"), **start)
+    add("cold start, 100k patients, median", "cold_start", ms("app_100k", 0), window, given("ratio_100k"), **start)
     add("cold start, --kiosk (full screen, frameless)", "cold_start", ms("app_kiosk_mode_small_clinic", 0),
-        ms("floor_bare_frameless_full_screen", 0), given("ratio_kiosk_mode"), "<= 1.3x")
+        ms("floor_bare_frameless_full_screen", 0), given("ratio_kiosk_mode"), **start)
     add("  (pages built after it, demo clinic)", "cold_start", ms("app_small_clinic_pages_built", 0), window,
         lambda e: ratio(e["app_small_clinic_pages_built"]["median_ms"], e["floor_bare_pyside6_window"]["median_ms"]),
         "")
