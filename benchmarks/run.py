@@ -640,8 +640,8 @@ def bench_cold_start(folder: Path, runs: int) -> dict:
                                        result["floor_bare_frameless_full_screen"]["median_ms"])
     # Each app start beside the floor's start just before it: the machine's slow drifts (a
     # busy neighbour) cancel out of these ratios, which the ratio of the medians keeps.
-    result["paired_ratios_median"] = {
-        "small_clinic": _paired(app_small, floor), "100k": _paired(app, floor), "kiosk_mode": _paired(kiosk, floor_kiosk)}
+    result["paired_ratios_median"] = {"small_clinic": _paired(app_small, floor), "100k": _paired(app, floor),
+                                      "kiosk_mode": _paired(kiosk, floor_kiosk)}
     result["met"] = all((result[key] or 99) <= COLD_START_TARGET
                         for key in ("ratio_small_clinic", "ratio_100k", "ratio_kiosk_mode"))
     return result

@@ -85,9 +85,9 @@ def after_first_paint(app: QApplication, then: Callable[[], None]) -> _AfterFirs
     """Run ``then`` right after the first frame of the window given to ``.watch(window)``.
 
     ``run_gui`` makes it once the window is built (an application filter would cost each
-    event of building a call) and watches the page shown first; ``then`` comes one more turn after
-    the paint, so a watcher on the window itself (a benchmark's, which paints first) sees
-    the frame before the pages are built.
+    event of building a call) and watches the page shown first; ``then`` comes one more
+    turn after the paint, so a watcher on the window itself (a benchmark's, which paints
+    first) sees the frame before the pages are built.
     """
     watcher = _AfterFirstPaint(app, then)
     app.installEventFilter(watcher)
