@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 APP_NAME = "MesoKiosk"
 APP_AUTHOR = "MesoKiosk"
@@ -15,8 +15,9 @@ class DataDirError(OSError):
     """The data directory cannot be created or used."""
 
 
-@dataclass(frozen=True)
-class DataPaths:
+# A NamedTuple, not a frozen dataclass: defined on a cold start's way to the first frame,
+# where a dataclass costs ~1 ms to define (it compiles its methods; issue 8).
+class DataPaths(NamedTuple):
     """Every file the kiosk writes lives below ``root``."""
 
     root: Path

@@ -3,26 +3,25 @@
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from ..resources import read_resource_text
 
 
-@dataclass(frozen=True)
-class Language:
+# NamedTuples, not frozen dataclasses: the window's title is read on a cold start's way to
+# the first frame, where a dataclass costs ~1 ms to define (it compiles its methods; issue 8).
+class Language(NamedTuple):
     code: str
     name: str
 
 
-@dataclass(frozen=True)
-class Step:
+class Step(NamedTuple):
     id: str
     label: str
     summary: str
 
 
-@dataclass(frozen=True)
-class AppInfo:
+class AppInfo(NamedTuple):
     title: str
     icon: str
     steps: tuple[Step, ...]

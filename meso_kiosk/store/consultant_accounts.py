@@ -12,9 +12,8 @@ not clear a lock.
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from ..domain.clock import parse_utc_iso, utc_iso
 from .errors import RecordNotFoundError
@@ -29,8 +28,9 @@ _COLUMNS = (
 )
 
 
-@dataclass(frozen=True)
-class ConsultantAccount:
+# A NamedTuple, not a frozen dataclass: defined on a cold start's way to the first frame,
+# where a dataclass costs ~1 ms to define (it compiles its methods; issue 8).
+class ConsultantAccount(NamedTuple):
     id: int
     display_name: str
     role: str                       # "consultant" or "admin"
