@@ -36,7 +36,7 @@ from .deferred_style import stylesheet_after
 from .first_paint import after_first_paint
 from .main_window import MainWindow
 from .pages.lock_opening import LockOpening
-from .theme import apply_theme, style_arguments
+from .theme import apply_font, apply_style, style_arguments
 
 if TYPE_CHECKING:  # the services are imported after a cold start's first frame
     from ..services.kiosk import Kiosk
@@ -150,7 +150,7 @@ def _application() -> QApplication:
         app = QApplication(style_arguments(sys.argv))
     app.setApplicationName("Meso Kiosk")
     app.setOrganizationName("MesoKiosk")
-    apply_theme(app, style_given=made_here)
+    apply_style(app, style_given=made_here)  # the font follows the first frame (run_gui)
     return app
 
 
@@ -336,6 +336,7 @@ def run_gui(data_dir: Path, *, kiosk_mode: bool = False, demo: bool = False,
             try:
                 from .idle_lock import install_idle_lock
 
+                apply_font(app)  # before the widgets built without the stylesheet measure text
                 # Built without the stylesheet, styled once after (see deferred_style):
                 # nothing is painted in between, so nothing flickers.
                 with stylesheet_after(app):

@@ -1,6 +1,6 @@
 """Cold start: the window opens on the lock screen alone; its pages are built right after (or on first use)."""
 
-from meso_kiosk.ui.app import build_main_window
+from meso_kiosk.ui.app import EXIT_AFTER_FIRST_PAINT_ENV, build_main_window
 from meso_kiosk.ui.theme import BODY_PX, apply_theme
 from tests.ui.test_lock_screen import ADMIN_PIN, staff, unlock  # noqa: F401 (staff is a fixture)
 
@@ -69,28 +69,36 @@ def test_the_idle_lock_starts_once_the_first_frame_is_painted(qapp, tmp_path, mo
     assert seen == [(True, True, True)]  # once, running, with the pages built after the first frame
 
 
-def test_a_new_application_starts_in_the_theme_style(tmp_path):
+def test_a_new_application_starts_in_the_theme_style_and_font(tmp_path):
     """``run_gui``'s QApplication is made in the theme's style (named on its command line, no
-    ``setStyle`` round trip), even by a launcher that gives no program name."""
+    ``setStyle`` round trip), even by a launcher that gives no program name; the theme's font
+    follows the first frame, before the pages are built."""
     import os
     import subprocess
     import sys
 
     script = (
         "import sys\n"
+        "from pathlib import Path\n"
         "from meso_kiosk.ui import app as app_module\n"
         "from meso_kiosk.ui.theme import STYLE\n"
-        "if sys.argv[1:] == ['empty']:\n"
+        "data = Path(sys.argv[1])\n"
+        "if sys.argv[2:] == ['empty']:\n"
         "    sys.argv = []  # a launcher that gives no program name\n"
         "app = app_module._application()\n"
         "styled = bool(app.styleSheet())\n"
+        "sheet = app.styleSheet()\n"
         "app.setStyleSheet('')  # the style under the stylesheet's wrapper\n"
-        "print(app.style().name(), STYLE, app.font().pixelSize(), styled)\n"
+        "style = app.style().name()\n"
+        "app.setStyleSheet(sheet)\n"
+        "code = app_module.run_gui(data)  # quits once the pages are built\n"
+        "print(style, STYLE, app.font().pixelSize(), styled, code)\n"
     )
-    for argv in (["--data-dir", str(tmp_path)], ["empty"]):
-        done = subprocess.run([sys.executable, "-c", script, *argv], capture_output=True, text=True, timeout=60,
-                              env=os.environ | {"QT_QPA_PLATFORM": "offscreen"})
+    for argv in ([], ["empty"]):
+        done = subprocess.run([sys.executable, "-c", script, str(tmp_path / "data"), *argv], capture_output=True,
+                              text=True, timeout=60, env=os.environ | {"QT_QPA_PLATFORM": "offscreen",
+                                                                      EXIT_AFTER_FIRST_PAINT_ENV: "1"})
         assert done.returncode == 0, done.stderr
-        style, theme_style, pixels, styled = done.stdout.split()
+        style, theme_style, pixels, styled, code = done.stdout.split()
         assert style.lower() == theme_style.lower() == "fusion", argv
-        assert int(pixels) == BODY_PX and styled == "True"
+        assert int(pixels) == BODY_PX and styled == "True" and code == "0"
