@@ -8,11 +8,14 @@ import sys
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QApplication
 
 from meso_kiosk.store.lock_roster import LockRoster, read_lock_roster
 from meso_kiosk.store.migrations import SCHEMA_VERSION
 from meso_kiosk.ui.app import build_main_window, opening_window
+from meso_kiosk.ui.icon_copies import draw, first_frame_icons
+from meso_kiosk.ui.pages.lock_opening import COPY_RATIOS, icon_pixmap, png_copy
 from meso_kiosk.ui.theme import apply_theme
 from meso_kiosk.ui.widgets import basics
 from tests.ui.test_lock_screen import ADMIN_PIN, SAM_PIN, staff, unlock  # noqa: F401 (staff is a fixture)
@@ -161,7 +164,9 @@ class Probe(QObject):
             loaded = [name for name in ("meso_kiosk.services.kiosk", "meso_kiosk.services.accounts",
                                         "meso_kiosk.ui.pages.lock_screen", "reportlab", "pyhanko", "argon2")
                       if name in sys.modules]
-            print("AT-FIRST-PAINT", "Qt" in vars(PySide6.QtCore), ",".join(loaded) or "-", flush=True)
+            with open("/proc/self/maps") as maps:  # Qt's SVG library and plugin, loaded or not
+                svg = any(name in maps.read() for name in ("Qt6Svg", "libqsvg"))
+            print("AT-FIRST-PAINT", "Qt" in vars(PySide6.QtCore), ",".join(loaded) or "-", svg, flush=True)
         return False
 
 start = ui_app.start_window
@@ -177,14 +182,15 @@ sys.exit(main(["--data-dir", sys.argv[1]]))
 
 def test_the_first_frame_needs_neither_the_services_nor_qts_enum_namespace(kiosk, staff):
     """What the cold start spares before its first frame, in a real process: the store's
-    services, the lock screen's module, and PySide's ``Qt`` namespace (~90 enum classes)."""
+    services, the lock screen's module, PySide's ``Qt`` namespace (~90 enum classes) and Qt's
+    SVG library (the header's icons are read from their PNG copies)."""
     root = kiosk.paths.root
     kiosk.close()
     done = subprocess.run([sys.executable, "-c", FIRST_FRAME_PROBE, str(root)], capture_output=True, text=True,
                           timeout=120, env=os.environ | {"QT_QPA_PLATFORM": "offscreen",
                                                          "MESO_KIOSK_EXIT_AFTER_FIRST_PAINT": "1"})
     assert done.returncode == 0, done.stderr
-    assert "AT-FIRST-PAINT False -" in done.stdout.splitlines()
+    assert "AT-FIRST-PAINT False - False" in done.stdout.splitlines()
 
 
 def test_shortened_keeps_the_longest_start_that_fits():
@@ -305,3 +311,35 @@ def test_a_fault_while_the_start_finishes_is_a_failed_start_not_a_running_app(qa
     assert code == 1
     [(message, windows_then)] = said
     assert "No space left on device" in message and windows_then == []
+
+
+@pytest.mark.parametrize("ratio", COPY_RATIOS)
+def test_the_first_frames_icon_copies_show_what_their_svgs_draw(qapp, ratio):
+    """Each PNG copy the first frame reads is its SVG as Qt draws it, at the size shown, pixel
+    for pixel within rounding (run ``python -m meso_kiosk.ui.icon_copies`` after an SVG changed)."""
+    for svg, size in first_frame_icons():
+        copy = QImage(str(png_copy(svg, size, ratio))).convertToFormat(QImage.Format.Format_ARGB32)
+        drawn = draw(svg, size, ratio)
+        assert not copy.isNull(), f"{png_copy(svg, size, ratio)} is missing"
+        assert (copy.width(), copy.height()) == (size * ratio, size * ratio) == (drawn.width(), drawn.height())
+        worst = max(abs(a - b) for a, b in zip(bytes(copy.constBits()), bytes(drawn.constBits())))
+        assert worst <= 2, f"{png_copy(svg, size, ratio).name} differs from {svg.name} by {worst}"
+
+
+def test_an_icon_without_a_copy_is_drawn_from_its_svg(qapp, tmp_path):
+    """A copy, when there is one for the screen's ratio, is what shows; without one (an icon
+    app.toml names anew, say), the SVG is drawn at the same size."""
+    svg = tmp_path / "mark.svg"
+    svg.write_text('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10">'
+                   '<rect width="10" height="10" fill="#1D5FA8"/></svg>', encoding="utf-8")
+    drawn = icon_pixmap(svg, 30).toImage()
+    assert drawn.pixelColor(15, 15).name() == "#1d5fa8"
+    ratio = int(qapp.devicePixelRatio())
+    copy = png_copy(svg, 30, ratio)
+    copy.parent.mkdir()
+    red = QImage(30 * ratio, 30 * ratio, QImage.Format.Format_ARGB32)
+    red.fill(QColor("#A61B1B"))
+    assert red.save(str(copy))
+    shown = icon_pixmap(svg, 30)
+    assert shown.toImage().pixelColor(15, 15).name() == "#a61b1b"
+    assert (shown.width(), shown.height(), shown.devicePixelRatio()) == (30 * ratio, 30 * ratio, ratio)

@@ -42,15 +42,31 @@ _WORD_WRAP = 0x1000  # Qt.TextFlag.TextWordWrap (see basics.PLAIN_TEXT for why a
 
 
 LOCK_ICON = "icons/lock.svg"
+LOGO_PX, LOCK_ICON_PX = 44, 22
+# Reading the first SVG loads Qt's SVG plugin and library (~3 ms of a cold start, measured),
+# so the header's two icons are read from PNG copies drawn from their SVGs at the pixel
+# ratios screens use most; another ratio, or an icon without a copy, reads the SVG.
+# ``python -m meso_kiosk.ui.icon_copies`` draws the copies again; a test holds them to the SVGs.
+COPY_RATIOS = (1, 2)
 
 
-def svg_pixmap(path: Path, size: int) -> QPixmap:
-    """An SVG drawn at ``size`` px (sharp on a high-density screen). Read straight into a
-    pixmap, not through QIcon or QImage, whose classes bring ~200 enum values into a cold
-    start's first frame (PySide builds a class's enums when Python first meets the class)."""
+def png_copy(svg: Path, size: int, ratio: int) -> Path:
+    """Where the PNG copy of ``svg`` drawn at ``size`` px for a ``ratio``x screen lives."""
+    return svg.parent / "first-frame" / f"{svg.stem}-{size}{'' if ratio == 1 else f'@{ratio}x'}.png"
+
+
+def icon_pixmap(svg: Path, size: int) -> QPixmap:
+    """An SVG icon drawn at ``size`` px, sharp on a high-density screen: its PNG copy for the
+    screen's ratio when there is one. Read straight into a pixmap, not through QIcon or
+    QImage, whose classes bring ~200 enum values into a cold start's first frame (PySide
+    builds a class's enums when Python first meets the class)."""
     ratio = QGuiApplication.instance().devicePixelRatio() if QGuiApplication.instance() else 1.0
-    reader = QImageReader(str(path))
-    reader.setScaledSize(QSize(round(size * ratio), round(size * ratio)))
+    copy = png_copy(svg, size, int(ratio)) if ratio in COPY_RATIOS else None
+    if copy is not None and copy.is_file():
+        reader = QImageReader(str(copy))
+    else:
+        reader = QImageReader(str(svg))
+        reader.setScaledSize(QSize(round(size * ratio), round(size * ratio)))
     pixmap = QPixmap.fromImageReader(reader)
     pixmap.setDevicePixelRatio(ratio)
     return pixmap
@@ -176,8 +192,8 @@ class LockHeader(QFrame):
         layout.setSpacing(16)
         if logo is not None:
             self.logo = QLabel()
-            self.logo.setPixmap(svg_pixmap(logo, 44))
-            self.logo.setFixedSize(44, 44)
+            self.logo.setPixmap(icon_pixmap(logo, LOGO_PX))
+            self.logo.setFixedSize(LOGO_PX, LOGO_PX)
             layout.addWidget(self.logo)
         names = QVBoxLayout()
         names.setSpacing(0)
@@ -186,7 +202,7 @@ class LockHeader(QFrame):
         names.addWidget(label(app_title, "muted"))
         layout.addLayout(names, 1)
         locked_icon = QLabel()
-        locked_icon.setPixmap(svg_pixmap(resource_path(LOCK_ICON), 22))
+        locked_icon.setPixmap(icon_pixmap(resource_path(LOCK_ICON), LOCK_ICON_PX))
         layout.addWidget(locked_icon)
         layout.addWidget(label("Locked", "lock-word", wrap=False))
 
