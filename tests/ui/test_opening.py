@@ -343,3 +343,56 @@ def test_an_icon_without_a_copy_is_drawn_from_its_svg(qapp, tmp_path):
     shown = icon_pixmap(svg, 30)
     assert shown.toImage().pixelColor(15, 15).name() == "#a61b1b"
     assert (shown.width(), shown.height(), shown.devicePixelRatio()) == (30 * ratio, 30 * ratio, ratio)
+
+
+SWAP_PROBE = r"""
+import sys
+from meso_kiosk.cli import main
+from meso_kiosk.ui import app as ui_app, idle_lock
+from PySide6.QtCore import QEvent, QObject, QTimer
+
+frames = {}
+
+class FirstFrame(QObject):
+    done = False
+    def eventFilter(self, obj, event):
+        if not self.done and event.type() == QEvent.Type.Paint:
+            self.done = True
+            QTimer.singleShot(0, lambda: frames.setdefault("first", obj.grab().toImage()))
+        return False
+
+start = ui_app.start_window
+def start_and_watch(*args, **kwargs):
+    window = start(*args, **kwargs)
+    window.resize(int(sys.argv[2]), int(sys.argv[3]))
+    window._probe = FirstFrame()
+    window.installEventFilter(window._probe)
+    return window
+ui_app.start_window = start_and_watch
+
+install = idle_lock.install_idle_lock
+def started(window, *args):  # the store open, the lock screen over the opening, the pages built
+    from PySide6.QtWidgets import QApplication
+    QApplication.processEvents()  # what the next frame paints: the layouts settled, stylesheet back
+    frames["started"] = window.grab().toImage()
+    return install(window, *args)
+idle_lock.install_idle_lock = started
+code = main(["--data-dir", sys.argv[1]])
+first, then = frames["first"], frames["started"]
+print("SAME" if first.size() == then.size() and first == then else f"DIFFERENT {first.size()} {then.size()}")
+sys.exit(code)
+"""
+
+
+@pytest.mark.parametrize("size", [(1280, 800), (800, 1280)])
+def test_a_real_start_shows_the_same_frame_before_and_after_the_store_opens(kiosk, staff, size):
+    """``meso-kiosk`` in a real process: its first frame (the opening, built before the theme's
+    font is set and styled once built) and the window once the store is open, the lock screen
+    over the opening and the pages built, are the same picture."""
+    root = kiosk.paths.root
+    kiosk.close()
+    done = subprocess.run([sys.executable, "-c", SWAP_PROBE, str(root), *map(str, size)], capture_output=True,
+                          text=True, timeout=120, env=os.environ | {"QT_QPA_PLATFORM": "offscreen",
+                                                                  "MESO_KIOSK_EXIT_AFTER_FIRST_PAINT": "1"})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["SAME"]

@@ -14,8 +14,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable, Sequence
 
-from PySide6.QtCore import QSize, Signal
-from PySide6.QtGui import QGuiApplication, QImageReader, QPixmap, QResizeEvent, QShowEvent
+from PySide6.QtCore import QEvent, QSize, Signal
+from PySide6.QtGui import QGuiApplication, QImageReader, QPixmap, QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -130,6 +130,46 @@ def _centred(widget: QWidget) -> QHBoxLayout:
     return row
 
 
+class TileName(QLabel):
+    """A consultant's name on a tile: whole when it fits two lines, else its longest beginning
+    that does with "…" after it (``shortened``). Fitted again whenever its width or font
+    changes, not once when shown: while the start finishes, the tile is laid out without the
+    stylesheet (see ``deferred_style``), and a name fitted then stayed cut ("Dr A…") once
+    the stylesheet was back."""
+
+    def __init__(self, text: str, parent: QWidget | None = None):
+        super().__init__(text, parent)
+        self.full = text
+        self.on_fitted: Callable[[bool], None] = lambda cut: None  # told whether the name is cut
+        self._fitted_for: tuple[int, str] | None = None
+
+    def fit(self) -> None:
+        width = self.contentsRect().width()
+        key = (width, self.font().key())
+        if width <= 0 or key == self._fitted_for:
+            return
+        self._fitted_for = key
+        metrics = self.fontMetrics()
+        line = metrics.lineSpacing()
+
+        def fits(text: str) -> bool:  # (a line's box is a little taller than the line spacing)
+            box = metrics.boundingRect(0, 0, width, 20 * line, _WORD_WRAP | ALIGN_CENTER, text)
+            return box.width() <= width and box.height() < (NAME_LINES + 1) * line
+
+        shown = shortened(self.full, fits)
+        self.setText(shown)
+        self.on_fitted(shown != self.full)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt API)
+        super().resizeEvent(event)
+        self.fit()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt API)
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self.fit()
+
+
 class ConsultantTile(QPushButton):
     """A big touch tile: initials in a circle, the name, and "Admin" for admins."""
 
@@ -141,7 +181,9 @@ class ConsultantTile(QPushButton):
         self.setFixedSize(TILE_WIDTH, TILE_HEIGHT)
         badge = label(initials(account.display_name), "initials", wrap=False, align=ALIGN_CENTER)
         badge.setFixedSize(56, 56)
-        self.name = label(account.display_name, "tile-name", align=ALIGN_CENTER)
+        # Its accessible name, its tooltip (when the tile shows it cut) and the PIN view say it whole.
+        self.name: TileName = label(account.display_name, "tile-name", align=ALIGN_CENTER, kind=TileName)
+        self.name.on_fitted = lambda cut: self.setToolTip(account.display_name if cut else "")
         role = label("Admin" if account.is_admin else "Consultant", "muted", align=ALIGN_CENTER)
         self._parts = (badge, self.name, role)
         layout = QVBoxLayout(self)
@@ -150,27 +192,6 @@ class ConsultantTile(QPushButton):
         layout.addLayout(_centred(badge))
         layout.addWidget(self.name)
         layout.addWidget(role)
-
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt API)
-        super().showEvent(event)
-        self.fit_name()
-
-    def fit_name(self) -> None:
-        """A name too long for the tile's two lines cut with "…", once the tile's font is
-        known (styled, just before it shows): the tile keeps its shape. Its accessible name,
-        its tooltip and the PIN view show the name whole."""
-        full = self.account.display_name
-        metrics = self.name.fontMetrics()
-        width = self.name.contentsRect().width()
-        line = metrics.lineSpacing()
-
-        def fits(text: str) -> bool:  # (a line's box is a little taller than the line spacing)
-            box = metrics.boundingRect(0, 0, width, 20 * line, _WORD_WRAP | ALIGN_CENTER, text)
-            return box.width() <= width and box.height() < (NAME_LINES + 1) * line
-
-        shown = shortened(full, fits) if width > 0 else full
-        self.name.setText(shown)
-        self.setToolTip(full if shown != full else "")
 
     def finish(self) -> None:
         """The pointing hand for a mouse, and every touch on the tile going to the tile."""

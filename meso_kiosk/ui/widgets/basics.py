@@ -19,9 +19,10 @@ SCROLL_BAR_ALWAYS_OFF = 1  # Qt.ScrollBarPolicy.ScrollBarAlwaysOff
 
 
 def label(text: str, role: str | None = None, *, wrap: bool = True, align: int | None = None,
-          parent: QWidget | None = None) -> QLabel:
-    """A label showing ``text`` as typed (patient text is never markup); ``align``: e.g. ``ALIGN_CENTER``."""
-    widget = QLabel(text, parent)
+          parent: QWidget | None = None, kind: type[QLabel] = QLabel) -> QLabel:
+    """A label showing ``text`` as typed (patient text is never markup); ``align``: e.g. ``ALIGN_CENTER``;
+    ``kind``: a QLabel subclass to make instead."""
+    widget = kind(text, parent)
     widget.setWordWrap(wrap)
     widget.setProperty("textFormat", PLAIN_TEXT)
     if align is not None:
