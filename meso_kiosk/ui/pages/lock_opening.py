@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from PySide6.QtCore import QEvent, QSize, Signal
-from PySide6.QtGui import QGuiApplication, QImageReader, QPixmap, QResizeEvent
+from PySide6.QtGui import QGuiApplication, QImageReader, QPixmap, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -133,7 +133,7 @@ def _centred(widget: QWidget) -> QHBoxLayout:
 class TileName(QLabel):
     """A consultant's name on a tile: whole when it fits two lines, else its longest beginning
     that does with "…" after it (``shortened``). Fitted again whenever its width or font
-    changes, not once when shown: while the start finishes, the tile is laid out without the
+    changes while it shows, not once when shown: while the start finishes, the tile is laid out without the
     stylesheet (see ``deferred_style``), and a name fitted then stayed cut ("Dr A…") once
     the stylesheet was back."""
 
@@ -160,13 +160,19 @@ class TileName(QLabel):
         self.setText(shown)
         self.on_fitted(shown != self.full)
 
+    # Hidden, it is not fitted: its width is not the tile's yet, and text layouts cost time.
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt API)
+        super().showEvent(event)
+        self.fit()
+
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt API)
         super().resizeEvent(event)
-        self.fit()
+        if self.isVisible():
+            self.fit()
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt API)
         super().changeEvent(event)
-        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange) and self.isVisible():
             self.fit()
 
 
