@@ -46,15 +46,6 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: {one_line(message)} (try --help)\n")
 
 
-class _NotWindowOnly(Exception):
-    pass
-
-
-class _WindowOnlyParser(_Parser):
-    def error(self, message: str):  # never says it: the full parser reads these arguments again
-        raise _NotWindowOnly(message)
-
-
 def _path(value: str) -> str:
     """A file or folder name as typed; only NUL, which no file system accepts, is refused here."""
     if "\x00" in value:
@@ -242,21 +233,45 @@ COMMANDS: dict[str | None, Callable[[argparse.Namespace], int]] = {
 }
 
 
+def _plain_window_start(argv: list[str]) -> argparse.Namespace | None:
+    """``argv`` read as the full parser would when it starts the window with its own options
+    alone, each written in full and given once with a plain value; None for anything else
+    (a command, --help, an abbreviation, a repeat, a value starting with "-" or "~", one
+    ``_path`` refuses), which the full parser then reads and words. Read without argparse:
+    even a parser of three options costs a cold start ~1.2 ms (its help formatter compiles
+    regular expressions), and this is the command line of nearly every start (issue 8)."""
+    found: dict[str, object] = {"data_dir": None, "kiosk": False, "demo": False}
+    given: set[str] = set()
+    words = iter(argv)
+    for word in words:
+        if word in ("--kiosk", "--demo"):
+            key, value = word[2:], True
+        elif word == "--data-dir":
+            key, value = "data_dir", next(words, "")
+        elif word.startswith("--data-dir="):
+            key, value = "data_dir", word.removeprefix("--data-dir=")
+        else:
+            return None
+        if key in given:
+            return None
+        given.add(key)
+        if key == "data_dir":
+            if not value or value.startswith(("-", "~")):
+                return None
+            try:
+                value = _path(value)
+            except argparse.ArgumentTypeError:
+                return None
+        found[key] = value
+    return argparse.Namespace(command=None, **found)
+
+
 def parse_arguments(argv: Sequence[str] | None = None) -> argparse.Namespace:
-    """``argv`` read by ``build_parser``. A plain start of the window (its options alone) is
-    read by a parser of those options only, to the same result: the full one builds a parser
-    per command, and argparse looks up its message translations for each (~5 ms of a cold
-    start). Anything else (a command, --help, --version, a stray word) gets the full parser."""
-    window = _WindowOnlyParser(prog="meso-kiosk", add_help=False)
-    _add_window_options(window)
-    try:
-        args, rest = window.parse_known_args(argv)
-        if not rest:
-            args.command = None
-            return args
-    except _NotWindowOnly:
-        pass  # a bad value: the full parser reads it again and words the problem
-    return build_parser().parse_args(argv)
+    """``argv`` read by ``build_parser``; a plain start of the window by ``_plain_window_start``,
+    to the same result (a test holds them to it on command lines from a hostile vocabulary)."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = _plain_window_start(argv)
+    return args if args is not None else build_parser().parse_args(argv)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

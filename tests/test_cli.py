@@ -110,7 +110,8 @@ def test_hostile_data_dir_values_fail_cleanly(tmp_path, capsys):
 
 _WORDS = ["--kiosk", "--demo", "--data-dir", "--data-dir=", "--dat", "--kio", "-h", "--help", "--version", "backup",
           "--out", "verify", "self-test", "export-pdf", "--patient", "7", "x", "folder one", "~", "\x00", "-",
-          "--", "--demo=1", "Robert'); DROP TABLE--", "🙂", "--data-dir=backup"]
+          "--", "--demo=1", "Robert'); DROP TABLE--", "🙂", "--data-dir=backup", "--data-dir=-x", "-5", "~/x",
+          "--data-dir=~", "--data-dir=\x00", "\udcff", "--kiosk=", "--DEMO", "—kiosk"]
 
 
 def _outcome(parse, argv, capsys):
@@ -122,7 +123,7 @@ def _outcome(parse, argv, capsys):
         return ("exit", leaving.code, out, err)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(argv=st.lists(st.sampled_from(_WORDS), max_size=5))
 def test_the_quick_parse_of_a_window_start_reads_every_command_line_as_the_full_parser_does(argv, capsys):
     """``parse_arguments`` spares a plain window start the commands' parsers; for any command
@@ -131,7 +132,10 @@ def test_the_quick_parse_of_a_window_start_reads_every_command_line_as_the_full_
     assert _outcome(parse_arguments, argv, capsys) == expected
 
 
-def test_a_plain_window_start_needs_only_the_window_parser(monkeypatch):
-    monkeypatch.setattr("meso_kiosk.cli.build_parser", lambda: pytest.fail("the full parser was built"))
+def test_a_plain_window_start_builds_no_parser(monkeypatch):
+    monkeypatch.setattr("argparse.ArgumentParser.__init__", lambda *a, **k: pytest.fail("a parser was built"))
     args = parse_arguments(["--kiosk", "--data-dir", "/srv/kiosk"])
     assert (args.command, args.kiosk, args.demo, args.data_dir) == (None, True, False, "/srv/kiosk")
+    args = parse_arguments(["--demo", "--data-dir=Clinique du Cuir 🌿"])
+    assert (args.command, args.kiosk, args.demo, args.data_dir) == (None, False, True, "Clinique du Cuir 🌿")
+    assert vars(parse_arguments([])) == {"command": None, "data_dir": None, "kiosk": False, "demo": False}
