@@ -11,6 +11,7 @@ start after the first frame, the window taken away, with the same message and ex
 
 from __future__ import annotations
 
+import gc
 import os
 import sqlite3
 import sys
@@ -358,6 +359,8 @@ def run_gui(data_dir: Path, *, kiosk_mode: bool = False, demo: bool = False,
             except Exception as error:  # noqa: BLE001 — the contract: a message, never a traceback
                 start_fails(error)
                 return
+            finally:
+                gc.enable()  # started (or failed): off while starting, see cli.main
             if exit_after_paint:  # tests and benchmarks: the app has started, pages and all
                 if integrity_checked():
                     app.quit()
