@@ -7,7 +7,9 @@ against 1.9 s when it is set once the window exists (1.0 s with no stylesheet at
 offscreen, loaded 2-core machine). The result is the same window: setting the
 stylesheet re-polishes every widget and recomputes their sizes before anything is shown.
 The app's font and Fusion style stay set throughout, so sizes measured while building
-(font metrics) are the same as before.
+(font metrics) are the same as before; except for a cold start's first frame (the lock
+screen's face, ``ui.app.start_window``), built before the theme's font is set: nothing
+in it measures text before it shows (a tile fits its name when shown, see ``TileName``).
 """
 
 from __future__ import annotations

@@ -244,6 +244,7 @@ def test_a_long_name_keeps_its_tile_to_two_lines_and_is_said_whole(qtbot, qapp, 
         assert shown.endswith("…") and name.startswith(shown[:-1].rstrip()), name
         assert tile.name.heightForWidth(tile.name.width()) < 3 * tile.name.fontMetrics().lineSpacing(), name
         assert tile.accessibleName() == f"Unlock as {name}" and tile.toolTip() == name
+        assert tile.name.accessibleName() == name  # a screen reader reading the label hears it whole
     for name in ("Dr Amélie Laurent", "Sam Okafor", *TWO_LINE_NAMES):
         assert tiles[name].name.text() == name and tiles[name].toolTip() == "", name
     assert tiles["Ngozi Okonjo-Iweala"].name.heightForWidth(tiles["Ngozi Okonjo-Iweala"].name.width()) > \
@@ -343,6 +344,8 @@ def test_an_icon_without_a_copy_is_drawn_from_its_svg(qapp, tmp_path):
     shown = icon_pixmap(svg, 30)
     assert shown.toImage().pixelColor(15, 15).name() == "#a61b1b"
     assert (shown.width(), shown.height(), shown.devicePixelRatio()) == (30 * ratio, 30 * ratio, ratio)
+    copy.write_bytes(b"\x89PNG but not really" * 10)  # a damaged copy: the SVG again, not a blank
+    assert icon_pixmap(svg, 30).toImage().pixelColor(15, 15).name() == "#1d5fa8"
 
 
 SWAP_PROBE = r"""

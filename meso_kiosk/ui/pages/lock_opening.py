@@ -7,6 +7,8 @@ issue 8). So Qt values are given here as numbers through the widgets' properties
 (``widgets.basics``), and what only a mouse user notices (the pointing-hand cursor over a
 tile) comes with ``finish()``. The lock screen (``LockScreenPage``) takes the opening's
 header and tiles over: what the first frame showed stays on screen, nothing is built twice.
+It is built before the stylesheet and the theme's font are set (``ui.app.start_window``,
+``deferred_style``): nothing here may measure text before it shows.
 """
 
 from __future__ import annotations
@@ -62,12 +64,11 @@ def icon_pixmap(svg: Path, size: int) -> QPixmap:
     builds a class's enums when Python first meets the class)."""
     ratio = QGuiApplication.instance().devicePixelRatio() if QGuiApplication.instance() else 1.0
     copy = png_copy(svg, size, int(ratio)) if ratio in COPY_RATIOS else None
-    if copy is not None and copy.is_file():
-        reader = QImageReader(str(copy))
-    else:
+    pixmap = QPixmap.fromImageReader(QImageReader(str(copy))) if copy is not None and copy.is_file() else None
+    if pixmap is None or pixmap.isNull():  # no copy, or one that cannot be read
         reader = QImageReader(str(svg))
         reader.setScaledSize(QSize(round(size * ratio), round(size * ratio)))
-    pixmap = QPixmap.fromImageReader(reader)
+        pixmap = QPixmap.fromImageReader(reader)
     pixmap.setDevicePixelRatio(ratio)
     return pixmap
 
@@ -140,6 +141,7 @@ class TileName(QLabel):
     def __init__(self, text: str, parent: QWidget | None = None):
         super().__init__(text, parent)
         self.full = text
+        self.setAccessibleName(text)  # said whole, even when shown cut
         self.on_fitted: Callable[[bool], None] = lambda cut: None  # told whether the name is cut
         self._fitted_for: tuple[int, str] | None = None
 
