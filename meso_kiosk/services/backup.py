@@ -23,7 +23,7 @@ from pathlib import Path
 from .. import __version__
 from ..config import DataPaths
 from ..store.audit import load_or_create_key
-from ..store.backup import DatabaseCheck, check_copy, snapshot
+from ..store.backup import DatabaseCheck, check_copy, snapshot, use_wal
 from ..store.db import storage_error
 from ..store.errors import AuditKeyError
 from ..store.instance_lock import InstanceLock
@@ -183,6 +183,7 @@ def _restore_into(archive_path: Path, data_dir: Path) -> str:
         check = check_copy(staging / "meso.db", key)
         if not check.ok:
             raise BackupError(f"backup not restored: {_describe(check)}")
+        use_wal(staging / "meso.db")
         os.chmod(staging, 0o700)
         kept = None
         if data_dir.exists():

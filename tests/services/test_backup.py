@@ -21,6 +21,18 @@ def test_round_trip_restores_everything_verified(kiosk, tmp_path):
 
     message = restore_backup(report.path, tmp_path / "restored")
     assert "audit rows verified" in message
+    # Back in WAL mode, as the store keeps it, with no -wal/-shm left beside it: the next start
+    # checks it beside the first frame, as any start does, not in front of it.
+    assert sorted(p.name for p in (tmp_path / "restored").glob("meso.db*")) == ["meso.db"]
+    probe = sqlite3.connect(f"file:{tmp_path / 'restored' / 'meso.db'}?mode=ro", uri=True)
+    assert probe.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    probe.close()
+    started = open_kiosk(tmp_path / "restored", check_in_background=True)
+    try:
+        assert started.store.integrity is not None  # the open-time check runs beside the start
+        started.store.wait_for_integrity()
+    finally:
+        started.close()
     restored = open_kiosk(tmp_path / "restored")
     try:
         assert [p.display_name for p in restored.patients.recent(100)] == [
