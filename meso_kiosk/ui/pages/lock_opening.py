@@ -134,9 +134,9 @@ def _centred(widget: QWidget) -> QHBoxLayout:
 class TileName(QLabel):
     """A consultant's name on a tile: whole when it fits two lines, else its longest beginning
     that does with "…" after it (``shortened``). Fitted again whenever its width or font
-    changes while it shows, not once when shown: while the start finishes, the tile is laid out without the
-    stylesheet (see ``deferred_style``), and a name fitted then stayed cut ("Dr A…") once
-    the stylesheet was back."""
+    changes while it shows, not once when shown: while the start finishes, the tile is laid
+    out without the stylesheet (see ``deferred_style``), and a name fitted then stayed cut
+    ("Dr A…") once the stylesheet was back."""
 
     def __init__(self, text: str, parent: QWidget | None = None):
         super().__init__(text, parent)
