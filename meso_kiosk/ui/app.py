@@ -47,27 +47,29 @@ if TYPE_CHECKING:  # the services are imported after a cold start's first frame
 EXIT_AFTER_FIRST_PAINT_ENV = "MESO_KIOSK_EXIT_AFTER_FIRST_PAINT"
 
 
-def opening_window(clinic_name: str, accounts: Sequence[ConsultantAccount]) -> MainWindow:
+def opening_window(clinic_name: str, accounts: Sequence[ConsultantAccount], info: AppInfo | None = None) -> MainWindow:
     """The window as a cold start paints it: the lock screen's face (header and name tiles),
     built from plain names, before the store, the services or Qt's ``Qt`` namespace are
-    loaded (see ``pages.lock_opening``). ``finish_window`` makes it the app."""
-    info = app_info()
+    loaded (see ``pages.lock_opening``). ``finish_window`` makes it the app. ``info``:
+    app.toml's, when the caller has read it already (else read here)."""
+    info = info or app_info()
     return MainWindow(title=f"{info.title} — {clinic_name}",
                       opening=LockOpening(clinic_name, info.title, accounts, resource_path(info.icon)))
 
 
-def finish_window(window: MainWindow, kiosk: Kiosk, actor: Callable[[], str] | None = None) -> None:
+def finish_window(window: MainWindow, kiosk: Kiosk, actor: Callable[[], str] | None = None, *,
+                  info: AppInfo | None = None) -> None:
     """The lock screen over the opening (locked), and the pages, built at ``window.ensure_pages()``.
 
     Changes are attributed to the consultant who unlocked the app ("kiosk" while nobody
-    has); tests may pass a fixed ``actor`` instead.
+    has); tests may pass a fixed ``actor`` instead. ``info``: as for ``opening_window``.
     """
     from PySide6.QtGui import QIcon
 
     from .pages.lock_screen import lock_window
     from .sign_in import SignIn
 
-    info = app_info()
+    info = info or app_info()
     # The window's icon (title bar, task bar) after the first frame, which does not show it.
     window.setWindowIcon(QIcon(str(resource_path(info.icon))))
     sign_in = SignIn(window)
@@ -78,20 +80,21 @@ def finish_window(window: MainWindow, kiosk: Kiosk, actor: Callable[[], str] | N
 
 
 def build_main_window(kiosk: Kiosk, actor: Callable[[], str] | None = None, *,
-                      defer_pages: bool = False) -> MainWindow:
+                      defer_pages: bool = False, info: AppInfo | None = None) -> MainWindow:
     """The main window, locked on the lock screen, with every page (``window.workspace`` ...).
 
     ``defer_pages``: only the lock screen now; the pages come with ``window.ensure_pages()``
     (showing the patient list after a right PIN calls it too).
     """
-    window = opening_window(kiosk.clinic.profile().name, kiosk.accounts.lock_accounts())
-    finish_window(window, kiosk, actor)
+    info = info or app_info()
+    window = opening_window(kiosk.clinic.profile().name, kiosk.accounts.lock_accounts(), info)
+    finish_window(window, kiosk, actor, info=info)
     if not defer_pages:
         window.ensure_pages()
     return window
 
 
-def start_window(roster: LockRoster | None, kiosk: Kiosk | None) -> MainWindow:
+def start_window(roster: LockRoster | None, kiosk: Kiosk | None, info: AppInfo) -> MainWindow:
     """The window ``run_gui`` shows first: the opening from ``roster``, or, when the store had
     to be opened first (no roster), the lock screen itself."""
     if roster is not None:
@@ -99,8 +102,8 @@ def start_window(roster: LockRoster | None, kiosk: Kiosk | None) -> MainWindow:
         # the first frame's few widgets, 1.2 % fewer instructions to the first paint than
         # built under it (callgrind: 733 M against 742 M; the bare window 619 M).
         with stylesheet_after(QApplication.instance()):
-            return opening_window(roster.clinic_name, roster.accounts)
-    return build_main_window(kiosk, defer_pages=True)
+            return opening_window(roster.clinic_name, roster.accounts, info)
+    return build_main_window(kiosk, defer_pages=True, info=info)
 
 
 def _build_pages(window: MainWindow, kiosk: Kiosk, info: AppInfo, sign_in: SignIn,
@@ -347,7 +350,7 @@ def run_gui(data_dir: Path, *, kiosk_mode: bool = False, demo: bool = False,
                 with stylesheet_after(app):
                     if kiosk is None:
                         kiosk = _open_kiosk(data_dir, demo)
-                        finish_window(window, kiosk)
+                        finish_window(window, kiosk, info=info)
                     window.ensure_pages()
                 # Not before the first frame: an application event filter in Python makes
                 # PySide create a Python type for every object an event of the first show
@@ -371,7 +374,8 @@ def run_gui(data_dir: Path, *, kiosk_mode: bool = False, demo: bool = False,
                 poll.timeout.connect(lambda: (integrity_checked() or start_failed) and poll.stop())
                 poll.start()
 
-        window = start_window(roster, kiosk)
+        info = app_info()  # read once: the first frame's title and icon, then the pages' steps
+        window = start_window(roster, kiosk, info)
         # Watched once built, and on the page shown alone: a Python application event filter
         # costs each event a wrapper and a call (~35 ms measured for the ~1000 of building
         # the lock screen). The rest comes one more turn after the frame, so another watcher
