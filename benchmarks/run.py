@@ -568,10 +568,14 @@ CHILD_FLOOR_KIOSK = CHILD_FLOOR.replace(
     "window.showFullScreen()")
 
 
+def _child_command(code: str, folder: Path | None, *options: str) -> list[str]:
+    return [sys.executable, "-c", code, *([str(folder)] if folder else []), *options]
+
+
 def _child(code: str, folder: Path | None, idle_ms: int, *options: str) -> dict:
     env = os.environ | {"QT_QPA_PLATFORM": "offscreen", "BENCH_IDLE_MS": str(idle_ms)}
     env.pop("BENCH_EXIT_AT_PAINT", None)  # (set for _instructions' children only)
-    args = [sys.executable, "-c", code] + ([str(folder)] if folder else []) + list(options)
+    args = _child_command(code, folder, *options)
     start = time.monotonic()
     done = subprocess.run(args, env=env, capture_output=True, text=True, timeout=120, cwd=HERE.parent)
     out = {line.split(" ", 1)[0]: line.split(" ", 1)[1] for line in done.stdout.splitlines() if " " in line}
@@ -617,9 +621,8 @@ def _instructions(code: str, folder: Path | None) -> int | None:
     if shutil.which("valgrind") is None:
         return None
     env = os.environ | {"QT_QPA_PLATFORM": "offscreen", "BENCH_EXIT_AT_PAINT": "1", "PYTHONHASHSEED": "0"}
-    args = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable, "-c", code]
-    done = subprocess.run(args + ([str(folder)] if folder else []), env=env, capture_output=True, text=True,
-                          timeout=600, cwd=HERE.parent)
+    args = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *_child_command(code, folder)]
+    done = subprocess.run(args, env=env, capture_output=True, text=True, timeout=600, cwd=HERE.parent)
     counted = re.search(r"Collected\s*:\s*(\d+)", done.stderr)
     if done.returncode != 0 or "PAINTED" not in done.stdout.split() or counted is None:
         # (callgrind counts a child that failed before its first paint too)
