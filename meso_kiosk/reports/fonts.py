@@ -221,7 +221,7 @@ def _find(file_name: str, folders: Sequence[Path]) -> Path:
             return candidate
     searched = ", ".join(str(folder) for folder in folders) or "no folders"
     raise FontsMissingError(
-        f"The PDF font file {file_name} is missing (looked in: {searched}). Reinstall the application."
+        f"The PDF font file fonts/{file_name} is missing (looked in: {searched}). Reinstall the application."
     )
 
 
