@@ -20,6 +20,7 @@ from .resources import MissingResourceError
 from .services.errors import WordedError
 from .store.errors import StoreError
 from .store.instance_lock import InstanceLockedError
+from .terminal import quiet_third_parties
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -280,6 +281,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:
             reconfigure(errors="backslashreplace")
+    quiet_third_parties()
     args = parse_arguments(argv)
     if args.command is None:
         # No cyclic garbage collection while the window starts (run_gui turns it on again once

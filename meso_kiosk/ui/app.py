@@ -34,9 +34,11 @@ from PySide6.QtCore import QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from .deferred_style import stylesheet_after
+from .display_check import display_problem
 from .first_paint import after_first_paint
 from .main_window import MainWindow
 from .pages.lock_opening import LockOpening
+from .qt_messages import quiet_qt_messages
 from .theme import apply_font, apply_style, style_arguments
 
 if TYPE_CHECKING:  # the services are imported after a cold start's first frame
@@ -75,6 +77,7 @@ def finish_window(window: MainWindow, kiosk: Kiosk, actor: Callable[[], str] | N
     sign_in = SignIn(window)
     actor = actor or sign_in.actor
     window.sign_in = sign_in
+    window.add_quit_shortcut()
     lock_window(window, kiosk.accounts, sign_in)  # the app opens locked
     window.defer_pages(lambda built: _build_pages(built, kiosk, info, sign_in, actor))
 
@@ -155,6 +158,7 @@ def _application() -> QApplication:
     app = QApplication.instance()
     made_here = app is None
     if made_here:
+        quiet_qt_messages()
         app = QApplication(style_arguments(sys.argv))
     app.setApplicationName("Meso Kiosk")
     app.setOrganizationName("MesoKiosk")
@@ -296,6 +300,9 @@ def run_gui(data_dir: Path, *, kiosk_mode: bool = False, demo: bool = False,
 
     ``show_error(title, message)`` shows it (tests inject their own, so no modal stays open).
     """
+    problem = None if QApplication.instance() else display_problem()
+    if problem:  # Qt would abort the process with a screenful
+        return _fail(show_error, problem)
     app = _application()
     lock = InstanceLock(data_dir)
     kiosk: Kiosk | None = None

@@ -123,6 +123,14 @@ class MainWindow(QMainWindow):
         else:
             self.workspace.go_to_step(0)
 
+    def add_quit_shortcut(self) -> None:
+        """Ctrl+Q (⌘Q on macOS) closes the window as its close button would, with the same checks
+        (details saved first, never while a patient holds the tablet): a ``--kiosk`` window has
+        no close button, and a window manager's Alt+F4 is not there in every kiosk session."""
+        from PySide6.QtGui import QKeySequence, QShortcut  # after the first frame (finish_window)
+
+        QShortcut(QKeySequence("Ctrl+Q"), self).activated.connect(self.close)
+
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.in_handoff:  # the patient cannot close the app; a consultant leaves hand-off first
             event.ignore()

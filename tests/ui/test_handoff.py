@@ -14,6 +14,7 @@ from meso_kiosk.ui.pages.handoff import HandoffPage
 from meso_kiosk.ui.theme import TOUCH_TARGET
 from tests.conftest import COUNTERSIGN_PIN
 from tests.ui.test_consent_page import WRONG_PIN, open_consent, step_index, type_pin
+from tests.ui.test_main_window import press_quit
 
 
 def handoff_of(window) -> HandoffPage:
@@ -356,6 +357,8 @@ def test_lockdown_nothing_else_is_reachable(qtbot, window, claire, register):
 def test_close_and_escape_are_ignored_during_handoff(qtbot, window, claire):
     page = enter_handoff(qtbot, window, claire)
     assert window.close() is False
+    assert window.isVisible() and window.in_handoff
+    press_quit(qtbot, window)  # the quit shortcut asks the same closeEvent
     assert window.isVisible() and window.in_handoff
     page.name_field.setFocus()
     QTest.keyClick(page.name_field, Qt.Key.Key_Escape)

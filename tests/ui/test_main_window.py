@@ -1,8 +1,33 @@
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractButton, QLineEdit, QWidget
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QAbstractButton, QApplication, QLineEdit, QWidget
 
 from meso_kiosk.services.demo import seed_demo
 from meso_kiosk.services.kiosk import open_kiosk
+
+
+def press_quit(qtbot, window) -> None:
+    """Ctrl+Q as a keyboard sends it: to the focused widget of the active window."""
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    QTest.keyClick(QApplication.focusWidget() or window, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
+
+
+def test_ctrl_q_quits_and_saves_the_details_typed(window, kiosk, qtbot, register, type_text, data_dir):
+    patient = register()
+    window.open_patient(patient)
+    window.details_page.show_patient(patient)
+    phone = window.details_page.form.phone
+    phone.clear()
+    type_text(phone, "+33 6 12 34 56 78")
+    phone.setFocus()
+    press_quit(qtbot, window)
+    assert not window.isVisible()
+    other = open_kiosk(data_dir)
+    try:
+        assert other.patients.get(patient.id).phone == "+33 6 12 34 56 78"
+    finally:
+        other.close()
 
 
 def test_window_opens_on_the_patient_list(window, kiosk):
