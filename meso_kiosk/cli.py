@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from . import __version__
-from .config import DataDirError, resolve_data_dir
+from .config import DataDirError, DataPaths, resolve_data_dir
 from .domain.errors import ValidationError
 from .resources import MissingResourceError
 from .services.errors import WordedError
@@ -102,6 +102,8 @@ def build_parser() -> argparse.ArgumentParser:
     restore.add_argument("archive", metavar="FILE", type=_path, help="a backup written by 'meso-kiosk backup'")
     restore.add_argument("--replace", action="store_true",
                          help="restore over existing data (the current folder is kept beside it)")
+    restore.add_argument("--allow-older", action="store_true",
+                         help="restore even though the backup is older than the data it replaces (recorded)")
     _add_data_dir(restore, default=argparse.SUPPRESS)
     auto = commands.add_parser("auto-backup", help="show or set the daily automatic backup (and run it if due)")
     switch = auto.add_mutually_exclusive_group()
@@ -118,6 +120,8 @@ def build_parser() -> argparse.ArgumentParser:
     verify = commands.add_parser("verify", help="check a PDF's seal and that this installation issued it")
     verify.add_argument("file", metavar="FILE", type=_path, help="a PDF exported by 'meso-kiosk export-pdf' or the app")
     _add_data_dir(verify, default=argparse.SUPPRESS)
+    new_seal = commands.add_parser("new-seal", help="make a new clinic seal when the old one is lost for good (recorded)")
+    _add_data_dir(new_seal, default=argparse.SUPPRESS)
     self_test = commands.add_parser("self-test", help="run a whole consultation end to end in a temporary folder")
     self_test.add_argument("--data-dir", metavar="DIR", default=argparse.SUPPRESS, type=_path,
                            help="an empty (or earlier self-test's) folder to work in, kept afterwards "
@@ -125,29 +129,29 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _existing_kiosk(args: argparse.Namespace):
-    from .services.kiosk import open_kiosk
-
+def _existing_data(args: argparse.Namespace) -> DataPaths:
     root = resolve_data_dir(args.data_dir)
     if root.exists() and not root.is_dir():
         raise CommandFailed(f"{root} is a file, not a data folder (pass the folder holding meso.db to --data-dir)")
     if not (root / "meso.db").exists():
         raise CommandFailed(f"no Meso Kiosk database in {root} (start the app once, or pass --data-dir)")
-    return open_kiosk(root)
+    return DataPaths(root)
+
+
+def _existing_kiosk(args: argparse.Namespace):
+    from .services.kiosk import open_kiosk
+
+    return open_kiosk(_existing_data(args).root)
 
 
 def _run_audit_verify(args: argparse.Namespace) -> int:
-    kiosk = _existing_kiosk(args)
-    try:
-        report = kiosk.store.verify_audit()
-    finally:
-        kiosk.close()
-    if not report.ok:
-        raise CommandFailed(
-            f"audit log broken at row {report.first_broken_id}: {report.reason} "
-            f"({report.rows_checked} rows before it check out)"
-        )
-    print(f"audit log intact: {report.rows_checked} rows, head {report.head_hash[:16]}")
+    from .store.folder_check import check_folder
+
+    paths = _existing_data(args)
+    result = check_folder(paths.database, paths.audit_key, paths.audit_anchor)
+    if not result.ok:
+        raise CommandFailed(result.summary())
+    print(result.summary())
     return EXIT_OK
 
 
@@ -165,7 +169,24 @@ def _run_backup(args: argparse.Namespace) -> int:
 def _run_restore(args: argparse.Namespace) -> int:
     from .services.backup import restore_backup
 
-    print(restore_backup(Path(args.archive), resolve_data_dir(args.data_dir), replace=args.replace))
+    print(restore_backup(Path(args.archive), resolve_data_dir(args.data_dir), replace=args.replace,
+                         allow_older=args.allow_older))
+    return EXIT_OK
+
+
+def _run_new_seal(args: argparse.Namespace) -> int:
+    from .reports.pades import SealError
+
+    kiosk = _existing_kiosk(args)
+    try:
+        material = kiosk.export.seal.new_seal(kiosk.clinic.profile().name, "cli")
+        trusted = len(kiosk.export.seal.trusted_certificates())
+    except SealError as error:
+        raise CommandFailed(str(error)) from None
+    finally:
+        kiosk.close()
+    print(f"new seal made for {material.subject} (fingerprint {material.fingerprint[:16]}); {trusted} seal "
+          f"certificates stay trusted by verify; install {kiosk.paths.seal / 'seal-certificate.pem'} in PDF readers")
     return EXIT_OK
 
 
@@ -231,6 +252,7 @@ COMMANDS: dict[str | None, Callable[[argparse.Namespace], int]] = {
     "auto-backup": _run_auto_backup,
     "export-pdf": _run_export_pdf,
     "verify": _run_verify,
+    "new-seal": _run_new_seal,
     "self-test": _run_self_test,
 }
 

@@ -32,6 +32,11 @@ class DataPaths(NamedTuple):
         return self.root / "audit.key"
 
     @property
+    def audit_anchor(self) -> Path:
+        # The chain's head, HMAC'd with the key: a log cut short shows (store/anchor.py).
+        return self.root / "audit.head"
+
+    @property
     def exports(self) -> Path:
         return self.root / "exports"
 

@@ -110,7 +110,7 @@ def test_a_restore_onto_a_full_disk_is_one_line_and_leaves_nothing(tmp_path, cap
     def full(*args, **kwargs):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(zipfile.ZipFile, "extractall", full)
+    monkeypatch.setattr(zipfile.ZipFile, "extract", full)
     assert main(["restore", str(tmp_path / "b.zip"), "--data-dir", str(target / "data")]) == 1
     err = one_line(capsys.readouterr().err)
     assert "the disk is full" in err and "Nothing was changed" in err, err

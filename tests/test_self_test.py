@@ -115,14 +115,20 @@ def test_a_tampered_audit_log_is_caught_by_the_audit_step(tmp_path):
     folder = tmp_path / "data"
     assert run_self_test(folder, out=lambda line: None) == 0
     db = sqlite3.connect(folder / "meso.db")
-    db.execute("DROP TRIGGER IF EXISTS audit_log_no_update")
-    triggers = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='trigger' AND tbl_name='audit_log'")]
-    for name in triggers:
+    triggers = db.execute("SELECT name, sql FROM sqlite_master WHERE type='trigger' AND tbl_name='audit_log'").fetchall()
+    for name, _ in triggers:
         db.execute(f"DROP TRIGGER {name}")
     db.execute("UPDATE audit_log SET entity_id = '999' WHERE id = 3")
     db.commit()
-    db.close()
     lines: list[str] = []
+    assert run_self_test(folder, out=lines.append) == 1  # triggers gone: the open refuses the file
+    assert lines[-1].startswith("self-test FAILED at 'open data folder'")
+    assert "trigger audit_log_no_delete is missing" in lines[-1]
+    for _, sql in triggers:  # put back as they were: now the chain itself must tell
+        db.execute(sql)
+    db.commit()
+    db.close()
+    lines.clear()
     assert run_self_test(folder, out=lines.append) == 1
     assert lines[-1].startswith("self-test FAILED at 'audit-verify': audit log broken at row 3")
 

@@ -12,6 +12,7 @@ import json
 import os
 import shutil
 import sqlite3
+import stat
 import tempfile
 import zipfile
 import zlib
@@ -19,14 +20,18 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import NamedTuple
 
 from .. import __version__
 from ..config import DataPaths
-from ..store.audit import load_or_create_key
-from ..store.backup import DatabaseCheck, check_copy, snapshot, use_wal
-from ..store.db import storage_error
-from ..store.errors import AuditKeyError
+from ..store.anchor import AuditAnchorError, current_head, reaches, read_anchor, write_anchor
+from ..store.audit import Head, load_or_create_key
+from ..store.backup import DatabaseCheck, check_copy, snapshot
+from ..store.db import APPLICATION_ID, Store, storage_error
+from ..store.errors import AuditKeyError, StoreError
 from ..store.instance_lock import InstanceLock
+from ..store.restores import record_restore
+from ..store.schema import check_schema
 from ..store.settings import get_setting
 from .errors import WordedError
 from .kiosk import Kiosk
@@ -78,7 +83,7 @@ def _describe(check: DatabaseCheck) -> str:
         return f"the database copy is damaged ({check.integrity})"
     if check.foreign_key_problems:
         return f"the database copy has {check.foreign_key_problems} broken references"
-    return f"the audit log in the copy is broken at row {check.audit.first_broken_id} ({check.audit.reason})"
+    return f"the audit log in the copy fails its check: {check.audit.problem()}"
 
 
 def _extra_files(paths: DataPaths) -> list[tuple[Path, str]]:
@@ -134,8 +139,12 @@ def _data_dir_is_empty(root: Path) -> bool:
     return not root.exists() or not any(root.iterdir())
 
 
-def restore_backup(archive_path: Path, data_dir: Path, *, replace: bool = False) -> str:
-    """Unpack and verify in a sibling folder, then swap it in; the old folder is kept aside."""
+def restore_backup(archive_path: Path, data_dir: Path, *, replace: bool = False, allow_older: bool = False) -> str:
+    """Unpack and verify in a sibling folder, then swap it in; the old folder is kept aside.
+
+    ``allow_older``: restore even though the backup's audit log does not reach the head of the
+    data it replaces (it is older, or another branch): that data's newer records are lost.
+    """
     archive_path = archive_path.expanduser().resolve()
     if not archive_path.is_file():
         raise BackupError(f"no backup file at {archive_path}")
@@ -152,38 +161,133 @@ def restore_backup(archive_path: Path, data_dir: Path, *, replace: bool = False)
             if data_dir.is_dir():
                 # Refuses (InstanceLockedError) while the app runs on this folder, and keeps it out meanwhile.
                 held.enter_context(InstanceLock(data_dir))
-            return _restore_into(archive_path, data_dir)
+            return _restore_into(archive_path, data_dir, allow_older)
     except (OSError, sqlite3.Error) as error:
         raise _fault(error, "Backup not restored", data_dir) from error
 
 
-def _restore_into(archive_path: Path, data_dir: Path) -> str:
-    staging = Path(tempfile.mkdtemp(prefix=f".{data_dir.name}.restore-", dir=data_dir.parent))
+def _known_member(name: str) -> bool:
+    """A file a backup writes: the manifest, the database, the audit key, exports and seal files."""
+    if name in (MANIFEST, "meso.db", "audit.key"):
+        return True
+    parts = name.split("/")
+    return (len(parts) >= 2 and parts[0] in ("exports", "seal") and all(parts[1:])
+            and not any(part in (".", "..") for part in parts))
+
+
+def _unpack(archive_path: Path, staging: Path) -> dict:
+    """The backup's files into ``staging``, and its manifest; refuses anything a backup does not hold."""
     try:
-        try:
-            with zipfile.ZipFile(archive_path) as archive:
-                names = archive.namelist()
-                if MANIFEST not in names or "meso.db" not in names or "audit.key" not in names:
-                    raise BackupError(f"{archive_path} is not a Meso Kiosk backup")
-                for name in names:
-                    if name.startswith("/") or ".." in Path(name).parts:
-                        raise BackupError(f"{archive_path} contains an unsafe path: {name!r}")
-                archive.extractall(staging)
-            manifest = json.loads((staging / MANIFEST).read_text(encoding="utf-8"))
+        with zipfile.ZipFile(archive_path) as archive:
+            members = archive.infolist()
+            names = [member.filename for member in members]
+            if MANIFEST not in names or "meso.db" not in names or "audit.key" not in names:
+                raise BackupError(f"{archive_path} is not a Meso Kiosk backup")
+            for member in members:
+                is_link = stat.S_ISLNK(member.external_attr >> 16)
+                if not _known_member(member.filename) or member.is_dir() or is_link:
+                    raise BackupError(f"backup not restored: {archive_path.name} holds {member.filename!r}, "
+                                      "which no Meso Kiosk backup holds; nothing was changed")
+            if len(set(names)) != len(names):
+                raise BackupError(f"backup not restored: {archive_path.name} names a file twice; nothing was changed")
+            manifest = json.loads(archive.read(MANIFEST).decode("utf-8"))
             if not isinstance(manifest, dict):
                 raise ValueError("the manifest is not a record")
-        # A damaged member surfaces as a CRC, zlib or EOF error only when it is read.
-        except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, ValueError) as error:
-            raise BackupError(f"{archive_path} is damaged or not a backup ({error})") from error
-        (staging / MANIFEST).unlink()
+            listed = manifest.get("files")
+            if not isinstance(listed, list) or set(listed) != set(names) - {MANIFEST, "meso.db"}:
+                raise BackupError(f"backup not restored: the files in {archive_path.name} are not those its "
+                                  "manifest lists; nothing was changed")
+            for member in members:
+                if member.filename != MANIFEST:
+                    archive.extract(member, staging)
+    # A damaged member surfaces as a CRC, zlib or EOF error only when it is read.
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, ValueError) as error:
+        raise BackupError(f"{archive_path} is damaged or not a backup ({error})") from error
+    return manifest
+
+
+class _Folder(NamedTuple):
+    """What the data folder being restored into already has."""
+
+    key: bytes | None
+    head: Head | None
+
+
+def _folder_now(data_dir: Path) -> _Folder:
+    """The installation's audit key, and the head its data has reached: the anchor's, else the
+    database's own (either may be what is damaged and being restored)."""
+    paths = DataPaths(data_dir)
+    if not paths.audit_key.exists():
+        return _Folder(None, None)
+    try:
+        key = load_or_create_key(paths.audit_key, create=False)
+    except AuditKeyError as error:
+        raise BackupError(f"backup not restored: {error} Move the folder aside to restore into a new one.") from error
+    try:
+        head = read_anchor(paths.audit_anchor, key)
+    except AuditAnchorError:
+        head = None
+    if head is None and paths.database.exists():
+        try:
+            conn = sqlite3.connect(f"file:{paths.database}?mode=ro", uri=True)
+            try:
+                head = current_head(conn)
+            finally:
+                conn.close()
+        except sqlite3.Error:
+            head = None
+    return _Folder(key, head)
+
+
+def _check_restored(database: Path, key: bytes, manifest: dict, archive_name: str) -> tuple[DatabaseCheck, Head]:
+    """The unpacked database: ours, its schema the app's at its version, whole, its chain and every
+    record's content vouched for with ``key``, and ending where the manifest says."""
+    conn = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+    try:
+        if conn.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
+            raise BackupError(f"backup not restored: the database in {archive_name} is not a Meso Kiosk database")
+        try:
+            check_schema(conn, f"in {archive_name}")
+        except StoreError as error:
+            raise BackupError(f"backup not restored: {error}") from error
+        head = current_head(conn)
+    except sqlite3.DatabaseError as error:
+        raise BackupError(f"backup not restored: the database in {archive_name} is damaged ({error})") from error
+    finally:
+        conn.close()
+    check = check_copy(database, key)
+    if not check.ok:
+        raise BackupError(f"backup not restored: {_describe(check)}")
+    if (manifest.get("audit_rows"), manifest.get("audit_head")) != (head.rows, head.hash):
+        raise BackupError(f"backup not restored: the audit log in {archive_name} does not end where its "
+                          "manifest says (rows removed or added after the backup was made)")
+    return check, head
+
+
+def _restore_into(archive_path: Path, data_dir: Path, allow_older: bool) -> str:
+    staging = Path(tempfile.mkdtemp(prefix=f".{data_dir.name}.restore-", dir=data_dir.parent))
+    try:
+        manifest = _unpack(archive_path, staging)
+        now = _folder_now(data_dir)
         try:
             key = load_or_create_key(staging / "audit.key", create=False)
         except AuditKeyError as error:
             raise BackupError(f"backup not restored: the audit key in {archive_path.name} is damaged") from error
-        check = check_copy(staging / "meso.db", key)
-        if not check.ok:
-            raise BackupError(f"backup not restored: {_describe(check)}")
-        use_wal(staging / "meso.db")
+        if now.key is not None and now.key != key:  # the installation's own key judges, never the zip's
+            raise BackupError(
+                f"backup not restored: {archive_path.name} is a backup of another installation (its audit key is "
+                f"not the one of {data_dir}); nothing was changed. Restore it into a new folder, or move this one aside")
+        check, head = _check_restored(staging / "meso.db", key, manifest, archive_path.name)
+        older = now.head is not None and not _log_reaches(staging / "meso.db", now.head)
+        if older and not allow_older:
+            raise BackupError(
+                f"backup not restored: {archive_path.name} is older than the data in {data_dir} (its audit log "
+                f"ends at row {head.rows} and does not reach row {now.head.rows} of the current data), so newer "
+                "records would be lost; nothing was changed. Pass --allow-older to restore it anyway (recorded)")
+        for secret in (staging / "audit.key", *staging.glob("seal/**/*")):
+            if secret.is_file():
+                os.chmod(secret, 0o600)
+        _record_restore(staging, key, head, archive_path.name, manifest, now, older)
         os.chmod(staging, 0o700)
         kept = None
         if data_dir.exists():
@@ -194,8 +298,40 @@ def _restore_into(archive_path: Path, data_dir: Path) -> str:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     aside = f"; the previous data is in {kept}" if kept else ""
+    whose_key = ("checked with this installation's audit key" if now.key is not None
+                 else "checked with the backup's own audit key (a new folder has none to compare with)")
     return (f"restored {archive_path.name} into {data_dir}: {check.patients} patients, "
-            f"{check.audit.rows_checked} audit rows verified (backup of {manifest.get('created_at', '?')}){aside}")
+            f"{check.audit.rows_checked} audit rows verified, {whose_key} "
+            f"(backup of {manifest.get('created_at', '?')}){' over newer data' if older else ''}{aside}")
+
+
+def _log_reaches(database: Path, head: Head) -> bool:
+    conn = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+    try:
+        return reaches(conn, head) is None
+    finally:
+        conn.close()
+
+
+def _record_restore(staging: Path, key: bytes, head: Head, archive_name: str, manifest: dict,
+                    now: _Folder, older: bool) -> None:
+    """Anchor the restored log, then write the restore into it as its own audited record; the
+    folder is swapped in only after this (an older schema is migrated here too)."""
+    from datetime import timezone
+
+    from ..domain.clock import Clock
+
+    paths = DataPaths(staging)
+    write_anchor(paths.audit_anchor, key, head, only_forward=False)
+    store = Store.open(paths.database, paths.audit_key, Clock(timezone.utc).now_iso)
+    try:
+        created = manifest.get("created_at")
+        with store.write("restore") as tx:
+            record_restore(tx, backup_name=archive_name[:200], backup_created_at=str(created) if created else None,
+                           backup_head=head, replaced_head=now.head, older=older,
+                           key_source="installation" if now.key is not None else "backup")
+    finally:
+        store.close()
 
 
 @dataclass(frozen=True)

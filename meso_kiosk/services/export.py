@@ -24,7 +24,9 @@ from typing import TYPE_CHECKING
 from ..config import DataPaths
 from ..domain.clock import Clock
 from ..domain.summary import ConsultationSummary
+from ..store import audit as audit_rows
 from ..store import documents as document_rows
+from ..store.record_content import patient_records
 from ..store.db import Store
 from ..store.documents import DocumentRecord
 from .clinic import ClinicService
@@ -93,6 +95,7 @@ class VerifyReport:
     signing_time: datetime | None
     timestamp: datetime | None
     issued: DocumentRecord | None        # the documents row whose SHA-256 matches, if any
+    head_row: int | None                 # the audit row of the head the document prints, still in the log
     problem: str | None                  # the first check that does not hold
 
     @property
@@ -113,6 +116,8 @@ class VerifyReport:
         if self.issued:
             lines.append(f"issued here: document {self.issued.id} for patient {self.issued.patient_id}, "
                          f"{clock.format_local(self.issued.created_at, with_offset=True)} by {self.issued.created_by}")
+            if self.head_row is not None:
+                lines.append(f"audit head printed: still in the audit log (row {self.head_row})")
         else:
             lines.append("issued here: NO (no document of this installation has this SHA-256)")
         return lines
@@ -182,6 +187,10 @@ class ExportService:
         document_id = self._new_document_id(patient_id)
         target = self._target(document_id, out)
         summary = self.build_summary(patient_id, document_id=document_id)
+        forged = audit_rows.unvouched_record(self._store.conn, patient_records(self._store.conn, patient_id))
+        if forged:  # never seal what was changed behind the app's back
+            raise ExportError(f"The PDF was not exported: {forged}. Run 'meso-kiosk audit-verify', and restore "
+                              "the data from a backup.")
         try:
             pdf = self.render(summary)
             sealer = self.seal.sealer(summary.clinic.name, actor)
@@ -199,7 +208,8 @@ class ExportService:
         try:
             with self._store.write(actor) as tx:
                 record = document_rows.insert_document(
-                    tx, patient_id=patient_id, kind=SUMMARY_KIND, path=self._stored_path(target), sha256=digest)
+                    tx, patient_id=patient_id, kind=SUMMARY_KIND, path=self._stored_path(target), sha256=digest,
+                    audit_head=summary.audit_head)
         except BaseException:
             target.unlink(missing_ok=True)  # no file without its record
             raise
@@ -246,9 +256,13 @@ class ExportService:
         problem = check.problem
         if problem is None and issued is None:
             problem = "its SHA-256 matches no document this installation issued"
+        head_row = audit_rows.head_row(self._store.conn, issued.audit_head) if issued and issued.audit_head else None
+        if problem is None and issued and issued.audit_head and head_row is None:
+            problem = (f"the audit head it prints ({issued.audit_head[:16]}…) is no longer in this installation's "
+                       "audit log: the log was cut short or rewritten")
         return VerifyReport(
             path=Path(path), sha256=digest, signed=check.signed, intact=check.intact,
             signature_valid=check.intact and check.valid, trusted=check.trusted, whole_file=check.whole_file,
             signer=check.signer, signing_time=check.signing_time, timestamp=check.timestamp, issued=issued,
-            problem=problem,
+            head_row=head_row, problem=problem,
         )

@@ -20,7 +20,10 @@ then no passphrase file is written. The passphrase is kept outside the database,
 the audit key, so a copy of ``meso.db`` never carries it.
 
 Nothing here ever overwrites a key: a missing or damaged ``seal.p12`` after a seal
-existed stops the export with a message; a new seal is made only on a fresh install.
+existed (the database remembers: ``store.seal_certificates``) stops the export with a
+message; a new seal is made only on a fresh install, or when asked for by name
+(``new_seal``, ``meso-kiosk new-seal``, audited). Every certificate used is also kept in
+the database, so the documents sealed before a lost ``seal/`` folder still verify.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..store.db import Store
+from ..store.seal_certificates import has_sealed_before, keep_certificate, kept_certificates
 from ..store.settings import get_setting
 from .files import write_atomically
 
@@ -79,23 +83,44 @@ class SealService:
             from ..reports.pades import Sealer
 
             if not self.key_file.exists() and not self._has_history():
-                material = self._create(clinic_name, actor)
+                material = self._create(clinic_name, actor, "seal.create")
             else:
-                material = self._load()
+                material = self._load(actor)
             self._sealer = Sealer(material)
         return self._sealer
 
+    def new_seal(self, clinic_name: str, actor: str) -> "SealMaterial":
+        """A new seal after the old one was lost (no ``seal.p12``): audited ``seal.renew``. The
+        earlier certificates stay trusted (kept in the database), so their documents still verify."""
+        from ..reports.pades import SealError
+
+        if self.key_file.exists():
+            raise SealError(f"This installation has a seal ({self.key_file}); a new one is made only when it is "
+                            "lost. To use another certificate, import it with replace.")
+        self._sealer = None
+        return self._create(clinic_name, actor, "seal.renew")
+
     def trusted_certificates(self) -> list["x509.Certificate"]:
-        """Every seal certificate this installation has used (read-only; creates nothing)."""
+        """Every seal certificate this installation has used, from ``seal/trusted/`` and the
+        database (read-only; creates nothing)."""
         from ..reports.pades import load_certificate_pem
 
-        certificates = []
+        pems = [pem for _, pem in kept_certificates(self._store.conn)]
         if self.trusted_folder.is_dir():
             for path in sorted(self.trusted_folder.glob("*.pem")):
                 try:
-                    certificates.append(load_certificate_pem(path.read_bytes()))
-                except (OSError, ValueError):
-                    continue  # a damaged copy just trusts nothing
+                    pems.append(path.read_bytes())
+                except OSError:
+                    continue
+        certificates, seen = [], set()
+        for pem in pems:
+            try:
+                certificate = load_certificate_pem(pem)
+            except ValueError:
+                continue  # a damaged copy just trusts nothing
+            if certificate not in seen:
+                seen.add(certificate)
+                certificates.append(certificate)
         return certificates
 
     def import_pkcs12(self, data: bytes, passphrase: bytes | None, actor: str, *, replace: bool = False) -> "SealMaterial":
@@ -119,7 +144,8 @@ class SealService:
 
     # -- internals ----------------------------------------------------------
     def _has_history(self) -> bool:
-        return self.trusted_folder.is_dir() and any(self.trusted_folder.glob("*.pem"))
+        in_folder = self.trusted_folder.is_dir() and any(self.trusted_folder.glob("*.pem"))
+        return in_folder or has_sealed_before(self._store.conn)
 
     def _passphrase(self, *, create: bool) -> bytes:
         from ..reports.pades import SealKeyError
@@ -140,36 +166,43 @@ class SealService:
             raise SealKeyError(f"The seal passphrase file {self.passphrase_file} is empty; restore it from a backup.")
         return text.encode("ascii")
 
-    def _load(self) -> "SealMaterial":
+    def _load(self, actor: str) -> "SealMaterial":
         from ..reports.pades import SealKeyError, seal_from_pkcs12
 
         try:
             data = self.key_file.read_bytes()
         except FileNotFoundError as error:
             raise SealKeyError(
-                f"The clinic seal key {self.key_file} is missing, but documents were sealed with it before. "
-                "Restore the seal folder from a backup, or import the clinic's PKCS#12; nothing was changed."
+                f"The clinic seal key {self.key_file} is missing, but this installation has sealed documents "
+                "before. Restore the seal folder from a backup (meso-kiosk restore); or, if it is lost for good, "
+                "make a new seal with 'meso-kiosk new-seal' (recorded; earlier documents still verify). "
+                "Nothing was changed."
             ) from error
         except OSError as error:
             raise SealKeyError(f"The clinic seal key {self.key_file} cannot be read: {error.strerror}.") from error
         material = seal_from_pkcs12(data, self._passphrase(create=False), source=str(self.key_file))
+        from ..reports.pades import certificate_pem
+
+        pem = certificate_pem(material.certificate)
         trusted = self.trusted_folder / f"{material.fingerprint}.pem"
         if not trusted.exists():  # interrupted right after the key was written: finish the job
-            from ..reports.pades import certificate_pem
-
             self.trusted_folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-            write_atomically(trusted, certificate_pem(material.certificate))
+            write_atomically(trusted, pem)
             if not self.certificate_file.exists():
-                write_atomically(self.certificate_file, certificate_pem(material.certificate))
+                write_atomically(self.certificate_file, pem)
+        if material.fingerprint not in dict(kept_certificates(self._store.conn)):
+            # A seal from before certificates were kept in the database (or an interrupted store).
+            with self._store.write(actor) as tx:
+                keep_certificate(tx, material.fingerprint, pem)
         return material
 
-    def _create(self, clinic_name: str, actor: str) -> "SealMaterial":
+    def _create(self, clinic_name: str, actor: str, action: str) -> "SealMaterial":
         from ..reports.pades import create_seal
 
         # Real time, not the clinic clock: PDF readers compare the certificate with the
         # signing time pyHanko takes from the system clock.
         material = create_seal(clinic_name, datetime.now(timezone.utc))
-        self._store_material(material, "seal.create", actor)
+        self._store_material(material, action, actor)
         return material
 
     def _store_material(self, material: "SealMaterial", action: str, actor: str) -> None:
@@ -187,6 +220,7 @@ class SealService:
         write_atomically(self.trusted_folder / f"{material.fingerprint}.pem", pem)
         write_atomically(self.certificate_file, pem)
         with self._store.write(actor) as tx:
+            keep_certificate(tx, material.fingerprint, pem)
             tx.audit(action, "seal", material.fingerprint[:32])
 
     def _retire(self) -> None:

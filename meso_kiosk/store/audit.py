@@ -1,9 +1,12 @@
 """The audit log: an append-only, HMAC-chained record of every change to patient data.
 
 Each row stores the hash of the row before it and its own HMAC-SHA256 over its
-fields and that previous hash. The key lives in the data folder, outside the
-database, so whoever edits ``meso.db`` alone cannot re-forge the chain.
-Rows name what changed (entity and id), never clinical free text.
+fields, the hash of the content of the record it wrote (``record_content``) and that
+previous hash. The key lives in the data folder, outside the database, so whoever
+edits ``meso.db`` alone cannot re-forge the chain, nor change a record without its
+latest entry showing it. Rows name what changed (entity and id), never clinical free
+text. Rows written before content hashes existed have none (NULL) and keep their old
+HMAC; a baseline entry vouches for each record's content from then on.
 """
 
 from __future__ import annotations
@@ -12,7 +15,9 @@ import os
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
+from . import record_content
 from .errors import AuditKeyError
 
 GENESIS_HASH = "0" * 64
@@ -72,14 +77,17 @@ def load_or_create_key(path: Path, *, create: bool = True) -> bytes:
 
 
 def row_hash(key: bytes, *, id: int, at: str, actor: str, action: str, entity: str,
-             entity_id: str | None, prev_hash: str) -> str:
+             entity_id: str | None, prev_hash: str, content_hash: str | None = None,
+             legacy: bool = False) -> str:
+    """The row's HMAC. ``legacy``: the message of rows written before content hashes (no content)."""
     import hashlib
     import hmac
     import json
 
-    message = json.dumps(
-        [id, at, actor, action, entity, entity_id, prev_hash], ensure_ascii=False, separators=(",", ":")
-    ).encode("utf-8")
+    fields = [id, at, actor, action, entity, entity_id, prev_hash]
+    if not legacy:
+        fields.insert(6, content_hash)
+    message = json.dumps(fields, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     return hmac.new(key, message, hashlib.sha256).hexdigest()
 
 
@@ -89,9 +97,17 @@ def _label(value: str, what: str) -> str:
     return value
 
 
+class Head(NamedTuple):
+    """The end of the chain: how many rows, and the last row's hash."""
+
+    rows: int
+    hash: str
+
+
 def append(conn: sqlite3.Connection, key: bytes, *, at: str, actor: str, action: str,
-           entity: str, entity_id: object | None) -> str:
-    """Append one row inside the caller's open transaction; returns its hash."""
+           entity: str, entity_id: object | None) -> Head:
+    """Append one row inside the caller's open transaction, vouching for the record's content
+    as it is now (call it once the record is written); returns the new head."""
     if not conn.in_transaction:
         raise RuntimeError("audit rows are written inside the transaction of the change they record")
     _label(actor, "actor"), _label(action, "action"), _label(entity, "entity")
@@ -99,14 +115,15 @@ def append(conn: sqlite3.Connection, key: bytes, *, at: str, actor: str, action:
     next_id = (last[0] + 1) if last else 1
     prev_hash = last[1] if last else GENESIS_HASH
     ref = None if entity_id is None else str(entity_id)
+    content = record_content.content_hash(conn, entity, ref)
     digest = row_hash(key, id=next_id, at=at, actor=actor, action=action, entity=entity,
-                      entity_id=ref, prev_hash=prev_hash)
+                      entity_id=ref, prev_hash=prev_hash, content_hash=content)
     conn.execute(
-        "INSERT INTO audit_log (id, at, actor, action, entity, entity_id, prev_hash, hash)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        (next_id, at, actor, action, entity, ref, prev_hash, digest),
+        "INSERT INTO audit_log (id, at, actor, action, entity, entity_id, content_hash, prev_hash, hash)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (next_id, at, actor, action, entity, ref, content, prev_hash, digest),
     )
-    return digest
+    return Head(next_id, digest)
 
 
 @dataclass(frozen=True)
@@ -115,35 +132,108 @@ class AuditReport:
     first_broken_id: int | None = None
     reason: str | None = None
     head_hash: str = GENESIS_HASH
+    # The record whose content no longer matches its latest entry ("consent 3"), when the chain held.
+    record: str | None = None
 
     @property
     def ok(self) -> bool:
-        return self.first_broken_id is None
+        return self.reason is None
+
+    def problem(self) -> str:
+        """What is wrong, in one sentence (for a report that is not ``ok``)."""
+        if self.first_broken_id is None:
+            return f"{self.reason} ({self.rows_checked} audit rows check out)"
+        return (f"audit log broken at row {self.first_broken_id}: {self.reason} "
+                f"({self.rows_checked} rows before it check out)")
 
 
 def verify(conn: sqlite3.Connection, key: bytes) -> AuditReport:
-    """Walk the chain from the first row; report the first row that does not check out."""
+    """Walk the chain from the first row, then compare every record with its latest entry;
+    report the first row, or the first record, that does not check out."""
     import hmac
 
     expected_prev = GENESIS_HASH
     expected_id = 1
     count = 0
+    latest: dict[tuple[str, str | None], tuple[int, str | None]] = {}
+    vouches = _vouches_for_content(conn)
     cursor = conn.execute(
-        "SELECT id, at, actor, action, entity, entity_id, prev_hash, hash FROM audit_log ORDER BY id"
+        f"SELECT id, at, actor, action, entity, entity_id, {'content_hash' if vouches else 'NULL'}, prev_hash, hash"
+        " FROM audit_log ORDER BY id"
     )
-    for row_id, at, actor, action, entity, entity_id, prev_hash, stored in cursor:
+    for row_id, at, actor, action, entity, entity_id, content, prev_hash, stored in cursor:
         if row_id != expected_id:
             return AuditReport(count, row_id, f"row {expected_id} is missing before row {row_id}", expected_prev)
         if prev_hash != expected_prev:
             return AuditReport(count, row_id, "it does not link to the row before it", expected_prev)
-        digest = row_hash(key, id=row_id, at=at, actor=actor, action=action, entity=entity,
-                          entity_id=entity_id, prev_hash=prev_hash)
-        if not hmac.compare_digest(digest, stored or ""):
+        fields = dict(id=row_id, at=at, actor=actor, action=action, entity=entity, entity_id=entity_id,
+                      prev_hash=prev_hash, content_hash=content)
+        # An entry without content is either an event (a seal made) or older than content hashes.
+        candidates = [False, True] if content is None else [False]
+        if not any(hmac.compare_digest(row_hash(key, **fields, legacy=legacy), stored or "") for legacy in candidates):
             return AuditReport(count, row_id, "its contents do not match its hash", expected_prev)
+        latest[(entity, entity_id)] = (row_id, content)
         expected_prev = stored
         expected_id += 1
         count += 1
+    changed = _first_changed_record(conn, latest) if vouches else None
+    if changed is not None:
+        record, reason = changed
+        return AuditReport(count, None, reason, expected_prev, record)
     return AuditReport(count, head_hash=expected_prev)
+
+
+def unvouched_record(conn: sqlite3.Connection, records: list[tuple[str, object]]) -> str | None:
+    """The first of ``records`` ((entity, id) pairs) whose content is not what its latest audit
+    entry vouches for, in words; None when all match. What is about to be sealed into a PDF is
+    checked this way: a few records, not the whole database (``verify``)."""
+    for entity, record in records:
+        row = conn.execute("SELECT id, content_hash FROM audit_log WHERE entity = ? AND entity_id = ?"
+                           " ORDER BY id DESC LIMIT 1", (entity, str(record))).fetchone()
+        if row is None:
+            return f"{entity} {record} has no audit entry: it was added behind the app's back"
+        if row[1] != record_content.content_hash(conn, entity, record):
+            return f"{entity} {record} no longer matches its latest audit entry (row {row[0]}): changed behind the app's back"
+    return None
+
+
+def head_row(conn: sqlite3.Connection, head: str) -> int | None:
+    """The audit row whose hash is ``head`` (a head printed on a document), if the log still holds it."""
+    row = conn.execute("SELECT id FROM audit_log WHERE hash = ?", (head,)).fetchone()
+    return None if row is None else row[0]
+
+
+def _vouches_for_content(conn: sqlite3.Connection) -> bool:
+    """Whether the entries vouch for their records' content: not in a database from before content
+    hashes (a backup restore meets), nor in one whose baseline is still to be written."""
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(audit_log)")}
+    return "content_hash" in columns and not conn.execute("SELECT EXISTS (SELECT 1 FROM audit_baseline_due)").fetchone()[0]
+
+
+def _first_changed_record(conn: sqlite3.Connection,
+                          latest: dict[tuple[str, str | None], tuple[int, str | None]]) -> tuple[str, str] | None:
+    """(record, reason) for the first record whose content is not what its latest entry vouches for."""
+    for entity in record_content.RECORDS:
+        current = record_content.all_content_hashes(conn, entity)
+        vouched = {record: entry for (kind, record), entry in latest.items() if kind == entity}
+        for record in sorted(current.keys() | vouched.keys(), key=_record_order):
+            name = f"{entity} {record}"
+            if record not in vouched:
+                return name, f"{name} has no audit entry: it was added behind the app's back"
+            row_id, content = vouched[record]
+            if record not in current:
+                return name, f"{name} is gone, though audit row {row_id} vouches for it: deleted behind the app's back"
+            if content is None:
+                return name, f"{name} has no content hash in its latest audit entry (row {row_id})"
+            if content != current[record]:
+                return name, (f"{name} no longer matches its latest audit entry (row {row_id}): "
+                              "changed behind the app's back")
+    return None
+
+
+def _record_order(record: str | None) -> tuple[int, str]:
+    text = record or ""
+    return (int(text), "") if text.isdigit() else (1 << 62, text)
 
 
 def head_hash(conn: sqlite3.Connection) -> str:

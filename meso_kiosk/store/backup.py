@@ -23,18 +23,6 @@ def snapshot(conn: sqlite3.Connection, destination: Path) -> None:
         target.close()
 
 
-def use_wal(path: Path) -> None:
-    """Put a database file back in WAL mode, as the store keeps it (the mode is kept in the
-    file; a snapshot leaves it in DELETE mode). A restored copy, checked in full just before,
-    then opens as any start does: its quick_check beside the first frame, not in front of it
-    (~0.45 s on 100,000 patients, with the lock screen up and not answering)."""
-    conn = sqlite3.connect(str(path))
-    try:
-        conn.execute("PRAGMA journal_mode = WAL")
-    finally:
-        conn.close()  # the last connection: the -wal and -shm files go with it
-
-
 @dataclass(frozen=True)
 class DatabaseCheck:
     integrity: str

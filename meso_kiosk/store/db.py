@@ -10,16 +10,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
 
-from . import audit
+from . import anchor, audit
 from .errors import DatabaseBusyError, DatabaseDamagedError, DatabaseReadOnlyError, StorageFullError, StoreError
-from .migrations import apply_migrations, is_current
+from .migrations import SCHEMA_VERSION, apply_migrations, is_current
+from .record_content import RECORDS
+from .schema import check_schema
 
 # "MESO" in ASCII: marks the file as ours, so a stranger's SQLite file is refused.
 APPLICATION_ID = 0x4D45534F
 BUSY_TIMEOUT_MS = 5000
 
 
-def _damaged(path: Path, detail: str) -> DatabaseDamagedError:
+def damaged(path: Path, detail: str) -> DatabaseDamagedError:
     return DatabaseDamagedError(
         f"The database {path} is damaged or is not a Meso Kiosk database ({detail}). "
         "It has not been changed. Restore it with 'meso-kiosk restore BACKUP', "
@@ -47,7 +49,7 @@ def storage_error(error: sqlite3.Error, what: str = "The change was not saved") 
     return None
 
 
-def _check_file(conn: sqlite3.Connection, path: Path, *, quick_check: bool = True) -> None:
+def check_file(conn: sqlite3.Connection, path: Path, *, quick_check: bool = True) -> None:
     """Read-only checks before anything is written to an existing file."""
     try:
         result = [row[0] for row in conn.execute("PRAGMA quick_check")] if quick_check else ["ok"]
@@ -58,11 +60,11 @@ def _check_file(conn: sqlite3.Connection, path: Path, *, quick_check: bool = Tru
             raise DatabaseBusyError(
                 f"The database {path} is busy: in use by another program. Close it and try again."
             ) from error
-        raise _damaged(path, str(error)) from error
+        raise damaged(path, str(error)) from error
     if result != ["ok"]:
-        raise _damaged(path, "; ".join(result[:3]))
+        raise damaged(path, "; ".join(result[:3]))
     if tables and app_id != APPLICATION_ID:
-        raise _damaged(path, "it belongs to another program")
+        raise damaged(path, "it belongs to another program")
 
 
 class IntegrityCheck:
@@ -87,11 +89,11 @@ class IntegrityCheck:
                                                 check_same_thread=False)
             try:
                 conn.execute("PRAGMA query_only = ON")
-                _check_file(conn, self._path)
+                check_file(conn, self._path)
             finally:
                 conn.close()
         except BaseException as error:  # noqa: BLE001 — handed to whoever waits
-            self._error = error if isinstance(error, StoreError) else _damaged(self._path, str(error))
+            self._error = error if isinstance(error, StoreError) else damaged(self._path, str(error))
 
     @property
     def done(self) -> bool:
@@ -131,15 +133,16 @@ def _connect(path: Path, *, check_in_background: bool) -> tuple[sqlite3.Connecti
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         if existed:
             later = check_in_background and _opens_without_writing(conn)
-            _check_file(conn, path, quick_check=not later)
+            check_file(conn, path, quick_check=not later)
             if later:
                 pending = IntegrityCheck(path)
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA synchronous = FULL")
-        if not is_current(conn):
+        if conn.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
             apply_migrations(conn)
             conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        check_schema(conn, path)
     except sqlite3.OperationalError as error:
         conn.close()
         if "locked" in str(error) or "busy" in str(error):
@@ -157,6 +160,48 @@ def _connect(path: Path, *, check_in_background: bool) -> tuple[sqlite3.Connecti
     return conn, pending
 
 
+def _holds_records(conn: sqlite3.Connection) -> bool:
+    """Whether any audited record exists (each has an audit entry: none may exist without a log)."""
+    tables = sorted({parts[0].table for parts in RECORDS.values()})
+    return any(conn.execute(f"SELECT EXISTS (SELECT 1 FROM {table})").fetchone()[0] for table in tables)
+
+
+def _write_baseline(conn: sqlite3.Connection, key: bytes, at: str, anchor_path: Path) -> None:
+    """One ``audit.baseline`` entry for each record, vouching for its content as it is now: the
+    records of a database written before audit entries carried content (migration 0009)."""
+    from .record_content import all_content_hashes
+
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        head = anchor.current_head(conn)
+        for entity in RECORDS:
+            for record in all_content_hashes(conn, entity):
+                head = audit.append(conn, key, at=at, actor="migration", action="audit.baseline",
+                                    entity=entity, entity_id=record)
+        conn.execute("DELETE FROM audit_baseline_due")
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    anchor.write_anchor(anchor_path, key, head)
+
+
+def _check_anchor(conn: sqlite3.Connection, key: bytes, anchor_path: Path, has_log: bool) -> None:
+    """``AuditAnchorError`` when the log no longer reaches its anchor, or the anchor is gone."""
+    anchored = anchor.read_anchor(anchor_path, key)
+    if anchored is None:
+        if has_log:
+            raise anchor.AuditAnchorError(
+                f"The audit anchor {anchor_path} is missing, but the audit log was anchored there. "
+                "Restore it from a backup (meso-kiosk restore); nothing was changed.")
+        return
+    problem = anchor.reaches(conn, anchored)
+    if problem:
+        raise anchor.AuditAnchorError(f"The audit log of {anchor_path.parent} fails its anchor: {problem}. "
+                                      "Nothing was changed; restore from a backup.")
+
+
 def _opens_without_writing(conn: sqlite3.Connection) -> bool:
     try:
         return conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal" and is_current(conn)
@@ -172,13 +217,20 @@ class Transaction:
     actor: str
     at: str
     _key: bytes
-    entries: list[str] = field(default_factory=list)
+    entries: list[tuple[str, str, object | None]] = field(default_factory=list)
 
     def audit(self, action: str, entity: str, entity_id: object | None) -> None:
-        self.entries.append(
-            audit.append(self.conn, self._key, at=self.at, actor=self.actor, action=action,
-                         entity=entity, entity_id=entity_id)
-        )
+        """Say what this transaction changed. The entry is appended just before the commit,
+        when the record is written whole (a consent with its signatures), so that the
+        content it vouches for is the record as committed."""
+        self.entries.append((action, entity, entity_id))
+
+    def append_entries(self) -> audit.Head:
+        head = None
+        for action, entity, entity_id in self.entries:
+            head = audit.append(self.conn, self._key, at=self.at, actor=self.actor, action=action,
+                                entity=entity, entity_id=entity_id)
+        return head
 
     def execute(self, sql: str, params: tuple | dict = ()) -> sqlite3.Cursor:
         return self.conn.execute(sql, params)
@@ -188,12 +240,13 @@ class Store:
     """The database connection plus the audit key: every write goes through ``write``."""
 
     def __init__(self, conn: sqlite3.Connection, audit_key: bytes, now_iso: Callable[[], str], path: Path | None = None,
-                 integrity: IntegrityCheck | None = None):
+                 integrity: IntegrityCheck | None = None, anchor_path: Path | None = None):
         self.conn = conn
         self.path = path
         self._audit_key = audit_key
         self._now_iso = now_iso
         self.integrity = integrity  # a quick_check still running (``open(check_in_background=True)``)
+        self.anchor_path = anchor_path  # audit.head; None: not anchored (a copy under test)
 
     @classmethod
     def open(cls, database: Path, audit_key_path: Path, now_iso: Callable[[], str], *,
@@ -201,14 +254,20 @@ class Store:
         # The audit key is made only after the first schema is committed: an empty database
         # beside it is a damaged one (truncated by a failing disk), never a fresh install to fill.
         if audit_key_path.exists() and database.exists() and database.stat().st_size == 0:
-            raise _damaged(database, "the file is empty")
+            raise damaged(database, "the file is empty")
         conn, pending = _connect(database, check_in_background=check_in_background)
+        anchor_path = audit_key_path.with_name(anchor.FILE_NAME)
         try:
             # An existing audit log needs its own key: a new one would break the chain.
             has_log = conn.execute("SELECT EXISTS (SELECT 1 FROM audit_log)").fetchone()[0]
+            if not has_log and _holds_records(conn):
+                raise damaged(database, "it holds records but its audit log is empty: the log was wiped")
             if pending is not None and not has_log:
                 pending.wait()  # a new key is a file written: only beside a checked database
             key = audit.load_or_create_key(audit_key_path, create=not has_log)
+            if conn.execute("SELECT EXISTS (SELECT 1 FROM audit_baseline_due)").fetchone()[0]:
+                _write_baseline(conn, key, now_iso(), anchor_path)
+            _check_anchor(conn, key, anchor_path, has_log)
         except BaseException as error:
             conn.close()
             if pending is not None:
@@ -216,7 +275,7 @@ class Store:
                     pending.wait()  # a damaged file: the check's verdict says so better
                 pending.wait_quietly()
             raise
-        return cls(conn, key, now_iso, database, pending)
+        return cls(conn, key, now_iso, database, pending, anchor_path)
 
     def wait_for_integrity(self) -> None:
         """Until the open-time quick_check has passed; ``DatabaseDamagedError`` if it failed."""
@@ -244,6 +303,7 @@ class Store:
             yield tx
             if not tx.entries:
                 raise RuntimeError("every change to the database must leave an audit entry")
+            head = tx.append_entries()
             self.conn.execute("COMMIT")
         except sqlite3.OperationalError as error:
             self._rollback()
@@ -254,6 +314,17 @@ class Store:
         except BaseException:
             self._rollback()
             raise
+        self._anchor(head)
+
+    def _anchor(self, head: audit.Head) -> None:
+        if self.anchor_path is None:
+            return
+        try:
+            anchor.write_anchor(self.anchor_path, self._audit_key, head)
+        except OSError:
+            # The change is committed; an anchor left one write behind still holds the log to
+            # everything before it, and the next write moves it on.
+            pass
 
     def _rollback(self) -> None:
         if self.conn.in_transaction:
@@ -263,7 +334,18 @@ class Store:
                 pass  # SQLite rolls back by itself when it cannot (e.g. after an I/O error)
 
     def verify_audit(self) -> audit.AuditReport:
-        return audit.verify(self.conn, self._audit_key)
+        """The chain, every record's content, and the anchor (when this store keeps one)."""
+        report = audit.verify(self.conn, self._audit_key)
+        if not report.ok or self.anchor_path is None:
+            return report
+        try:
+            _check_anchor(self.conn, self._audit_key, self.anchor_path, report.rows_checked > 0)
+        except anchor.AuditAnchorError as error:
+            return audit.AuditReport(report.rows_checked, None, str(error), report.head_hash, anchor.FILE_NAME)
+        return report
+
+    def head(self) -> audit.Head:
+        return anchor.current_head(self.conn)
 
     def close(self) -> None:
         self.conn.close()

@@ -17,18 +17,21 @@ class DocumentRecord:
     sha256: str
     created_at: str
     created_by: str
+    audit_head: str | None = None  # the audit chain's head the document prints (summaries)
 
 
-_COLUMNS = "id, patient_id, kind, path, sha256, created_at, created_by"
+_COLUMNS = "id, patient_id, kind, path, sha256, created_at, created_by, audit_head"
 
 
-def insert_document(tx: Transaction, *, patient_id: int, kind: str, path: str, sha256: str) -> DocumentRecord:
+def insert_document(tx: Transaction, *, patient_id: int, kind: str, path: str, sha256: str,
+                    audit_head: str | None = None) -> DocumentRecord:
     cursor = tx.execute(
-        "INSERT INTO documents (patient_id, kind, path, sha256, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?)",
-        (patient_id, kind, path, sha256, tx.at, tx.actor),
+        "INSERT INTO documents (patient_id, kind, path, sha256, created_at, created_by, audit_head)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (patient_id, kind, path, sha256, tx.at, tx.actor, audit_head),
     )
     tx.audit("document.export", "document", cursor.lastrowid)
-    return DocumentRecord(cursor.lastrowid, patient_id, kind, path, sha256, tx.at, tx.actor)
+    return DocumentRecord(cursor.lastrowid, patient_id, kind, path, sha256, tx.at, tx.actor, audit_head)
 
 
 def find_by_sha256(conn: sqlite3.Connection, sha256: str) -> DocumentRecord | None:

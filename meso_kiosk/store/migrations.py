@@ -389,6 +389,47 @@ def _step_0008_patient_search_prefixes(db: "Database") -> None:
     )
 
 
+def _step_0009_audit_content(db: "Database") -> None:
+    # Each audit entry vouches for the content of the record it wrote (store/record_content.py),
+    # and a document keeps the audit head its PDF prints (``verify FILE`` checks it is still there).
+    # Records written before get one baseline entry each at the next open, when the audit key
+    # is at hand (``Store.open``): a row in audit_baseline_due says it is due.
+    db.executescript(
+        """
+    ALTER TABLE audit_log ADD COLUMN content_hash TEXT;
+    ALTER TABLE documents ADD COLUMN audit_head TEXT;
+    CREATE TABLE audit_baseline_due (after_row INTEGER NOT NULL);
+    INSERT INTO audit_baseline_due SELECT id FROM audit_log ORDER BY id DESC LIMIT 1;
+
+    -- Each restore, written into the data it restored: which backup, its audit head, and the
+    -- head of the data it replaced (NULL: a new folder).
+    CREATE TABLE restores (
+        id INTEGER PRIMARY KEY,
+        backup_name TEXT NOT NULL,
+        backup_created_at TEXT,
+        backup_rows INTEGER NOT NULL,
+        backup_head TEXT NOT NULL,
+        replaced_rows INTEGER,
+        replaced_head TEXT,
+        older INTEGER NOT NULL CHECK (older IN (0, 1)),          -- restored over newer data (--allow-older)
+        key_source TEXT NOT NULL CHECK (key_source IN ('installation', 'backup')),
+        restored_at TEXT NOT NULL
+    );
+
+    -- Every seal certificate this installation has sealed with, kept with the data: documents
+    -- sealed before a lost seal/ folder still verify after a new seal is made.
+    CREATE TABLE seal_certificates (
+        id INTEGER PRIMARY KEY,
+        fingerprint TEXT NOT NULL UNIQUE,
+        pem TEXT NOT NULL,
+        added_at TEXT NOT NULL
+    );
+    """
+    )
+    db.executescript(_immutable("restores", "1", "a restore record cannot be changed")
+                     + _immutable("seal_certificates", "1", "a seal certificate cannot be changed"))
+
+
 STEPS: tuple[tuple[str, Callable[["Database"], None]], ...] = (
     ("0001_core", _step_0001_core),
     ("0002_patient_search", _step_0002_patient_search),
@@ -397,6 +438,7 @@ STEPS: tuple[tuple[str, Callable[["Database"], None]], ...] = (
     ("0006_course_plan", _step_0006_course_plan),
     ("0007_consent_accounts", _step_0007_consent_accounts),
     ("0008_patient_search_prefixes", _step_0008_patient_search_prefixes),
+    ("0009_audit_content", _step_0009_audit_content),
 )
 SCHEMA_VERSION = len(STEPS)
 

@@ -73,15 +73,29 @@ def test_backup_while_another_connection_writes(kiosk, tmp_path, register):
 def test_restore_refuses_a_non_empty_folder_unless_replace(kiosk, tmp_path, register):
     register()
     backup = create_backup(kiosk, tmp_path / "b.zip").path
+    root = kiosk.paths.root
+    kiosk.close()
+    with pytest.raises(BackupError, match="already holds data"):
+        restore_backup(backup, root)
+    message = restore_backup(backup, root, replace=True)  # the same data: nothing newer is lost
+    kept = [p for p in root.parent.iterdir() if p.name.startswith(f"{root.name}.before-restore-")]
+    assert len(kept) == 1 and str(kept[0]) in message
+    assert (kept[0] / "meso.db").is_file()  # the previous data is never thrown away
+
+
+def test_a_backup_of_another_installation_is_not_restored_over_this_one(kiosk, tmp_path, register):
+    register()
+    backup = create_backup(kiosk, tmp_path / "b.zip").path
     target = open_kiosk(tmp_path / "other")
     target.patients.register({"given_name": "Keep", "family_name": "Me", "date_of_birth": "1970-01-01"}, "t")
     target.close()
-    with pytest.raises(BackupError, match="already holds data"):
-        restore_backup(backup, tmp_path / "other")
-    message = restore_backup(backup, tmp_path / "other", replace=True)
-    kept = [p for p in tmp_path.iterdir() if p.name.startswith("other.before-restore-")]
-    assert len(kept) == 1 and str(kept[0]) in message
-    assert (kept[0] / "meso.db").is_file()  # the previous data is never thrown away
+    with pytest.raises(BackupError, match="backup of another installation"):
+        restore_backup(backup, tmp_path / "other", replace=True)
+    reopened = open_kiosk(tmp_path / "other")
+    try:
+        assert [p.given_name for p in reopened.patients.recent()] == ["Keep"]
+    finally:
+        reopened.close()
 
 
 def test_restore_refuses_while_the_app_runs_on_the_folder(kiosk, tmp_path, register):

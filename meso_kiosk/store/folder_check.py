@@ -1,0 +1,72 @@
+"""``audit-verify``: everything that shows a change made behind the app's back, read-only.
+
+Unlike opening the store (which stops at the first fault it finds), this reports every
+kind of finding at once, so that a forged row in a database whose triggers were dropped
+is named as well as the missing triggers: the schema against the app's, the audit chain,
+each record's content against its latest entry, and the anchored head. It writes nothing
+(never a new audit key) and takes no lock, so it also runs beside the app.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import NamedTuple
+
+from . import anchor, audit
+from .db import check_file, damaged
+from .errors import AuditKeyError, DatabaseDamagedError, StoreError
+from .schema import check_schema
+
+
+class FolderCheck(NamedTuple):
+    report: audit.AuditReport | None  # None: the chain could not be read at all
+    problems: tuple[str, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def summary(self) -> str:
+        if self.problems:
+            return "; also: ".join(self.problems)
+        return (f"audit log intact: {self.report.rows_checked} rows, head {self.report.head_hash[:16]}; "
+                "every record matches its latest entry; the anchored head is in the log")
+
+
+def check_folder(database: Path, key_path: Path, anchor_path: Path) -> FolderCheck:
+    if database.stat().st_size == 0:
+        return FolderCheck(None, (str(damaged(database, "the file is empty")),))
+    try:
+        conn = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+    except sqlite3.Error as error:
+        return FolderCheck(None, (str(damaged(database, str(error))),))
+    problems: list[str] = []
+    try:
+        try:
+            check_file(conn, database)  # a damaged file, or a stranger's: nothing else to check in it
+            key = audit.load_or_create_key(key_path, create=False)
+        except (StoreError, AuditKeyError) as error:
+            return FolderCheck(None, (str(error),))
+        try:
+            check_schema(conn, database)
+        except DatabaseDamagedError as error:
+            problems.append(str(error).split(". It has not been changed")[0])
+        report = audit.verify(conn, key)
+        if not report.ok:
+            problems.insert(0, report.problem())
+        try:
+            anchored = anchor.read_anchor(anchor_path, key)
+        except anchor.AuditAnchorError as error:
+            problems.append(str(error))
+        else:
+            if anchored is None and report.rows_checked:
+                problems.append(f"the audit anchor {anchor_path} is missing, but the log has rows: "
+                                "restore it from a backup")
+            elif anchored is not None and (gap := anchor.reaches(conn, anchored)):
+                problems.append(gap)
+    except sqlite3.DatabaseError as error:
+        return FolderCheck(None, (*problems, f"the database {database} cannot be read: {error}"))
+    finally:
+        conn.close()
+    return FolderCheck(report, tuple(problems))

@@ -1,0 +1,111 @@
+"""What an audit entry vouches for: the canonical content of the record it wrote.
+
+Each audited entity is a record made of rows: a consent is its ``consents`` row and its
+signatures; a session is its row, its zones and products, and its amendments with their
+lots. The content is every column of those rows, serialised one stable way (JSON, keys
+sorted, rows in rowid order, a BLOB as its SHA-256), and its SHA-256 goes into the audit
+entry of every write, inside the HMAC (``audit.append``). ``audit.verify`` recomputes it:
+an edit made with the triggers dropped, a row added or deleted behind the app's back, no
+longer matches the record's latest entry.
+
+A migration that adds a column to one of these tables changes every record's content:
+it must schedule a new baseline (see ``migrations._step_0009_audit_content``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from typing import Iterator, NamedTuple
+
+
+class Part(NamedTuple):
+    table: str
+    # SQL naming the record a row of ``table`` belongs to (the record's id or key).
+    record: str
+
+
+# entity (as written in audit_log.entity) → the rows that make one such record.
+RECORDS: dict[str, tuple[Part, ...]] = {
+    "patient": (Part("patients", "id"),),
+    "consultant": (Part("consultants", "id"),),
+    "intake": (Part("intakes", "id"),),
+    "course": (Part("courses", "id"),),
+    "session": (
+        Part("treatment_sessions", "id"),
+        Part("session_zones", "session_id"),
+        Part("session_products", "session_id"),
+        Part("session_amendments", "session_id"),
+        Part("amendment_lots", "(SELECT session_id FROM session_amendments a WHERE a.id = amendment_id)"),
+    ),
+    "consent": (Part("consents", "id"), Part("signatures", "consent_id")),
+    "document": (Part("documents", "id"),),
+    "setting": (Part("settings", "key"),),
+    "restore": (Part("restores", "id"),),
+    "seal_certificate": (Part("seal_certificates", "id"),),
+}
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, bytes):
+        return {"sha256": hashlib.sha256(value).hexdigest()}
+    return value
+
+
+def _rows(cursor: sqlite3.Cursor) -> Iterator[tuple[object, dict[str, object]]]:
+    """(record, row as a dict) for a cursor whose first column is the record."""
+    names = [column[0] for column in cursor.description[1:]]
+    for record, *values in cursor:
+        yield record, {name: _plain(value) for name, value in zip(names, values)}
+
+
+def _digest(parts: dict[str, list[dict[str, object]]]) -> str:
+    text = json.dumps(parts, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _key(entity: str, record: object) -> object:
+    return str(record) if entity == "setting" else int(record)
+
+
+def content_hash(conn: sqlite3.Connection, entity: str, record: object) -> str | None:
+    """The SHA-256 of one record's content as it is now; None for an entity that is no stored
+    record (an event such as a seal made or a restore)."""
+    parts = RECORDS.get(entity)
+    if parts is None or record is None:
+        return None
+    key = _key(entity, record)
+    content = {}
+    for part in parts:
+        cursor = conn.execute(f"SELECT {part.record}, * FROM {part.table} WHERE {part.record} = ? ORDER BY rowid",
+                              (key,))
+        content[part.table] = [row for _, row in _rows(cursor)]
+    return _digest(content)
+
+
+def all_content_hashes(conn: sqlite3.Connection, entity: str) -> dict[str, str]:
+    """Every record of ``entity`` (its id as audit_log writes it) → its content hash, a table at a
+    time: what ``content_hash`` gives record by record, for a whole database at once."""
+    parts = RECORDS[entity]
+    grouped: dict[str, dict[str, list[dict[str, object]]]] = {}
+    head, *children = parts
+    for record, row in _rows(conn.execute(f"SELECT {head.record}, * FROM {head.table} ORDER BY rowid")):
+        grouped[str(record)] = {part.table: [] for part in parts}
+        grouped[str(record)][head.table].append(row)
+    for part in children:
+        cursor = conn.execute(f"SELECT {part.record}, * FROM {part.table} ORDER BY rowid")
+        for record, row in _rows(cursor):
+            # A child whose record is gone still counts: under a record of its own that no entry vouches for.
+            grouped.setdefault(str(record), {each.table: [] for each in parts})[part.table].append(row)
+    return {record: _digest(content) for record, content in grouped.items()}
+
+
+def patient_records(conn: sqlite3.Connection, patient_id: int) -> list[tuple[str, int]]:
+    """(entity, id) of the patient and of every clinical record of theirs: what a summary prints."""
+    records = [("patient", patient_id)]
+    for entity, table in (("intake", "intakes"), ("course", "courses"), ("session", "treatment_sessions"),
+                          ("consent", "consents")):
+        records += [(entity, row[0]) for row in
+                    conn.execute(f"SELECT id FROM {table} WHERE patient_id = ? ORDER BY id", (patient_id,))]
+    return records
