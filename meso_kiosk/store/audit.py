@@ -104,10 +104,15 @@ class Head(NamedTuple):
     hash: str
 
 
+# ``append``'s default: read the record's content from the database now.
+CONTENT_NOW = object()
+
+
 def append(conn: sqlite3.Connection, key: bytes, *, at: str, actor: str, action: str,
-           entity: str, entity_id: object | None) -> Head:
+           entity: str, entity_id: object | None, content: str | None | object = CONTENT_NOW) -> Head:
     """Append one row inside the caller's open transaction, vouching for the record's content
-    as it is now (call it once the record is written); returns the new head."""
+    as it is now (call it once the record is written; ``content``: its hash, already computed
+    for a whole table at once); returns the new head."""
     if not conn.in_transaction:
         raise RuntimeError("audit rows are written inside the transaction of the change they record")
     _label(actor, "actor"), _label(action, "action"), _label(entity, "entity")
@@ -115,7 +120,8 @@ def append(conn: sqlite3.Connection, key: bytes, *, at: str, actor: str, action:
     next_id = (last[0] + 1) if last else 1
     prev_hash = last[1] if last else GENESIS_HASH
     ref = None if entity_id is None else str(entity_id)
-    content = record_content.content_hash(conn, entity, ref)
+    if content is CONTENT_NOW:
+        content = record_content.content_hash(conn, entity, ref)
     digest = row_hash(key, id=next_id, at=at, actor=actor, action=action, entity=entity,
                       entity_id=ref, prev_hash=prev_hash, content_hash=content)
     conn.execute(

@@ -175,9 +175,9 @@ def _write_baseline(conn: sqlite3.Connection, key: bytes, at: str, anchor_path: 
     try:
         head = anchor.current_head(conn)
         for entity in RECORDS:
-            for record in all_content_hashes(conn, entity):
+            for record, content in all_content_hashes(conn, entity).items():
                 head = audit.append(conn, key, at=at, actor="migration", action="audit.baseline",
-                                    entity=entity, entity_id=record)
+                                    entity=entity, entity_id=record, content=content)
         conn.execute("DELETE FROM audit_baseline_due")
         conn.execute("COMMIT")
     except BaseException:

@@ -113,6 +113,7 @@ def _build_pages(window: MainWindow, kiosk: Kiosk, info: AppInfo, sign_in: SignI
                  actor: Callable[[], str]) -> None:
     # Imported here: the page modules (and what they import) are not needed for the lock screen.
     from ..services.reference import languages
+    from ..services.restore_notice import take_restore_notice
     from .pages.coming_next import ComingNextPage
     from .pages.consent import ConsentPage
     from .pages.course import CoursePage
@@ -151,6 +152,8 @@ def _build_pages(window: MainWindow, kiosk: Kiosk, info: AppInfo, sign_in: SignI
                                                           current_consultant),
                     after_exit=pages["scalp_map"].refresh)  # a new signature opens the session gate
     wire_screen_lock(window, kiosk.accounts, sign_in)
+    sign_in.signed_in.connect(lambda _account: window.patients_page.show_restore_notice(
+        take_restore_notice(kiosk.store, kiosk.clock, actor())))
     window.lock_page.ensure_pin_view()  # ready before the first name is touched
 
 

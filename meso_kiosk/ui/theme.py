@@ -36,6 +36,8 @@ QLabel[role="error"] {{ color: {STOP}; font-size: {SMALL_PX}px; }}
 QLabel[role="saved"] {{ color: {SUCCESS}; font-size: {SMALL_PX}px; }}
 QLabel[role="banner-error"] {{ color: {STOP}; background: {STOP_SOFT}; border: 1px solid {STOP};
     border-radius: 8px; padding: 8px 12px; }}
+QLabel[role="banner-notice"] {{ color: {TEXT}; background: {ACCENT_SOFT}; border: 1px solid {ACCENT};
+    border-radius: 8px; padding: 8px 12px; }}
 QLineEdit, QComboBox, QPlainTextEdit {{ background: {SURFACE}; border: 1px solid {BORDER};
     border-radius: 8px; padding: 6px 12px; min-height: {TOUCH_TARGET - 14}px; }}
 QLineEdit:focus, QComboBox:focus, QPlainTextEdit:focus {{ border: 2px solid {ACCENT}; }}

@@ -50,6 +50,10 @@ class PatientsPage(QWidget):
         self.backup_problem = label("", "banner-error")
         self.backup_problem.setAccessibleName("Automatic backup problem")
         self.backup_problem.hide()
+        # After a restore, the first consultant to sign in is told which backup the data came from.
+        self.restore_notice = label("", "banner-notice")
+        self.restore_notice.setAccessibleName("Data restored from a backup")
+        self.restore_notice.hide()
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(32, 24, 32, 24)
@@ -60,6 +64,7 @@ class PatientsPage(QWidget):
         top.addWidget(self.new_button)
         layout.addLayout(top)
         layout.addWidget(self.backup_problem)
+        layout.addWidget(self.restore_notice)
         layout.addWidget(self.search)
         layout.addWidget(self.status)
         layout.addWidget(self.results, 1)
@@ -94,6 +99,11 @@ class PatientsPage(QWidget):
             self.backup_problem.setText(f"The automatic backup failed: {message} "
                                         "Please tell whoever looks after this tablet.")
         self.backup_problem.setVisible(bool(message))
+
+    def show_restore_notice(self, words: str | None) -> None:
+        """A restore nobody had been told of (``words``), or none (hidden)."""
+        self.restore_notice.setText(words or "")
+        self.restore_notice.setVisible(bool(words))
 
     def _on_search_text_changed(self, text: str) -> None:
         self._show(text)
