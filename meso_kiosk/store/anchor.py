@@ -75,6 +75,22 @@ def write_anchor(path: Path, key: bytes, head: Head, *, only_forward: bool = Tru
         raise
 
 
+# A temporary anchor older than this was left by a process that stopped mid-write (killed, power cut).
+STALE_SECONDS = 600
+
+
+def sweep_leftovers(path: Path) -> None:
+    """Remove temporary anchors that a stopped process left behind (each process writes its own)."""
+    import time
+
+    for leftover in path.parent.glob(f".{path.name}.*.tmp"):
+        try:
+            if time.time() - leftover.stat().st_mtime > STALE_SECONDS:
+                leftover.unlink()
+        except OSError:
+            pass  # gone meanwhile, or not ours to remove: harmless either way
+
+
 def current_head(conn: sqlite3.Connection) -> Head:
     row = conn.execute("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
     return Head(row[0], row[1]) if row else Head(0, GENESIS_HASH)

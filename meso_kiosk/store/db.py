@@ -268,6 +268,7 @@ class Store:
             if conn.execute("SELECT EXISTS (SELECT 1 FROM audit_baseline_due)").fetchone()[0]:
                 _write_baseline(conn, key, now_iso(), anchor_path)
             _check_anchor(conn, key, anchor_path, has_log)
+            anchor.sweep_leftovers(anchor_path)
         except BaseException as error:
             conn.close()
             if pending is not None:

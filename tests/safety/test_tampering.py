@@ -432,3 +432,17 @@ def test_a_lost_seal_folder_stops_export_until_a_new_seal_is_asked_for(clinic, c
         assert kiosk.store.verify_audit().ok
     finally:
         kiosk.close()
+
+
+def test_a_temporary_anchor_left_by_a_killed_process_is_swept(clinic):
+    import os
+    import time
+
+    root, _ = clinic
+    stale, fresh = root / ".audit.head.99999.tmp", root / ".audit.head.99998.tmp"
+    for leftover in (stale, fresh):
+        leftover.write_text("{}")
+    old = time.time() - 3600
+    os.utime(stale, (old, old))
+    reopen(root).close()
+    assert not stale.exists() and fresh.exists()  # a fresh one may be another process's, mid-write
