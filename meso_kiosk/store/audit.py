@@ -153,19 +153,21 @@ class AuditReport:
                 f"({self.rows_checked} rows before it check out)")
 
 
-def verify(conn: sqlite3.Connection, key: bytes) -> AuditReport:
-    """Walk the chain from the first row, then compare every record with its latest entry;
-    report the first row, or the first record, that does not check out."""
+def verify(conn: sqlite3.Connection, key: bytes, *, contents: bool = True) -> AuditReport:
+    """Walk the chain from the first row, then (``contents``) compare every record with its latest
+    entry; report the first row, or the first record, that does not check out. The records take
+    most of the time (benchmarks/audit_verify.py): a backup checks the chain only,
+    ``audit-verify`` and ``restore`` both."""
     import hmac
 
     expected_prev = GENESIS_HASH
     expected_id = 1
     count = 0
     latest: dict[tuple[str, str | None], tuple[int, str | None]] = {}
-    vouches = _vouches_for_content(conn)
+    has_content = "content_hash" in {row[1] for row in conn.execute("PRAGMA table_info(audit_log)")}
     cursor = conn.execute(
-        f"SELECT id, at, actor, action, entity, entity_id, {'content_hash' if vouches else 'NULL'}, prev_hash, hash"
-        " FROM audit_log ORDER BY id"
+        f"SELECT id, at, actor, action, entity, entity_id, {'content_hash' if has_content else 'NULL'}, prev_hash,"
+        " hash FROM audit_log ORDER BY id"
     )
     for row_id, at, actor, action, entity, entity_id, content, prev_hash, stored in cursor:
         if row_id != expected_id:
@@ -182,7 +184,7 @@ def verify(conn: sqlite3.Connection, key: bytes) -> AuditReport:
         expected_prev = stored
         expected_id += 1
         count += 1
-    changed = _first_changed_record(conn, latest) if vouches else None
+    changed = _first_changed_record(conn, latest) if contents and _vouches_for_content(conn) else None
     if changed is not None:
         record, reason = changed
         return AuditReport(count, None, reason, expected_prev, record)
@@ -211,17 +213,21 @@ def head_row(conn: sqlite3.Connection, head: str) -> int | None:
 
 def _vouches_for_content(conn: sqlite3.Connection) -> bool:
     """Whether the entries vouch for their records' content: not in a database from before content
-    hashes (a backup restore meets), nor in one whose baseline is still to be written."""
-    columns = {row[1] for row in conn.execute("PRAGMA table_info(audit_log)")}
-    return "content_hash" in columns and not conn.execute("SELECT EXISTS (SELECT 1 FROM audit_baseline_due)").fetchone()[0]
+    hashes (a restore meets one in an old backup), nor in one whose baseline is still to be written."""
+    tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    return ("audit_baseline_due" in tables
+            and not conn.execute("SELECT EXISTS (SELECT 1 FROM audit_baseline_due)").fetchone()[0])
 
 
 def _first_changed_record(conn: sqlite3.Connection,
                           latest: dict[tuple[str, str | None], tuple[int, str | None]]) -> tuple[str, str] | None:
     """(record, reason) for the first record whose content is not what its latest entry vouches for."""
+    by_entity: dict[str, dict[str | None, tuple[int, str | None]]] = {}
+    for (entity, record), entry in latest.items():
+        by_entity.setdefault(entity, {})[record] = entry
     for entity in record_content.RECORDS:
         current = record_content.all_content_hashes(conn, entity)
-        vouched = {record: entry for (kind, record), entry in latest.items() if kind == entity}
+        vouched = by_entity.get(entity, {})
         for record in sorted(current.keys() | vouched.keys(), key=_record_order):
             name = f"{entity} {record}"
             if record not in vouched:

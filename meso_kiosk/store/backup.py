@@ -35,13 +35,14 @@ class DatabaseCheck:
         return self.integrity == "ok" and self.foreign_key_problems == 0 and self.audit.ok
 
 
-def check_copy(path: Path, audit_key: bytes) -> DatabaseCheck:
-    """Full integrity check, foreign keys and the audit chain of a database file, read-only."""
+def check_copy(path: Path, audit_key: bytes, *, contents: bool = True) -> DatabaseCheck:
+    """Full integrity check, foreign keys and the audit chain of a database file, read-only;
+    ``contents``: every record against its latest entry too (see ``audit.verify``)."""
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
         integrity = "; ".join(row[0] for row in conn.execute("PRAGMA integrity_check"))
         problems = len(conn.execute("PRAGMA foreign_key_check").fetchall())
-        report = audit.verify(conn, audit_key)
+        report = audit.verify(conn, audit_key, contents=contents)
         patients = conn.execute("SELECT count(*) FROM patients").fetchone()[0]
     except sqlite3.DatabaseError as error:
         return DatabaseCheck(str(error), 0, audit.AuditReport(0, 0, "unreadable"), 0)

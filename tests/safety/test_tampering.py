@@ -133,23 +133,35 @@ def test_a_trigger_added_behind_the_app_stops_it(clinic):
 
 # ------------------------------------------------------------ the log cut short, wiped, re-keyed
 
-def test_cutting_the_tail_of_the_log_stops_the_app_and_fails_audit_verify(clinic, capsys):
-    root, _ = clinic
+def _cut_tail(root: Path) -> None:
     behind_the_app(root, "DELETE FROM audit_log WHERE id > (SELECT max(id) - 3 FROM audit_log)")
-    with pytest.raises(StoreError, match="rows were removed behind the app's back"):
-        reopen(root)
-    code, line = audit_verify(root, capsys)
-    assert code == 1 and "rows were removed" in line, line
 
 
-def test_cutting_the_tail_and_the_anchor_too_is_still_seen(clinic, capsys):
-    root, _ = clinic
-    behind_the_app(root, "DELETE FROM audit_log WHERE id > (SELECT max(id) - 3 FROM audit_log)")
+def _cut_tail_and_anchor(root: Path) -> None:
+    _cut_tail(root)
     (root / "audit.head").unlink()
-    with pytest.raises(StoreError, match="audit anchor .* is missing"):
+
+
+def _swap_key(root: Path) -> None:
+    (root / "audit.key").write_text(secrets.token_hex(32) + "\n", encoding="ascii")
+
+
+LOG_ATTACKS = {  # attack → (what the open says, words audit-verify's line holds)
+    "the tail cut": (_cut_tail, "rows were removed behind the app's back", ("rows were removed",)),
+    "the tail and the anchor": (_cut_tail_and_anchor, "audit anchor .* is missing", ("anchor", "missing")),
+    "a swapped key": (_swap_key, "not written with this installation's audit key", ("row 1",)),
+}
+
+
+@pytest.mark.parametrize("attack", LOG_ATTACKS)
+def test_the_log_cut_short_or_re_keyed_stops_the_app_and_fails_audit_verify(clinic, capsys, attack):
+    root, _ = clinic
+    do, refusal, words = LOG_ATTACKS[attack]
+    do(root)
+    with pytest.raises(StoreError, match=refusal):
         reopen(root)
     code, line = audit_verify(root, capsys)
-    assert code == 1 and "anchor" in line and "missing" in line, line
+    assert code == 1 and all(word in line for word in words), line
 
 
 def test_a_wiped_log_never_gets_a_new_key(clinic, capsys):
@@ -162,15 +174,6 @@ def test_a_wiped_log_never_gets_a_new_key(clinic, capsys):
     with pytest.raises(StoreError, match="audit log is empty: the log was wiped"):
         reopen(root)
     assert not (root / "audit.key").exists()  # nothing made a new key to bless the wiped log
-
-
-def test_a_swapped_key_fails(clinic, capsys):
-    root, _ = clinic
-    (root / "audit.key").write_text(secrets.token_hex(32) + "\n", encoding="ascii")
-    with pytest.raises(StoreError, match="not written with this installation's audit key"):
-        reopen(root)
-    code, line = audit_verify(root, capsys)
-    assert code == 1 and "row 1" in line, line
 
 
 def test_verify_checks_the_head_printed_in_the_pdf_is_still_in_the_log(clinic, capsys):
@@ -446,3 +449,17 @@ def test_a_temporary_anchor_left_by_a_killed_process_is_swept(clinic):
     os.utime(stale, (old, old))
     reopen(root).close()
     assert not stale.exists() and fresh.exists()  # a fresh one may be another process's, mid-write
+
+
+def test_a_record_s_content_hash_is_the_same_read_alone_or_with_its_whole_table(clinic):
+    from meso_kiosk.store.record_content import RECORDS, all_content_hashes, content_hash
+
+    root, _ = clinic
+    conn = sqlite3.connect(root / "meso.db")
+    try:
+        for entity in RECORDS:
+            for record, digest in all_content_hashes(conn, entity).items():
+                assert content_hash(conn, entity, record) == digest, (entity, record)
+        assert len(all_content_hashes(conn, "session")) == 3 and len(all_content_hashes(conn, "consent")) == 1
+    finally:
+        conn.close()
