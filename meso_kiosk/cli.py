@@ -96,7 +96,9 @@ def build_parser() -> argparse.ArgumentParser:
     audit = commands.add_parser("audit-verify", help="check the audit log's hash chain")
     _add_data_dir(audit, default=argparse.SUPPRESS)
     backup = commands.add_parser("backup", help="write a verified backup (database, key, exports, seal) to a zip")
-    backup.add_argument("--out", required=True, metavar="FILE", type=_path, help="the backup file to write")
+    backup.add_argument("--out", required=True, metavar="FILE", type=_path,
+                        help="the backup file to write (outside the data folder)")
+    backup.add_argument("--force", action="store_true", help="replace FILE if it exists")
     _add_data_dir(backup, default=argparse.SUPPRESS)
     restore = commands.add_parser("restore", help="restore a backup into an empty (or --replace'd) data folder")
     restore.add_argument("archive", metavar="FILE", type=_path, help="a backup written by 'meso-kiosk backup'")
@@ -115,7 +117,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_data_dir(auto, default=argparse.SUPPRESS)
     export = commands.add_parser("export-pdf", help="export a patient's consultation summary as a sealed PDF")
     export.add_argument("--patient", required=True, type=_patient_id, metavar="ID", help="the patient's number")
-    export.add_argument("--out", metavar="FILE", type=_path, help="the PDF to write (default: a new file in the data folder's exports/)")
+    export.add_argument("--out", metavar="FILE", type=_path,
+                        help="the PDF to write, outside the data folder (default: a new file in its exports/)")
+    export.add_argument("--force", action="store_true", help="replace FILE if it exists (never an issued document)")
     _add_data_dir(export, default=argparse.SUPPRESS)
     verify = commands.add_parser("verify", help="check a PDF's seal and that this installation issued it")
     verify.add_argument("file", metavar="FILE", type=_path, help="a PDF exported by 'meso-kiosk export-pdf' or the app")
@@ -141,7 +145,11 @@ def _existing_data(args: argparse.Namespace) -> DataPaths:
 def _existing_kiosk(args: argparse.Namespace):
     from .services.kiosk import open_kiosk
 
-    return open_kiosk(_existing_data(args).root)
+    kiosk = open_kiosk(_existing_data(args).root)
+    if kiosk.tightened:
+        print(f"meso-kiosk: made private to this user (others could read them): {', '.join(kiosk.tightened)}",
+              file=sys.stderr)
+    return kiosk
 
 
 def _run_audit_verify(args: argparse.Namespace) -> int:
@@ -160,7 +168,7 @@ def _run_backup(args: argparse.Namespace) -> int:
 
     kiosk = _existing_kiosk(args)
     try:
-        print(create_backup(kiosk, Path(args.out)).summary())
+        print(create_backup(kiosk, Path(args.out), force=args.force).summary())
     finally:
         kiosk.close()
     return EXIT_OK
@@ -208,7 +216,8 @@ def _run_auto_backup(args: argparse.Namespace) -> int:
 def _run_export_pdf(args: argparse.Namespace) -> int:
     kiosk = _existing_kiosk(args)
     try:
-        exported = kiosk.export.export_pdf(args.patient, "cli", Path(args.out) if args.out else None)
+        exported = kiosk.export.export_pdf(args.patient, "cli", Path(args.out) if args.out else None,
+                                           force=args.force)
     finally:
         kiosk.close()
     print(f"exported {exported.path} (document {exported.document_id}, sha256 {exported.sha256})")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 from typing import NamedTuple
 
@@ -83,3 +84,27 @@ def prepare_data_dir(root: Path) -> DataPaths:
             "Choose another folder with --data-dir or fix its permissions."
         )
     return paths
+
+
+def tighten(paths: DataPaths) -> list[str]:
+    """Make the data folder and its secrets private to this user (folders 0700, keys 0600) where
+    they are not; returns what was changed, for a one-time note (a folder made by hand, a copy
+    restored by another tool, an older version that left backups readable)."""
+    if os.name != "posix":
+        return []  # Windows keeps access in ACLs, not mode bits
+    changed = []
+    wanted = [(paths.root, 0o700), (paths.exports, 0o700), (paths.backups, 0o700), (paths.seal, 0o700),
+              (paths.audit_key, 0o600), (paths.audit_anchor, 0o600),
+              (paths.seal / "seal.p12", 0o600), (paths.seal / "passphrase", 0o600)]
+    for path, mode in wanted:
+        try:
+            current = path.lstat().st_mode
+        except OSError:
+            continue
+        if current & 0o077 and not stat.S_ISLNK(current):
+            try:
+                os.chmod(path, mode)
+            except OSError:
+                continue  # not ours to change (another owner): the open goes on as before
+            changed.append(path.name if path != paths.root else str(path))
+    return changed

@@ -10,6 +10,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import secrets
 import shutil
 import sqlite3
 import stat
@@ -23,7 +24,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from .. import __version__
-from ..config import DataPaths
+from ..config import DataPaths, tighten
 from ..store.anchor import AuditAnchorError, current_head, reaches, read_anchor, write_anchor
 from ..store.audit import Head, load_or_create_key
 from ..store.backup import DatabaseCheck, check_copy, snapshot
@@ -34,9 +35,13 @@ from ..store.restores import record_restore
 from ..store.schema import check_schema
 from ..store.settings import get_setting
 from .errors import WordedError
+from .files import OutputRefused, guard_output, place_new, sync_folder
 from .kiosk import Kiosk
 
 MANIFEST = "meso-kiosk-backup.json"
+# A random name for this installation: its automatic backups carry it, so two kiosks sharing a
+# backup folder each count and prune only their own.
+INSTALLATION_SETTING = "installation.id"
 DEFAULT_KEEP = 7
 MAX_KEEP = 366
 
@@ -96,22 +101,36 @@ def _extra_files(paths: DataPaths) -> list[tuple[Path, str]]:
     return files
 
 
-def create_backup(kiosk: Kiosk, out: Path) -> BackupReport:
-    """Snapshot, verify, then write ``out`` atomically; an existing ``out`` is never half-replaced."""
-    out = out.expanduser().resolve()
-    if out.is_dir():
+def create_backup(kiosk: Kiosk, out: Path, *, force: bool = False) -> BackupReport:
+    """Snapshot, verify, then write ``out`` (a file the user named) atomically: never inside the
+    data folder, through a link, or over an existing file unless ``force`` (see ``guard_output``)."""
+    out = out.expanduser()
+    if out.is_dir() and not out.is_symlink():
         raise BackupError(f"{out} is a folder; give the backup a file name such as meso-backup.zip")
-    if out.exists() and not out.is_file():  # a device such as /dev/null is never renamed over
-        raise BackupError(f"{out} is not a regular file; give the backup a file name such as meso-backup.zip")
-    key = load_or_create_key(kiosk.paths.audit_key)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        return _write_backup(kiosk, out, key)
+        out = guard_output(out, kiosk.paths.root, force=force, issued=kiosk.export.is_issued)
+    except OutputRefused as refused:
+        raise BackupError(f"Backup not written: {refused}") from None
+    except OSError as error:
+        if error.errno == errno.EINVAL:  # a device such as /dev/null is never renamed over
+            raise BackupError(f"{out} is not a regular file; give the backup a file name such as "
+                              "meso-backup.zip") from None
+        raise _fault(error, "Backup not written", out.parent) from error
+    return _backup_to(kiosk, out, replace=force)
+
+
+def _backup_to(kiosk: Kiosk, out: Path, *, replace: bool) -> BackupReport:
+    key = load_or_create_key(kiosk.paths.audit_key)
+    try:
+        return _write_backup(kiosk, out, key, replace)
+    except FileExistsError:
+        raise BackupError(f"Backup not written: {out} appeared meanwhile; nothing was replaced.") from None
     except (OSError, sqlite3.Error) as error:
         raise _fault(error, "Backup not written", out.parent) from error
 
 
-def _write_backup(kiosk: Kiosk, out: Path, key: bytes) -> BackupReport:
+def _write_backup(kiosk: Kiosk, out: Path, key: bytes, replace: bool) -> BackupReport:
     with tempfile.TemporaryDirectory(prefix=".meso-backup-", dir=out.parent) as work:
         db_copy = Path(work) / "meso.db"
         snapshot(kiosk.store.conn, db_copy)
@@ -123,17 +142,24 @@ def _write_backup(kiosk: Kiosk, out: Path, key: bytes) -> BackupReport:
         files = _extra_files(kiosk.paths)
         manifest = {
             "format": 1, "app_version": __version__, "created_at": kiosk.clock.now_iso(),
+            "installation_id": get_setting(kiosk.store.conn, INSTALLATION_SETTING),
             "patients": check.patients, "audit_rows": check.audit.rows_checked,
             "audit_head": check.audit.head_hash, "files": [name for _, name in files],
         }
         partial = Path(work) / "backup.zip"
-        with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        # Private from its first byte: it holds the database, the audit key and the seal.
+        with os.fdopen(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as stream, \
+                zipfile.ZipFile(stream, "w", compression=zipfile.ZIP_DEFLATED) as archive:
             archive.writestr(MANIFEST, json.dumps(manifest, indent=2))
             archive.write(db_copy, "meso.db")
             for path, name in files:
                 archive.write(path, name)
         _fsync_file(partial)
-        os.replace(partial, out)
+        if replace:
+            os.replace(partial, out)
+        else:
+            place_new(partial, out)
+        sync_folder(out.parent)
     return BackupReport(out, check.patients, check.audit.rows_checked, len(files) + 1, out.stat().st_size)
 
 
@@ -286,11 +312,8 @@ def _restore_into(archive_path: Path, data_dir: Path, allow_older: bool) -> str:
                 f"backup not restored: {archive_path.name} is older than the data in {data_dir} (its audit log "
                 f"ends at row {head.rows} and does not reach row {now.head.rows} of the current data), so newer "
                 "records would be lost; nothing was changed. Pass --allow-older to restore it anyway (recorded)")
-        for secret in (staging / "audit.key", *staging.glob("seal/**/*")):
-            if secret.is_file():
-                os.chmod(secret, 0o600)
         _record_restore(staging, key, head, archive_path.name, manifest, now, older)
-        os.chmod(staging, 0o700)
+        tighten(DataPaths(staging))  # zip members come out with the default modes: private again
         kept = None
         if data_dir.exists():
             kept = data_dir.with_name(f"{data_dir.name}.before-restore-{datetime.now():%Y%m%d-%H%M%S}")
@@ -392,22 +415,37 @@ def configure_auto_backup(kiosk: Kiosk, actor: str, *, daily: bool | None = None
     return auto_backup_settings(kiosk)
 
 
+def installation_id(kiosk: Kiosk) -> str:
+    """This installation's id, made (and recorded, audited) the first time it is asked for."""
+    from ..store.settings import put_setting
+
+    known = get_setting(kiosk.store.conn, INSTALLATION_SETTING)
+    if isinstance(known, str) and known.isalnum():
+        return known
+    made = secrets.token_hex(4)
+    with kiosk.store.write("kiosk") as tx:
+        put_setting(tx, INSTALLATION_SETTING, made)
+    return made
+
+
 def auto_backup_if_due(kiosk: Kiosk) -> BackupReport | None:
-    """The daily automatic backup, keeping the newest N (settings ``backup.auto_daily``, ``backup.keep``)."""
+    """The daily automatic backup, keeping this installation's newest N (settings
+    ``backup.auto_daily``, ``backup.keep``); another installation's zips in a shared folder are
+    neither counted nor removed."""
     schedule = auto_backup_settings(kiosk)
     if not schedule.daily:
         return None
     folder, keep = schedule.folder, schedule.keep
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     except OSError as error:
         raise BackupError(f"the backup folder {folder} cannot be created: {error.strerror or error}") from error
-    existing = sorted(folder.glob("auto-*.zip"))
+    prefix = f"auto-{installation_id(kiosk)}-"
     today = kiosk.clock.today().strftime("%Y%m%d")
-    if existing and existing[-1].name.startswith(f"auto-{today}"):
+    if any(folder.glob(f"{prefix}{today}-*.zip")):
         return None
     stamp = kiosk.clock.local(kiosk.clock.now_utc()).strftime("%Y%m%d-%H%M%S")
-    report = create_backup(kiosk, folder / f"auto-{stamp}.zip")
-    for old in sorted(folder.glob("auto-*.zip"))[:-keep]:
+    report = _backup_to(kiosk, folder / f"{prefix}{stamp}.zip", replace=False)
+    for old in sorted(folder.glob(f"{prefix}*.zip"))[:-keep]:
         old.unlink()
     return report

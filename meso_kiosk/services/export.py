@@ -31,7 +31,7 @@ from ..store.db import Store
 from ..store.documents import DocumentRecord
 from .clinic import ClinicService
 from .errors import WordedError
-from .files import write_atomically
+from .files import OutputRefused, guard_output, write_atomically
 from .seal import SealService
 from .summary import SummaryBuilder, SummarySources
 
@@ -175,17 +175,20 @@ class ExportService:
         return page_images(self.render(summary), width_px)
 
     # -- exporting ------------------------------------------------------------
-    def export_pdf(self, patient_id: int, actor: str, out: Path | None = None) -> ExportedDocument:
+    def export_pdf(self, patient_id: int, actor: str, out: Path | None = None, *,
+                   force: bool = False) -> ExportedDocument:
         """Render, seal, write atomically and record one summary; returns where it went.
 
         Raises ``ExportError`` (text that cannot be printed, a seal key that is missing
-        or damaged, a timestamp server that does not answer) with nothing written.
+        or damaged, a timestamp server that does not answer, an ``out`` that must not be
+        written: see ``guard_output``; ``force`` replaces an existing file that is not an
+        issued document) with nothing written.
         """
         from ..reports.fonts import FontError
         from ..reports.pades import SealError
 
         document_id = self._new_document_id(patient_id)
-        target = self._target(document_id, out)
+        target = self._target(document_id, out, force)
         summary = self.build_summary(patient_id, document_id=document_id)
         forged = audit_rows.unvouched_record(self._store.conn, patient_records(self._store.conn, patient_id))
         if forged:  # never seal what was changed behind the app's back
@@ -202,7 +205,10 @@ class ExportService:
             raise ExportError(_disk_words(error, "The PDF was not exported")) from error
         digest = hashlib.sha256(signed).hexdigest()
         try:
-            write_atomically(target, signed)
+            write_atomically(target, signed, replace=force)
+        except FileExistsError:
+            raise ExportError(f"{target} appeared while the PDF was being made; nothing was replaced. "
+                              "Choose another name.") from None
         except OSError as error:
             raise ExportError(_disk_words(error, f"The PDF {target.name} was not written")) from error
         try:
@@ -218,7 +224,7 @@ class ExportService:
     def _new_document_id(self, patient_id: int) -> str:
         return f"MK-{self._clock.today():%Y%m%d}-{patient_id}-{secrets.token_hex(4).upper()}"
 
-    def _target(self, document_id: str, out: Path | None) -> Path:
+    def _target(self, document_id: str, out: Path | None, force: bool) -> Path:
         if out is None:
             self._paths.exports.mkdir(mode=0o700, parents=True, exist_ok=True)
             _sweep_stale_temp_files(self._paths.exports)
@@ -228,15 +234,27 @@ class ExportService:
             str(out).encode("utf-8")  # the documents table keeps the path as text
         except UnicodeError:
             raise ExportError(f"The file name {str(out)!r} is not valid text; choose another name.") from None
-        if out.is_dir():
+        if out.is_dir() and not out.is_symlink():
             raise ExportError(f"{out} is a folder; give a file name ending in .pdf.")
-        if out.exists() and not out.is_file():  # a device or pipe is never renamed over
-            raise ExportError(f"{out} is not a regular file; give a file name ending in .pdf.")
         if out.suffix.lower() != ".pdf":
             raise ExportError(f"The file name {out.name} must end in .pdf.")
-        if not out.parent.is_dir():
-            raise ExportError(f"The folder {out.parent} does not exist.")
-        return out.resolve()
+        try:
+            return guard_output(out, self._paths.root, force=force, issued=self.is_issued)
+        except OutputRefused as refused:
+            raise ExportError(str(refused)) from None
+        except OSError as error:  # a device or other special file
+            raise ExportError(f"{out} is not a regular file ({error.strerror}); give a file name ending in .pdf.") from None
+
+    def is_issued(self, path: Path) -> bool:
+        """Whether ``path`` is a document this installation issued: recorded at that path, or a
+        file whose SHA-256 a documents row holds."""
+        if document_rows.find_by_path(self._store.conn, self._stored_path(path)) is not None:
+            return True
+        try:
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        except OSError:
+            return False
+        return document_rows.find_by_sha256(self._store.conn, digest) is not None
 
     def _stored_path(self, target: Path) -> str:
         try:

@@ -11,7 +11,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-from ..config import DataPaths, prepare_data_dir
+from ..config import DataPaths, prepare_data_dir, tighten
 from ..domain.clock import Clock
 from ..store.db import Store
 from ..store.settings import get_setting
@@ -39,6 +39,8 @@ class Kiosk:
 
     def __init__(self, paths: DataPaths, store: Store, clock: Clock, accounts: AccountService):
         self.paths = paths
+        # What the open made private (readable by other users before): said once, by the caller.
+        self.tightened: list[str] = []
         self.store = store
         self.clock = clock
         self.accounts = accounts
@@ -100,7 +102,9 @@ def open_kiosk(data_dir: Path, *, now: Callable[[], datetime] | None = None,
     store = Store.open(paths.database, paths.audit_key, provisional.now_iso, check_in_background=check_in_background)
     try:
         clock = Clock(tz=clinic_timezone(get_setting(store.conn, "clinic.timezone")), **clock_args)  # type: ignore[arg-type]
-        return Kiosk(paths, store, clock, AccountService(store, clock, hasher=pin_hasher))
+        kiosk = Kiosk(paths, store, clock, AccountService(store, clock, hasher=pin_hasher))
+        kiosk.tightened = tighten(paths)
+        return kiosk
     except BaseException as error:
         try:
             if isinstance(error, sqlite3.DatabaseError):

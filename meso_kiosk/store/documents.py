@@ -39,6 +39,11 @@ def find_by_sha256(conn: sqlite3.Connection, sha256: str) -> DocumentRecord | No
     return DocumentRecord(*row) if row else None
 
 
+def find_by_path(conn: sqlite3.Connection, path: str) -> DocumentRecord | None:
+    row = conn.execute(f"SELECT {_COLUMNS} FROM documents WHERE path = ? ORDER BY id LIMIT 1", (path,)).fetchone()
+    return DocumentRecord(*row) if row else None
+
+
 def list_for_patient(conn: sqlite3.Connection, patient_id: int) -> list[DocumentRecord]:
     rows = conn.execute(f"SELECT {_COLUMNS} FROM documents WHERE patient_id = ? ORDER BY id", (patient_id,))
     return [DocumentRecord(*row) for row in rows]

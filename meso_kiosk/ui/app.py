@@ -280,6 +280,9 @@ def _open_kiosk(data_dir: Path, demo: bool) -> Kiosk:
     # The quick_check of a large database runs while the lock screen comes up; nothing
     # can be written (so no PIN can unlock) before it passed, see ``Store.write``.
     kiosk = open_kiosk(data_dir, check_in_background=True)
+    if kiosk.tightened:
+        print(f"meso-kiosk: made private to this user (others could read them): {', '.join(kiosk.tightened)}",
+              file=sys.stderr)
     if demo:
         from ..services.demo import seed_demo
 

@@ -1,14 +1,17 @@
+import json
 import sqlite3
 import threading
 import zipfile
 
 import pytest
 
-from meso_kiosk.services.backup import BackupError, auto_backup_if_due, create_backup, restore_backup
+from meso_kiosk.services.backup import (BackupError, auto_backup_if_due, configure_auto_backup, create_backup,
+                                        installation_id, restore_backup)
 from meso_kiosk.services.demo import seed_demo
 from meso_kiosk.services.kiosk import open_kiosk
 from meso_kiosk.store.instance_lock import InstanceLock, InstanceLockedError
 from meso_kiosk.store.settings import put_setting
+from tests.conftest import FIXED_NOW
 
 
 def test_round_trip_restores_everything_verified(kiosk, tmp_path):
@@ -148,7 +151,7 @@ def test_backup_never_half_replaces_an_existing_file(kiosk, tmp_path, register, 
 
     monkeypatch.setattr(backup_module, "snapshot", broken_snapshot)
     with pytest.raises(BackupError, match="damaged"):
-        create_backup(kiosk, out)
+        create_backup(kiosk, out, force=True)  # even asked to replace it
     assert out.read_bytes() == b"previous backup"
 
 
@@ -159,10 +162,36 @@ def test_automatic_backup_runs_once_a_day_and_keeps_the_newest(kiosk, register):
     assert auto_backup_if_due(kiosk) is not None
     assert auto_backup_if_due(kiosk) is None  # already done today
     folder = kiosk.paths.backups
+    mine = f"auto-{installation_id(kiosk)}"
     for day in ("20261101", "20261102", "20261103"):
-        (folder / f"auto-{day}-120000.zip").write_bytes(b"old")
+        (folder / f"{mine}-{day}-120000.zip").write_bytes(b"old")
     # A new day: one more backup, and only the newest two are kept.
-    for path in folder.glob("auto-20261122-*.zip"):
-        path.rename(folder / "auto-20261121-090000.zip")
+    for path in folder.glob(f"{mine}-20261122-*.zip"):
+        path.rename(folder / f"{mine}-20261121-090000.zip")
     assert auto_backup_if_due(kiosk) is not None
     assert len(list(folder.glob("auto-*.zip"))) == 2
+    assert oct(next(folder.glob("auto-*.zip")).stat().st_mode & 0o777) == "0o600"
+
+
+def test_two_kiosks_sharing_a_backup_folder_each_back_up_and_keep_their_own(kiosk, register, tmp_path):
+    shared = tmp_path / "nas"
+    other = open_kiosk(tmp_path / "second-kiosk", now=lambda: FIXED_NOW)
+    try:
+        for each in (kiosk, other):
+            register() if each is kiosk else other.patients.register(
+                {"given_name": "Zoë", "family_name": "Second", "date_of_birth": "1990-01-01"}, "t")
+            configure_auto_backup(each, "test", keep=1, folder=str(shared))
+        assert auto_backup_if_due(kiosk) is not None
+        assert auto_backup_if_due(other) is not None  # the first kiosk's zip of today is not its own
+        assert auto_backup_if_due(other) is None
+        theirs = sorted(shared.glob(f"auto-{installation_id(kiosk)}-*.zip"))
+        (shared / theirs[0].name.replace("20261122", "20261120")).write_bytes(b"older, first kiosk")
+        for path in shared.glob(f"auto-{installation_id(other)}-*.zip"):
+            path.rename(path.with_name(path.name.replace("20261122", "20261121")))
+        assert auto_backup_if_due(other) is not None  # a new day for the second kiosk: keep=1 prunes its own
+        assert len(list(shared.glob(f"auto-{installation_id(kiosk)}-*.zip"))) == 2  # the first's untouched
+        assert len(list(shared.glob(f"auto-{installation_id(other)}-*.zip"))) == 1
+        with zipfile.ZipFile(theirs[0]) as archive:
+            assert json.loads(archive.read("meso-kiosk-backup.json"))["installation_id"] == installation_id(kiosk)
+    finally:
+        other.close()
