@@ -18,7 +18,7 @@ from .config import DataDirError, DataPaths, resolve_data_dir
 from .domain.errors import ValidationError
 from .resources import MissingResourceError
 from .services.errors import WordedError
-from .store.errors import StoreError
+from .store.errors import DatabaseReadOnlyError, StoreError
 from .store.instance_lock import InstanceLockedError
 from .terminal import quiet_third_parties
 
@@ -142,10 +142,20 @@ def _existing_data(args: argparse.Namespace) -> DataPaths:
     return DataPaths(root)
 
 
-def _existing_kiosk(args: argparse.Namespace):
-    from .services.kiosk import open_kiosk
+def _existing_kiosk(args: argparse.Namespace, *, rescue: bool = False):
+    """The installation, opened to work on it; ``rescue`` (backup, verify): a folder that cannot be
+    written is opened read-only instead, so what it holds can still be saved elsewhere."""
+    from .services.kiosk import open_kiosk, open_kiosk_read_only
 
-    kiosk = open_kiosk(_existing_data(args).root)
+    root = _existing_data(args).root
+    try:
+        kiosk = open_kiosk(root)
+    except (DataDirError, DatabaseReadOnlyError):
+        if not rescue:
+            raise
+        kiosk = open_kiosk_read_only(root)
+        print(f"meso-kiosk: {root} cannot be written to: opened read-only, nothing in it is changed", file=sys.stderr)
+        return kiosk
     if kiosk.tightened:
         print(f"meso-kiosk: made private to this user (others could read them): {', '.join(kiosk.tightened)}",
               file=sys.stderr)
@@ -166,7 +176,7 @@ def _run_audit_verify(args: argparse.Namespace) -> int:
 def _run_backup(args: argparse.Namespace) -> int:
     from .services.backup import create_backup
 
-    kiosk = _existing_kiosk(args)
+    kiosk = _existing_kiosk(args, rescue=True)
     try:
         print(create_backup(kiosk, Path(args.out), force=args.force).summary())
     finally:
@@ -225,7 +235,7 @@ def _run_export_pdf(args: argparse.Namespace) -> int:
 
 
 def _run_verify(args: argparse.Namespace) -> int:
-    kiosk = _existing_kiosk(args)
+    kiosk = _existing_kiosk(args, rescue=True)
     try:
         report = kiosk.export.verify(Path(args.file))
         if not report.ok:

@@ -89,6 +89,20 @@ class Kiosk:
         self.store.close()
 
 
+def open_kiosk_read_only(data_dir: Path) -> Kiosk:
+    """An installation whose folder cannot be written, opened to rescue what it holds (backup,
+    verify): nothing is created, migrated or written, and every write is refused."""
+    paths = DataPaths(data_dir)
+    provisional = Clock(tz=clinic_timezone(None))
+    store = Store.open_read_only(paths.database, paths.audit_key, provisional.now_iso)
+    try:
+        clock = Clock(tz=clinic_timezone(get_setting(store.conn, "clinic.timezone")))  # type: ignore[arg-type]
+        return Kiosk(paths, store, clock, AccountService(store, clock))
+    except BaseException:
+        store.close()
+        raise
+
+
 def open_kiosk(data_dir: Path, *, now: Callable[[], datetime] | None = None,
                pin_hasher: PasswordHasher | None = None, check_in_background: bool = False) -> Kiosk:
     """Open an installation; ``pin_hasher`` lets tests and benchmarks use cheap Argon2 parameters.

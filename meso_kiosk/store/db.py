@@ -160,6 +160,20 @@ def _connect(path: Path, *, check_in_background: bool) -> tuple[sqlite3.Connecti
     return conn, pending
 
 
+def connect_read_only(database: Path) -> sqlite3.Connection:
+    """A connection that writes nothing, not even the WAL index: plain read-only first; where the
+    folder itself cannot be written (SQLite cannot make the -shm file beside a WAL database),
+    as an immutable file, which nothing else can be writing then."""
+    try:
+        conn = sqlite3.connect(f"{database.as_uri()}?mode=ro", uri=True)
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return conn
+    except sqlite3.OperationalError as error:
+        if "unable to open" not in str(error) and "readonly" not in str(error).replace(" ", "").lower():
+            raise
+    return sqlite3.connect(f"{database.as_uri()}?immutable=1", uri=True)
+
+
 def _holds_records(conn: sqlite3.Connection) -> bool:
     """Whether any audited record exists (each has an audit entry: none may exist without a log)."""
     tables = sorted({parts[0].table for parts in RECORDS.values()})
@@ -247,6 +261,7 @@ class Store:
         self._now_iso = now_iso
         self.integrity = integrity  # a quick_check still running (``open(check_in_background=True)``)
         self.anchor_path = anchor_path  # audit.head; None: not anchored (a copy under test)
+        self.read_only = False  # opened with ``open_read_only``: every write is refused
 
     @classmethod
     def open(cls, database: Path, audit_key_path: Path, now_iso: Callable[[], str], *,
@@ -278,6 +293,30 @@ class Store:
             raise
         return cls(conn, key, now_iso, database, pending, anchor_path)
 
+    @classmethod
+    def open_read_only(cls, database: Path, audit_key_path: Path, now_iso: Callable[[], str]) -> "Store":
+        """The database of a folder that cannot be written (a disk remounted read-only, a copy on a
+        locked medium), to rescue what it holds: checked as any open is (file, schema, key, anchor),
+        nothing migrated, made or written; every ``write`` is refused."""
+        conn = connect_read_only(database)
+        anchor_path = audit_key_path.with_name(anchor.FILE_NAME)
+        try:
+            check_file(conn, database)
+            check_schema(conn, database)
+            if not is_current(conn):
+                raise DatabaseReadOnlyError(f"The database {database} is from an older version and must be updated, "
+                                            "which a folder that cannot be written does not allow. Copy the folder "
+                                            "somewhere writable first.")
+            has_log = conn.execute("SELECT EXISTS (SELECT 1 FROM audit_log)").fetchone()[0]
+            key = audit.load_or_create_key(audit_key_path, create=False) if has_log else b"\0" * 32
+            _check_anchor(conn, key, anchor_path, has_log)
+        except BaseException:
+            conn.close()
+            raise
+        store = cls(conn, key, now_iso, database)
+        store.read_only = True
+        return store
+
     def wait_for_integrity(self) -> None:
         """Until the open-time quick_check has passed; ``DatabaseDamagedError`` if it failed."""
         if self.integrity is not None:
@@ -292,6 +331,9 @@ class Store:
         """
         if self.conn.in_transaction:
             raise RuntimeError("nested write transactions are not supported")
+        if self.read_only:
+            raise DatabaseReadOnlyError("The data folder cannot be written to (read-only): it was opened to "
+                                        "read what it holds, and nothing can be saved.")
         self.wait_for_integrity()  # nothing is written to a file the open-time check refused
         try:
             self.conn.execute("BEGIN IMMEDIATE")

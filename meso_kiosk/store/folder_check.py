@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from . import anchor, audit
-from .db import check_file, damaged
+from .db import check_file, connect_read_only, damaged
 from .errors import AuditKeyError, DatabaseDamagedError, StoreError
 from .schema import check_schema
 
@@ -38,7 +38,7 @@ def check_folder(database: Path, key_path: Path, anchor_path: Path) -> FolderChe
     if database.stat().st_size == 0:
         return FolderCheck(None, (str(damaged(database, "the file is empty")),))
     try:
-        conn = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+        conn = connect_read_only(database)
     except sqlite3.Error as error:
         return FolderCheck(None, (str(damaged(database, str(error))),))
     problems: list[str] = []
