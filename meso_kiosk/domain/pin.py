@@ -121,6 +121,44 @@ def is_locked(locked_until: datetime | None, now: datetime) -> bool:
     return locked_until is not None and now < locked_until
 
 
+def bounded_lock(locked_until: datetime | None, now: datetime,
+                 policy: LockoutPolicy = DEFAULT_LOCKOUT) -> datetime | None:
+    """``locked_until`` as far as it may stand: never later than the policy's longest lock from
+    ``now``. A clock that ran ahead while PINs failed (then was put right) would otherwise lock
+    an account for as long as the clock was wrong, years even, with no way back in."""
+    if locked_until is None:
+        return None
+    return min(locked_until, now + policy.max_lock)
+
+
+class PromptBackoff:
+    """A PIN prompt's own back-off, apart from the account's lockout: after ``free_attempts`` wrong
+    PINs each further one waits ``first_wait``, doubling up to ``max_wait``. For a prompt that the
+    wrong person holds (the hand-off's "Consultant" button, in the patient's hands): guessing is
+    slowed there, but the consultant's account is never locked from it. Kept in memory."""
+
+    def __init__(self, free_attempts: int = 3, first_wait: timedelta = timedelta(seconds=30),
+                 max_wait: timedelta = timedelta(minutes=5)):
+        self._policy = LockoutPolicy(free_attempts, first_wait, max_wait)
+        self.failures = 0
+        self.until: datetime | None = None
+
+    def seconds_left(self, now: datetime) -> int:
+        until = bounded_lock(self.until, now, self._policy)
+        return 0 if until is None or now >= until else max(int((until - now).total_seconds() + 0.999), 1)
+
+    def failed(self, now: datetime) -> None:
+        self.failures += 1
+        self.until = lockout_until(self.failures, now, self._policy)
+
+    def succeeded(self) -> None:
+        self.failures, self.until = 0, None
+
+
+def prompt_wait_message(seconds_left: int) -> str:
+    return f"Too many wrong PINs here: try again in {_duration_words(seconds_left)}."
+
+
 # ------------------------------------------------------------------ results
 
 

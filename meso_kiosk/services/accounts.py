@@ -41,7 +41,10 @@ from ..domain.pin import (
     PinCheck,
     PinOutcome,
     PinRejectedError,
+    PromptBackoff,
+    bounded_lock,
     locked_message,
+    prompt_wait_message,
     validate_pin,
     wrong_pin_message,
 )
@@ -88,6 +91,11 @@ class PinPurpose(str, Enum):
     CHANGE_PIN = "consultant.pin_check"       # the old PIN, when changing one's own
 
 
+# Prompts in the patient's hands: their wrong PINs slow that prompt down (``PromptBackoff``) but
+# never lock the consultant's account, which a patient could otherwise do from the hand-off.
+UNCOUNTED = frozenset({PinPurpose.HANDOFF_EXIT})
+
+
 @dataclass(frozen=True)
 class LockState:
     consultant_id: int
@@ -106,6 +114,7 @@ class AccountService:
         self._clock = clock
         self._given_hasher = hasher
         self._policy = policy
+        self._prompt_backoffs: dict[int, PromptBackoff] = {}  # the hand-off prompt's, per consultant
 
     @cached_property
     def _hasher(self) -> PasswordHasher:
@@ -128,8 +137,8 @@ class AccountService:
         return account_rows.count_active_admins_with_pin(self._store.conn) == 0
 
     def lock_state(self, consultant_id: int) -> LockState:
-        account = self.account(consultant_id)
         now = self._clock.now_utc()
+        account = self._bounded(self.account(consultant_id), now)
         locked = account.locked_at(now)
         seconds = self._seconds_left(account.locked_until, now) if locked else 0
         return LockState(
@@ -149,17 +158,15 @@ class AccountService:
         Raises ``RecordNotFoundError`` for an unknown consultant id.
         """
         purpose = PinPurpose(purpose)
-        account = self.account(consultant_id)
-        name = account.display_name
         now = self._clock.now_utc()
+        account = self._bounded(self.account(consultant_id), now)
+        name = account.display_name
         if not account.active:
-            with self._store.write(_ANONYMOUS) as tx:
-                tx.audit("consultant.pin_refused", "consultant", consultant_id)
+            self._audit_refusal(consultant_id)
             return PinCheck(consultant_id, PinOutcome.DISABLED,
                             "This account is switched off. Ask an admin to switch it back on.", consultant_name=name)
         if account.locked_at(now):
-            with self._store.write(_ANONYMOUS) as tx:
-                tx.audit("consultant.pin_refused", "consultant", consultant_id)
+            self._audit_refusal(consultant_id)
             seconds = self._seconds_left(account.locked_until, now)
             return PinCheck(consultant_id, PinOutcome.LOCKED,
                             locked_message(seconds, self._local_time(account.locked_until)),
@@ -171,7 +178,12 @@ class AccountService:
         if not isinstance(pin, str) or not pin:
             return PinCheck(consultant_id, PinOutcome.WRONG, "Enter your PIN.", None,
                             self._policy.remaining_attempts(account.failed_pin_count), consultant_name=name)
+        prompt = self._prompt_backoffs.setdefault(consultant_id, PromptBackoff()) if purpose in UNCOUNTED else None
+        if prompt is not None and (wait := prompt.seconds_left(now)):
+            return PinCheck(consultant_id, PinOutcome.WRONG, prompt_wait_message(wait), None, 0, consultant_name=name)
         if self._matches(stored, pin):
+            if prompt is not None:
+                prompt.succeeded()
             rehashed = self._hasher.hash(pin) if self._hasher.check_needs_rehash(stored) else None
             with self._store.write(consultant_actor(consultant_id)) as tx:
                 account_rows.record_pin_success(tx, consultant_id, purpose.value, rehashed)
@@ -180,6 +192,13 @@ class AccountService:
         if stored and not stored.startswith("$argon2"):
             return PinCheck(consultant_id, PinOutcome.NO_PIN,
                             "This account's PIN must be set again. Ask an admin to reset it.", consultant_name=name)
+        if prompt is not None:  # counted by the prompt, not against the account (see UNCOUNTED)
+            prompt.failed(now)
+            with self._store.write(_ANONYMOUS) as tx:
+                tx.audit("consultant.pin_failed_at_handoff", "consultant", consultant_id)
+            wait = prompt.seconds_left(now)
+            return PinCheck(consultant_id, PinOutcome.WRONG,
+                            prompt_wait_message(wait) if wait else "Wrong PIN.", None, None, consultant_name=name)
         with self._store.write(_ANONYMOUS) as tx:
             after = account_rows.record_pin_failure(tx, consultant_id, now, self._policy)
         remaining = self._policy.remaining_attempts(after.failed_pin_count)
@@ -189,6 +208,21 @@ class AccountService:
             return PinCheck(consultant_id, PinOutcome.WRONG, message, after.locked_until, 0, consultant_name=name)
         return PinCheck(consultant_id, PinOutcome.WRONG, wrong_pin_message(remaining, None, None), None, remaining,
                         consultant_name=name)
+
+    def _bounded(self, account: ConsultantAccount, now: datetime) -> ConsultantAccount:
+        """``account``, its lock brought back within the policy's longest from now (and stored so)."""
+        bounded = bounded_lock(account.locked_until, now, self._policy)
+        if bounded == account.locked_until:
+            return account
+        with self._store.write(_ANONYMOUS) as tx:
+            account_rows.shorten_lock(tx, account.id, bounded)
+        return self.account(account.id)
+
+    def _audit_refusal(self, consultant_id: int) -> None:
+        """One audit entry for the taps on a locked or switched-off account, not one per tap."""
+        if account_rows.latest_action(self._store.conn, consultant_id) != "consultant.pin_refused":
+            with self._store.write(_ANONYMOUS) as tx:
+                tx.audit("consultant.pin_refused", "consultant", consultant_id)
 
     def require_pin(self, consultant_id: int, pin: object, purpose: PinPurpose,
                     field_name: str = "pin") -> ConsultantAccount:
@@ -205,6 +239,14 @@ class AccountService:
         return self.require_pin(admin_id, admin_pin, PinPurpose.ADMIN, "admin_pin")
 
     # ------------------------------------------------------------ setting up and admin
+
+    def clear_lockout(self, admin_id: int, admin_pin: object, consultant_id: int) -> ConsultantAccount:
+        """An admin ends another account's lock-out (wrong PINs forgotten, PIN unchanged)."""
+        self.account(consultant_id)  # RecordNotFoundError first
+        self.require_admin(admin_id, admin_pin)
+        with self._store.write(consultant_actor(admin_id)) as tx:
+            account_rows.record_pin_success(tx, consultant_id, "consultant.lockout_cleared")
+        return self.account(consultant_id)
 
     def create_first_admin(self, name: object, pin: object) -> ConsultantAccount:
         """The first start of a new installation: only while ``needs_setup()`` is True."""

@@ -151,3 +151,16 @@ def set_role(tx: Transaction, consultant_id: int, role: str) -> None:
     if cursor.rowcount != 1:
         raise RecordNotFoundError(f"Consultant {consultant_id} does not exist.")
     tx.audit("consultant.role", "consultant", consultant_id)
+
+
+def shorten_lock(tx: Transaction, consultant_id: int, until: datetime) -> None:
+    """Bring a lock that ends too far ahead (a clock that was wrong) back to ``until`` (audited)."""
+    tx.execute("UPDATE consultants SET locked_until = ? WHERE id = ?", (utc_iso(until), consultant_id))
+    tx.audit("consultant.lock_shortened", "consultant", consultant_id)
+
+
+def latest_action(conn: sqlite3.Connection, consultant_id: int) -> str | None:
+    """The action of the latest audit entry about this consultant."""
+    row = conn.execute("SELECT action FROM audit_log WHERE entity = 'consultant' AND entity_id = ?"
+                       " ORDER BY id DESC LIMIT 1", (str(consultant_id),)).fetchone()
+    return None if row is None else row[0]

@@ -398,6 +398,8 @@ def _step_0009_audit_content(db: "Database") -> None:
         """
     ALTER TABLE audit_log ADD COLUMN content_hash TEXT;
     ALTER TABLE documents ADD COLUMN audit_head TEXT;
+    -- The latest entry about one record: export checks the records it seals, a PIN prompt its account.
+    CREATE INDEX audit_log_entity ON audit_log (entity, entity_id, id);
     CREATE TABLE audit_baseline_due (after_row INTEGER NOT NULL);
     INSERT INTO audit_baseline_due SELECT id FROM audit_log ORDER BY id DESC LIMIT 1;
 

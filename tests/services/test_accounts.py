@@ -241,3 +241,65 @@ def test_idle_lock_timeout_defaults_to_two_minutes_and_an_admin_can_change_it(ac
 def test_the_kiosk_has_the_account_service(kiosk):
     assert kiosk.accounts.needs_setup()
     assert kiosk.accounts.idle_lock_seconds() == 120
+
+
+# ------------------------------------------------------------ lockouts that cannot trap a clinic
+
+def _actions(kiosk, consultant_id: int) -> list[str]:
+    return [row[0] for row in kiosk.store.conn.execute(
+        "SELECT action FROM audit_log WHERE entity = 'consultant' AND entity_id = ? ORDER BY id", (str(consultant_id),))]
+
+
+@pytest.mark.parametrize("clock_was", [timedelta(days=5 * 365), timedelta(hours=3)])
+def test_a_clock_that_ran_ahead_while_pins_failed_never_locks_longer_than_the_maximum(accounts, admin, now, kiosk,
+                                                                                   clock_was):
+    real = now.at
+    now.at = real + clock_was  # the tablet's clock ran ahead
+    for _ in range(12):
+        accounts.verify_pin(admin.id, "000000")
+    now.at = real  # and was put right
+    state = accounts.lock_state(admin.id)
+    assert state.locked and state.seconds_left <= 15 * 60
+    assert "consultant.lock_shortened" in _actions(kiosk, admin.id)
+    now.advance(minutes=15, seconds=1)
+    assert accounts.verify_pin(admin.id, ADMIN_PIN).ok  # the only admin gets back in
+
+
+def test_an_admin_clears_another_account_s_lockout_with_their_pin(accounts, admin, kiosk):
+    nurse = accounts.add_consultant(admin.id, ADMIN_PIN, "Sam Okafor", NURSE_PIN)
+    for _ in range(8):
+        accounts.verify_pin(nurse.id, "000000")
+    assert accounts.lock_state(nurse.id).locked
+    with pytest.raises(PinRejectedError):
+        accounts.clear_lockout(admin.id, "111111", nurse.id)
+    assert accounts.lock_state(nurse.id).locked
+    with pytest.raises(ValidationError, match="Only an admin"):
+        accounts.clear_lockout(nurse.id, NURSE_PIN, nurse.id)
+    cleared = accounts.clear_lockout(admin.id, ADMIN_PIN, nurse.id)
+    assert not accounts.lock_state(nurse.id).locked and cleared.failed_pin_count == 0
+    assert accounts.verify_pin(nurse.id, NURSE_PIN).ok  # the same PIN as before
+    assert _actions(kiosk, nurse.id).count("consultant.lockout_cleared") == 1
+
+
+def test_a_patient_at_the_hand_off_prompt_cannot_lock_the_consultant_out(accounts, admin, now, kiosk):
+    checks = [accounts.verify_pin(admin.id, f"{n:06d}", PinPurpose.HANDOFF_EXIT) for n in range(1, 41)]
+    assert all(not check.ok for check in checks)
+    assert not accounts.lock_state(admin.id).locked and accounts.account(admin.id).failed_pin_count == 0
+    assert accounts.verify_pin(admin.id, ADMIN_PIN, PinPurpose.UNLOCK).ok  # the lock screen: not locked
+    # The prompt itself slows guessing: after 3 wrong PINs it waits, and refuses even the right PIN meanwhile.
+    assert "try again in" in checks[3].message
+    assert not accounts.verify_pin(admin.id, ADMIN_PIN, PinPurpose.HANDOFF_EXIT).ok
+    failed = _actions(kiosk, admin.id).count("consultant.pin_failed_at_handoff")
+    assert failed == 3  # only the PINs the prompt actually checked
+    now.advance(minutes=6)
+    assert accounts.verify_pin(admin.id, ADMIN_PIN, PinPurpose.HANDOFF_EXIT).ok
+
+
+def test_taps_on_a_locked_account_write_one_audit_entry_per_lockout(accounts, admin, now, kiosk):
+    for _ in range(5):
+        accounts.verify_pin(admin.id, "000000")
+    assert accounts.lock_state(admin.id).locked
+    before = len(_actions(kiosk, admin.id))
+    for _ in range(30):
+        assert accounts.verify_pin(admin.id, ADMIN_PIN).outcome is PinOutcome.LOCKED
+    assert _actions(kiosk, admin.id)[before:] == ["consultant.pin_refused"]

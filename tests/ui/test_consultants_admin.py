@@ -6,6 +6,7 @@ from PySide6.QtWidgets import QAbstractButton, QLineEdit, QWidget
 
 from meso_kiosk.domain.pin import PinOutcome
 from meso_kiosk.services.accounts import consultant_actor
+from meso_kiosk.ui.theme import TOUCH_TARGET
 from tests.conftest import COUNTERSIGN_PIN
 
 ADMIN_PIN = COUNTERSIGN_PIN  # the window fixture's admin, "Dr Test Consultant"
@@ -156,6 +157,27 @@ def test_reset_a_forgotten_pin(page, kiosk, sam, qtbot):
     assert not kiosk.accounts.lock_state(sam.id).locked
     assert kiosk.accounts.verify_pin(sam.id, "604418").ok
     assert actions(kiosk, "consultant.pin_reset")
+
+
+def test_clear_a_lockout_keeps_the_pin(page, window, kiosk, sam, qtbot, shots):
+    assert not page.rows[sam.id].unlock_button.isVisible()  # nothing to clear
+    for _ in range(5):
+        kiosk.accounts.verify_pin(sam.id, "000111")
+    page.refresh()
+    row = page.rows[sam.id]
+    assert row.unlock_button.isVisible() and "Too many wrong PINs" in row.detail.text()
+    assert row.unlock_button.height() >= TOUCH_TARGET and row.unlock_button.accessibleName()
+    for width, height in ((1280, 800), (800, 1280)):
+        window.resize(width, height)
+        qtbot.wait(20)
+        window.grab().save(str(shots / f"admin-locked-{width}x{height}.png"))
+        assert row.unlock_button.geometry().right() <= row.width()
+    qtbot.mouseClick(row.unlock_button, Qt.MouseButton.LeftButton)
+    assert page.confirm_what.text() == "Clear the lock-out of Sam Okafor"
+    confirm(qtbot, page)
+    assert "Sam Okafor can sign in again" in page.notice.text()
+    assert kiosk.accounts.verify_pin(sam.id, SAM_PIN).ok
+    assert actions(kiosk, "consultant.lockout_cleared")
 
 
 def test_cancel_leaves_everything_as_it_was(page, kiosk, sam, qtbot):

@@ -54,8 +54,10 @@ class ConsultantRow(QFrame):
 
     reset_requested = Signal(object, str, str)   # account, new PIN, new PIN again
     toggle_requested = Signal(object)            # account
+    unlock_requested = Signal(object)            # account
 
-    def __init__(self, account: ConsultantAccount, is_self: bool, parent: QWidget | None = None):
+    def __init__(self, account: ConsultantAccount, is_self: bool, parent: QWidget | None = None, *,
+                 locked_words: str = ""):
         super().__init__(parent)
         self.account = account
         self.setProperty("role", "card")
@@ -69,9 +71,13 @@ class ConsultantRow(QFrame):
         extra = "" if account.has_pin else "  ·  no PIN set"
         if account.failed_pin_count:
             extra += f"  ·  {account.failed_pin_count} wrong PIN{'s' if account.failed_pin_count != 1 else ''} in a row"
+        if locked_words:
+            extra += f"  ·  {locked_words}"
         self.detail = label(extra.strip(" ·"), "muted")
         self.detail.setVisible(bool(extra))
         self.reset_button = button("Reset PIN", f"Reset the PIN of {account.display_name}")
+        # Only while the account is locked out: ends the lock, keeps the PIN.
+        self.unlock_button = button("Clear lock-out", f"Clear the lock-out of {account.display_name}")
         self.toggle_button = button(
             "Switch off" if account.active else "Switch on",
             f"{'Switch off' if account.active else 'Switch on'} the account of {account.display_name}")
@@ -111,6 +117,7 @@ class ConsultantRow(QFrame):
         facts.addWidget(self.name)
         facts.addLayout(words)
         facts.addWidget(self.detail)
+        facts.addWidget(self.unlock_button, 0, Qt.AlignmentFlag.AlignLeft)  # under the words: no wider a row
         top = QHBoxLayout()
         top.setSpacing(12)
         top.addLayout(facts, 1)
@@ -122,6 +129,7 @@ class ConsultantRow(QFrame):
         layout.addLayout(top)
         layout.addWidget(self.error)
         layout.addWidget(self.reset_panel)
+        self.unlock_button.setHidden(not locked_words)  # once in the row: a parentless widget shown is a window
         self._connect_signals()
 
     def _connect_signals(self) -> None:
@@ -130,6 +138,7 @@ class ConsultantRow(QFrame):
         self.set_pin_button.clicked.connect(self._on_set_pin_button_clicked)
         self.new_pin_again.returnPressed.connect(self._on_set_pin_button_clicked)
         self.toggle_button.clicked.connect(lambda: self.toggle_requested.emit(self.account))
+        self.unlock_button.clicked.connect(lambda: self.unlock_requested.emit(self.account))
 
     def show_errors(self, errors: dict[str, str]) -> None:
         show_field_error(self.new_pin, self.new_pin_error, errors.get("new_pin", ""))
@@ -336,9 +345,11 @@ class ConsultantsAdminPage(QWidget):
         me = self._sign_in.consultant.id if self._sign_in.consultant else None
         accounts = sorted(self._accounts.accounts(active_only=False), key=lambda a: (not a.active,))
         for account in accounts:
-            row = ConsultantRow(account, account.id == me)
+            lock = self._accounts.lock_state(account.id)
+            row = ConsultantRow(account, account.id == me, locked_words=lock.message if lock.locked else "")
             row.reset_requested.connect(self._on_row_reset_requested)
             row.toggle_requested.connect(self._on_row_toggle_requested)
+            row.unlock_requested.connect(self._on_row_unlock_requested)
             self.list_box.addWidget(row)
             row.show()  # (a layout would only show it on the next turn of the event loop)
             self.rows[account.id] = row
@@ -473,6 +484,20 @@ class ConsultantsAdminPage(QWidget):
 
         verb = "Switch off" if account.active else "Switch on"
         self._ask_admin_pin(f"{verb} {account.display_name}", toggle, field_errors)
+
+    def _on_row_unlock_requested(self, account: ConsultantAccount) -> None:
+        self.rows[account.id].show_errors({})
+
+        def unlock(admin_pin: str) -> str:
+            self._accounts.clear_lockout(self._admin_id(), admin_pin, account.id)
+            return f"{account.display_name} can sign in again with their own PIN."
+
+        def field_errors(found: dict[str, str]) -> None:
+            target = self.rows.get(account.id)
+            if target is not None:
+                target.show_errors({"consultant": next(iter(found.values()), "")})
+
+        self._ask_admin_pin(f"Clear the lock-out of {account.display_name}", unlock, field_errors)
 
     # ------------------------------------------------------------ idle lock
 
