@@ -35,7 +35,7 @@ from ..store.restores import record_restore
 from ..store.schema import check_schema
 from ..store.settings import get_setting
 from .errors import WordedError
-from .files import OutputRefused, guard_output, place_new, sync_folder
+from .files import OutputRefused, guard_output, place_new, refuse_inside, refuse_link, sync_folder
 from .kiosk import Kiosk
 
 MANIFEST = "meso-kiosk-backup.json"
@@ -108,6 +108,8 @@ def create_backup(kiosk: Kiosk, out: Path, *, force: bool = False) -> BackupRepo
     if out.is_dir() and not out.is_symlink():
         raise BackupError(f"{out} is a folder; give the backup a file name such as meso-backup.zip")
     try:
+        refuse_link(out)
+        refuse_inside(out, kiosk.paths.root)  # before any folder is made for it
         out.parent.mkdir(parents=True, exist_ok=True)
         out = guard_output(out, kiosk.paths.root, force=force, issued=kiosk.export.is_issued)
     except OutputRefused as refused:
@@ -222,7 +224,8 @@ def _unpack(archive_path: Path, staging: Path) -> dict:
             if not isinstance(manifest, dict):
                 raise ValueError("the manifest is not a record")
             listed = manifest.get("files")
-            if not isinstance(listed, list) or set(listed) != set(names) - {MANIFEST, "meso.db"}:
+            if (not isinstance(listed, list) or not all(isinstance(name, str) for name in listed)
+                    or set(listed) != set(names) - {MANIFEST, "meso.db"}):
                 raise BackupError(f"backup not restored: the files in {archive_path.name} are not those its "
                                   "manifest lists; nothing was changed")
             for member in members:

@@ -190,7 +190,7 @@ class ExportService:
         document_id = self._new_document_id(patient_id)
         target = self._target(document_id, out, force)
         summary = self.build_summary(patient_id, document_id=document_id)
-        forged = audit_rows.unvouched_record(self._store.conn, patient_records(self._store.conn, patient_id))
+        forged = self._unvouched(patient_id)
         if forged:  # never seal what was changed behind the app's back
             raise ExportError(f"The PDF was not exported: {forged}. Run 'meso-kiosk audit-verify', and restore "
                               "the data from a backup.")
@@ -220,6 +220,16 @@ class ExportService:
             target.unlink(missing_ok=True)  # no file without its record
             raise
         return ExportedDocument(summary.document_id, target, digest, record)
+
+    def _unvouched(self, patient_id: int) -> str | None:
+        """The first record of the patient's that no longer matches its audit entry, read in one
+        snapshot (another copy of the app may be writing meanwhile)."""
+        conn = self._store.conn
+        conn.execute("BEGIN")
+        try:
+            return audit_rows.unvouched_record(conn, patient_records(conn, patient_id))
+        finally:
+            conn.execute("COMMIT")
 
     def _new_document_id(self, patient_id: int) -> str:
         return f"MK-{self._clock.today():%Y%m%d}-{patient_id}-{secrets.token_hex(4).upper()}"

@@ -66,6 +66,20 @@ def sync_folder(folder: Path) -> None:
             os.close(handle)
 
 
+def refuse_link(target: Path) -> None:
+    """``OutputRefused`` if ``target`` is a symbolic link (written through, it could aim anywhere)."""
+    if Path(target).expanduser().is_symlink():
+        raise OutputRefused(f"{target} is a symbolic link; give the path of a plain file.")
+
+
+def refuse_inside(target: Path, data_root: Path) -> None:
+    """``OutputRefused`` if ``target`` (as far as it exists, links followed) is in the data folder."""
+    resolved, root = Path(target).expanduser().resolve(), data_root.resolve()
+    if resolved == root or root in resolved.parents:
+        raise OutputRefused(f"{resolved} is inside the data folder {root}, which holds the database and its keys; "
+                            "write it somewhere else.")
+
+
 class OutputRefused(ValueError):
     """A file the user named (``--out``) must not be written there; the message says why."""
 
@@ -79,17 +93,13 @@ def guard_output(target: Path, data_root: Path, *, force: bool, issued: Callable
     installation issued (``issued(path)``), ``force`` or not.
     """
     target = Path(target).expanduser()
-    if target.is_symlink():
-        raise OutputRefused(f"{target} is a symbolic link; give the path of a plain file.")
+    refuse_link(target)
     try:
         folder = target.parent.resolve(strict=True)
     except (FileNotFoundError, NotADirectoryError):
         raise OutputRefused(f"The folder {target.parent} does not exist.") from None
     resolved = folder / target.name
-    root = data_root.resolve()
-    if resolved == root or root in resolved.parents:
-        raise OutputRefused(f"{resolved} is inside the data folder {root}, which holds the database and its keys; "
-                            "write it somewhere else.")
+    refuse_inside(resolved, data_root)
     if os.path.lexists(resolved):
         refuse_special_file(resolved)
         if issued(resolved):

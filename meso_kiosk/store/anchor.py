@@ -67,6 +67,12 @@ def write_anchor(path: Path, key: bytes, head: Head, *, only_forward: bool = Tru
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
+        if hasattr(os, "O_DIRECTORY"):  # the first anchor must survive a power cut too
+            folder = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
+            try:
+                os.fsync(folder)
+            finally:
+                os.close(folder)
     except BaseException:
         try:
             os.unlink(tmp)

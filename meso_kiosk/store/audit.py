@@ -184,25 +184,47 @@ def verify(conn: sqlite3.Connection, key: bytes, *, contents: bool = True) -> Au
         expected_prev = stored
         expected_id += 1
         count += 1
-    changed = _first_changed_record(conn, latest) if contents and _vouches_for_content(conn) else None
+    changed = _first_changed_record(conn, latest, _baseline_due(conn)) if contents and has_content else None
     if changed is not None:
         record, reason = changed
         return AuditReport(count, None, reason, expected_prev, record)
     return AuditReport(count, head_hash=expected_prev)
 
 
-def unvouched_record(conn: sqlite3.Connection, records: list[tuple[str, object]]) -> str | None:
+def unvouched_record(conn: sqlite3.Connection, records: list[tuple[str, object]], *,
+                     new_ones_allowed: bool = False) -> str | None:
     """The first of ``records`` ((entity, id) pairs) whose content is not what its latest audit
-    entry vouches for, in words; None when all match. What is about to be sealed into a PDF is
-    checked this way: a few records, not the whole database (``verify``)."""
+    entry vouches for, in words; None when all match. A few records, not the whole database
+    (``verify``): what is about to be sealed into a PDF, what a write is about to change.
+    ``new_ones_allowed``: a record with neither an entry nor rows is one being created. An entry
+    from before content hashes (its baseline still to come) vouches for nothing, and is let be."""
     for entity, record in records:
+        if entity not in record_content.RECORDS or record is None:
+            continue
         row = conn.execute("SELECT id, content_hash FROM audit_log WHERE entity = ? AND entity_id = ?"
                            " ORDER BY id DESC LIMIT 1", (entity, str(record))).fetchone()
         if row is None:
+            if new_ones_allowed and not record_content.has_rows(conn, entity, record):
+                continue
             return f"{entity} {record} has no audit entry: it was added behind the app's back"
-        if row[1] != record_content.content_hash(conn, entity, record):
+        if row[1] is not None and row[1] != record_content.content_hash(conn, entity, record):
             return f"{entity} {record} no longer matches its latest audit entry (row {row[0]}): changed behind the app's back"
     return None
+
+
+def legacy_records(conn: sqlite3.Connection) -> set[tuple[str, str | None]]:
+    """The records whose latest entry is from before content hashes (none vouches for their content)."""
+    latest: dict[tuple[str, str | None], str | None] = {}
+    for entity, record, content in conn.execute("SELECT entity, entity_id, content_hash FROM audit_log ORDER BY id"):
+        latest[(entity, record)] = content
+    return {key for key, content in latest.items() if content is None}
+
+
+def has_content_entries(conn: sqlite3.Connection) -> bool:
+    """Whether any entry vouches for content: the log was written by a version that anchors it."""
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(audit_log)")}
+    return "content_hash" in columns and bool(
+        conn.execute("SELECT EXISTS (SELECT 1 FROM audit_log WHERE content_hash IS NOT NULL)").fetchone()[0])
 
 
 def head_row(conn: sqlite3.Connection, head: str) -> int | None:
@@ -211,16 +233,13 @@ def head_row(conn: sqlite3.Connection, head: str) -> int | None:
     return None if row is None else row[0]
 
 
-def _vouches_for_content(conn: sqlite3.Connection) -> bool:
-    """Whether the entries vouch for their records' content: not in a database from before content
-    hashes (a restore meets one in an old backup), nor in one whose baseline is still to be written."""
-    tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    return ("audit_baseline_due" in tables
-            and not conn.execute("SELECT EXISTS (SELECT 1 FROM audit_baseline_due)").fetchone()[0])
+def _baseline_due(conn: sqlite3.Connection) -> bool:
+    """Whether records from before content hashes still wait for their baseline entries (the next open)."""
+    return bool(conn.execute("SELECT EXISTS (SELECT 1 FROM audit_baseline_due)").fetchone()[0])
 
 
-def _first_changed_record(conn: sqlite3.Connection,
-                          latest: dict[tuple[str, str | None], tuple[int, str | None]]) -> tuple[str, str] | None:
+def _first_changed_record(conn: sqlite3.Connection, latest: dict[tuple[str, str | None], tuple[int, str | None]],
+                          baseline_due: bool) -> tuple[str, str] | None:
     """(record, reason) for the first record whose content is not what its latest entry vouches for."""
     by_entity: dict[str, dict[str | None, tuple[int, str | None]]] = {}
     for (entity, record), entry in latest.items():
@@ -236,6 +255,8 @@ def _first_changed_record(conn: sqlite3.Connection,
             if record not in current:
                 return name, f"{name} is gone, though audit row {row_id} vouches for it: deleted behind the app's back"
             if content is None:
+                if baseline_due:
+                    continue  # from before content hashes: vouched for at the next open
                 return name, f"{name} has no content hash in its latest audit entry (row {row_id})"
             if content != current[record]:
                 return name, (f"{name} no longer matches its latest audit entry (row {row_id}): "

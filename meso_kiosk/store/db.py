@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from . import anchor, audit
-from .errors import DatabaseBusyError, DatabaseDamagedError, DatabaseReadOnlyError, StorageFullError, StoreError
+from .errors import (DatabaseBusyError, DatabaseDamagedError, DatabaseReadOnlyError, RecordForgedError,
+                     StorageFullError, StoreError)
 from .migrations import SCHEMA_VERSION, apply_migrations, is_current
 from .record_content import RECORDS
 from .schema import check_schema
@@ -171,6 +172,19 @@ def connect_read_only(database: Path) -> sqlite3.Connection:
     except sqlite3.OperationalError as error:
         if "unable to open" not in str(error) and "readonly" not in str(error).replace(" ", "").lower():
             raise
+    wal = database.with_name(database.name + "-wal")
+    if wal.exists() and wal.stat().st_size:
+        # Committed changes still in the WAL (the writer was stopped): read a copy of both where the
+        # WAL index can be made, rather than an immutable file that would miss them.
+        import atexit
+        import shutil
+        import tempfile
+
+        copy = Path(tempfile.mkdtemp(prefix="meso-read-only-"))
+        atexit.register(shutil.rmtree, copy, True)
+        shutil.copy2(database, copy / database.name)
+        shutil.copy2(wal, copy / wal.name)
+        return sqlite3.connect(f"{(copy / database.name).as_uri()}?mode=ro", uri=True)
     return sqlite3.connect(f"{database.as_uri()}?immutable=1", uri=True)
 
 
@@ -181,17 +195,22 @@ def _holds_records(conn: sqlite3.Connection) -> bool:
 
 
 def _write_baseline(conn: sqlite3.Connection, key: bytes, at: str, anchor_path: Path) -> None:
-    """One ``audit.baseline`` entry for each record, vouching for its content as it is now: the
-    records of a database written before audit entries carried content (migration 0009)."""
+    """One ``audit.baseline`` entry for each record whose latest entry is from before content hashes
+    (migration 0009), vouching for its content as it is now. Only those: a record whose latest
+    entry already vouches for its content, or that has no entry at all (added behind the app's
+    back), is left for ``audit.verify`` to judge, so a row slipped into audit_baseline_due
+    blesses nothing."""
     from .record_content import all_content_hashes
 
+    legacy = audit.legacy_records(conn)
     conn.execute("BEGIN IMMEDIATE")
     try:
         head = anchor.current_head(conn)
         for entity in RECORDS:
             for record, content in all_content_hashes(conn, entity).items():
-                head = audit.append(conn, key, at=at, actor="migration", action="audit.baseline",
-                                    entity=entity, entity_id=record, content=content)
+                if (entity, record) in legacy:
+                    head = audit.append(conn, key, at=at, actor="migration", action="audit.baseline",
+                                        entity=entity, entity_id=record, content=content)
         conn.execute("DELETE FROM audit_baseline_due")
         conn.execute("COMMIT")
     except BaseException:
@@ -201,14 +220,21 @@ def _write_baseline(conn: sqlite3.Connection, key: bytes, at: str, anchor_path: 
     anchor.write_anchor(anchor_path, key, head)
 
 
-def _check_anchor(conn: sqlite3.Connection, key: bytes, anchor_path: Path, has_log: bool) -> None:
-    """``AuditAnchorError`` when the log no longer reaches its anchor, or the anchor is gone."""
+def _check_anchor(conn: sqlite3.Connection, key: bytes, anchor_path: Path, has_log: bool, *,
+                  adopt: bool = False) -> None:
+    """``AuditAnchorError`` when the log no longer reaches its anchor, or the anchor is gone.
+
+    A missing anchor is expected only where none was ever written: an empty log, or one from
+    before anchors (no entry carries a content hash). ``adopt``: then anchor the log as it is
+    now, so the anchor exists before the first write that could be cut off after its commit."""
     anchored = anchor.read_anchor(anchor_path, key)
     if anchored is None:
-        if has_log:
+        if has_log and audit.has_content_entries(conn):
             raise anchor.AuditAnchorError(
                 f"The audit anchor {anchor_path} is missing, but the audit log was anchored there. "
-                "Restore it from a backup (meso-kiosk restore); nothing was changed.")
+                "Restore the data folder from a backup (meso-kiosk restore); nothing was changed.")
+        if adopt:
+            anchor.write_anchor(anchor_path, key, anchor.current_head(conn), only_forward=False)
         return
     problem = anchor.reaches(conn, anchored)
     if problem:
@@ -239,7 +265,16 @@ class Transaction:
         content it vouches for is the record as committed."""
         self.entries.append((action, entity, entity_id))
 
-    def append_entries(self) -> audit.Head:
+    def append_entries(self, committed: sqlite3.Connection | None = None) -> audit.Head:
+        """Append the entries; first, with ``committed`` (a connection that sees the database as
+        last committed), refuse the change if a record it touches was changed behind the app's
+        back: its new entry would otherwise vouch for the forged content too."""
+        if committed is not None:
+            touched = list(dict.fromkeys((entity, entity_id) for _, entity, entity_id in self.entries))
+            forged = audit.unvouched_record(committed, touched, new_ones_allowed=True)
+            if forged:
+                raise RecordForgedError(f"The change was not saved: {forged}. Run 'meso-kiosk audit-verify', "
+                                        "and restore the data from a backup.")
         head = None
         for action, entity, entity_id in self.entries:
             head = audit.append(self.conn, self._key, at=self.at, actor=self.actor, action=action,
@@ -262,6 +297,7 @@ class Store:
         self.integrity = integrity  # a quick_check still running (``open(check_in_background=True)``)
         self.anchor_path = anchor_path  # audit.head; None: not anchored (a copy under test)
         self.read_only = False  # opened with ``open_read_only``: every write is refused
+        self._reader: sqlite3.Connection | None = None  # see ``_committed``
 
     @classmethod
     def open(cls, database: Path, audit_key_path: Path, now_iso: Callable[[], str], *,
@@ -280,9 +316,9 @@ class Store:
             if pending is not None and not has_log:
                 pending.wait()  # a new key is a file written: only beside a checked database
             key = audit.load_or_create_key(audit_key_path, create=not has_log)
+            _check_anchor(conn, key, anchor_path, has_log, adopt=True)
             if conn.execute("SELECT EXISTS (SELECT 1 FROM audit_baseline_due)").fetchone()[0]:
                 _write_baseline(conn, key, now_iso(), anchor_path)
-            _check_anchor(conn, key, anchor_path, has_log)
             anchor.sweep_leftovers(anchor_path)
         except BaseException as error:
             conn.close()
@@ -346,7 +382,7 @@ class Store:
             yield tx
             if not tx.entries:
                 raise RuntimeError("every change to the database must leave an audit entry")
-            head = tx.append_entries()
+            head = tx.append_entries(self._committed())
             self.conn.execute("COMMIT")
         except sqlite3.OperationalError as error:
             self._rollback()
@@ -358,6 +394,16 @@ class Store:
             self._rollback()
             raise
         self._anchor(head)
+
+    def _committed(self) -> sqlite3.Connection | None:
+        """A second, read-only connection: it sees the last committed state while a write is open
+        (WAL), which is what the records' latest entries vouch for."""
+        if self.path is None or self.read_only:
+            return None
+        if self._reader is None:
+            self._reader = sqlite3.connect(f"{self.path.as_uri()}?mode=ro", uri=True,
+                                           timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+        return self._reader
 
     def _anchor(self, head: audit.Head) -> None:
         if self.anchor_path is None:
@@ -391,6 +437,8 @@ class Store:
         return anchor.current_head(self.conn)
 
     def close(self) -> None:
+        if self._reader is not None:
+            self._reader.close()
         self.conn.close()
         if self.integrity is not None:
             self.integrity.wait_quietly()  # its connection closed too before the files are let go

@@ -31,3 +31,7 @@ class StorageFullError(StoreError):
 
 class DatabaseReadOnlyError(StoreError):
     """The database or its folder cannot be written to."""
+
+
+class RecordForgedError(StoreError):
+    """A record no longer matches what its latest audit entry vouches for: changed behind the app's back."""

@@ -48,6 +48,14 @@ def check_folder(database: Path, key_path: Path, anchor_path: Path) -> FolderChe
             key = audit.load_or_create_key(key_path, create=False)
         except (StoreError, AuditKeyError) as error:
             return FolderCheck(None, (str(error),))
+        # The anchor first, then one snapshot of the database: the app may write meanwhile, and its
+        # anchor follows its commits, so an anchor read before the snapshot is never ahead of it.
+        try:
+            anchored = anchor.read_anchor(anchor_path, key)
+        except anchor.AuditAnchorError as error:
+            anchored = error
+        conn.isolation_level = None
+        conn.execute("BEGIN")
         try:
             check_schema(conn, database)
         except DatabaseDamagedError as error:
@@ -55,12 +63,10 @@ def check_folder(database: Path, key_path: Path, anchor_path: Path) -> FolderChe
         report = audit.verify(conn, key)
         if not report.ok:
             problems.insert(0, report.problem())
-        try:
-            anchored = anchor.read_anchor(anchor_path, key)
-        except anchor.AuditAnchorError as error:
-            problems.append(str(error))
+        if isinstance(anchored, anchor.AuditAnchorError):
+            problems.append(str(anchored))
         else:
-            if anchored is None and report.rows_checked:
+            if anchored is None and report.rows_checked and audit.has_content_entries(conn):
                 problems.append(f"the audit anchor {anchor_path} is missing, but the log has rows: "
                                 "restore it from a backup")
             elif anchored is not None and (gap := anchor.reaches(conn, anchored)):

@@ -98,6 +98,13 @@ def content_hash(conn: sqlite3.Connection, entity: str, record: object) -> str |
     return _digest(content)
 
 
+def has_rows(conn: sqlite3.Connection, entity: str, record: object) -> bool:
+    """Whether any row of the record exists (a record being created has none yet)."""
+    key = _key(entity, record)
+    return any(conn.execute(f"SELECT EXISTS (SELECT 1 FROM {part.table} WHERE {part.record} = ?)", (key,)).fetchone()[0]
+               for part in RECORDS[entity])
+
+
 def all_content_hashes(conn: sqlite3.Connection, entity: str) -> dict[str, str]:
     """Every record of ``entity`` (its id as audit_log writes it) → its content hash, a table at a
     time: what ``content_hash`` gives record by record, for a whole database at once."""

@@ -67,3 +67,26 @@ def test_what_would_write_says_the_folder_is_read_only_in_one_line(frozen, tmp_p
     assert result.returncode == 1 and len(result.stderr.splitlines()) == 1, result.stderr
     assert "read-only" in result.stderr and "Traceback" not in result.stderr
     assert fingerprint(root) == before
+
+
+def test_changes_still_in_the_wal_are_rescued_too(tmp_path):
+    """A writer stopped with committed changes in meso.db-wal, its -shm lost, on a read-only disk."""
+    import shutil
+
+    from meso_kiosk.services.kiosk import open_kiosk
+
+    source, frozen_copy = tmp_path / "data", tmp_path / "frozen"
+    kiosk = open_kiosk(source)
+    try:
+        kiosk.store.conn.execute("PRAGMA wal_autocheckpoint = 0")  # keep what follows in the WAL
+        kiosk.patients.register({"given_name": "Only", "family_name": "InTheWal", "date_of_birth": "1990-01-01"}, "t")
+        frozen_copy.mkdir()
+        for name in ("meso.db", "meso.db-wal", "audit.key", "audit.head"):  # no meso.db-shm
+            shutil.copy2(source / name, frozen_copy / name)
+        assert (frozen_copy / "meso.db-wal").stat().st_size > 0
+    finally:
+        kiosk.close()
+    result = meso(frozen_copy, "audit-verify")
+    assert result.returncode == 0, result.stderr
+    backup = meso(frozen_copy, "backup", "--out", str(tmp_path / "rescued.zip"))
+    assert backup.returncode == 0 and "1 patients" in backup.stdout, backup.stderr

@@ -373,24 +373,10 @@ def test_restoring_into_a_new_folder_says_whose_key_checked_it(backup, tmp_path)
 # ------------------------------------------------------------ an installation from before content hashes
 
 def test_a_database_from_before_content_hashes_gets_a_baseline_and_then_checks_out(tmp_path, capsys):
-    root = tmp_path / "old"
-    root.mkdir()
-    key = secrets.token_bytes(32)
-    (root / "audit.key").write_text(key.hex() + "\n", encoding="ascii")
-    db = sqlite3.connect(root / "meso.db")
-    apply_migrations(db, stop_before="0009_audit_content")
-    db.execute("PRAGMA application_id = 1296388943")
-    db.execute("PRAGMA journal_mode = WAL")
-    at = "2025-03-01T10:00:00.000000+00:00"
-    db.execute("INSERT INTO patients (given_name, family_name, date_of_birth, created_at, updated_at)"
-               " VALUES ('Old', 'Record', '1970-01-01', ?, ?)", (at, at))
-    digest = row_hash(key, id=1, at=at, actor="test", action="patient.create", entity="patient", entity_id="1",
-                      prev_hash="0" * 64, legacy=True)
-    db.execute("INSERT INTO audit_log (id, at, actor, action, entity, entity_id, prev_hash, hash)"
-               " VALUES (1, ?, 'test', 'patient.create', 'patient', '1', ?, ?)", (at, "0" * 64, digest))
-    db.commit()
-    db.close()
+    root = _database_from_before_content_hashes(tmp_path)
     assert "0009_audit_content" in dict(STEPS)
+    code, line = audit_verify(root, capsys)  # not opened by this version yet: no anchor expected
+    assert code == 0, line
     kiosk = reopen(root)
     try:
         assert kiosk.store.conn.execute(
@@ -430,7 +416,7 @@ def test_a_lost_seal_folder_stops_export_until_a_new_seal_is_asked_for(clinic, c
     capsys.readouterr()
     kiosk = reopen(root)
     try:
-        actions = [row[0] for row in kiosk.store.conn.execute("SELECT action FROM audit_log WHERE entity = 'seal'")]
+        actions = [row[0] for row in kiosk.store.conn.execute("SELECT action FROM audit_log WHERE entity = 'seal' ORDER BY id")]
         assert actions == ["seal.create", "seal.renew"]
         assert kiosk.store.verify_audit().ok
     finally:
@@ -463,3 +449,133 @@ def test_a_record_s_content_hash_is_the_same_read_alone_or_with_its_whole_table(
         assert len(all_content_hashes(conn, "session")) == 3 and len(all_content_hashes(conn, "consent")) == 1
     finally:
         conn.close()
+
+
+# ------------------------------------------------------------ found by review: no laundering, no false alarms
+
+def test_a_row_slipped_into_audit_baseline_due_blesses_nothing(clinic, capsys):
+    root, _ = clinic
+    behind_the_app(root, "UPDATE patients SET date_of_birth = '1999-01-01'",
+                   "INSERT INTO audit_baseline_due VALUES (1)")
+    code, line = audit_verify(root, capsys)
+    assert code == 1 and "patient " in line, line
+    reopen(root).close()  # the next start writes no baseline for records whose entries vouch for content
+    code, line = audit_verify(root, capsys)
+    assert code == 1 and "patient " in line, line
+
+
+def test_the_next_ordinary_write_never_vouches_for_a_forged_record(clinic, capsys):
+    from argon2 import PasswordHasher
+
+    from meso_kiosk.store.errors import RecordForgedError
+
+    root, patient_id = clinic
+    planted = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1).hash("111111")
+    behind_the_app(root, f"UPDATE consultants SET role = 'admin', pin_hash = '{planted}'",
+                   "UPDATE patients SET date_of_birth = '1999-01-01'")
+    kiosk = reopen(root)
+    try:
+        consultant_id = kiosk.store.conn.execute("SELECT id FROM consultants").fetchone()[0]
+        with pytest.raises(RecordForgedError, match="consultant .* behind the app's back"):
+            kiosk.accounts.verify_pin(consultant_id, "111111")  # the forger's sign-in is not saved
+        with pytest.raises(RecordForgedError, match="patient .* behind the app's back"):
+            kiosk.patients.correct(patient_id, {"given_name": "Claire", "family_name": "Dubois",
+                                                "date_of_birth": "1999-01-01", "phone": "0600000000"}, "reception")
+    finally:
+        kiosk.close()
+    code, line = audit_verify(root, capsys)
+    assert code == 1 and "behind the app's back" in line, line
+
+
+def test_a_crash_before_the_first_anchor_write_does_not_lock_the_clinic_out(tmp_path, monkeypatch, capsys):
+    from meso_kiosk.services.kiosk import open_kiosk
+    from meso_kiosk.store import anchor
+
+    root = tmp_path / "new"
+    kiosk = open_kiosk(root)
+    assert (root / "audit.head").exists()  # anchored at the open, before any write
+    monkeypatch.setattr(anchor, "write_anchor", lambda *args, **kwargs: (_ for _ in ()).throw(OSError(28, "cut")))
+    kiosk.patients.register({"given_name": "Ana", "family_name": "Lee", "date_of_birth": "1990-01-01"}, "gui")
+    kiosk.close()
+    monkeypatch.undo()
+    reopen(root).close()  # the anchor is one write behind: allowed
+    assert audit_verify(root, capsys)[0] == 0
+
+
+def test_a_crash_right_after_the_baseline_commit_does_not_lock_the_clinic_out(tmp_path, monkeypatch, capsys):
+    from meso_kiosk.store import anchor
+
+    root = _database_from_before_content_hashes(tmp_path)
+    real = anchor.write_anchor
+    calls = []
+
+    def crash_on_the_second(*args, **kwargs):  # the first anchors the old log, the second follows the baseline
+        calls.append(1)
+        if len(calls) == 2:
+            raise OSError(28, "No space left on device")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(anchor, "write_anchor", crash_on_the_second)
+    with pytest.raises(OSError):
+        reopen(root)
+    monkeypatch.undo()
+    reopen(root).close()
+    assert audit_verify(root, capsys)[0] == 0
+
+
+def test_audit_verify_beside_the_app_writing_sees_one_snapshot(clinic, capsys, monkeypatch):
+    from meso_kiosk.store import record_content
+
+    root, _ = clinic
+    app = reopen(root)
+    real = record_content.all_content_hashes
+    written = []
+
+    def app_writes_meanwhile(conn, entity):
+        if not written:
+            written.append(app.patients.register({"given_name": "Ana", "family_name": "Lee",
+                                                  "date_of_birth": "1990-01-01"}, "gui"))
+        return real(conn, entity)
+
+    monkeypatch.setattr(record_content, "all_content_hashes", app_writes_meanwhile)
+    try:
+        code, line = audit_verify(root, capsys)
+    finally:
+        app.close()
+    assert written and code == 0, line
+
+
+def test_a_manifest_whose_file_list_is_not_names_is_refused_in_words(backup, tmp_path):
+    crafted = _craft(backup, tmp_path / "crafted.zip", manifest_changes={"files": [["audit.key"]]})
+    with zipfile.ZipFile(crafted) as archive:  # _craft appended nothing: the list is as crafted
+        assert json.loads(archive.read("meso-kiosk-backup.json"))["files"] == [["audit.key"]]
+    with pytest.raises(BackupError, match="not those its manifest lists"):
+        restore_backup(crafted, tmp_path / "new")
+
+
+def test_a_refused_backup_inside_the_data_folder_leaves_no_folder_there(clinic, capsys):
+    root, _ = clinic
+    assert main(["backup", "--out", str(root / "sub" / "x.zip"), "--data-dir", str(root)]) == 1
+    assert "inside the data folder" in one_line(capsys.readouterr().err)
+    assert not (root / "sub").exists()
+
+
+def _database_from_before_content_hashes(tmp_path: Path) -> Path:
+    root = tmp_path / "old"
+    root.mkdir()
+    key = secrets.token_bytes(32)
+    (root / "audit.key").write_text(key.hex() + "\n", encoding="ascii")
+    db = sqlite3.connect(root / "meso.db")
+    apply_migrations(db, stop_before="0009_audit_content")
+    db.execute("PRAGMA application_id = 1296388943")
+    db.execute("PRAGMA journal_mode = WAL")
+    at = "2025-03-01T10:00:00.000000+00:00"
+    db.execute("INSERT INTO patients (given_name, family_name, date_of_birth, created_at, updated_at)"
+               " VALUES ('Old', 'Record', '1970-01-01', ?, ?)", (at, at))
+    digest = row_hash(key, id=1, at=at, actor="test", action="patient.create", entity="patient", entity_id="1",
+                      prev_hash="0" * 64, legacy=True)
+    db.execute("INSERT INTO audit_log (id, at, actor, action, entity, entity_id, prev_hash, hash)"
+               " VALUES (1, ?, 'test', 'patient.create', 'patient', '1', ?, ?)", (at, "0" * 64, digest))
+    db.commit()
+    db.close()
+    return root

@@ -17,9 +17,9 @@ def _installation(root: Path) -> None:
     kiosk.accounts.create_first_admin("Dr Amélie Laurent", "482619")
     for n in range(300):  # enough rows that the damage below lands in table pages
         with kiosk.store.write("test") as tx:
-            tx.execute("INSERT INTO consultants (display_name, created_at) VALUES (?, ?)",
-                       (f"Consultant {n:03d} " + "x" * 200, "2026-01-01T08:00:00Z"))
-            tx.audit("consultant.created", "consultant", n)
+            cursor = tx.execute("INSERT INTO consultants (display_name, created_at) VALUES (?, ?)",
+                                (f"Consultant {n:03d} " + "x" * 200, "2026-01-01T08:00:00Z"))
+            tx.audit("consultant.created", "consultant", cursor.lastrowid)
     kiosk.close()
 
 
