@@ -477,13 +477,8 @@ class ConsultantsAdminPage(QWidget):
             self._accounts.enable_consultant(self._admin_id(), admin_pin, account.id)
             return f"{account.display_name} was switched back on."
 
-        def field_errors(found: dict[str, str]) -> None:
-            target = self.rows.get(account.id)
-            if target is not None:
-                target.show_errors({"consultant": next(iter(found.values()), "")})
-
         verb = "Switch off" if account.active else "Switch on"
-        self._ask_admin_pin(f"{verb} {account.display_name}", toggle, field_errors)
+        self._ask_admin_pin(f"{verb} {account.display_name}", toggle, self._row_error_shower(account))
 
     def _on_row_unlock_requested(self, account: ConsultantAccount) -> None:
         self.rows[account.id].show_errors({})
@@ -492,12 +487,17 @@ class ConsultantsAdminPage(QWidget):
             self._accounts.clear_lockout(self._admin_id(), admin_pin, account.id)
             return f"{account.display_name} can sign in again with their own PIN."
 
-        def field_errors(found: dict[str, str]) -> None:
+        self._ask_admin_pin(f"Clear the lock-out of {account.display_name}", unlock, self._row_error_shower(account))
+
+    def _row_error_shower(self, account: ConsultantAccount) -> Callable[[dict[str, str]], None]:
+        """Where a refused change to ``account`` says why: under its row (rebuilt since, maybe)."""
+
+        def show(found: dict[str, str]) -> None:
             target = self.rows.get(account.id)
             if target is not None:
                 target.show_errors({"consultant": next(iter(found.values()), "")})
 
-        self._ask_admin_pin(f"Clear the lock-out of {account.display_name}", unlock, field_errors)
+        return show
 
     # ------------------------------------------------------------ idle lock
 
