@@ -1,6 +1,7 @@
 """Crash harness: SIGKILL a process driving the real services at random moments, then check.
 
-    python benchmarks/crash_harness.py [--kills 100] [--seed 1] [--data-dir DIR] [--json FILE]
+    python benchmarks/crash_harness.py [--kills 100] [--seed 1] [--at-sync fdatasync|fsync|rename]
+                                       [--data-dir DIR] [--json FILE]
 
 A child process opens the installation with ``open_kiosk`` and loops over the kiosk's
 real use cases — registering patients, autosaving intake answers, signing consents
@@ -19,6 +20,11 @@ and checks:
   names a temporary file.
 
 Then it starts the child again on the same folder, so damage would accumulate.
+
+With ``--at-sync CALL`` the kills are targeted instead: the k-th child runs under strace, which
+kills it on entering its k-th ``fdatasync`` (or ``fsync``, or ``rename``), so the kills walk
+through the sync points of a run in turn (SIGKILL leaves the page cache: this finds ordering
+mistakes, such as a record committed before the rows it needs, not lost fsyncs).
 Exit status 0 when every check held after every kill; the figures are printed (and
 written as JSON with ``--json``).
 """
@@ -315,9 +321,30 @@ def _reader(stream, lines: list[str]) -> None:
         lines.append(line)
 
 
-def run(data_dir: Path, *, kills: int, seed: int, max_delay: float = 5.0,
+# Where a targeted kill may land (``--at-sync``): strace counts each system call apart.
+SYNC_CALLS = {"fdatasync": "fdatasync", "fsync": "fsync", "rename": "rename,renameat,renameat2"}
+# A child that never reaches its Nth such call (it waits on nothing) is stopped after this.
+TARGETED_TIMEOUT_S = 90
+
+
+def _child_command(data_dir: Path, child_seed: int, at_sync: str | None, nth: int) -> list[str]:
+    """The child's command line; with ``at_sync``, under strace, which kills it with SIGKILL on
+    entering its ``nth`` call of that system call (before the call does anything)."""
+    command = [sys.executable, str(Path(__file__).resolve()), "--child", "--data-dir", str(data_dir),
+               "--seed", str(child_seed)]
+    if at_sync is None:
+        return command
+    calls = SYNC_CALLS[at_sync]
+    return ["strace", "-f", "-qq", "-o", os.devnull, "-e", f"trace={calls}",
+            "-e", f"inject={calls}:signal=SIGKILL:when={nth}", *command]
+
+
+def run(data_dir: Path, *, kills: int, seed: int, max_delay: float = 5.0, at_sync: str | None = None,
         log=print) -> HarnessReport:
-    """Kill the child ``kills`` times; check the folder after each kill."""
+    """Kill the child ``kills`` times; check the folder after each kill.
+
+    ``at_sync`` (``fdatasync``, ``fsync`` or ``rename``): instead of at a random moment, kill
+    round k's child at its k-th such call, so every sync point of a run is hit in turn."""
     rng = random.Random(seed)
     report = HarnessReport()
     reported: list[dict] = []
@@ -327,8 +354,7 @@ def run(data_dir: Path, *, kills: int, seed: int, max_delay: float = 5.0,
         child_seed = rng.randrange(1 << 30)
         lines: list[str] = []
         process = subprocess.Popen(
-            [sys.executable, str(Path(__file__).resolve()), "--child", "--data-dir", str(data_dir),
-             "--seed", str(child_seed)],
+            _child_command(data_dir, child_seed, at_sync, round_number + 1),
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8", env=env,
         )
         errors: list[str] = []
@@ -337,7 +363,12 @@ def run(data_dir: Path, *, kills: int, seed: int, max_delay: float = 5.0,
         for thread in threads:
             thread.start()
         early = rng.random() < 0.15
-        if early:  # during start-up: imports, migrations, opening the database
+        if at_sync is not None:  # strace kills it at the chosen call
+            try:
+                process.wait(timeout=TARGETED_TIMEOUT_S)
+            except subprocess.TimeoutExpired:
+                pass
+        elif early:  # during start-up: imports, migrations, opening the database
             time.sleep(rng.uniform(0.0, 1.5))
         else:
             deadline = time.monotonic() + 60
@@ -347,7 +378,9 @@ def run(data_dir: Path, *, kills: int, seed: int, max_delay: float = 5.0,
                 time.sleep(0.005)
             time.sleep(rng.uniform(0.0, max_delay))
         exited = process.poll()
-        if exited is None:
+        if at_sync is not None and exited == -signal.SIGKILL:
+            exited = None  # killed where it was meant to be
+        if exited is None and process.poll() is None:
             process.send_signal(signal.SIGKILL)
         process.wait()
         for thread in threads:
@@ -398,6 +431,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--max-delay", type=float, default=5.0, help="longest wait before a kill, in seconds")
     parser.add_argument("--data-dir", type=Path, help="the folder to use (default: a new temporary one)")
+    parser.add_argument("--at-sync", choices=sorted(SYNC_CALLS),
+                        help="kill round k's child at its k-th call of this (strace), not at a random moment")
     parser.add_argument("--json", type=Path, help="write the figures to this file")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -406,7 +441,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     with tempfile.TemporaryDirectory(prefix="meso-crash-") as scratch:
         data_dir = args.data_dir or Path(scratch) / "data"
-        report = run(data_dir, kills=args.kills, seed=args.seed, max_delay=args.max_delay)
+        report = run(data_dir, kills=args.kills, seed=args.seed, max_delay=args.max_delay, at_sync=args.at_sync)
     print(report.summary())
     for problem in report.problems[:20]:
         print("  " + problem)

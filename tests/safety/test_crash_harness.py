@@ -95,3 +95,17 @@ def test_the_checks_catch_what_they_are_there_to_catch(tmp_path):
     assert any("SHA-256" in p for p in harness.check_data_dir(data, good, None).problems)
     exported.path.unlink()
     assert any("missing" in p for p in harness.check_data_dir(data, good, None).problems)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("call, kills", [("fdatasync", 6), ("rename", 4)])
+def test_kills_at_each_sync_point_in_turn_lose_nothing(tmp_path, call, kills):
+    """strace kills round k's child on entering its k-th fdatasync (or rename): the exact moments
+    a commit or a file's replacement is made durable. .ci/run installs strace."""
+    harness = _harness()
+    command = harness._child_command(tmp_path, 1, call, 3)
+    assert command[:2] == ["strace", "-f"] and f"inject={harness.SYNC_CALLS[call]}:signal=SIGKILL:when=3" in command
+    report = harness.run(tmp_path / "data", kills=kills, seed=4, at_sync=call, log=lambda line: None)
+    assert report.kills == kills and report.child_errors == 0, report.problems  # each died where aimed
+    assert report.ok, report.problems
+    assert report.operations_verified == report.operations_reported
