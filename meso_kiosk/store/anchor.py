@@ -17,7 +17,7 @@ import os
 import sqlite3
 from pathlib import Path
 
-from .audit import GENESIS_HASH, Head
+from .audit import GENESIS_HASH, Head, has_content_entries
 from .errors import AuditKeyError
 
 FILE_NAME = "audit.head"
@@ -114,3 +114,14 @@ def reaches(conn: sqlite3.Connection, anchor: Head) -> str | None:
     if row[0] != anchor.hash:
         return f"audit row {anchor.rows} is not the one anchored: the log was rewritten behind the app's back"
     return None
+
+
+def anchor_problem(conn: sqlite3.Connection, anchored: Head | None, path: Path) -> str | None:
+    """Why the log disagrees with its anchor ``anchored`` (read from ``path``), in words; None when
+    it agrees. A missing anchor is expected only where none was ever written: an empty log, or
+    one from before anchors (no entry carries a content hash)."""
+    if anchored is None:
+        if current_head(conn).rows and has_content_entries(conn):
+            return f"the audit anchor {path} is missing, but the audit log was anchored there"
+        return None
+    return reaches(conn, anchored)

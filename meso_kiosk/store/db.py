@@ -220,26 +220,17 @@ def _write_baseline(conn: sqlite3.Connection, key: bytes, at: str, anchor_path: 
     anchor.write_anchor(anchor_path, key, head)
 
 
-def _check_anchor(conn: sqlite3.Connection, key: bytes, anchor_path: Path, has_log: bool, *,
-                  adopt: bool = False) -> None:
-    """``AuditAnchorError`` when the log no longer reaches its anchor, or the anchor is gone.
-
-    A missing anchor is expected only where none was ever written: an empty log, or one from
-    before anchors (no entry carries a content hash). ``adopt``: then anchor the log as it is
-    now, so the anchor exists before the first write that could be cut off after its commit."""
+def _check_anchor(conn: sqlite3.Connection, key: bytes, anchor_path: Path, *, adopt: bool = False) -> None:
+    """``AuditAnchorError`` when the log disagrees with its anchor (``anchor.anchor_problem``).
+    ``adopt``: where no anchor was ever written, anchor the log as it is now, so the anchor
+    exists before the first write that could be cut off after its commit."""
     anchored = anchor.read_anchor(anchor_path, key)
-    if anchored is None:
-        if has_log and audit.has_content_entries(conn):
-            raise anchor.AuditAnchorError(
-                f"The audit anchor {anchor_path} is missing, but the audit log was anchored there. "
-                "Restore the data folder from a backup (meso-kiosk restore); nothing was changed.")
-        if adopt:
-            anchor.write_anchor(anchor_path, key, anchor.current_head(conn), only_forward=False)
-        return
-    problem = anchor.reaches(conn, anchored)
+    problem = anchor.anchor_problem(conn, anchored, anchor_path)
     if problem:
         raise anchor.AuditAnchorError(f"The audit log of {anchor_path.parent} fails its anchor: {problem}. "
-                                      "Nothing was changed; restore from a backup.")
+                                      "Nothing was changed; restore the data folder from a backup (meso-kiosk restore).")
+    if anchored is None and adopt:
+        anchor.write_anchor(anchor_path, key, anchor.current_head(conn), only_forward=False)
 
 
 def _opens_without_writing(conn: sqlite3.Connection) -> bool:
@@ -316,7 +307,7 @@ class Store:
             if pending is not None and not has_log:
                 pending.wait()  # a new key is a file written: only beside a checked database
             key = audit.load_or_create_key(audit_key_path, create=not has_log)
-            _check_anchor(conn, key, anchor_path, has_log, adopt=True)
+            _check_anchor(conn, key, anchor_path, adopt=True)
             if conn.execute("SELECT EXISTS (SELECT 1 FROM audit_baseline_due)").fetchone()[0]:
                 _write_baseline(conn, key, now_iso(), anchor_path)
             anchor.sweep_leftovers(anchor_path)
@@ -345,7 +336,7 @@ class Store:
                                             "somewhere writable first.")
             has_log = conn.execute("SELECT EXISTS (SELECT 1 FROM audit_log)").fetchone()[0]
             key = audit.load_or_create_key(audit_key_path, create=False) if has_log else b"\0" * 32
-            _check_anchor(conn, key, anchor_path, has_log)
+            _check_anchor(conn, key, anchor_path)
         except BaseException:
             conn.close()
             raise
@@ -428,7 +419,7 @@ class Store:
         if not report.ok or self.anchor_path is None:
             return report
         try:
-            _check_anchor(self.conn, self._audit_key, self.anchor_path, report.rows_checked > 0)
+            _check_anchor(self.conn, self._audit_key, self.anchor_path)
         except anchor.AuditAnchorError as error:
             return audit.AuditReport(report.rows_checked, None, str(error), report.head_hash, anchor.FILE_NAME)
         return report

@@ -65,12 +65,8 @@ def check_folder(database: Path, key_path: Path, anchor_path: Path) -> FolderChe
             problems.insert(0, report.problem())
         if isinstance(anchored, anchor.AuditAnchorError):
             problems.append(str(anchored))
-        else:
-            if anchored is None and report.rows_checked and audit.has_content_entries(conn):
-                problems.append(f"the audit anchor {anchor_path} is missing, but the log has rows: "
-                                "restore it from a backup")
-            elif anchored is not None and (gap := anchor.reaches(conn, anchored)):
-                problems.append(gap)
+        elif gap := anchor.anchor_problem(conn, anchored, anchor_path):
+            problems.append(gap)
     except sqlite3.DatabaseError as error:
         return FolderCheck(None, (*problems, f"the database {database} cannot be read: {error}"))
     finally:
