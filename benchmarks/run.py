@@ -110,7 +110,7 @@ def ratio(value: float, floor: float) -> float | None:
 def build_database(folder: Path) -> dict:
     """100,000 patients and 500,000 closed sessions, the same every time (``SEED``)."""
     from meso_kiosk.domain.patient import phone_digits, search_key
-    from meso_kiosk.domain.session import lot_key
+    from meso_kiosk.domain.lots import lot_key
     from meso_kiosk.services.kiosk import open_kiosk
 
     marker = folder / "benchmark-db.json"

@@ -6,7 +6,8 @@ import tomllib
 from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING
 
-from ..domain.session import close_session, make_amendment
+from ..domain.amendment import make_amendment
+from ..domain.session import close_session
 from ..resources import read_resource_text
 from ..store import sessions as session_rows
 from ..store.db import Transaction

@@ -17,25 +17,19 @@ from typing import Callable
 from ..domain.clock import Clock
 from ..domain.errors import ValidationError
 from ..domain.scalp import CumulativeCoverage, ScalpGeometry, cumulative_coverage, parse_geometry, session_coverage
+from ..domain.amendment import make_amendment
+from ..domain.lots import LotCheck, check_lot
 from ..domain.session import (
-    LotCheck,
-    SessionSettings,
     SessionStatus,
     SessionWarning,
-    SideEffect,
     Technique,
     TreatmentSession,
-    ZoneHistoryEntry,
-    check_lot,
     close_session,
-    make_amendment,
-    parse_session_settings,
-    parse_side_effects,
     session_warnings,
     validate_session,
-    zone_history,
-    zone_sets,
 )
+from ..domain.session_settings import SessionSettings, SideEffect, parse_session_settings, parse_side_effects
+from ..domain.zone_history import ZoneHistoryEntry, zone_history, zone_sets
 from ..resources import read_resource_text
 from ..store import sessions as session_rows
 from ..store.consultants import ConsultantRow, list_consultants

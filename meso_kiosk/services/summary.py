@@ -22,7 +22,9 @@ from ..domain.consent import BlockKind, ConsentKind, SignedConsent, TemplateErro
 from ..domain.course import SessionStatus as PlanStatus
 from ..domain.patient import Patient
 from ..domain.screening import Level
-from ..domain.session import Amendment, SideEffect, Technique
+from ..domain.amendment import Amendment
+from ..domain.session import Technique
+from ..domain.session_settings import SideEffect
 from ..domain.summary import (
     ConsentAnswer,
     ConsentSection,

@@ -237,7 +237,7 @@ def _step_0003_clinical_records(db: "Database") -> None:
 
 
 def _step_0005_session_records(db: "Database") -> None:
-    from meso_kiosk.domain.session import lot_key
+    from meso_kiosk.domain.lots import lot_key
 
     # Recall looks lots up by a normalised key (case and spacing ignored).
     db.execute("ALTER TABLE session_products ADD COLUMN lot_key TEXT NOT NULL DEFAULT ''")

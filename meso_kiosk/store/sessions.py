@@ -15,19 +15,17 @@ from datetime import date
 from typing import Iterable
 
 from ..domain.clock import parse_utc_iso, utc_iso
+from ..domain.amendment import Amendment, FieldChange
+from ..domain.lots import lot_key
 from ..domain.session import (
-    Amendment,
-    FieldChange,
     Numbing,
     ProductUse,
     SessionStatus,
     Technique,
     TreatmentSession,
-    ZoneHistoryEntry,
     ZoneTreatment,
-    lot_key,
-    zone_history,
 )
+from ..domain.zone_history import ZoneHistoryEntry, zone_history
 from .db import Transaction
 from .errors import ImmutableRecordError, RecordNotFoundError
 

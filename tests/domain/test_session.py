@@ -16,26 +16,20 @@ from hypothesis import strategies as st
 
 from meso_kiosk.domain.errors import ValidationError
 from meso_kiosk.domain.scalp import STANDARD_ZONE_IDS, cumulative_coverage, parse_geometry
+from meso_kiosk.domain.amendment import diff_sessions, make_amendment
+from meso_kiosk.domain.lots import LotStatus, check_lot, lot_key
 from meso_kiosk.domain.session import (
-    LotStatus,
     Numbing,
-    SessionSettings,
     SessionStatus,
     Technique,
     TreatmentSession,
-    check_lot,
     close_session,
-    diff_sessions,
-    lot_key,
-    make_amendment,
-    parse_session_settings,
-    parse_side_effects,
     session_warnings,
     treated_percent,
     validate_session,
-    zone_history,
-    zone_sets,
 )
+from meso_kiosk.domain.session_settings import SessionSettings, parse_session_settings, parse_side_effects
+from meso_kiosk.domain.zone_history import zone_history, zone_sets
 from meso_kiosk.resources import resource_path
 
 NOW = datetime(2025, 6, 10, 14, 0, tzinfo=timezone.utc)
@@ -172,7 +166,7 @@ def test_expiry_as_year_and_month_means_the_end_of_that_month():
     ("", None), ("２０２７-06", date(2027, 6, 30)), ("9999-01", None), ("-2027-01", None),
 ])
 def test_expiry_from_text_reads_a_box_s_date_as_saving_does(text, expected):
-    from meso_kiosk.domain.session import expiry_from_text
+    from meso_kiosk.domain.lots import expiry_from_text
 
     assert expiry_from_text(text) == expected
 

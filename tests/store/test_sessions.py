@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
+from meso_kiosk.domain.amendment import make_amendment
 from meso_kiosk.domain.session import (
     Numbing,
     ProductUse,
@@ -15,7 +16,6 @@ from meso_kiosk.domain.session import (
     TreatmentSession,
     ZoneTreatment,
     close_session,
-    make_amendment,
 )
 from meso_kiosk.store import sessions as rows
 from meso_kiosk.store.consultants import insert_consultant

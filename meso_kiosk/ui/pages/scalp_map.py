@@ -33,7 +33,8 @@ from PySide6.QtWidgets import (
 from ...domain.clock import Clock
 from ...domain.errors import ValidationError
 from ...domain.patient import Patient
-from ...domain.session import LotStatus, Technique, TreatmentSession, close_session, expiry_from_text
+from ...domain.lots import LotStatus, expiry_from_text
+from ...domain.session import Technique, TreatmentSession, close_session
 from ...services.sessions import SessionOverview, SessionService
 from ...store.errors import StoreError
 from ..widgets.basics import button, label, restyle, scrolling
