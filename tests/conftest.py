@@ -12,13 +12,42 @@ from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
 from argon2 import PasswordHasher  # noqa: E402
+from hypothesis import settings  # noqa: E402
+from hypothesis.configuration import set_hypothesis_home_dir  # noqa: E402
 
 from meso_kiosk.services.kiosk import Kiosk, open_kiosk  # noqa: E402
 from tests.consultation import COUNTERSIGN_PIN  # noqa: E402 (one PIN for every test and the benchmark)
 
 FIXED_NOW = datetime(2026, 11, 22, 9, 30, tzinfo=timezone.utc)
+# No example database: Hypothesis would keep one in ./.hypothesis, outside every tmp_path.
+settings.register_profile("meso-kiosk", database=None)
+settings.load_profile("meso-kiosk")
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Hypothesis's own caches (constants, Unicode tables) go below the run's temporary folder
+    too; set before collection, which already writes them."""
+    factory: pytest.TempPathFactory = session.config._tmp_path_factory  # type: ignore[attr-defined]
+    set_hypothesis_home_dir(factory.mktemp("hypothesis"))
 # Argon2id at its cheapest: tests check the PIN logic, not the hashing cost.
 CHEAP_PIN_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+_SEAL_KEYS: list = []
+
+
+def cheap_seal(clinic_name: str, now: datetime):
+    """A seal as the kiosk makes one, over an RSA key taken in turn from a few made once per
+    run: a real certificate each time, without a key generation per test. Consecutive seals
+    have different keys, so a test's second installation (or renewed seal) is never trusted
+    by accident."""
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    from meso_kiosk.reports.pades import SEAL_KEY_BITS, create_seal
+
+    if len(_SEAL_KEYS) < 4:
+        _SEAL_KEYS.append(rsa.generate_private_key(public_exponent=65537, key_size=SEAL_KEY_BITS))
+    key = _SEAL_KEYS[0]
+    _SEAL_KEYS.append(_SEAL_KEYS.pop(0))
+    return create_seal(clinic_name, now, key=key)
 
 
 @pytest.fixture(autouse=True)
@@ -64,7 +93,7 @@ def data_dir(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def kiosk(data_dir: Path) -> Kiosk:
-    opened = open_kiosk(data_dir, now=lambda: FIXED_NOW, pin_hasher=CHEAP_PIN_HASHER)
+    opened = open_kiosk(data_dir, now=lambda: FIXED_NOW, pin_hasher=CHEAP_PIN_HASHER, make_seal=cheap_seal)
     yield opened
     opened.close()
 

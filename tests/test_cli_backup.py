@@ -6,6 +6,7 @@ from meso_kiosk.cli import main
 from meso_kiosk.services.demo import seed_demo
 from meso_kiosk.services.kiosk import open_kiosk
 from meso_kiosk.store.instance_lock import InstanceLock
+from tests.conftest import cheap_seal
 
 
 def one_line(text: str) -> str:
@@ -15,7 +16,7 @@ def one_line(text: str) -> str:
 
 
 def test_backup_then_restore_from_the_command_line(tmp_path, capsys):
-    kiosk = open_kiosk(tmp_path / "data")
+    kiosk = open_kiosk(tmp_path / "data", make_seal=cheap_seal)
     seed_demo(kiosk)
     kiosk.close()
     assert main(["backup", "--data-dir", str(tmp_path / "data"), "--out", str(tmp_path / "b.zip")]) == 0
@@ -26,7 +27,7 @@ def test_backup_then_restore_from_the_command_line(tmp_path, capsys):
 
 
 def test_restore_over_data_needs_replace(tmp_path, capsys):
-    kiosk = open_kiosk(tmp_path / "data")
+    kiosk = open_kiosk(tmp_path / "data", make_seal=cheap_seal)
     seed_demo(kiosk)
     kiosk.close()
     main(["backup", "--data-dir", str(tmp_path / "data"), "--out", str(tmp_path / "b.zip")])
@@ -46,7 +47,7 @@ def test_backup_and_restore_failures_are_one_line(tmp_path, capsys):
 
 
 def test_a_second_window_on_the_same_folder_refuses_politely(tmp_path):
-    kiosk = open_kiosk(tmp_path / "data")
+    kiosk = open_kiosk(tmp_path / "data", make_seal=cheap_seal)
     kiosk.close()
     env = os.environ | {"QT_QPA_PLATFORM": "offscreen", "MESO_KIOSK_EXIT_AFTER_FIRST_PAINT": "1"}
     with InstanceLock(tmp_path / "data"):  # as the first, running copy holds it
@@ -60,7 +61,7 @@ def test_a_second_window_on_the_same_folder_refuses_politely(tmp_path):
 
 
 def _seeded(tmp_path):
-    kiosk = open_kiosk(tmp_path / "data")
+    kiosk = open_kiosk(tmp_path / "data", make_seal=cheap_seal)
     seed_demo(kiosk)
     kiosk.close()
     return tmp_path / "data"

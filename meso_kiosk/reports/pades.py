@@ -74,9 +74,11 @@ def load_certificate_pem(data: bytes) -> x509.Certificate:
     return x509.load_pem_x509_certificate(data)
 
 
-def create_seal(clinic_name: str, now: datetime) -> SealMaterial:
-    """A new RSA key and a self-signed seal certificate naming the clinic."""
-    key = rsa.generate_private_key(public_exponent=65537, key_size=SEAL_KEY_BITS)
+def create_seal(clinic_name: str, now: datetime, *, key: rsa.RSAPrivateKey | None = None) -> SealMaterial:
+    """A self-signed seal certificate naming the clinic, over a new RSA key (or ``key``: tests
+    reuse one, the certificate being what they check)."""
+    if key is None:
+        key = rsa.generate_private_key(public_exponent=65537, key_size=SEAL_KEY_BITS)
     name = x509.Name([
         x509.NameAttribute(NameOID.COMMON_NAME, clinic_name[:64]),
         x509.NameAttribute(NameOID.ORGANIZATION_NAME, clinic_name[:64]),

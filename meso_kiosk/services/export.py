@@ -32,7 +32,7 @@ from ..store.documents import DocumentRecord
 from .clinic import ClinicService
 from .errors import WordedError
 from .files import OutputRefused, guard_output, write_atomically
-from .seal import SealService
+from .seal import MakeSeal, SealService
 from .summary import SummaryBuilder, SummarySources
 
 if TYPE_CHECKING:
@@ -124,19 +124,18 @@ class VerifyReport:
 
 
 class ExportService:
-    def __init__(self, store: Store, clock: Clock, paths: DataPaths, clinic: ClinicService):
+    def __init__(self, store: Store, clock: Clock, paths: DataPaths, clinic: ClinicService,
+                 sources: SummarySources, *, make_seal: "MakeSeal | None" = None):
+        """``sources``: the services the summary reads the consultation through; ``make_seal``
+        lets tests use a cheap seal (see ``SealService``)."""
         self._store = store
         self._clock = clock
         self._paths = paths
         self._clinic = clinic
-        self.seal = SealService(store, paths.seal)
-        self._summaries = SummaryBuilder(store, clock, clinic)
+        self.seal = SealService(store, paths.seal, make_seal=make_seal)
+        self._summaries = SummaryBuilder(store, clock, clinic, sources)
         self._fonts: "FontChain | None" = None
         self._render_lock = threading.RLock()
-
-    def attach(self, *, intake, sessions, course, consents) -> None:
-        """Give the summary the services it reads the consultation through (the kiosk does this)."""
-        self._summaries.sources = SummarySources(intake, sessions, course, consents)
 
     # -- building -------------------------------------------------------------
     def fonts(self) -> "FontChain":

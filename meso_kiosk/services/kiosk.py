@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from .export import ExportService
     from .intake import IntakeService
     from .patients import PatientService
+    from .seal import MakeSeal
     from .sessions import SessionService
 
 
@@ -37,7 +38,8 @@ class Kiosk:
     screen without them (see issue 8). Each is made once and then kept.
     """
 
-    def __init__(self, paths: DataPaths, store: Store, clock: Clock, accounts: AccountService):
+    def __init__(self, paths: DataPaths, store: Store, clock: Clock, accounts: AccountService,
+                 *, make_seal: MakeSeal | None = None):
         self.paths = paths
         # What the open made private (readable by other users before): said once, by the caller.
         self.tightened: list[str] = []
@@ -45,6 +47,7 @@ class Kiosk:
         self.clock = clock
         self.accounts = accounts
         self.clinic = ClinicService(store)
+        self._make_seal = make_seal
 
     @cached_property
     def patients(self) -> PatientService:
@@ -79,11 +82,11 @@ class Kiosk:
     @cached_property
     def export(self) -> ExportService:
         from .export import ExportService
+        from .summary import SummarySources
 
-        export = ExportService(self.store, self.clock, self.paths, ClinicService(self.store))
-        # The summary PDF reads the whole consultation through the other services.
-        export.attach(intake=self.intake, sessions=self.sessions, course=self.course, consents=self.consents)
-        return export
+        sources = SummarySources(self.intake, self.sessions, self.course, self.consents)
+        return ExportService(self.store, self.clock, self.paths, ClinicService(self.store), sources,
+                             make_seal=self._make_seal)
 
     def close(self) -> None:
         self.store.close()
@@ -104,8 +107,10 @@ def open_kiosk_read_only(data_dir: Path) -> Kiosk:
 
 
 def open_kiosk(data_dir: Path, *, now: Callable[[], datetime] | None = None,
-               pin_hasher: PasswordHasher | None = None, check_in_background: bool = False) -> Kiosk:
-    """Open an installation; ``pin_hasher`` lets tests and benchmarks use cheap Argon2 parameters.
+               pin_hasher: PasswordHasher | None = None, make_seal: MakeSeal | None = None,
+               check_in_background: bool = False) -> Kiosk:
+    """Open an installation; ``pin_hasher`` and ``make_seal`` let tests and benchmarks use cheap
+    Argon2 parameters and a cheap seal key.
 
     ``check_in_background``: the database's open-time quick_check may still be running when
     this returns (the GUI's cold start); every write waits for it (``Store.write``).
@@ -116,7 +121,7 @@ def open_kiosk(data_dir: Path, *, now: Callable[[], datetime] | None = None,
     store = Store.open(paths.database, paths.audit_key, provisional.now_iso, check_in_background=check_in_background)
     try:
         clock = Clock(tz=clinic_timezone(get_setting(store.conn, "clinic.timezone")), **clock_args)  # type: ignore[arg-type]
-        kiosk = Kiosk(paths, store, clock, AccountService(store, clock, hasher=pin_hasher))
+        kiosk = Kiosk(paths, store, clock, AccountService(store, clock, hasher=pin_hasher), make_seal=make_seal)
         kiosk.tightened = tighten(paths)
         return kiosk
     except BaseException as error:

@@ -33,7 +33,7 @@ import secrets
 import shutil
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from ..store.db import Store
 from ..store.seal_certificates import has_sealed_before, keep_certificate, kept_certificates
@@ -45,14 +45,20 @@ if TYPE_CHECKING:
 
     from ..reports.pades import SealMaterial, Sealer
 
+# Makes a new key and self-signed certificate for (clinic name, now); ``reports.pades.create_seal``.
+MakeSeal = Callable[[str, datetime], "SealMaterial"]
+
 PASSPHRASE_ENV = "MESO_KIOSK_SEAL_PASSPHRASE"
 TIMESTAMP_URL_SETTING = "seal.timestamp_url"
 
 
 class SealService:
-    def __init__(self, store: Store, folder: Path):
+    def __init__(self, store: Store, folder: Path, *, make_seal: MakeSeal | None = None):
+        """``make_seal``: how a new seal is made (default: a fresh RSA-3072 key); tests pass a
+        cheap one, as they pass a cheap ``pin_hasher``."""
         self._store = store
         self.folder = folder
+        self._make_seal = make_seal
         self._sealer: "Sealer | None" = None  # loaded once: loading the key is the slow part
 
     # -- where things are ---------------------------------------------------
@@ -197,11 +203,13 @@ class SealService:
         return material
 
     def _create(self, clinic_name: str, actor: str, action: str) -> "SealMaterial":
-        from ..reports.pades import create_seal
+        make_seal = self._make_seal
+        if make_seal is None:
+            from ..reports.pades import create_seal as make_seal
 
         # Real time, not the clinic clock: PDF readers compare the certificate with the
         # signing time pyHanko takes from the system clock.
-        material = create_seal(clinic_name, datetime.now(timezone.utc))
+        material = make_seal(clinic_name, datetime.now(timezone.utc))
         self._store_material(material, action, actor)
         return material
 

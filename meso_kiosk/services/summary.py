@@ -77,7 +77,7 @@ LANGUAGE_NAMES = {"en": "English", "fr": "French"}
 
 @dataclass(frozen=True)
 class SummarySources:
-    """The services the snapshot reads; attached once the kiosk has built them all."""
+    """The services the snapshot reads the whole consultation through."""
 
     intake: IntakeService
     sessions: SessionService
@@ -86,7 +86,7 @@ class SummarySources:
 
 
 class SummaryBuilder:
-    def __init__(self, store: Store, clock: Clock, clinic: ClinicService, sources: SummarySources | None = None):
+    def __init__(self, store: Store, clock: Clock, clinic: ClinicService, sources: SummarySources):
         self._store = store
         self._clock = clock
         self._clinic = clinic
@@ -97,13 +97,11 @@ class SummaryBuilder:
         conn = self._store.conn
         patient = patient_rows.get_patient(conn, patient_id)
         profile = self._clinic.profile()
-        parts: dict = {}
-        if self.sources is not None:
-            names = self.sources.sessions.consultant_names()
-            parts["intake"] = self._intake(patient_id, names)
-            parts |= self._sessions(patient_id, names)
-            parts["course"] = self._course(patient_id)
-            parts |= self._consent(patient)
+        names = self.sources.sessions.consultant_names()
+        parts: dict = {"intake": self._intake(patient_id, names)}
+        parts |= self._sessions(patient_id, names)
+        parts["course"] = self._course(patient_id)
+        parts |= self._consent(patient)
         return ConsultationSummary(
             document_id=document_id,
             generated_at=self._clock.now_utc(),
@@ -123,7 +121,7 @@ class SummaryBuilder:
 
     # -- intake ---------------------------------------------------------------
     def _intake(self, patient_id: int, names: Mapping[str, str]) -> IntakeSection | None:
-        service = self.sources.intake  # type: ignore[union-attr]
+        service = self.sources.intake
         record = service.current(patient_id)
         if record is None:
             return None
@@ -177,7 +175,7 @@ class SummaryBuilder:
 
     # -- scalp map and sessions -----------------------------------------------
     def _sessions(self, patient_id: int, names: Mapping[str, str]) -> dict:
-        service = self.sources.sessions  # type: ignore[union-attr]
+        service = self.sources.sessions
         geometry = service.geometry
         overview = service.overview(patient_id)
         labels = {zone.id: zone.label for zone in geometry.zones}
@@ -255,7 +253,7 @@ class SummaryBuilder:
 
     # -- course ---------------------------------------------------------------
     def _course(self, patient_id: int) -> CourseSection | None:
-        service = self.sources.course  # type: ignore[union-attr]
+        service = self.sources.course
         overview = service.overview(patient_id)
         if overview.stored is None:
             return None
@@ -278,7 +276,7 @@ class SummaryBuilder:
 
     # -- consent and signatures -----------------------------------------------
     def _consent(self, patient: Patient) -> dict:
-        consents = self.sources.consents  # type: ignore[union-attr]
+        consents = self.sources.consents
         current = consents.current(patient.id)
         clock = self._clock
         if current is not None:
@@ -307,7 +305,7 @@ class SummaryBuilder:
         return {"notices": (notice,), "unsigned": unsigned}
 
     def _consent_section(self, record: SignedConsent, status: str) -> ConsentSection:
-        consents = self.sources.consents  # type: ignore[union-attr]
+        consents = self.sources.consents
         language = f"{LANGUAGE_NAMES.get(record.language, record.language)} ({record.language})"
         try:
             template = consents.template(record.language, record.template_version)

@@ -9,7 +9,7 @@ import pytest
 
 from meso_kiosk.cli import main
 from meso_kiosk.services.kiosk import open_kiosk
-from tests.conftest import CHEAP_PIN_HASHER
+from tests.conftest import CHEAP_PIN_HASHER, cheap_seal
 
 # Files that change by design when the database is merely opened (WAL index, the
 # single-instance lock): everything else must be byte-identical after a refused action.
@@ -56,4 +56,4 @@ def installation(kiosk, sign_consent, register) -> tuple[Path, int]:
 
 
 def reopen(root: Path):
-    return open_kiosk(root, pin_hasher=CHEAP_PIN_HASHER)
+    return open_kiosk(root, pin_hasher=CHEAP_PIN_HASHER, make_seal=cheap_seal)

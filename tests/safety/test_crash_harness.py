@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CHEAP_PIN_HASHER
+from tests.conftest import CHEAP_PIN_HASHER, cheap_seal
 
 HARNESS = Path(__file__).resolve().parents[2] / "benchmarks" / "crash_harness.py"
 
@@ -45,7 +45,7 @@ def test_the_checks_catch_what_they_are_there_to_catch(tmp_path):
 
     harness = _harness()
     data = tmp_path / "data"
-    kiosk = open_kiosk(data, pin_hasher=CHEAP_PIN_HASHER)
+    kiosk = open_kiosk(data, pin_hasher=CHEAP_PIN_HASHER, make_seal=cheap_seal)
     consultant = harness._consultant(kiosk)
     patient = kiosk.patients.register({"given_name": "Ana", "family_name": "Lima",
                                        "date_of_birth": "1980-01-01"}, "t")

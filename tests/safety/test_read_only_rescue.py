@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.safety.conftest import fingerprint
+from tests.conftest import cheap_seal
 
 READ_ONLY = 'mount --bind "$1" "$1" && mount -o remount,ro,bind "$1" && shift && exec "$@"'
 
@@ -76,7 +77,7 @@ def test_changes_still_in_the_wal_are_rescued_too(tmp_path):
     from meso_kiosk.services.kiosk import open_kiosk
 
     source, frozen_copy = tmp_path / "data", tmp_path / "frozen"
-    kiosk = open_kiosk(source)
+    kiosk = open_kiosk(source, make_seal=cheap_seal)
     try:
         kiosk.store.conn.execute("PRAGMA wal_autocheckpoint = 0")  # keep what follows in the WAL
         kiosk.patients.register({"given_name": "Only", "family_name": "InTheWal", "date_of_birth": "1990-01-01"}, "t")

@@ -25,6 +25,7 @@ from meso_kiosk.store.errors import StoreError
 from meso_kiosk.store.migrations import STEPS, apply_migrations
 from tests.consultation import COUNTERSIGN_PIN, ensure_consultant, record_consultation
 from tests.safety.conftest import one_line, reopen
+from tests.conftest import cheap_seal
 
 
 @pytest.fixture
@@ -492,7 +493,7 @@ def test_a_crash_before_the_first_anchor_write_does_not_lock_the_clinic_out(tmp_
     from meso_kiosk.store import anchor
 
     root = tmp_path / "new"
-    kiosk = open_kiosk(root)
+    kiosk = open_kiosk(root, make_seal=cheap_seal)
     assert (root / "audit.head").exists()  # anchored at the open, before any write
     monkeypatch.setattr(anchor, "write_anchor", lambda *args, **kwargs: (_ for _ in ()).throw(OSError(28, "cut")))
     kiosk.patients.register({"given_name": "Ana", "family_name": "Lee", "date_of_birth": "1990-01-01"}, "gui")

@@ -11,7 +11,7 @@ from meso_kiosk.services.demo import seed_demo
 from meso_kiosk.services.kiosk import open_kiosk
 from meso_kiosk.store.instance_lock import InstanceLock, InstanceLockedError
 from meso_kiosk.store.settings import put_setting
-from tests.conftest import FIXED_NOW
+from tests.conftest import FIXED_NOW, cheap_seal
 
 
 def test_round_trip_restores_everything_verified(kiosk, tmp_path):
@@ -30,13 +30,13 @@ def test_round_trip_restores_everything_verified(kiosk, tmp_path):
     probe = sqlite3.connect(f"file:{tmp_path / 'restored' / 'meso.db'}?mode=ro", uri=True)
     assert probe.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     probe.close()
-    started = open_kiosk(tmp_path / "restored", check_in_background=True)
+    started = open_kiosk(tmp_path / "restored", check_in_background=True, make_seal=cheap_seal)
     try:
         assert started.store.integrity is not None  # the open-time check runs beside the start
         started.store.wait_for_integrity()
     finally:
         started.close()
-    restored = open_kiosk(tmp_path / "restored")
+    restored = open_kiosk(tmp_path / "restored", make_seal=cheap_seal)
     try:
         assert [p.display_name for p in restored.patients.recent(100)] == [
             p.display_name for p in kiosk.patients.recent(100)]
@@ -51,7 +51,7 @@ def test_backup_while_another_connection_writes(kiosk, tmp_path, register):
     started, stop, written = threading.Event(), threading.Event(), []
 
     def keep_writing():  # a second copy of the store, as the running app would be
-        writer = open_kiosk(kiosk.paths.root)
+        writer = open_kiosk(kiosk.paths.root, make_seal=cheap_seal)
         try:
             while not stop.is_set() and len(written) < 300:
                 writer.patients.register({"given_name": "Writer", "family_name": "Busy",
@@ -89,12 +89,12 @@ def test_restore_refuses_a_non_empty_folder_unless_replace(kiosk, tmp_path, regi
 def test_a_backup_of_another_installation_is_not_restored_over_this_one(kiosk, tmp_path, register):
     register()
     backup = create_backup(kiosk, tmp_path / "b.zip").path
-    target = open_kiosk(tmp_path / "other")
+    target = open_kiosk(tmp_path / "other", make_seal=cheap_seal)
     target.patients.register({"given_name": "Keep", "family_name": "Me", "date_of_birth": "1970-01-01"}, "t")
     target.close()
     with pytest.raises(BackupError, match="backup of another installation"):
         restore_backup(backup, tmp_path / "other", replace=True)
-    reopened = open_kiosk(tmp_path / "other")
+    reopened = open_kiosk(tmp_path / "other", make_seal=cheap_seal)
     try:
         assert [p.given_name for p in reopened.patients.recent()] == ["Keep"]
     finally:
@@ -175,7 +175,7 @@ def test_automatic_backup_runs_once_a_day_and_keeps_the_newest(kiosk, register):
 
 def test_two_kiosks_sharing_a_backup_folder_each_back_up_and_keep_their_own(kiosk, register, tmp_path):
     shared = tmp_path / "nas"
-    other = open_kiosk(tmp_path / "second-kiosk", now=lambda: FIXED_NOW)
+    other = open_kiosk(tmp_path / "second-kiosk", now=lambda: FIXED_NOW, make_seal=cheap_seal)
     try:
         for each in (kiosk, other):
             register() if each is kiosk else other.patients.register(

@@ -16,6 +16,7 @@ from meso_kiosk.services.kiosk import open_kiosk
 from meso_kiosk.services.seal import PASSPHRASE_ENV
 from meso_kiosk.store.audit import head_hash
 from tests.pdf_tools import extracted_text, flip_byte, needs_pdfsig, needs_pdftoppm, pdfsig, to_pngs
+from tests.conftest import cheap_seal
 
 
 def audit_actions(kiosk) -> list[str]:
@@ -126,7 +127,7 @@ def test_a_seal_of_this_installation_on_a_document_it_did_not_issue_fails(kiosk,
 
 
 def test_another_installations_document_is_not_trusted(kiosk, patient, tmp_path):
-    other = open_kiosk(tmp_path / "other")
+    other = open_kiosk(tmp_path / "other", make_seal=cheap_seal)
     try:
         someone = other.patients.register({"given_name": "Ana", "family_name": "Silva",
                                            "date_of_birth": "1990-01-01"}, "test")
@@ -160,7 +161,7 @@ def test_a_missing_seal_key_stops_the_export_and_nothing_is_overwritten(kiosk, p
     trusted_before = sorted(p.name for p in seal.trusted_folder.iterdir())
     seal.key_file.unlink()
     kiosk.close()
-    reopened = open_kiosk(data_dir)
+    reopened = open_kiosk(data_dir, make_seal=cheap_seal)
     try:
         with pytest.raises(ExportError, match="seal key .* is missing.*Restore the seal folder"):
             reopened.export.export_pdf(patient.id, "test")
@@ -178,7 +179,7 @@ def test_a_damaged_seal_stops_the_export_and_is_left_as_it_is(kiosk, patient, da
     damaged = target.read_bytes()[:-20] + b"x" * 20
     target.write_bytes(damaged)
     kiosk.close()
-    reopened = open_kiosk(data_dir)
+    reopened = open_kiosk(data_dir, make_seal=cheap_seal)
     try:
         with pytest.raises(ExportError, match="damaged or its passphrase is wrong"):
             reopened.export.export_pdf(patient.id, "test")
