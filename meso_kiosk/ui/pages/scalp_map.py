@@ -40,6 +40,7 @@ from ...store.errors import StoreError
 from ..widgets.basics import button, label, restyle, scrolling
 from ..widgets.date_time import SessionDateTimePicker
 from ..widgets.scalp_map_view import HistoryLegend, ScalpMapView, times
+from .step import StepGuard, never_blocked
 
 AUTOSAVE_MS = 1200
 _LANDSCAPE_FROM_PX = 1000
@@ -251,8 +252,9 @@ class ScalpMapPage(QWidget):
     closed = Signal(object)  # TreatmentSession
 
     def __init__(self, sessions: SessionService, clock: Clock, actor: Callable[[], str],
-                 parent: QWidget | None = None):
+                 parent: QWidget | None = None, *, guard: StepGuard = never_blocked):
         super().__init__(parent)
+        self._guard = guard  # an intake stop holds the step back (see ConsultationStep)
         self._sessions = sessions
         self._clock = clock
         self._actor = actor
@@ -514,6 +516,9 @@ class ScalpMapPage(QWidget):
         self.zone_history_title.setText("Zone history")
         self.zone_history.setText("Tap a zone to see when it was treated before.")
         self.refresh()
+
+    def blocked_reason(self) -> str | None:
+        return self._guard(self._patient) if self._patient is not None else None
 
     def refresh(self) -> None:
         """Reload the patient's sessions and show the open one (or the start button)."""
