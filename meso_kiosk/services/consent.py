@@ -5,7 +5,7 @@ For the UI (hand-off mode and the consent page), the whole API is on ``ConsentSe
 1. ``languages()`` — the consent languages to offer on the hand-off screen (code and
    own name), the patient's preferred one first when given.
 2. ``template_for(language)`` — the current ``ConsentTemplate``. Show
-   ``text_blocks(template)`` (from ``meso_kiosk.domain.consent``) block by block in
+   ``text_blocks(template)`` (from ``meso_kiosk.domain.consent_template``) block by block in
    large type; ``template.label(key)`` gives the screen's own words in that language
    (``SCREEN_KEYS``). Keep ``template.text_sha256``: ``sign`` wants it back, to prove
    the text shown is the text signed.
@@ -37,27 +37,27 @@ from ..domain.clock import Clock
 from ..domain.consent import (
     ConsentKind,
     MAX_WITNESS_NAME,
-    ConsentTemplate,
     Countersignature,
     RecordStatus,
-    SignatureError,
-    SignatureStrokes,
     SignedConsent,
-    TemplateError,
     WithdrawalChannel,
-    check_checklist_ids,
     identity_matches,
     integrity_problems,
     make_consent,
     make_withdrawal,
     name_matches,
-    parse_consent_template,
-    parse_signature,
     record_status,
-    render_text,
-    render_withdrawal_text,
     validate_answers,
 )
+from ..domain.consent_template import (
+    ConsentTemplate,
+    TemplateError,
+    check_checklist_ids,
+    parse_consent_template,
+    render_text,
+    render_withdrawal_text,
+)
+from ..domain.signature import SignatureError, SignatureStrokes, parse_signature
 from ..domain.errors import ValidationError
 from ..domain.text import clean_text
 from ..domain.patient import Patient

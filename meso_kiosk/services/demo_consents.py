@@ -9,14 +9,8 @@ import tomllib
 from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING
 
-from ..domain.consent import (
-    ConsentAnswers,
-    Countersignature,
-    SignatureStrokes,
-    make_consent,
-    make_withdrawal,
-    parse_signature,
-)
+from ..domain.consent import ConsentAnswers, Countersignature, make_consent, make_withdrawal
+from ..domain.signature import SignatureStrokes, parse_signature
 from ..resources import read_resource_text
 from ..store.consents import insert_consent
 from ..store.db import Transaction

@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from ..domain.clock import Clock, parse_utc_iso
-from ..domain.consent import BlockKind, ConsentKind, SignedConsent, TemplateError
+from ..domain.consent import ConsentKind, SignedConsent
+from ..domain.consent_template import BlockKind, TemplateError
 from ..domain.course import SessionStatus as PlanStatus
 from ..domain.patient import Patient
 from ..domain.screening import Level
@@ -375,7 +376,7 @@ class SummaryBuilder:
     @staticmethod
     def _countersignature(record: SignedConsent) -> SignatureBlock:
         counter = record.countersignature
-        from ..domain.consent import sha256_text
+        from ..domain.consent_template import sha256_text
 
         meaning = COUNTERSIGN_MEANING
         if record.witness_name:

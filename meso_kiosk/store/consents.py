@@ -18,12 +18,12 @@ from ..domain.clock import parse_utc_iso, utc_iso
 from ..domain.consent import (
     ConsentKind,
     Countersignature,
-    SignatureStrokes,
     SignedConsent,
     WithdrawalChannel,
     answers_from_json,
-    sha256_text,
 )
+from ..domain.consent_template import sha256_text
+from ..domain.signature import SignatureStrokes
 from .db import Transaction
 from .errors import RecordNotFoundError, StoreError
 

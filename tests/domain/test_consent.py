@@ -9,29 +9,29 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from meso_kiosk.domain.consent import (
-    REQUIRED_SECTIONS,
-    SCREEN_KEYS,
-    BlockKind,
     ConsentKind,
     Countersignature,
     RecordStatus,
-    SignatureError,
-    SignatureStrokes,
-    TemplateError,
-    check_checklist_ids,
     identity_matches,
     integrity_problems,
     make_consent,
     make_withdrawal,
-    parse_consent_template,
-    parse_signature,
     record_status,
+    validate_answers,
+)
+from meso_kiosk.domain.consent_template import (
+    REQUIRED_SECTIONS,
+    SCREEN_KEYS,
+    BlockKind,
+    TemplateError,
+    check_checklist_ids,
+    parse_consent_template,
     render_text,
     render_withdrawal_text,
     sha256_text,
     text_blocks,
-    validate_answers,
 )
+from meso_kiosk.domain.signature import SignatureError, SignatureStrokes, parse_signature
 from meso_kiosk.domain.errors import ValidationError
 from meso_kiosk.domain.patient import Patient
 from meso_kiosk.resources import resource_path

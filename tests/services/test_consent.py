@@ -5,13 +5,8 @@ import pytest
 from argon2 import PasswordHasher
 
 from meso_kiosk.domain.clock import Clock
-from meso_kiosk.domain.consent import (
-    SCREEN_KEYS,
-    ConsentKind,
-    RecordStatus,
-    render_text,
-    sha256_text,
-)
+from meso_kiosk.domain.consent import ConsentKind, RecordStatus
+from meso_kiosk.domain.consent_template import SCREEN_KEYS, render_text, sha256_text
 from meso_kiosk.domain.errors import ValidationError
 from meso_kiosk.domain.pin import PinRejectedError
 from meso_kiosk.services.accounts import AccountService

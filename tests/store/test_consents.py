@@ -11,10 +11,10 @@ from meso_kiosk.domain.consent import (
     Countersignature,
     make_consent,
     make_withdrawal,
-    parse_consent_template,
-    parse_signature,
     validate_answers,
 )
+from meso_kiosk.domain.consent_template import parse_consent_template
+from meso_kiosk.domain.signature import parse_signature
 from meso_kiosk.resources import read_resource_text
 from meso_kiosk.store import consents as consent_rows
 from meso_kiosk.store.consultants import insert_consultant

@@ -8,7 +8,7 @@ from PySide6.QtGui import QInputDevice, QKeyEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QPushButton, QWidget
 
-from meso_kiosk.domain.consent import blocks_to_text, render_text, sha256_text
+from meso_kiosk.domain.consent_template import blocks_to_text, render_text, sha256_text
 from meso_kiosk.services.consent import ConsentFormError
 from meso_kiosk.ui.pages.handoff import HandoffPage
 from meso_kiosk.ui.theme import TOUCH_TARGET

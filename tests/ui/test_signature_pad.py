@@ -11,7 +11,7 @@ from PySide6.QtGui import QImage, QInputDevice, QPointingDevice, QTabletEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from meso_kiosk.domain.consent import SignatureStrokes, parse_signature
+from meso_kiosk.domain.signature import SignatureStrokes, parse_signature
 from meso_kiosk.ui.theme import TOUCH_TARGET, apply_theme
 from meso_kiosk.ui.widgets.signature_pad import SignaturePad, SignatureView, pen_width, signature_png
 

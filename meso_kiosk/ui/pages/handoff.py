@@ -41,18 +41,16 @@ from PySide6.QtWidgets import (
 )
 
 from ...domain.clock import Clock
-from ...domain.consent import (
-    MAX_WITNESS_NAME,
+from ...domain.consent import MAX_WITNESS_NAME, SignedConsent, validate_answers
+from ...domain.consent_template import (
     BlockKind,
     ConsentTemplate,
-    SignedConsent,
-    SignatureStrokes,
     TextBlock,
     blocks_to_text,
     sha256_text,
     text_blocks,
-    validate_answers,
 )
+from ...domain.signature import SignatureStrokes
 from ...domain.errors import ValidationError
 from ...domain.patient import Patient
 from ...domain.text import clean_text

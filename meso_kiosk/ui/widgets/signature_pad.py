@@ -33,7 +33,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QHBoxLayout, QSizePolicy, QVBoxLayout, QWidget
 
-from ...domain.consent import SignatureError, SignaturePoint, SignatureStrokes, parse_signature
+from ...domain.signature import SignatureError, SignaturePoint, SignatureStrokes, parse_signature
 from .. import theme
 from .basics import button, label
 
