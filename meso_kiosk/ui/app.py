@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Callable, Sequence
 from ..config import DataDirError, prepare_data_dir  # isort: skip
 from ..resources import MissingResourceError, resource_path  # isort: skip
 from ..services.errors import WordedError  # isort: skip
+from ..services.clinic_data import check_clinic_data  # isort: skip
 from ..services.reference import AppInfo, app_info  # isort: skip
 from ..store.consultant_accounts import ConsultantAccount  # isort: skip
 from ..store.errors import StoreError  # isort: skip
@@ -68,7 +69,7 @@ def finish_window(window: MainWindow, kiosk: Kiosk, actor: Callable[[], str] | N
     """
     from PySide6.QtGui import QIcon
 
-    from .pages.lock_screen import lock_window
+    from .navigator import lock_window
     from .sign_in import SignIn
 
     info = info or app_info()
@@ -117,30 +118,32 @@ def _build_pages(window: MainWindow, kiosk: Kiosk, info: AppInfo, sign_in: SignI
     from .pages.coming_next import ComingNextPage
     from .pages.consent import ConsentPage
     from .pages.course import CoursePage
-    from .pages.handoff import HandoffPage, connect_handoff
+    from .pages.handoff import HandoffPage
     from .pages.intake import IntakePage
-    from .pages.lock_screen import wire_screen_lock
+    from .navigator import connect_handoff, wire_screen_lock
     from .pages.lot_recall import LotRecallPage
     from .pages.new_patient import NewPatientPage
     from .pages.patient_details import PatientDetailsPage
     from .pages.patients import PatientsPage
     from .pages.scalp_map import ScalpMapPage
+    from .pages.step import held_by_intake_stops
     from .pages.summary import SummaryPage
     from .pages.workspace import WorkspacePage
 
-    langs = languages()
+    langs = languages(kiosk.clinic_data)
     details = PatientDetailsPage(kiosk.patients, langs, kiosk.clock, actor)
-    pages = {step.id: ComingNextPage(step) for step in info.steps if step.id != "intake"}
+    def guard(step_id: str):  # an unhandled intake stop holds a step back
+        return held_by_intake_stops(kiosk.intake.blocked_steps, step_id)
+
+    pages = {step.id: ComingNextPage(step, guard=guard(step.id)) for step in info.steps if step.id != "intake"}
     pages["intake"] = IntakePage(kiosk.intake, details, kiosk.clock, actor)
-    pages["scalp_map"] = ScalpMapPage(kiosk.sessions, kiosk.clock, actor)
-    pages["course"] = CoursePage(kiosk.course, kiosk.clock, kiosk.paths.exports, actor)
+    pages["scalp_map"] = ScalpMapPage(kiosk.sessions, kiosk.clock, actor, guard=guard("scalp_map"))
+    pages["course"] = CoursePage(kiosk.course, kiosk.clock, kiosk.paths.exports, actor, guard=guard("course"))
     current_consultant = lambda: sign_in.consultant  # noqa: E731 — who countersigns and takes the tablet back
-    pages["consent"] = ConsentPage(kiosk.consents, kiosk.accounts, kiosk.clock, current_consultant)
-    pages["summary"] = SummaryPage(kiosk.export, kiosk.clock, actor)
-    workspace = WorkspacePage(
-        info.steps, pages, kiosk.clock,
-        step_guard=lambda patient, step_id: kiosk.intake.blocked_steps(patient.id).get(step_id),
-    )
+    pages["consent"] = ConsentPage(kiosk.consents, kiosk.accounts, kiosk.clock, current_consultant,
+                                   guard=guard("consent"))
+    pages["summary"] = SummaryPage(kiosk.export, kiosk.clock, actor, guard=guard("summary"))
+    workspace = WorkspacePage(info.steps, pages, kiosk.clock)
     window.set_pages(
         patients_page=PatientsPage(kiosk.patients, kiosk.clock.today),
         new_patient_page=NewPatientPage(kiosk.patients, langs, actor),
@@ -364,6 +367,8 @@ def run_gui(data_dir: Path, *, kiosk_mode: bool = False, demo: bool = False,
                     if kiosk is None:
                         kiosk = _open_kiosk(data_dir, demo)
                         finish_window(window, kiosk, info=info)
+                    # Every clinic data file, so a broken one is named before a patient sits down.
+                    check_clinic_data(kiosk.clinic_data)
                     window.ensure_pages()
                 # Not before the first frame: an application event filter in Python makes
                 # PySide create a Python type for every object an event of the first show

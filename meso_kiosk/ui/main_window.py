@@ -10,16 +10,26 @@ from PySide6.QtWidgets import QMainWindow, QStackedWidget, QWidget
 
 if TYPE_CHECKING:  # the pages are imported by whoever builds them (cold start: after the first frame)
     from ..domain.patient import Patient
+    from ..store.consultant_accounts import ConsultantAccount
+    from .idle_lock import IdleLock
+    from .pages.change_pin import ChangePinPage
+    from .pages.consultants_admin import ConsultantsAdminPage
+    from .pages.lock_screen import LockScreenPage, ScreenLock
+    from .pages.lot_recall import LotRecallPage
     from .pages.new_patient import NewPatientPage
     from .pages.patient_details import PatientDetailsPage
     from .pages.patients import PatientsPage
     from .pages.workspace import WorkspacePage
+    from .sign_in import SignIn
 
 
 class MainWindow(QMainWindow):
     """The window. It opens on the lock screen's face (``opening``), which a cold start paints
     before anything else exists; the lock screen takes it over, and the pages come later
-    (``defer_pages``, built at ``ensure_pages``, also called by anything that needs a page)."""
+    (``defer_pages``, built at ``ensure_pages``, also called by anything that needs a page).
+
+    The window navigates: pages ask (signals) and it decides which page shows. Every page
+    and helper it holds is declared here, None until ``ui/navigator.py`` attaches it."""
 
     def __init__(self, *, title: str, patients_page: PatientsPage | None = None,
                  new_patient_page: NewPatientPage | None = None, workspace: WorkspacePage | None = None,
@@ -31,6 +41,13 @@ class MainWindow(QMainWindow):
         self.new_patient_page: NewPatientPage | None = None
         self.workspace: WorkspacePage | None = None
         self.details_page: PatientDetailsPage | None = None
+        self.lot_recall_page: LotRecallPage | None = None
+        self.admin_page: ConsultantsAdminPage | None = None
+        self.pin_page: ChangePinPage | None = None
+        self.sign_in: SignIn | None = None  # who is signed in (set by the composition root)
+        self.screen_lock: ScreenLock | None = None  # the lock over the pages (``navigator.lock_window``)
+        self.lock_page: LockScreenPage | None = None
+        self.idle_lock: IdleLock | None = None  # locks after a quiet while (``idle_lock.install_idle_lock``)
         self.stack = QStackedWidget()
         self.setCentralWidget(self.stack)
         # What a cold start paints first (the lock screen's face); None once the lock screen
@@ -93,19 +110,61 @@ class MainWindow(QMainWindow):
             return
         self.ensure_pages()
         self.details_page.show_patient(patient)
-        for page in self.workspace.pages.values():  # each step learns the patient (intake loads their answers)
-            if hasattr(page, "show_patient"):
-                page.show_patient(patient)
-        self.workspace.show_patient(patient)
+        self.workspace.show_patient(patient)  # each step learns the patient (intake loads their answers)
         self.stack.setCurrentWidget(self.workspace)
 
-    def attach_lot_recall(self, page) -> None:
+    def attach_lot_recall(self, page: LotRecallPage) -> None:
         """Add the lot-recall screen, reached from the patient list."""
         self.lot_recall_page = page
         self.stack.addWidget(page)
         self.patients_page.lot_recall_requested.connect(self._on_patients_page_lot_recall_requested)
         page.back_requested.connect(self.show_patients)
         page.open_requested.connect(self.open_patient)
+
+    def attach_account_pages(self, admin_page: ConsultantsAdminPage, pin_page: ChangePinPage) -> None:
+        """Add the admin page and the My PIN page, reached from the patient list."""
+        self.admin_page = admin_page
+        self.pin_page = pin_page
+        for page in (admin_page, pin_page):
+            self.stack.addWidget(page)
+            page.back_requested.connect(self.show_patients)
+        self.patients_page.admin_requested.connect(self._on_patients_page_admin_requested)
+        self.patients_page.pin_change_requested.connect(self._on_patients_page_pin_change_requested)
+
+    def take_opening(self) -> QWidget | None:
+        """Hand over what a cold start painted first (the lock screen takes it in)."""
+        opening, self.opening = self.opening, None
+        if opening is not None:
+            self.stack.removeWidget(opening)
+        return opening
+
+    def flush_pending(self) -> None:
+        """Save what the step on screen has pending (its autosave), as leaving it does."""
+        if self.workspace is not None:
+            self.workspace.flush_current()
+
+    def resume(self, page: QWidget | None, account: ConsultantAccount) -> None:
+        """After a right PIN: back to the page under the lock, or to the patient list when
+        there was none or it is not for this consultant (the admin page for a non-admin)."""
+        if page is None or page is self.patients_page or not self._allowed(page, account):
+            self.show_patients()
+        else:
+            self.stack.setCurrentWidget(page)
+
+    def _allowed(self, page: QWidget, account: ConsultantAccount) -> bool:
+        if page is self.admin_page:
+            return self.admin_page.allowed_for(account)
+        if page is self.pin_page:
+            return self.pin_page.allowed_for(account)
+        return True
+
+    def _on_patients_page_admin_requested(self) -> None:
+        if self.admin_page.start():
+            self.stack.setCurrentWidget(self.admin_page)
+
+    def _on_patients_page_pin_change_requested(self) -> None:
+        if self.pin_page.start():
+            self.stack.setCurrentWidget(self.pin_page)
 
     def _on_patients_page_lot_recall_requested(self) -> None:
         self.stack.setCurrentWidget(self.lot_recall_page)

@@ -9,13 +9,14 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton, QLineEdit, QWidget
 
-from meso_kiosk.domain.intake import FieldKind
+from meso_kiosk.domain.intake_form import FieldKind
 from meso_kiosk.services.kiosk import open_kiosk
 from meso_kiosk.services.reference import app_info, languages
 from meso_kiosk.ui.pages.coming_next import ComingNextPage
 from meso_kiosk.ui.pages.intake import AUTOSAVE_DELAY_MS, IntakePage
 from meso_kiosk.ui.pages.patient_details import PatientDetailsPage
 from meso_kiosk.ui.pages.workspace import WorkspacePage
+from meso_kiosk.ui.pages.step import held_by_intake_stops
 from meso_kiosk.ui.theme import apply_theme
 from meso_kiosk.ui.widgets.intake_fields import ChoiceField, LineField, TextAreaField, YesNoField
 
@@ -269,12 +270,10 @@ def _workspace(kiosk, qtbot, size=(1280, 800)):
     """The workspace as ui/app.py composes it, with the other steps as placeholders."""
     info = app_info()
     details = PatientDetailsPage(kiosk.patients, languages(), kiosk.clock, lambda: ACTOR)
-    pages: dict[str, QWidget] = {s.id: ComingNextPage(s) for s in info.steps if s.id != "intake"}
+    pages: dict[str, QWidget] = {s.id: ComingNextPage(s, guard=held_by_intake_stops(kiosk.intake.blocked_steps, s.id))
+                                 for s in info.steps if s.id != "intake"}
     pages["intake"] = IntakePage(kiosk.intake, details, kiosk.clock, lambda: ACTOR)
-    workspace = WorkspacePage(
-        info.steps, pages, kiosk.clock,
-        step_guard=lambda patient, step_id: kiosk.intake.blocked_steps(patient.id).get(step_id),
-    )
+    workspace = WorkspacePage(info.steps, pages, kiosk.clock)
     qtbot.addWidget(workspace)
     workspace.setMinimumSize(640, 480)
     workspace.resize(*size)
@@ -284,10 +283,7 @@ def _workspace(kiosk, qtbot, size=(1280, 800)):
 
 
 def _open(workspace, patient):
-    for page in workspace.pages.values():
-        if hasattr(page, "show_patient"):
-            page.show_patient(patient)
-    workspace.show_patient(patient)
+    workspace.show_patient(patient)  # every step learns the patient, then step 1 opens
 
 
 def test_a_stop_blocks_the_scalp_map_until_a_reasoned_override(kiosk, register, qtbot, type_text, themed):

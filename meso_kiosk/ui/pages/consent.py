@@ -31,6 +31,7 @@ from ...services.consent import ConsentFormError, ConsentHistoryEntry, ConsentSe
 from ..widgets.basics import button, discard, label, restyle, scrolling
 from ..widgets.consultant_pin import ConsultantPin, CurrentConsultant
 from ..widgets.signature_pad import SignaturePad, SignatureView
+from .step import StepGuard, never_blocked
 
 
 STATUS_WORDS = {
@@ -46,7 +47,6 @@ CHANNEL_WORDS = {
     WithdrawalChannel.EMAIL: "By e-mail",
     WithdrawalChannel.LETTER: "By letter",
 }
-LANGUAGE_NAMES = {"en": "English", "fr": "French", "es": "Spanish"}
 
 
 def _say(widget, text: str) -> None:
@@ -63,9 +63,8 @@ def _card(role: str = "card") -> tuple[QFrame, QVBoxLayout]:
     return card, layout
 
 
-def record_summary(record: SignedConsent, clock: Clock) -> str:
-    """One or two lines about a record, in the consultant's words."""
-    language = LANGUAGE_NAMES.get(record.language, record.language)
+def record_summary(record: SignedConsent, clock: Clock, language: str) -> str:
+    """One or two lines about a record, in the consultant's words; ``language``: its name ("French")."""
     when = clock.format_local(record.signed_at)
     who = record.countersignature.consultant_name or "a consultant"
     if record.kind is ConsentKind.WITHDRAWAL:
@@ -88,13 +87,13 @@ def record_summary(record: SignedConsent, clock: Clock) -> str:
 class HistoryRow(QFrame):
     """One record of the patient's consent history."""
 
-    def __init__(self, entry: ConsentHistoryEntry, clock: Clock, parent: QWidget | None = None):
+    def __init__(self, entry: ConsentHistoryEntry, clock: Clock, language: str, parent: QWidget | None = None):
         super().__init__(parent)
         record = entry.record
         self.setProperty("role", f"consent-history-{entry.status.value}")
         kind = "Consent" if record.kind is ConsentKind.CONSENT else "Withdrawal"
         self.title = label(f"{kind} · {STATUS_WORDS[entry.status]}", "subheading-small")
-        self.detail = label(record_summary(record, clock), "timeline-detail")
+        self.detail = label(record_summary(record, clock, language), "timeline-detail")
         words = QVBoxLayout()
         words.setSpacing(2)
         words.addWidget(self.title)
@@ -257,8 +256,10 @@ class ConsentPage(QWidget):
     handoff_requested = Signal(object)
 
     def __init__(self, consents: ConsentService, accounts: AccountService, clock: Clock,
-                 current_consultant: CurrentConsultant = lambda: None, parent: QWidget | None = None):
+                 current_consultant: CurrentConsultant = lambda: None, parent: QWidget | None = None, *,
+                 guard: StepGuard = never_blocked):
         super().__init__(parent)
+        self._guard = guard  # an intake stop holds the consent back
         self._consents = consents
         self._clock = clock
         self.patient: Patient | None = None
@@ -346,6 +347,12 @@ class ConsentPage(QWidget):
         super().showEvent(event)
         self.refresh()
 
+    def flush(self) -> None:
+        """Nothing waits: a withdrawal is stored by its PIN, a consent by the hand-off."""
+
+    def blocked_reason(self) -> str | None:
+        return self._guard(self.patient) if self.patient is not None else None
+
     def refresh(self) -> None:
         if self.patient is None:
             return
@@ -361,7 +368,8 @@ class ConsentPage(QWidget):
         if current is not None:
             self.status_card.setProperty("state", "ok")
             self.status_title.setText("✓ Signed consent in force: sessions can be recorded")
-            self.status_detail.setText(record_summary(current, self._clock))
+            self.status_detail.setText(record_summary(current, self._clock,
+                                                      self._consents.language_name(current.language)))
             self.status_signature.set_signature(current.patient_signature)
             self.status_signature.show()
             self.handoff_button.setText("Hand to patient to sign again")
@@ -382,7 +390,8 @@ class ConsentPage(QWidget):
             self.handoff_button.setAccessibleName("Hand the tablet to the patient to sign the consent")
             if latest is not None and latest.kind is ConsentKind.WITHDRAWAL:
                 self.status_title.setText("⚠ Consent withdrawn: no session can be recorded")
-                self.status_detail.setText(record_summary(latest, self._clock)
+                self.status_detail.setText(record_summary(latest, self._clock,
+                                                          self._consents.language_name(latest.language))
                                            + "\nA new consent must be signed before any further session.")
             else:
                 self.status_title.setText("⚠ No signed consent: no session can be recorded yet")
@@ -395,7 +404,7 @@ class ConsentPage(QWidget):
         discard(self.history_rows, self.history_box)
         self.history_rows = []
         for entry in self.history:
-            row = HistoryRow(entry, self._clock)
+            row = HistoryRow(entry, self._clock, self._consents.language_name(entry.record.language))
             self.history_box.addWidget(row)
             self.history_rows.append(row)
         self.history_empty.setVisible(not self.history)

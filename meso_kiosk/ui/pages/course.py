@@ -36,6 +36,7 @@ from ...store.errors import StoreError
 from .. import theme
 from ..widgets.basics import button, label, restyle, scrolling
 from ..widgets.timeline import TimelineView, day_text
+from .step import StepGuard, never_blocked
 
 # Below this page width the two columns stack (portrait tablet).
 TWO_COLUMNS_FROM = 1100
@@ -195,8 +196,9 @@ class CoursePage(QWidget):
     saved = Signal(object)  # StoredCourse
 
     def __init__(self, courses: CourseService, clock: Clock, exports_dir: Path, actor: Callable[[], str],
-                 parent: QWidget | None = None):
+                 parent: QWidget | None = None, *, guard: StepGuard = never_blocked):
         super().__init__(parent)
+        self._guard = guard
         self._courses = courses
         self._exports_dir = exports_dir
         self._actor = actor
@@ -391,6 +393,12 @@ class CoursePage(QWidget):
         self.overview = self._courses.overview(self.patient.id)
         self._fill_settings()
         self._show_course(self.overview.projected)
+
+    def flush(self) -> None:
+        """Nothing waits: every change here is saved by its own button."""
+
+    def blocked_reason(self) -> str | None:
+        return self._guard(self.patient) if self.patient is not None else None
 
     def _has_unsaved_input(self) -> bool:
         return bool(self.reason_box.isVisible() and self.reason.text().strip())

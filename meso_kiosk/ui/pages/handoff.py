@@ -21,372 +21,22 @@ The window shows nothing else meanwhile (``MainWindow.enter_handoff``). A small
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QMouseEvent
-from PySide6.QtWidgets import (
-    QBoxLayout,
-    QButtonGroup,
-    QCheckBox,
-    QFrame,
-    QHBoxLayout,
-    QLineEdit,
-    QPlainTextEdit,
-    QPushButton,
-    QScroller,
-    QStackedWidget,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QBoxLayout, QFrame, QHBoxLayout, QLineEdit, QPushButton, QStackedWidget, QVBoxLayout, QWidget
 
 from ...domain.clock import Clock
 from ...domain.consent import MAX_WITNESS_NAME, SignedConsent, validate_answers
-from ...domain.consent_template import (
-    BlockKind,
-    ConsentTemplate,
-    TextBlock,
-    blocks_to_text,
-    sha256_text,
-    text_blocks,
-)
+from ...domain.consent_template import ConsentTemplate
 from ...domain.signature import SignatureStrokes
 from ...domain.errors import ValidationError
 from ...domain.patient import Patient
 from ...domain.text import clean_text
 from ...services.accounts import AccountService, PinPurpose
 from ...services.consent import ConsentFormError, ConsentService
-from ..widgets.basics import button, discard, label, restyle, scrolling
+from ..widgets.basics import button, discard, label, scrolling
 from ..widgets.consultant_pin import ConsultantPin, CurrentConsultant
 from ..widgets.signature_pad import SignaturePad
-
-COLUMN_WIDTH = 880        # px: about 70 characters of patient text a line
-WIDE_COLUMN_WIDTH = 1160  # px: the consultant's countersign panel, words and PIN pad side by side
-SIDE_BY_SIDE_FROM = 1000  # px of page width from which that panel goes side by side
-END_TOLERANCE = 8         # px from the bottom that count as "read to the end"
-MAX_QUESTION_CHARS = 1000  # the domain's limit, also stopped at the keyboard
-
-
-def _column(*widgets: QWidget, spacing: int = 20) -> tuple[QWidget, QVBoxLayout]:
-    """A centred column of readable width, for one panel."""
-    body = QWidget()
-    body.setObjectName("page")
-    outer = QHBoxLayout(body)
-    outer.setContentsMargins(24, 24, 24, 24)
-    inner_widget = QWidget()
-    inner_widget.setMaximumWidth(COLUMN_WIDTH)
-    inner = QVBoxLayout(inner_widget)
-    inner.setContentsMargins(0, 0, 0, 0)
-    inner.setSpacing(spacing)
-    for widget in widgets:
-        inner.addWidget(widget)
-    outer.addStretch(1)
-    outer.addWidget(inner_widget, 100)
-    outer.addStretch(1)
-    return body, inner
-
-
-def _say(widget, text: str) -> None:
-    widget.setText(text)
-    widget.setVisible(bool(text))
-
-
-def _big_button(text: str, accessible_name: str) -> QPushButton:
-    widget = button(text, accessible_name, primary=True)
-    widget.setProperty("role", "patient-primary")
-    return widget
-
-
-class TickRow(QFrame):
-    """One side effect: the whole row toggles its tick (a finger need not find the box)."""
-
-    toggled = Signal(str, bool)
-
-    def __init__(self, item_id: str, text: str, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.item_id = item_id
-        self.setProperty("role", "tick-row")
-        self.setCursor(Qt.CursorShape.PointingHandCursor)
-        self.checkbox = QCheckBox()
-        self.checkbox.setProperty("role", "tick")
-        self.checkbox.setAccessibleName(text)
-        self.text = label(text, "patient-text")
-        self.text.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents, True)
-        self.error = label("", "patient-error")
-        self.error.hide()
-        self.error.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents, True)
-        words = QVBoxLayout()
-        words.setSpacing(4)
-        words.addWidget(self.text)
-        words.addWidget(self.error)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(16, 14, 16, 14)
-        layout.setSpacing(16)
-        layout.addWidget(self.checkbox, 0, Qt.AlignmentFlag.AlignTop)
-        layout.addLayout(words, 1)
-        self.setMinimumHeight(64)
-        self.checkbox.toggled.connect(self._on_checkbox_toggled)
-
-    def is_checked(self) -> bool:
-        return self.checkbox.isChecked()
-
-    def show_error(self, text: str) -> None:
-        _say(self.error, text)
-        self.setProperty("invalid", bool(text))
-        restyle(self)
-
-    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802 (Qt override)
-        if event.button() == Qt.MouseButton.LeftButton and self.rect().contains(event.position().toPoint()):
-            self.checkbox.toggle()
-            self.checkbox.setFocus(Qt.FocusReason.MouseFocusReason)
-        event.accept()
-
-    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
-        event.accept()
-
-    def _on_checkbox_toggled(self, checked: bool) -> None:
-        self.setProperty("checked", checked)
-        if checked:
-            self.show_error("")
-        restyle(self)
-        self.toggled.emit(self.item_id, checked)
-
-
-class ReadPanel(QWidget):
-    """The whole consent text, its ticks and photo question in place, then the optional question."""
-
-    changed = Signal()
-    continue_requested = Signal()
-
-    def __init__(self, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.template: ConsentTemplate | None = None
-        self.blocks: tuple[TextBlock, ...] = ()
-        self.reached_end = False
-        self.rows: dict[str, TickRow] = {}
-        self.photo_buttons: dict[str, QPushButton] = {}
-        self.photo_group = QButtonGroup(self)
-        self.photo_group.setExclusive(True)
-        self.photo_error = label("", "patient-error")
-        self.question_label = label("", "patient-heading")
-        self.question = QPlainTextEdit()
-        self.question.setProperty("role", "patient-field")
-        self.question.setMinimumHeight(120)
-        self.question_error = label("", "patient-error")
-        self.text_error = label("", "banner-error")
-        self.body_host = QVBoxLayout()
-        self.body_host.setSpacing(14)
-        self._body_widgets: list[QWidget] = []
-
-        body, column = _column(self.text_error, spacing=14)
-        column.addLayout(self.body_host)
-        column.addWidget(self.question_label)
-        column.addWidget(self.question)
-        column.addWidget(self.question_error)
-        column.addSpacing(24)
-        self.scroll = scrolling(body)
-        self.scroll.setAccessibleName("Consent text")
-        # a finger drag scrolls the text (taps still tick the rows)
-        QScroller.grabGesture(self.scroll.viewport(), QScroller.ScrollerGestureType.TouchGesture)
-
-        self.status = label("", "patient-hint")
-        self.status.setAccessibleName("What to do next")
-        self.continue_button = _big_button("", "Continue to signing")
-        footer = QFrame()
-        footer.setProperty("role", "handoff-footer")
-        footer_layout = QHBoxLayout(footer)
-        footer_layout.setContentsMargins(24, 12, 24, 12)
-        footer_layout.setSpacing(16)
-        footer_layout.addWidget(self.status, 1)
-        footer_layout.addWidget(self.continue_button)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(0)
-        layout.addWidget(self.scroll, 1)
-        layout.addWidget(footer)
-        self._connect_signals()
-
-    def _connect_signals(self) -> None:
-        bar = self.scroll.verticalScrollBar()
-        bar.valueChanged.connect(self._on_scroll_changed)
-        bar.rangeChanged.connect(self._on_scroll_changed)
-        self.continue_button.clicked.connect(self.continue_requested)
-        self.question.textChanged.connect(self._on_question_text_changed)
-        self.photo_group.idToggled.connect(self._on_photo_group_id_toggled)
-
-    # ------------------------------------------------------------ content
-
-    def load(self, template: ConsentTemplate) -> None:
-        self.template = template
-        self.blocks = text_blocks(template)
-        discard(self._body_widgets, self.body_host)
-        self._body_widgets.clear()
-        self.rows.clear()
-        for button_widget in list(self.photo_group.buttons()):
-            self.photo_group.removeButton(button_widget)
-        self.photo_buttons.clear()
-        self.body_host.removeWidget(self.photo_error)
-        choices: QHBoxLayout | None = None
-        for block in self.blocks:
-            widget = self._block_widget(block)
-            if block.kind is BlockKind.CHOICE:
-                if choices is None:
-                    holder = QWidget()
-                    choices = QHBoxLayout(holder)
-                    choices.setContentsMargins(0, 0, 0, 0)
-                    choices.setSpacing(16)
-                    self._add(holder)
-                choices.addWidget(widget, 1)
-                continue
-            if choices is not None:  # the photo question's error sits right under its answers
-                self.body_host.addWidget(self.photo_error)
-            choices = None
-            if block.kind is BlockKind.HEADING:
-                spacer = QWidget()
-                spacer.setFixedHeight(12)
-                self._add(spacer)
-            self._add(widget)
-        if choices is not None:
-            self.body_host.addWidget(self.photo_error)
-        self.text_error.hide()
-        self.photo_error.hide()
-        self.question_error.hide()
-        self.question.clear()
-        self.question_label.setText(template.label("question_label"))
-        self.question.setAccessibleName(template.label("question_label"))
-        self.continue_button.setText(template.label("identity_button"))
-        self.reached_end = False
-        self.scroll.verticalScrollBar().setValue(0)
-        self._update_state()
-
-    def _add(self, widget: QWidget) -> None:
-        self.body_host.addWidget(widget)
-        self._body_widgets.append(widget)
-
-    def _block_widget(self, block: TextBlock) -> QWidget:
-        kind = block.kind
-        if kind is BlockKind.CHECKLIST_ITEM:
-            row = TickRow(block.item_id or "", block.text)
-            row.toggled.connect(self._on_row_toggled)
-            self.rows[row.item_id] = row
-            return row
-        if kind is BlockKind.CHOICE:
-            choice = QPushButton(block.text)
-            choice.setCheckable(True)
-            choice.setProperty("role", "patient-choice")
-            choice.setAccessibleName(block.text)
-            choice.setCursor(Qt.CursorShape.PointingHandCursor)
-            choice.setAutoDefault(False)
-            self.photo_group.addButton(choice, 1 if block.item_id == "yes" else 0)
-            self.photo_buttons[block.item_id or ""] = choice
-            return choice
-        role = {
-            BlockKind.TITLE: "patient-title",
-            BlockKind.HEADING: "patient-heading",
-            BlockKind.SUBHEADING: "patient-subheading",
-            BlockKind.QUESTION: "patient-question",
-            BlockKind.MEANING: "patient-meaning",
-        }.get(kind, "patient-text")
-        text = "•  " + block.text if kind is BlockKind.BULLET else block.text
-        widget = label(text, role)
-        if kind is BlockKind.BULLET:
-            widget.setIndent(16)
-        return widget
-
-    # ------------------------------------------------------------ answers
-
-    def checklist(self) -> dict[str, bool]:
-        return {item_id: True for item_id, row in self.rows.items() if row.is_checked()}
-
-    def photo_consent(self) -> bool | None:
-        checked = self.photo_group.checkedId()
-        return None if checked < 0 else bool(checked)
-
-    def question_text(self) -> str | None:
-        text = self.question.toPlainText().strip()
-        return text or None
-
-    def shown_text_sha256(self) -> str:
-        """The hash of exactly the blocks drawn on this panel."""
-        return sha256_text(blocks_to_text(self.blocks))
-
-    def all_ticked(self) -> bool:
-        return bool(self.rows) and all(row.is_checked() for row in self.rows.values())
-
-    def show_errors(self, errors: dict[str, str]) -> QWidget | None:
-        """Errors next to their part, in the patient's words; returns the first to scroll to."""
-        assert self.template is not None
-        first: QWidget | None = None
-        for item_id, row in self.rows.items():
-            if f"checklist.{item_id}" in errors:
-                row.show_error(self.template.label("tick_hint"))
-                first = first or row
-        if "photo_consent" in errors:
-            _say(self.photo_error, self.template.label("photo_hint"))
-            first = first or self.photo_error
-        else:
-            _say(self.photo_error, "")
-        if "question" in errors:
-            _say(self.question_error, errors["question"])
-            first = first or self.question
-        for key in ("text", "checklist"):
-            if key in errors:
-                _say(self.text_error, errors[key])
-                first = first or self.text_error
-        if first is not None:
-            self.scroll.ensureWidgetVisible(first, 0, 80)
-        return first
-
-    # ------------------------------------------------------------ state
-
-    def _update_state(self) -> None:
-        if self.template is None:
-            return
-        self.continue_button.setEnabled(self.reached_end)
-        if not self.reached_end:
-            self.status.setText(self.template.label("read_hint"))
-        elif not self.all_ticked():
-            self.status.setText(self.template.label("tick_hint"))
-        elif self.photo_consent() is None:
-            self.status.setText(self.template.label("photo_hint"))
-        else:
-            self.status.setText(self.template.label("ticked_all"))
-
-    def _on_scroll_changed(self, *_args) -> None:
-        bar = self.scroll.verticalScrollBar()
-        if self.reached_end or not self.scroll.isVisible() or self.template is None:
-            return
-        content = self.scroll.widget()
-        fits = bar.maximum() == 0 and content.height() <= self.scroll.viewport().height()
-        if fits or (bar.maximum() > 0 and bar.value() >= bar.maximum() - END_TOLERANCE):
-            self.reached_end = True
-            self._update_state()
-            self.changed.emit()
-
-    def showEvent(self, event) -> None:  # noqa: N802 (Qt override)
-        super().showEvent(event)
-        QTimer.singleShot(0, self, self._on_scroll_changed)  # a text short enough to fit is read at once
-
-    def _on_row_toggled(self, _item_id: str, _checked: bool) -> None:
-        self._update_state()
-        self.changed.emit()
-
-    def _on_photo_group_id_toggled(self, _id: int, checked: bool) -> None:
-        if checked:
-            _say(self.photo_error, "")
-        self._update_state()
-        self.changed.emit()
-
-    def _on_question_text_changed(self) -> None:
-        text = self.question.toPlainText()
-        if len(text) > MAX_QUESTION_CHARS:
-            cursor = self.question.textCursor()
-            self.question.setPlainText(text[:MAX_QUESTION_CHARS])
-            cursor.setPosition(MAX_QUESTION_CHARS)
-            self.question.setTextCursor(cursor)
-        if self.question_error.isVisible():
-            _say(self.question_error, "")
-
+from .handoff_read import SIDE_BY_SIDE_FROM, WIDE_COLUMN_WIDTH, ReadPanel, big_button, panel_column, say
 
 class HandoffPage(QWidget):
     """The screen the patient holds. ``start(patient)`` begins; ``exit_confirmed`` ends it.
@@ -413,6 +63,7 @@ class HandoffPage(QWidget):
         self.signature_png: bytes | None = None
         self.record: SignedConsent | None = None
         self._before_exit = self.LANGUAGE
+        self._return_to = self.READ  # where "Give the tablet back" goes: the text, or the signature
         self.setAccessibleName("Patient hand-off")
 
         # header: the patient's own name, in the patient's colours
@@ -455,7 +106,7 @@ class HandoffPage(QWidget):
         self.language_box = QVBoxLayout()
         self.language_box.setSpacing(16)
         self.language_buttons: dict[str, QPushButton] = {}
-        body, column = _column(self.language_title)
+        body, column = panel_column(self.language_title)
         column.addLayout(self.language_box)
         column.addStretch(1)
         self.stack.addWidget(scrolling(body))
@@ -473,9 +124,9 @@ class HandoffPage(QWidget):
         self.dob_field.setProperty("role", "patient-field")
         self.dob_field.setMaxLength(40)
         self.dob_field.setInputMethodHints(Qt.InputMethodHint.ImhPreferNumbers)
-        self.identity_button = _big_button("", "Continue after name and date of birth")
+        self.identity_button = big_button("", "Continue after name and date of birth")
         self.identity_button.setEnabled(False)
-        body, column = _column(self.identity_title, self.name_label, self.name_field, self.dob_label,
+        body, column = panel_column(self.identity_title, self.name_label, self.name_field, self.dob_label,
                                self.dob_hint, self.dob_field)
         column.addSpacing(8)
         column.addWidget(self.identity_button, 0, Qt.AlignmentFlag.AlignRight)
@@ -500,7 +151,7 @@ class HandoffPage(QWidget):
         self.paused_for_consultant = label(
             "For the consultant: the name or date of birth typed does not match this patient's record. "
             "Type your PIN to continue.", "muted")
-        body, column = _column(self.paused_text, self.paused_sub, self.paused_for_consultant, self.paused_pin,
+        body, column = panel_column(self.paused_text, self.paused_sub, self.paused_for_consultant, self.paused_pin,
                                self.paused_choice)
         column.addStretch(1)
         self.stack.addWidget(scrolling(body))
@@ -513,12 +164,12 @@ class HandoffPage(QWidget):
         self.pad.setMaximumHeight(440)  # a signature is wide, not tall (portrait tablets)
         self.sign_back_button = button("‹", "Back to the consent text")
         self.sign_back_button.setAutoDefault(False)
-        self.sign_button = _big_button("", "Agree and sign")
+        self.sign_button = big_button("", "Agree and sign")
         actions = QHBoxLayout()
         actions.addWidget(self.sign_back_button)
         actions.addStretch(1)
         actions.addWidget(self.sign_button)
-        body, column = _column(self.sign_title, self.meaning, spacing=12)
+        body, column = panel_column(self.sign_title, self.meaning, spacing=12)
         column.addWidget(self.pad)
         column.addSpacing(8)
         column.addLayout(actions)
@@ -530,7 +181,7 @@ class HandoffPage(QWidget):
         self.thank_you.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.hand_back_button = button("Consultant: check and countersign", "Consultant: check and countersign",
                                        primary=True)
-        body, column = _column(self.thank_you)
+        body, column = panel_column(self.thank_you)
         column.addSpacing(24)
         column.addWidget(self.hand_back_button, 0, Qt.AlignmentFlag.AlignHCenter)
         column.addStretch(1)
@@ -582,7 +233,7 @@ class HandoffPage(QWidget):
         self.done_title = label("✓ Consent signed and stored", "heading")
         self.done_text = label("", None)
         self.done_button = button("Back to the consultation", "Back to the consultation", primary=True)
-        body, column = _column(self.done_title, self.done_text)
+        body, column = panel_column(self.done_title, self.done_text)
         column.addWidget(self.done_button, 0, Qt.AlignmentFlag.AlignLeft)
         column.addStretch(1)
         self.stack.addWidget(scrolling(body))
@@ -594,7 +245,7 @@ class HandoffPage(QWidget):
         self.exit_pin = ConsultantPin(self._accounts, self._current_consultant, "Consultant PIN to end the hand-off")
         self.exit_cancel_button = button("Cancel: back to the patient", "Cancel and go back to the patient")
         self.exit_cancel_button.setAutoDefault(False)
-        body, column = _column(self.exit_title, self.exit_text, self.exit_pin)
+        body, column = panel_column(self.exit_title, self.exit_text, self.exit_pin)
         column.addWidget(self.exit_cancel_button, 0, Qt.AlignmentFlag.AlignLeft)
         column.addStretch(1)
         self.stack.addWidget(scrolling(body))
@@ -637,7 +288,7 @@ class HandoffPage(QWidget):
         self.name_field.clear()
         self.dob_field.clear()
         self.witness_field.clear()
-        _say(self.witness_error, "")
+        say(self.witness_error, "")
         self.pad.clear()
         preferred = self._consents.language_for(patient)
         self._show_language_choice(preferred)
@@ -758,7 +409,7 @@ class HandoffPage(QWidget):
             "Type your PIN to countersign. The consent is stored once your PIN is accepted.",
         ]
         self.countersign_summary.setText("\n".join(lines))
-        _say(self.countersign_error, "")
+        say(self.countersign_error, "")
         self.back_to_patient_button.hide()
         self.countersign_pin.show()
         self.countersign_pin.prepare()
@@ -786,11 +437,11 @@ class HandoffPage(QWidget):
             witness = clean_text(self.witness_field.text(), "witness_name", max_length=MAX_WITNESS_NAME,
                                  label="witness's name")
         except ValidationError as error:
-            _say(self.witness_error, error.errors["witness_name"])
+            say(self.witness_error, error.errors["witness_name"])
             self.countersign_pin.pin_entry.clear()
             self.witness_field.setFocus()
             return
-        _say(self.witness_error, "")
+        say(self.witness_error, "")
         try:
             record = self._consents.sign(
                 self.patient.id, language=self.template.language, version=self.template.version,
@@ -828,12 +479,12 @@ class HandoffPage(QWidget):
         if "signature" in errors or "signature_png" in errors:
             self.pad.show_message(self.pad.words_for(signature_code or "invalid"))
         summary = "; ".join(errors.values())
-        _say(self.countersign_error, f"Not stored: {summary} Give the tablet back to the patient to correct it.")
+        say(self.countersign_error, f"Not stored: {summary} Give the tablet back to the patient to correct it.")
         self.countersign_pin.hide()
         self.back_to_patient_button.show()
 
     def _on_back_to_patient_button_clicked(self) -> None:
-        self.go_to(getattr(self, "_return_to", self.READ))
+        self.go_to(self._return_to)
 
     def _on_consultant_button_clicked(self) -> None:
         if self.current_panel() != self.EXIT:
@@ -851,26 +502,3 @@ class HandoffPage(QWidget):
 
     def _on_exit_cancel_button_clicked(self) -> None:
         self.go_to(self._before_exit)
-
-
-def connect_handoff(window, consent_page, handoff: HandoffPage, *,
-                    after_exit: Callable[[], None] | None = None) -> None:
-    """Wire "Hand to patient" to the window's hand-off mode, and the way back to the Consent step.
-
-    The page lives in the window's stack from the start (shown only by ``enter_handoff``),
-    so it is owned, and deleted, with the window.
-    """
-    window.stack.addWidget(handoff)
-
-    def enter(patient: Patient) -> None:
-        handoff.start(patient)
-        window.enter_handoff(handoff)
-
-    def leave() -> None:
-        window.exit_handoff()
-        consent_page.refresh()
-        if after_exit is not None:
-            after_exit()
-
-    consent_page.handoff_requested.connect(enter)
-    handoff.exit_confirmed.connect(leave)

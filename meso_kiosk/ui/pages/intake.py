@@ -21,12 +21,13 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QVBoxLayout, QWidget
 
 from ...domain.clock import Clock
 from ...domain.errors import ValidationError
-from ...domain.intake import SECTIONS, TREATMENTS_PREFIX, FieldSpec, Intake
+from ...domain.intake import Intake
+from ...domain.intake_form import SECTIONS, TREATMENTS_PREFIX, FieldSpec
 from ...domain.patient import SEX_AT_BIRTH, Patient
 from ...domain.scales import SALT, SALT_REGION_IDS
 from ...domain.screening import ScreeningOutcome
 from ...services.intake import IntakeRecord, IntakeService
-from ...store.errors import StoreError
+from ...services.intake_draft import AnswerNotYetSaved, AnswerRefused, IntakeDraft
 from ..widgets.basics import button, discard, label, restyle, scrolling
 from ..widgets.intake_fields import IntakeField, ReflowGrid, is_short, make_field
 from ..widgets.intake_screening import ScreeningPanel
@@ -67,12 +68,10 @@ class IntakePage(QWidget):
         self._actor = actor
         self.details = details
         self._patient: Patient | None = None
-        self._record: IntakeRecord | None = None  # the patient's current (newest) intake
+        # What the form holds that the database does not (pending and refused answers).
+        self._draft = IntakeDraft(service, clock, actor)
         self._viewing: IntakeRecord | None = None  # what the form shows (current or earlier)
         self._history: list[IntakeRecord] = []
-        self._read_only = False
-        self._pending: set[str] = set()
-        self._errors: dict[str, str] = {}
         self.fields: dict[str, IntakeField] = {}
         self._timers: dict[str, QTimer] = {}
         self._grids: list[ReflowGrid] = []
@@ -295,9 +294,9 @@ class IntakePage(QWidget):
         self._completed_now = None
         self.details.show_patient(patient)
         self._history = self._service.history(patient.id)
-        self._record = self._history[0] if self._history else None
-        self._set_details_expanded(self._record is None)
-        self._show_record(self._record, read_only=bool(self._record and self._record.is_complete))
+        self._draft.open(patient.id, self._history[0] if self._history else None)
+        self._set_details_expanded(self._draft.record is None)
+        self._show_record(self._draft.record, read_only=bool(self._draft.record and self._draft.record.is_complete))
         self._refresh_history()
         self._update_details_summary()
         self.saved_label.setText("")
@@ -317,12 +316,10 @@ class IntakePage(QWidget):
 
     def _show_record(self, record: IntakeRecord | None, *, read_only: bool) -> None:
         self._viewing = record
-        self._read_only = read_only
+        self._draft.show(read_only=read_only)
         self._set_confirming(False)
         for timer in self._timers.values():
             timer.stop()
-        self._pending.clear()
-        self._errors.clear()
         for path, field in self.fields.items():
             field.set_value(record.intake.answer(path) if record else None)
             field.set_error(None)
@@ -340,23 +337,30 @@ class IntakePage(QWidget):
     # -- autosave ---------------------------------------------------------------------------------
 
     def _on_field_edited(self, path: str) -> None:
-        if self._read_only:
+        if not self._draft.edited(path):
             return
-        self._pending.add(path)
         self._timers[path].start()
-        self._set_saved_text("Saving…", "muted")
+        self._show_status()
         if path in _SALT_PATHS:
             self._update_salt()
 
     def _on_field_committed(self, path: str) -> None:
-        if self._read_only:
+        if self._draft.read_only:
             return
         self._save(path)
 
     def flush(self) -> None:
         """Save every answer still waiting for its pause (page hidden, patient switched, closing)."""
-        for path in list(self._pending):
+        for path in self._draft.pending():
             self._save(path)
+
+    def refresh(self) -> None:
+        """Re-read the patient's intakes (what is pending is saved first)."""
+        if self._patient is not None:
+            self.show_patient(self._patient)
+
+    def blocked_reason(self) -> str | None:
+        return None  # the intake is where the stops that hold other steps back are handled
 
     def hideEvent(self, event) -> None:
         self.flush()
@@ -364,45 +368,34 @@ class IntakePage(QWidget):
 
     def _save(self, path: str) -> None:
         self._timers[path].stop()
-        self._pending.discard(path)
-        if self._patient is None or self._read_only:
-            return
         field = self.fields[path]
-        try:
-            record = self._service.save_answer(self._patient.id, path, field.raw_value(), self._actor())
-        except ValidationError as error:
-            message = error.errors.get(path) or next(iter(error.errors.values()))
-            self._errors[path] = message
-            field.set_error(message)
-            self._set_saved_text("Not saved: see the message under the answer.", "error")
+        result = self._draft.save(path, field.raw_value())
+        if result is None:
+            return
+        self._show_status()
+        if isinstance(result, AnswerRefused):
+            field.set_error(result.message)
             self._update_completion()
             return
-        except StoreError as error:
-            self._pending.add(path)
+        if isinstance(result, AnswerNotYetSaved):
             self._timers[path].start()  # try again after the pause
-            self._set_saved_text(f"Not saved yet: {error}", "error")
             return
-        self._errors.pop(path, None)
         field.set_error(None)
-        created = self._record is None or self._record.id != record.id
-        self._record = self._viewing = record
-        if created:
+        self._viewing = result.record
+        if result.created:
             self._history = self._service.history(self._patient.id)
             self._refresh_history()
         self._refresh()
-        self._set_saved_text(self._saved_words(record), "saved")
-        self.changed.emit(record)
-
-    def _saved_words(self, record: IntakeRecord) -> str:
-        if self._errors:
-            return "Not saved: see the message under the answer."
-        return f"Saved {self._clock.local(record.updated_at).strftime('%H:%M')}"
+        self.changed.emit(result.record)
 
     def _set_saved_text(self, text: str, role: str) -> None:
-        if self._errors and role == "saved":
-            text, role = "Not saved: see the message under the answer.", "error"
-        self.saved_label.setText(text)
-        self.saved_label.setProperty("role", role)
+        self._draft.set_status(text, role)
+        self._show_status()
+
+    def _show_status(self) -> None:
+        status = self._draft.status
+        self.saved_label.setText(status.text)
+        self.saved_label.setProperty("role", status.role)
         restyle(self.saved_label)
 
     def _format_time(self, iso: str) -> str:
@@ -465,22 +458,20 @@ class IntakePage(QWidget):
     def _update_screening(self) -> None:
         record = self._viewing
         if record is None:
-            self.screening.show_outcome(ScreeningOutcome(), {}, {}, frozenset(), self._read_only)
+            self.screening.show_outcome(ScreeningOutcome(), {}, {}, frozenset(), self._draft.read_only)
             return
         self.screening.show_outcome(
-            record.outcome, record.overrides, record.override_times, record.acknowledged, self._read_only
+            record.outcome, record.overrides, record.override_times, record.acknowledged, self._draft.read_only
         )
 
     def reasons_not_complete(self) -> list[str]:
         record = self._viewing or IntakeRecord(id=0, patient_id=0, intake=Intake())
-        reasons = [
-            f"An answer is not valid and not saved: {self.fields[path].spec.label}." for path in self._errors
-        ]
+        reasons = self._draft.reasons_not_valid(lambda path: self.fields[path].spec.label)
         return reasons + self._service.reasons_not_complete(record)
 
     def _update_completion(self) -> None:
-        self.complete_card.setVisible(not self._read_only)
-        if self._read_only:
+        self.complete_card.setVisible(not self._draft.read_only)
+        if self._draft.read_only:
             return
         reasons = self.reasons_not_complete()
         self.complete_button.setEnabled(not reasons and self._patient is not None)
@@ -493,7 +484,7 @@ class IntakePage(QWidget):
             self.reasons_label.setText("Everything needed is answered and every stop and warning is handled.")
 
     def _update_notice(self) -> None:
-        record, current = self._viewing, self._record
+        record, current = self._viewing, self._draft.record
         earlier = record is not None and current is not None and record.id != current.id
         self.current_button.setVisible(earlier)
         self.reassess_button.setVisible(not earlier and current is not None and current.is_complete)
@@ -579,7 +570,7 @@ class IntakePage(QWidget):
     def _update_history_marks(self) -> None:
         """The earlier assessment on screen says so instead of offering to open it again."""
         shown = self._viewing.id if self._viewing is not None else None
-        for widget, intake_id in zip(self.history_buttons, getattr(self, "_history_button_ids", [])):
+        for widget, intake_id in zip(self.history_buttons, self._history_button_ids):
             here = intake_id == shown
             widget.setText("Shown above" if here else "Open")
             widget.setEnabled(not here)
@@ -617,7 +608,7 @@ class IntakePage(QWidget):
     # -- screening, completion, re-assessment --------------------------------------------------------
 
     def _on_screening_override_requested(self, rule_id: str, reason: str) -> None:
-        if self._patient is None or self._read_only:
+        if self._patient is None or self._draft.read_only:
             return
         self.flush()
         try:
@@ -628,7 +619,7 @@ class IntakePage(QWidget):
         self._after_change(record)
 
     def _on_screening_acknowledgement_toggled(self, rule_id: str, ticked: bool) -> None:
-        if self._patient is None or self._read_only:
+        if self._patient is None or self._draft.read_only:
             return
         try:
             record = self._service.acknowledge(self._patient.id, rule_id, self._actor(), ticked)
@@ -638,9 +629,10 @@ class IntakePage(QWidget):
         self._after_change(record)
 
     def _after_change(self, record: IntakeRecord) -> None:
-        self._record = self._viewing = record
+        self._viewing = record
+        self._draft.changed(record)
         self._refresh()
-        self._set_saved_text(self._saved_words(record), "saved")
+        self._show_status()
         self.changed.emit(record)
 
     def _set_confirming(self, confirming: bool) -> None:
@@ -648,7 +640,7 @@ class IntakePage(QWidget):
         self.complete_button.setVisible(not confirming)
 
     def _on_complete_button_clicked(self) -> None:
-        if self._patient is None or self._read_only:
+        if self._patient is None or self._draft.read_only:
             return
         self.flush()
         if self.reasons_not_complete():
@@ -663,7 +655,7 @@ class IntakePage(QWidget):
         self.complete_button.setFocus()
 
     def _on_confirm_complete_clicked(self) -> None:
-        if self._patient is None or self._read_only:
+        if self._patient is None or self._draft.read_only:
             return
         self.flush()
         try:
@@ -673,7 +665,7 @@ class IntakePage(QWidget):
             self.reasons_label.setText(next(iter(error.errors.values())))
             return
         self._history = self._service.history(self._patient.id)
-        self._record = record
+        self._draft.record = record
         self._completed_now = record.id
         self._show_record(record, read_only=True)
         self._refresh_history()
@@ -687,7 +679,7 @@ class IntakePage(QWidget):
             return
         record = self._service.start(self._patient.id, self._actor())
         self._history = self._service.history(self._patient.id)
-        self._record = record
+        self._draft.record = record
         self._show_record(record, read_only=False)
         self._refresh_history()
         self.scroll.verticalScrollBar().setValue(0)
@@ -702,7 +694,7 @@ class IntakePage(QWidget):
         self.scroll.verticalScrollBar().setValue(0)
 
     def _on_current_button_clicked(self) -> None:
-        self._show_record(self._record, read_only=bool(self._record and self._record.is_complete))
+        self._show_record(self._draft.record, read_only=bool(self._draft.record and self._draft.record.is_complete))
         self.scroll.verticalScrollBar().setValue(0)
 
     def _on_earlier_jump_clicked(self) -> None:

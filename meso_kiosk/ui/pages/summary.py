@@ -23,6 +23,7 @@ from ...domain.patient import Patient
 from ...domain.summary import ReadyItem, readiness
 from ...services.export import ExportedDocument, ExportError, ExportService, VerifyReport
 from ..widgets.basics import button, discard, label, restyle, scrolling
+from .step import StepGuard, never_blocked
 
 ZERO_WIDTH_SPACE = "\u200b"
 PREVIEW_WIDTH_PX = 640       # pixels a page is rendered at, then scaled to the column
@@ -75,8 +76,10 @@ class SummaryPage(QWidget):
 
     exported = Signal(object)
 
-    def __init__(self, export: ExportService, clock: Clock, actor: Callable[[], str], parent: QWidget | None = None):
+    def __init__(self, export: ExportService, clock: Clock, actor: Callable[[], str], parent: QWidget | None = None,
+                 *, guard: StepGuard = never_blocked):
         super().__init__(parent)
+        self._guard = guard
         self._export = export
         self._clock = clock
         self._actor = actor
@@ -173,6 +176,12 @@ class SummaryPage(QWidget):
         self._clear_pages()
         if self.isVisible():
             self.refresh()
+
+    def flush(self) -> None:
+        """Nothing is typed here."""
+
+    def blocked_reason(self) -> str | None:
+        return self._guard(self.patient) if self.patient is not None else None
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt's name)
         super().showEvent(event)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Callable
-
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QStackedWidget, QVBoxLayout, QWidget
 
@@ -13,22 +11,24 @@ from ...services.reference import Step
 from ..widgets.basics import button, label
 from ..widgets.blocked_step import BlockedStepPanel
 from ..widgets.step_bar import StepBar
+from .step import ConsultationStep
 
 
 class WorkspacePage(QWidget):
     back_requested = Signal()
     lock_requested = Signal()
 
-    def __init__(self, steps: tuple[Step, ...], pages: dict[str, QWidget], clock: Clock,
-                 parent: QWidget | None = None, *,
-                 step_guard: Callable[[Patient, str], str | None] | None = None):
+    def __init__(self, steps: tuple[Step, ...], pages: dict[str, ConsultationStep], clock: Clock,
+                 parent: QWidget | None = None):
         super().__init__(parent)
+        for step in steps:  # a page that breaks the contract fails here, not at its first use
+            if not isinstance(pages[step.id], ConsultationStep):
+                raise TypeError(f"the {step.id!r} page is not a ConsultationStep")
         self._steps = steps
         self._clock = clock
-        # Says why a step must wait for this patient (e.g. an intake stop), or None to open it.
-        self._step_guard = step_guard
         self.pages = pages
         self.patient: Patient | None = None
+        self._shown_step: ConsultationStep | None = None  # None while the blocked panel stands in
 
         header = QFrame()
         header.setProperty("role", "header")
@@ -75,6 +75,9 @@ class WorkspacePage(QWidget):
         self.blocked.go_to_intake.connect(self._on_blocked_go_to_intake)
 
     def show_patient(self, patient: Patient) -> None:
+        """Every step learns the patient (the intake loads their answers), then step 1 opens."""
+        for step in self._steps:
+            self.pages[step.id].show_patient(patient)
         self.patient = patient
         self.update_header(patient)
         self.go_to_step(0)
@@ -87,18 +90,28 @@ class WorkspacePage(QWidget):
 
     def go_to_step(self, index: int) -> None:
         # The page being left saves what is pending first, so the guard sees the latest answers.
-        flush = getattr(self.stack.currentWidget(), "flush", None)
-        if flush is not None:
-            flush()
+        self.flush_current()
         self.step_bar.set_current(index)
         step = self._steps[index]
-        reason = self._step_guard(self.patient, step.id) if self._step_guard and self.patient else None
+        page = self.pages[step.id]
+        reason = page.blocked_reason() if self.patient is not None else None
         if reason:
             self.blocked.show_reason(step.label, reason)
             self.stack.setCurrentWidget(self.blocked)
+            self._shown_step = None
         else:
             self.stack.setCurrentIndex(index)
+            self._shown_step = page
         self.step_title.setText(f"Step {index + 1} of {len(self._steps)} — {step.label}")
+
+    def current_step(self) -> ConsultationStep | None:
+        """The step page on screen (None before a patient, or while a step is blocked)."""
+        return self._shown_step
+
+    def flush_current(self) -> None:
+        """Save what the step on screen has pending (its autosave), as leaving it does."""
+        if self._shown_step is not None:
+            self._shown_step.flush()
 
     def _on_blocked_go_to_intake(self) -> None:
         ids = [step.id for step in self._steps]
