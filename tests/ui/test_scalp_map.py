@@ -8,9 +8,10 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from PySide6.QtCore import QPointF, Qt
 
-from meso_kiosk.domain.scalp import interior_point
 from meso_kiosk.store.consultants import insert_consultant
 from meso_kiosk.ui.widgets.scalp_map_view import ScalpMapView
+
+from .session_page import build_scalp_page, click_zone, open_patient
 
 NOW = datetime(2026, 11, 22, 9, 30, tzinfo=timezone.utc)
 
@@ -27,20 +28,9 @@ def consultant(kiosk):
         return insert_consultant(tx, "Dr Amélie Laurent")
 
 
-def scalp_page(window):
-    return window.workspace.pages["scalp_map"]
-
-
-def open_scalp_step(window, patient, qtbot):
-    window.open_patient(patient)
-    window.workspace.go_to_step(1)
-    qtbot.wait(10)
-    return scalp_page(window)
-
-
-def click_zone(qtbot, view: ScalpMapView, zone_id: str) -> None:
-    x, y = interior_point(view.geometry_model.zone(zone_id).polygon)
-    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=view.mapFromScene(QPointF(x, y)))
+@pytest.fixture
+def page(qtbot, qapp, kiosk):
+    return build_scalp_page(qtbot, qapp, kiosk)
 
 
 def closed_session_form(consultant, days_ago: int, zones: dict) -> dict:
@@ -55,17 +45,16 @@ def closed_session_form(consultant, days_ago: int, zones: dict) -> dict:
 
 
 @pytest.mark.parametrize("size", [(1280, 800), (800, 1280)])
-def test_clicking_the_centre_of_every_zone_selects_exactly_that_zone(window, kiosk, register, consultant,
-                                                                     qtbot, size):
-    window.resize(*size)
-    page = open_scalp_step(window, register(), qtbot)
+def test_clicking_the_centre_of_every_zone_selects_exactly_that_zone(page, register, consultant, qtbot, size):
+    page.resize(*size)
+    open_patient(page, register(), qtbot)
     qtbot.mouseClick(page.start_button, Qt.MouseButton.LeftButton)
     view = page.map
     assert view.editable and view.isVisible()
     for zone_id in view.geometry_model.zone_ids:
         click_zone(qtbot, view, zone_id)
         assert view.selected() == {zone_id}, zone_id
-        assert zone_id in page._zone_rows
+        assert zone_id in page.form.zone_rows
         click_zone(qtbot, view, zone_id)
         assert view.selected() == frozenset()
 
@@ -119,44 +108,43 @@ def test_keyboard_moves_between_zones_and_space_toggles(qtbot, kiosk):
     assert view.selected() == {"vertex"}
 
 
-def test_record_two_zones_close_and_see_the_history_overlay(window, kiosk, register, consultant, qtbot, shots):
+def test_record_two_zones_close_and_see_the_history_overlay(page, kiosk, register, consultant, qtbot, shots):
     patient = register()
-    page = open_scalp_step(window, patient, qtbot)
-    assert page.start_button.isVisible() and not page.form_box.isVisible()
+    open_patient(page, patient, qtbot)
+    assert page.start_button.isVisible() and not page.form.isVisible()
     qtbot.mouseClick(page.start_button, Qt.MouseButton.LeftButton)
-    assert page.form_box.isVisible()
+    assert page.form.isVisible()
     click_zone(qtbot, page.map, "vertex")
     click_zone(qtbot, page.map, "mid_scalp")
-    vertex, mid = page._zone_rows["vertex"], page._zone_rows["mid_scalp"]
+    vertex, mid = page.form.zone_rows["vertex"], page.form.zone_rows["mid_scalp"]
     qtbot.keyClicks(vertex.injections, "20")
     qtbot.keyClicks(vertex.volume, "1.5")
     qtbot.keyClicks(mid.injections, "15")
     qtbot.keyClicks(mid.volume, "1,0")
-    qtbot.mouseClick(page.add_product_button, Qt.MouseButton.LeftButton)
-    product = page._product_rows[0]
+    qtbot.mouseClick(page.form.add_product_button, Qt.MouseButton.LeftButton)
+    product = page.form.product_rows[0]
     product.name.setCurrentText("Peptide hair complex")
     qtbot.keyClicks(product.lot, "PX-2291/B")
     qtbot.keyClicks(product.expiry, "2027-06-30")
-    qtbot.keyClicks(page.duration, "35")
-    page.side_effect_toggles["redness"].click()
-    assert "35 injections" in page.totals.text() and "2.5 ml" in page.totals.text()
+    qtbot.keyClicks(page.form.duration, "35")
+    page.form.side_effect_toggles["redness"].click()
+    assert "35 injections" in page.form.totals.text() and "2.5 ml" in page.form.totals.text()
     assert page.flush()
     draft = kiosk.sessions.draft(patient.id)
     assert draft.zone_ids == {"vertex", "mid_scalp"} and draft.side_effects == ("redness",)
 
     # Closing asks first, inline.
-    qtbot.mouseClick(page.close_button, Qt.MouseButton.LeftButton)
-    assert page.confirm_panel.isVisible()
-    qtbot.mouseClick(page.confirm_back, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(page.form.close_button, Qt.MouseButton.LeftButton)
+    assert page.form.confirm_panel.isVisible()
+    qtbot.mouseClick(page.form.confirm_back, Qt.MouseButton.LeftButton)
     assert kiosk.sessions.draft(patient.id) is not None
-    qtbot.mouseClick(page.close_button, Qt.MouseButton.LeftButton)
-    qtbot.mouseClick(page.confirm_close, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(page.form.close_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(page.form.confirm_close, Qt.MouseButton.LeftButton)
     assert kiosk.sessions.draft(patient.id) is None
-    assert not page.form_box.isVisible() and page.start_button.isVisible()
+    assert not page.form.isVisible() and page.start_button.isVisible()
 
     # Reopen the patient: the overlay counts the closed session.
-    qtbot.mouseClick(window.workspace.back_button, Qt.MouseButton.LeftButton)
-    page = open_scalp_step(window, patient, qtbot)
+    open_patient(page, patient, qtbot)
     # With closed sessions and nothing in progress, the overlay shows by default, with its legend.
     assert page.map.history_visible and page.history_toggle.isChecked()
     assert page.history_toggle.text() == "Hide history"
@@ -164,18 +152,18 @@ def test_record_two_zones_close_and_see_the_history_overlay(window, kiosk, regis
     assert page.map._counts == {**{z: 0 for z in page.map.geometry_model.zone_ids}, "vertex": 1, "mid_scalp": 1}
     click_zone(qtbot, page.map, "vertex")  # read-only now: shows the zone's history
     assert page.map.selected() == frozenset()
-    assert "treated once" in page.zone_history_title.text()
-    assert "20 injections" in page.zone_history.text() and "PX-2291/B" in page.zone_history.text()
+    assert "treated once" in page.zone_history.title.text()
+    assert "20 injections" in page.zone_history.body.text() and "PX-2291/B" in page.zone_history.body.text()
     qtbot.wait(50)  # the history box re-lays out for its longer title on the next turn of the loop
-    window.grab().save(str(shots / "scalp_after_close.png"))
+    page.grab().save(str(shots / "scalp_after_close.png"))
 
 
-def test_an_expired_lot_is_refused_next_to_the_field(window, kiosk, register, consultant, qtbot):
+def test_an_expired_lot_is_refused_next_to_the_field(page, kiosk, register, consultant, qtbot):
     patient = register()
-    page = open_scalp_step(window, patient, qtbot)
+    open_patient(page, patient, qtbot)
     qtbot.mouseClick(page.start_button, Qt.MouseButton.LeftButton)
-    qtbot.mouseClick(page.add_product_button, Qt.MouseButton.LeftButton)
-    row = page._product_rows[0]
+    qtbot.mouseClick(page.form.add_product_button, Qt.MouseButton.LeftButton)
+    row = page.form.product_rows[0]
     row.name.setCurrentText("Peptide hair complex")
     qtbot.keyClicks(row.lot, "OLD-1")
     qtbot.keyClicks(row.expiry, "2026-11-01")
@@ -191,13 +179,13 @@ def test_an_expired_lot_is_refused_next_to_the_field(window, kiosk, register, co
     assert kiosk.sessions.draft(patient.id).products[0].lot == "OLD-1"
 
 
-def test_a_lot_expiry_typed_as_on_the_box_year_and_month_is_checked_live(window, kiosk, register, consultant,
+def test_a_lot_expiry_typed_as_on_the_box_year_and_month_is_checked_live(page, kiosk, register, consultant,
                                                                          qtbot, shots):
     patient = register()
-    page = open_scalp_step(window, patient, qtbot)
+    open_patient(page, patient, qtbot)
     qtbot.mouseClick(page.start_button, Qt.MouseButton.LeftButton)
-    qtbot.mouseClick(page.add_product_button, Qt.MouseButton.LeftButton)
-    row = page._product_rows[0]
+    qtbot.mouseClick(page.form.add_product_button, Qt.MouseButton.LeftButton)
+    row = page.form.product_rows[0]
     assert "YYYY-MM" in row.expiry.placeholderText()
     row.name.setCurrentText("Peptide hair complex")
     qtbot.keyClicks(row.lot, "BOX-7")
@@ -216,18 +204,17 @@ def test_a_lot_expiry_typed_as_on_the_box_year_and_month_is_checked_live(window,
     assert "YYYY-MM or YYYY-MM-DD" in row.message.text()
 
 
-def test_unsaved_input_survives_a_patient_switch(window, kiosk, register, consultant, qtbot):
+def test_unsaved_input_survives_a_patient_switch(page, kiosk, register, consultant, qtbot):
     claire, marcus = register("Claire", "Dubois"), register("Marcus", "Whitfield")
-    page = open_scalp_step(window, claire, qtbot)
+    open_patient(page, claire, qtbot)
     qtbot.mouseClick(page.start_button, Qt.MouseButton.LeftButton)
     click_zone(qtbot, page.map, "occipital")
-    qtbot.keyClicks(page._zone_rows["occipital"].injections, "abc")  # not valid yet
-    window.open_patient(marcus)
-    other = scalp_page(window)
-    assert other.start_button.isVisibleTo(other) and not other.form_box.isVisibleTo(other)
-    page = open_scalp_step(window, claire, qtbot)
-    assert page._zone_rows["occipital"].injections.text() == "abc"
-    assert "number" in page._zone_rows["occipital"].error.text()
+    qtbot.keyClicks(page.form.zone_rows["occipital"].injections, "abc")  # not valid yet
+    open_patient(page, marcus, qtbot)
+    assert page.start_button.isVisible() and not page.form.isVisible()
+    open_patient(page, claire, qtbot)
+    assert page.form.zone_rows["occipital"].injections.text() == "abc"
+    assert "number" in page.form.zone_rows["occipital"].error.text()
 
 
 def test_lot_recall_screen_lists_patients_and_opens_one(window, kiosk, qtbot, shots):
@@ -247,7 +234,7 @@ def test_lot_recall_screen_lists_patients_and_opens_one(window, kiosk, qtbot, sh
     assert window.stack.currentWidget() is window.workspace
 
 
-def test_three_sessions_of_history_render_in_both_orientations(window, kiosk, register, consultant, qtbot, shots):
+def test_three_sessions_of_history_render_in_both_orientations(page, kiosk, register, consultant, qtbot, shots):
     patient = register("Claire", "Dubois")
     for days_ago, zones in (
         (42, {"vertex": [20, 2.5, 1.5], "mid_scalp": [15, 2.0, 1.0]}),
@@ -260,8 +247,8 @@ def test_three_sessions_of_history_render_in_both_orientations(window, kiosk, re
     counts = kiosk.sessions.history_counts(patient.id)
     assert (counts["vertex"], counts["mid_scalp"], counts["occipital"]) == (3, 1, 0)
     for width, height in ((1280, 800), (800, 1280)):
-        window.resize(width, height)
-        page = open_scalp_step(window, patient, qtbot)
+        page.resize(width, height)
+        open_patient(page, patient, qtbot)
         qtbot.mouseClick(page.start_button, Qt.MouseButton.LeftButton)
         click_zone(qtbot, page.map, "vertex")
         click_zone(qtbot, page.map, "occipital")
@@ -273,6 +260,6 @@ def test_three_sessions_of_history_render_in_both_orientations(window, kiosk, re
         # Nothing runs off the side: the form fits its scroll area.
         assert page.form_scroll.widget().width() <= page.form_scroll.viewport().width()
         path = shots / f"scalp_{width}x{height}.png"
-        window.grab().save(str(path))
+        page.grab().save(str(path))
         shutil.copy(path, f"/tmp/scalp_{width}x{height}.png")
         page.map.grab().save(f"/tmp/scalp_map_only_{width}x{height}.png")

@@ -12,6 +12,7 @@ from PySide6.QtCore import QPoint, Qt
 from meso_kiosk.store.consultants import insert_consultant
 
 from ..conftest import FIXED_NOW
+from .session_page import build_scalp_page
 
 
 @pytest.fixture
@@ -47,15 +48,15 @@ def _top_left(widget, ancestor) -> QPoint:
 
 
 def test_portrait_puts_legend_and_zone_history_beside_the_map_and_leaves_room_for_the_form(
-        window, kiosk, register_consented, consultant, qtbot, shots):
+        qapp, kiosk, register_consented, consultant, qtbot, shots):
     patient = register_consented("Claire", "Dubois")
     _three_sessions(kiosk, patient, consultant)
+    page = build_scalp_page(qtbot, qapp, kiosk, (800, 1280))
     for width, height in ((800, 1280), (1280, 800)):
-        window.resize(width, height)
-        window.open_patient(patient)
-        window.workspace.go_to_step(1)
-        page = window.workspace.pages["scalp_map"]
-        qtbot.mouseClick(page.start_button, Qt.MouseButton.LeftButton)
+        page.resize(width, height)
+        page.show_patient(patient)
+        if not page.form.isVisible():
+            qtbot.mouseClick(page.start_button, Qt.MouseButton.LeftButton)
         qtbot.wait(300)  # let the reflow after the resize settle before measuring
         map_box = page.map.geometry()
         legend_at = _top_left(page.legend, page.map_panel)
@@ -70,21 +71,20 @@ def test_portrait_puts_legend_and_zone_history_beside_the_map_and_leaves_room_fo
         assert legend_at.x() + page.legend.width() <= page.map_panel.width()
         assert page.legend.height() >= page.legend.minimumHeight()
         assert page.form_scroll.widget().width() <= page.form_scroll.viewport().width()
-        assert page.started_at.date_edit.height() >= 44 and page.started_at.now_button.isVisible()
+        picker = page.form.started_at
+        assert picker.date_edit.height() >= 44 and picker.now_button.isVisible()
         name = f"scalp_form_{width}x{height}.png"
-        window.grab().save(str(shots / name))
+        page.grab().save(str(shots / name))
         shutil.copy(shots / name, Path("/tmp") / name)
-        qtbot.mouseClick(window.workspace.back_button, Qt.MouseButton.LeftButton)
 
 
-def test_a_correction_names_the_consultant_not_the_actor_id(window, kiosk, register_consented, consultant, qtbot):
+def test_a_correction_names_the_consultant_not_the_actor_id(qapp, kiosk, register_consented, consultant, qtbot):
     patient = register_consented()
     closed = _three_sessions(kiosk, patient, consultant)
     form = _form(consultant, 14, {"vertex": [24, 2.5, 1.8], "left_parietal": [6, 2.0, 0.4]}, duration=45)
     kiosk.sessions.amend(closed.session.session_id, form, "Duration typed wrong.", f"consultant:{consultant.id}")
-    window.open_patient(patient)
-    window.workspace.go_to_step(1)
-    page = window.workspace.pages["scalp_map"]
+    page = build_scalp_page(qtbot, qapp, kiosk)
+    page.show_patient(patient)
     texts = [w.text() for w in page.findChildren(type(page.status)) if w.text().startswith("✎ Corrected")]
     assert len(texts) == 1
     assert "by Dr Amélie Laurent." in texts[0] and "consultant:" not in texts[0]

@@ -15,6 +15,7 @@ from meso_kiosk.ui.theme import apply_theme
 from meso_kiosk.ui.widgets.date_time import SessionDateTimePicker
 
 from ..conftest import FIXED_NOW
+from .session_page import build_scalp_page
 
 
 @pytest.fixture
@@ -87,13 +88,12 @@ def consultant(kiosk):
 
 
 def test_the_page_stores_the_picked_clinic_time_in_utc_and_refuses_the_future(
-        window, kiosk, register_consented, consultant, qtbot, shots):
+        qapp, kiosk, register_consented, consultant, qtbot, shots):
     patient = register_consented()
-    window.open_patient(patient)
-    window.workspace.go_to_step(1)
-    page = window.workspace.pages["scalp_map"]
+    page = build_scalp_page(qtbot, qapp, kiosk)
+    page.show_patient(patient)
     qtbot.mouseClick(page.start_button, Qt.MouseButton.LeftButton)
-    picker = page.started_at
+    picker = page.form.started_at
     assert isinstance(picker, SessionDateTimePicker) and picker.isVisible()
     assert picker.value() == _local_now(kiosk)
 
@@ -113,14 +113,14 @@ def test_the_page_stores_the_picked_clinic_time_in_utc_and_refuses_the_future(
         pytest.skip("the clinic's 'now' is too close to midnight for a later time today")
     picker.set_value(later)
     assert not page.flush()
-    message = page.fields["started_at"].message
+    message = page.form.fields["started_at"].message
     assert message.isVisible() and "future" in message.text()
     assert picker.date_edit.property("invalid") is True
     assert picker.value() == later.replace(second=0, microsecond=0)
     assert kiosk.sessions.draft(patient.id).started_at == stored
     page.form_scroll.ensureWidgetVisible(picker)
     qtbot.wait(20)
-    window.grab().save(str(shots / "session_time_error.png"))
+    page.grab().save(str(shots / "session_time_error.png"))
     shutil.copy(shots / "session_time_error.png", Path("/tmp") / "session_time_error.png")
     qtbot.mouseClick(picker.now_button, Qt.MouseButton.LeftButton)
     assert page.flush() and not message.isVisible()

@@ -1,0 +1,320 @@
+"""The session form: date, consultant, technique, zones, products and lots, side effects,
+what the patient says, notes, totals, and the save / close / correct buttons.
+
+It shows and collects values as typed (``values``, ``load``); what they mean and what
+happens to them is the ``SessionDraft``'s business. ``changed`` follows every edit.
+"""
+
+from __future__ import annotations
+
+import re
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QComboBox, QFrame, QGridLayout, QHBoxLayout, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
+
+from ...domain.clock import Clock
+from ...domain.lots import LotStatus
+from ...domain.session_captions import NUMBING, TECHNIQUES
+from ...services.session_draft import SessionDraft
+from .basics import button, label
+from .date_time import SessionDateTimePicker
+from .session_rows import FormField, ProductRow, RowToggle, ZoneRow, line_edit, toggle_group
+
+# Top to bottom; the correction's reason comes first and shows only while correcting.
+FIELD_ORDER = ("reason", "started_at", "consultant_id", "technique", "numbing", "zones", "products",
+               "duration_min", "side_effects", "side_effects_other", "shedding", "satisfaction", "notes")
+
+
+def _check(buttons: dict[str, QPushButton], value) -> None:
+    toggle = buttons.get(value)
+    if toggle is not None:
+        toggle.setChecked(True)
+
+
+def _checked(buttons: dict[str, QPushButton]) -> str | None:
+    return next((value for value, toggle in buttons.items() if toggle.isChecked()), None)
+
+
+class SessionForm(QWidget):
+    """The open session (or the correction of a closed one) as a form."""
+
+    changed = Signal()
+
+    def __init__(self, draft: SessionDraft, clock: Clock, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._draft = draft
+        self._clock = clock
+        self.zone_rows: dict[str, ZoneRow] = {}
+        self.product_rows: list[ProductRow] = []
+        self.saved_label = label("", "saved")
+        self.started_at = SessionDateTimePicker(clock, "Session date and time")
+        self.consultant = QComboBox()
+        self.consultant.setAccessibleName("Consultant")
+        self.fields: dict[str, FormField] = {}
+        self._build_fields()
+        self._build_actions()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(8)
+        for key in FIELD_ORDER:
+            layout.addWidget(self.fields[key])
+        layout.addWidget(self.totals)
+        layout.addLayout(self._actions)
+        layout.addWidget(self.confirm_panel)
+        self._connect_signals()
+
+    # ------------------------------------------------------------ layout
+
+    def _build_fields(self) -> None:
+        settings = self._draft.settings
+        techniques, self.technique_group, self.technique_buttons = toggle_group(TECHNIQUES, "Technique", 1)
+        numbing, self.numbing_group, self.numbing_buttons = toggle_group(NUMBING, "Numbing", 2)
+        zones_widget = self._build_zones()
+        products_widget = self._build_products()
+        self.duration = line_edit("Session length in minutes", "minutes", 4)
+        effects_widget = QWidget()
+        self._effects_grid = QGridLayout(effects_widget)
+        self._effects_grid.setContentsMargins(0, 0, 0, 0)
+        self._effects_grid.setSpacing(8)
+        self.side_effect_toggles = {effect.id: RowToggle(effect.label) for effect in self._draft.side_effects}
+        self.side_effects_other = line_edit("Other side effects", "Anything else observed", 500)
+        shedding_options = {"": "Not asked"} | {str(i): text for i, text in enumerate(settings.shedding_labels)}
+        satisfaction_options = {"": "Not asked"} | {
+            str(i + 1): text for i, text in enumerate(settings.satisfaction_labels)}
+        shedding, self.shedding_group, self.shedding_buttons = toggle_group(shedding_options, "Shedding", 2)
+        satisfaction, self.satisfaction_group, self.satisfaction_buttons = toggle_group(
+            satisfaction_options, "Satisfaction", 2)
+        self.notes = QPlainTextEdit()
+        self.notes.setAccessibleName("Notes")
+        self.notes.setFixedHeight(96)
+        self.totals = label("", None)
+        self.totals.setAccessibleName("Totals")
+        self.reason = line_edit("Reason for the correction", "Why is this record being corrected?", 1000)
+        self.fields = {
+            "started_at": FormField(
+                "Date and time (clinic time)", self.started_at,
+                "Tap the date for a calendar; the time moves in 5-minute steps or can be typed."),
+            "consultant_id": FormField("Consultant", self.consultant),
+            "technique": FormField("Technique", techniques),
+            "numbing": FormField("Numbing", numbing),
+            "zones": FormField("Zones treated (from the map)", zones_widget),
+            "products": FormField("Products and lots", products_widget),
+            "duration_min": FormField("Session length (minutes)", self.duration),
+            "side_effects": FormField("Side effects observed", effects_widget),
+            "side_effects_other": FormField("Other side effects (optional)", self.side_effects_other),
+            "shedding": FormField("Shedding since last session (patient says)", shedding),
+            "satisfaction": FormField("Satisfaction so far (patient says)", satisfaction),
+            "notes": FormField("Notes (optional)", self.notes),
+            "reason": FormField("Reason for the correction", self.reason),
+        }
+        self.fields["reason"].hide()
+
+    def _build_zones(self) -> QWidget:
+        self.zones_box = QVBoxLayout()
+        self.zones_box.setSpacing(8)
+        self.zones_empty = label("No zone marked yet: tap the treated zones on the map.", "muted")
+        zones_widget = QWidget()
+        zones_layout = QVBoxLayout(zones_widget)
+        zones_layout.setContentsMargins(0, 0, 0, 0)
+        zones_layout.addWidget(self.zones_empty)
+        zones_layout.addLayout(self.zones_box)
+        return zones_widget
+
+    def _build_products(self) -> QWidget:
+        self.products_box = QVBoxLayout()
+        self.products_box.setSpacing(8)
+        self.add_product_button = button("Add product", "Add a product used in this session")
+        products_widget = QWidget()
+        products_layout = QVBoxLayout(products_widget)
+        products_layout.setContentsMargins(0, 0, 0, 0)
+        products_layout.addLayout(self.products_box)
+        products_layout.addWidget(self.add_product_button, 0, Qt.AlignmentFlag.AlignLeft)
+        return products_widget
+
+    def _build_actions(self) -> None:
+        self.save_button = button("Save now", "Save the session draft now")
+        self.close_button = button("Close session…", "Close the session", primary=True)
+        self.amend_save_button = button("Save correction", "Save the correction to the closed session", primary=True)
+        self.amend_cancel_button = button("Cancel correction", "Cancel the correction")
+        self.confirm_text = label(
+            "Closing makes this record final: it cannot be edited afterwards, only corrected with an "
+            "amendment that gives a reason. Close the session now?")
+        self.confirm_back = button("Go back", "Do not close the session")
+        self.confirm_close = button("Yes, close session", "Confirm closing the session", primary=True)
+        self.confirm_panel = QFrame()
+        self.confirm_panel.setProperty("role", "card")
+        confirm_layout = QVBoxLayout(self.confirm_panel)
+        confirm_layout.setContentsMargins(16, 12, 16, 12)
+        confirm_layout.addWidget(self.confirm_text)
+        confirm_row = QHBoxLayout()
+        confirm_row.addStretch(1)
+        confirm_row.addWidget(self.confirm_back)
+        confirm_row.addWidget(self.confirm_close)
+        confirm_layout.addLayout(confirm_row)
+        self.confirm_panel.hide()
+        self._actions = QHBoxLayout()
+        self._actions.addWidget(self.saved_label, 1)
+        for widget in (self.save_button, self.close_button, self.amend_cancel_button, self.amend_save_button):
+            self._actions.addWidget(widget)
+
+    def arrange(self, *, landscape: bool) -> None:
+        columns = 1 if landscape else 2
+        for i, toggle in enumerate(self.side_effect_toggles.values()):
+            self._effects_grid.addWidget(toggle, i // columns, i % columns)
+
+    def show_mode(self, *, amending: bool) -> None:
+        """A correction asks for its reason and has its own buttons; an open session saves and closes."""
+        self.fields["reason"].setVisible(amending)
+        for widget in (self.save_button, self.close_button):
+            widget.setVisible(not amending)
+        for widget in (self.amend_save_button, self.amend_cancel_button):
+            widget.setVisible(amending)
+
+    def _connect_signals(self) -> None:
+        self.add_product_button.clicked.connect(self._on_add_product_button_clicked)
+        self.started_at.changed.connect(self.changed)
+        for edit in (self.duration, self.side_effects_other):
+            edit.textChanged.connect(self.changed)
+        self.notes.textChanged.connect(self.changed)
+        self.consultant.currentIndexChanged.connect(self.changed)
+        for group in (self.technique_group, self.numbing_group, self.shedding_group, self.satisfaction_group):
+            group.buttonToggled.connect(lambda *_: self.changed.emit())
+        for toggle in self.side_effect_toggles.values():
+            toggle.toggled.connect(self.changed)
+
+    # ------------------------------------------------------------ values in and out
+
+    def load_consultants(self, rows) -> None:
+        self.consultant.clear()
+        self.consultant.addItem("Choose…", None)
+        for row in rows:
+            self.consultant.addItem(row.display_name, str(row.id))
+
+    def load(self, values: dict, selected: frozenset[str]) -> None:
+        """Show ``values`` (the page holds the draft's loading guard meanwhile); ``selected``: the map's zones."""
+        self.started_at.set_local_text(values.get("started_at") or "")
+        index = self.consultant.findData(values.get("consultant_id"))
+        self.consultant.setCurrentIndex(max(0, index))
+        _check(self.technique_buttons, values.get("technique"))
+        _check(self.numbing_buttons, values.get("numbing") or "none")
+        self._draft.reset_zones(values.get("zones") or {})
+        self.sync_zone_rows(selected)
+        for row in list(self.product_rows):
+            self._remove_product_row(row)
+        for product in values.get("products") or []:
+            self._add_product_row().set_values(product)
+        self.duration.setText(values.get("duration_min") or "")
+        for effect_id, toggle in self.side_effect_toggles.items():
+            toggle.setChecked(effect_id in (values.get("side_effects") or ()))
+        self.side_effects_other.setText(values.get("side_effects_other") or "")
+        _check(self.shedding_buttons, values.get("shedding") or "")
+        _check(self.satisfaction_buttons, values.get("satisfaction") or "")
+        self.notes.setPlainText(values.get("notes") or "")
+        self.reason.setText(values.get("reason") or "")
+
+    def values(self) -> dict:
+        """What is on screen, as typed (nothing is lost when it is not valid yet)."""
+        return {
+            "session_id": self._draft.form_session_id,
+            "started_at": self.started_at.local_text(),
+            "consultant_id": self.consultant.currentData(),
+            "technique": _checked(self.technique_buttons),
+            "numbing": _checked(self.numbing_buttons),
+            "zones": {zone_id: row.values() for zone_id, row in self.zone_rows.items()},
+            "products": [row.values() for row in self.product_rows],
+            "duration_min": self.duration.text(),
+            "side_effects": [effect_id for effect_id, t in self.side_effect_toggles.items() if t.isChecked()],
+            "side_effects_other": self.side_effects_other.text(),
+            "shedding": _checked(self.shedding_buttons) or "",
+            "satisfaction": _checked(self.satisfaction_buttons) or "",
+            "notes": self.notes.toPlainText(),
+            "reason": self.reason.text(),
+        }
+
+    def zone_values(self) -> list[dict]:
+        return [row.values() for row in self.zone_rows.values()]
+
+    # ------------------------------------------------------------ zones and products
+
+    def sync_zone_rows(self, selected: frozenset[str]) -> None:
+        """One row per selected zone, in map order; an unselected zone's typing is kept for its return."""
+        geometry = self._draft.geometry
+        for zone_id in list(self.zone_rows):
+            if zone_id not in selected:
+                row = self.zone_rows.pop(zone_id)
+                self._draft.keep_zone(zone_id, row.values())
+                row.hide()
+                row.deleteLater()
+        for zone_id in geometry.zone_ids:  # map order
+            if zone_id in selected and zone_id not in self.zone_rows:
+                row = ZoneRow(zone_id, geometry.zone(zone_id).label, self._draft.settings.default_depth_mm)
+                kept = self._draft.kept_zone(zone_id)
+                if kept is not None:
+                    row.set_values(kept)
+                for edit in (row.injections, row.depth, row.volume):
+                    edit.textChanged.connect(self.changed)
+                self.zone_rows[zone_id] = row
+        for i, zone_id in enumerate(z for z in geometry.zone_ids if z in self.zone_rows):
+            self.zones_box.insertWidget(i, self.zone_rows[zone_id])
+        self.zones_empty.setVisible(not self.zone_rows)
+
+    def _add_product_row(self) -> ProductRow:
+        row = ProductRow([option.name for option in self._draft.settings.usual_products])
+        row.changed.connect(self.changed)
+        row.changed.connect(self.update_lot_messages)
+        row.remove_requested.connect(self._on_product_remove_requested)
+        self.product_rows.append(row)
+        self.products_box.addWidget(row)
+        return row
+
+    def _remove_product_row(self, row: ProductRow) -> None:
+        self.product_rows.remove(row)
+        row.hide()
+        row.deleteLater()
+
+    def _on_add_product_button_clicked(self) -> None:
+        row = self._add_product_row()
+        row.name.setFocus()
+        self.changed.emit()
+
+    def _on_product_remove_requested(self, row: ProductRow) -> None:
+        self._remove_product_row(row)
+        self.changed.emit()
+
+    # ------------------------------------------------------------ messages
+
+    def update_lot_messages(self) -> None:
+        """Each lot against the session date: expired refused, expiring soon warned."""
+        started = self.started_at.local_text()
+        for row in self.product_rows:
+            check = self._draft.lot_check(row.expiry.text(), started)
+            if check is not None and check.status is LotStatus.EXPIRED:
+                row.set_message(f"✖ {check.message}", "error")
+            elif check is not None and check.status is LotStatus.EXPIRING_SOON:
+                row.set_message(f"⚠ {check.message}", "warning")
+            else:
+                row.set_message(None)
+
+    def show_errors(self, errors: dict[str, str]) -> list[str]:
+        """Each message beside its field; returns the messages no field shows (for the banner)."""
+        for key, form_field in self.fields.items():
+            form_field.set_message(errors.get(key))
+        for row in self.zone_rows.values():
+            row.show_errors(errors)
+        started = self.started_at.local_text()
+        for index, row in enumerate(self.product_rows):
+            messages = [m for k, m in errors.items() if k.startswith(f"products.{index}.")]
+            if messages:
+                row.set_message("✖ " + "\n".join(dict.fromkeys(messages)), "error")
+                continue
+            row.set_message(None)  # a row without errors keeps only an expiring-soon warning
+            check = self._draft.lot_check(row.expiry.text(), started)
+            if check is not None and check.status is LotStatus.EXPIRING_SOON:
+                row.set_message(f"⚠ {check.message}", "warning")
+        known = [k for k in errors if k in self.fields or k.startswith(("zones.", "products."))]
+        return [errors[k] for k in errors if k not in known]
+
+    def show_warning(self, field: str, message: str) -> None:
+        match = re.fullmatch(r"products\.(\d+)\.expiry", field)
+        if match and int(match[1]) < len(self.product_rows):
+            self.product_rows[int(match[1])].set_message(f"⚠ {message}", "warning")
