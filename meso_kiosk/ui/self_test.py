@@ -18,8 +18,12 @@ import os
 import re
 import sys
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from ..services.self_test import SelfTestError, SelfTestRun, Step
+
+if TYPE_CHECKING:  # Qt is imported only once the window part runs
+    from .main_window import MainWindow
 
 SIZE = (1280, 800)
 SCREENS = "self-test-screens"
@@ -28,7 +32,7 @@ SCREENS = "self-test-screens"
 @dataclass
 class _Window:
     app: object = None
-    window: object = None
+    window: MainWindow | None = None
     warnings: list[str] = field(default_factory=list)
     previous_handler: object = None
     saved: int = 0
@@ -107,7 +111,7 @@ def _build(run: SelfTestRun, state: _Window) -> str:
     state.window.resize(*SIZE)
     state.window.show()
     _settle(state)
-    screen_lock = getattr(state.window, "screen_lock", None)
+    screen_lock = state.window.screen_lock
     if screen_lock is not None and not screen_lock.is_locked():
         raise SelfTestError("the window did not open on the lock screen")
     if screen_lock is not None:
@@ -168,13 +172,13 @@ def _home_pages(run: SelfTestRun, state: _Window) -> str:
     window.stack.setCurrentWidget(window.new_patient_page)
     _paint(run, state, window.new_patient_page, "new patient")
     shown.append("new patient")
-    lot_recall = getattr(window, "lot_recall_page", None)
+    lot_recall = window.lot_recall_page
     if lot_recall is not None:
         window.stack.setCurrentWidget(lot_recall)
         lot_recall.start()
         _paint(run, state, lot_recall, "lot recall")
         shown.append("lot recall")
-    admin = getattr(window, "admin_page", None)
+    admin = window.admin_page
     if admin is not None and admin.start():
         window.stack.setCurrentWidget(admin)
         _paint(run, state, admin, "consultants admin")
@@ -205,8 +209,7 @@ def _close(run: SelfTestRun, state: _Window) -> str:
     from PySide6.QtCore import qInstallMessageHandler
 
     window = state.window
-    if hasattr(window, "show_patients"):
-        window.show_patients()
+    window.show_patients()
     _settle(state)  # background work finishes before the window and the database go
     window.close()
     window.deleteLater()
