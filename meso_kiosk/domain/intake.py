@@ -1,337 +1,30 @@
 """The intake: hair-loss history, classification and medical screening answers.
 
-The form autosaves one answer at a time, so every answer is addressed by a stable field
-path (``complaint.hair_loss_type``, ``classification.salt.vertex``, ``medical.nsaids``…)
-and can be validated alone with ``validate_field``. The paths are shared with the UI, the
-store and the screening rules file; never rename one.
-
-Choice lists, scales and sanity limits come from ``resources/intake/options.toml``,
-parsed by the service layer and handed to ``parse_options``.
+The form autosaves one answer at a time: each is addressed by a field path of
+``intake_form``, cleaned alone by ``intake_answer.validate_field`` and stored here with
+``update_field``. Choice lists and limits are the clinic's ``IntakeOptions``.
 """
 
 from __future__ import annotations
 
-import math
-import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, fields, is_dataclass, replace
-from datetime import date, datetime
-from decimal import ROUND_HALF_UP, Decimal
+from datetime import date
 from enum import StrEnum
 
 from .errors import ValidationError
-from .scales import (
-    SALT,
-    OptionsError,
-    ScaleCatalogue,
-    check_percent,
-    parse_id,
-    parse_label,
-    parse_scales,
-    salt_score,
-)
+from .intake_answer import validate_field
+from .intake_form import FIXED_FIELD_SPECS, OTHER, TREATMENTS_PREFIX, FieldKind, FieldSpec, treatment_field_path
+from .intake_options import IntakeOptions
+from .scales import SALT, ScaleCatalogue, salt_score
 from .screening import Override, ScreeningOutcome
-from .text import clean_text
 
 FORMAT_VERSION = 1  # of the dict written by ``Intake.to_dict``
-MAX_SHORT_TEXT = 200
-MAX_LONG_TEXT = 4000
-MAX_AGE_OF_ONSET_YEARS = 120
-OTHER = "other"  # the choice id that asks for a description
-TREATMENTS_PREFIX = "complaint.previous_treatments."
-_PERCENT_PLACES = Decimal("0.1")
-_INT_TEXT_RE = re.compile(r"^[+-]?[0-9]{1,9}$")
-_PERCENT_TEXT_RE = re.compile(r"^[+-]?[0-9]{1,9}(\.[0-9]{1,9})?$")
-_DATE_TEXT_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
 
 class IntakeStatus(StrEnum):
     DRAFT = "draft"
     COMPLETE = "complete"
-
-
-class FieldKind(StrEnum):
-    CHOICE = "choice"
-    BOOL = "bool"
-    DATE = "date"
-    INT = "int"
-    PERCENT = "percent"
-    TEXT = "text"
-    MULTILINE = "multiline"
-
-
-# ---------------------------------------------------------------------------------------
-# Options (choice lists and limits)
-# ---------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Choice:
-    id: str
-    label: str
-
-
-@dataclass(frozen=True)
-class IntakeOptions:
-    """The parsed ``intake/options.toml``."""
-
-    hair_loss_types: tuple[Choice, ...]
-    previous_treatments: tuple[Choice, ...]
-    treatment_outcomes: tuple[Choice, ...]
-    pregnancy_statuses: tuple[Choice, ...]
-    scales: ScaleCatalogue
-    shedding_normal_min: int
-    shedding_normal_max: int
-    shedding_max_plausible: int
-    max_duration_months: int
-
-    def choices(self, source: str) -> tuple[Choice, ...]:
-        """The pick list named by a ``FieldSpec.choices`` source."""
-        if source.startswith("scale."):
-            scale = self.scales.stage_scale(source.removeprefix("scale."))
-            return tuple(Choice(s.id, s.label) for s in scale.stages)
-        lists = {
-            "hair_loss_type": self.hair_loss_types,
-            "previous_treatment": self.previous_treatments,
-            "treatment_outcome": self.treatment_outcomes,
-            "pregnancy_status": self.pregnancy_statuses,
-        }
-        return lists[source]
-
-
-def _parse_choices(data: Mapping[str, object], key: str, extra_keys: Collection[str] = ()) -> tuple[Choice, ...]:
-    raw = data.get(key)
-    if not isinstance(raw, list) or not raw:
-        raise OptionsError(f"{key}: expected at least one [[{key}]] entry.")
-    choices: list[Choice] = []
-    for index, item in enumerate(raw, start=1):
-        where = f"{key} {index}"
-        if not isinstance(item, Mapping):
-            raise OptionsError(f"{where}: expected a table with id and label.")
-        choice_id = parse_id(item.get("id"), where)
-        where = f"{key} '{choice_id}'"
-        unknown = sorted(set(item) - {"id", "label"} - set(extra_keys))
-        if unknown:
-            raise OptionsError(f"{where}: unknown setting(s) {', '.join(unknown)}.")
-        if any(c.id == choice_id for c in choices):
-            raise OptionsError(f"{where}: this id appears twice.")
-        choices.append(Choice(choice_id, parse_label(item.get("label"), where)))
-    return tuple(choices)
-
-
-def _parse_count(table: Mapping[str, object], key: str, where: str, low: int, high: int) -> int:
-    value = table.get(key)
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise OptionsError(f"{where}.{key}: expected a whole number from {low} to {high}.")
-    return value
-
-
-def parse_options(data: Mapping[str, object]) -> IntakeOptions:
-    """Build ``IntakeOptions`` from the parsed options file; ``OptionsError`` names the entry."""
-    if not isinstance(data, Mapping):
-        raise OptionsError("The intake options file must be a TOML document.")
-    allowed = {
-        "hair_loss_type", "previous_treatment", "treatment_outcome", "pregnancy_status", "scale", "shedding", "limits",
-    }
-    unknown = sorted(set(data) - allowed)
-    if unknown:
-        raise OptionsError(f"Unknown section(s) in the intake options: {', '.join(unknown)}.")
-    shedding = data.get("shedding")
-    limits = data.get("limits")
-    if not isinstance(shedding, Mapping) or set(shedding) != {"normal_min", "normal_max", "max_plausible"}:
-        raise OptionsError("shedding: expected normal_min, normal_max and max_plausible.")
-    if not isinstance(limits, Mapping) or set(limits) != {"max_duration_months"}:
-        raise OptionsError("limits: expected max_duration_months.")
-    normal_min = _parse_count(shedding, "normal_min", "shedding", 0, 1_000_000)
-    normal_max = _parse_count(shedding, "normal_max", "shedding", normal_min, 1_000_000)
-    max_plausible = _parse_count(shedding, "max_plausible", "shedding", normal_max, 1_000_000)
-    return IntakeOptions(
-        hair_loss_types=_parse_choices(data, "hair_loss_type", {"scales"}),
-        previous_treatments=_parse_choices(data, "previous_treatment"),
-        treatment_outcomes=_parse_choices(data, "treatment_outcome"),
-        pregnancy_statuses=_parse_choices(data, "pregnancy_status"),
-        scales=parse_scales(data),
-        shedding_normal_min=normal_min,
-        shedding_normal_max=normal_max,
-        shedding_max_plausible=max_plausible,
-        max_duration_months=_parse_count(limits, "max_duration_months", "limits", 1, 2400),
-    )
-
-
-# ---------------------------------------------------------------------------------------
-# The form: ordered field specs
-# ---------------------------------------------------------------------------------------
-
-SECTIONS: tuple[tuple[str, str], ...] = (
-    ("complaint", "Complaint and history"),
-    ("classification", "Classification"),
-    ("medical", "Medical screening"),
-    ("notes", "Notes"),
-)
-
-
-@dataclass(frozen=True)
-class FieldSpec:
-    """One question of the intake form, in the order the form shows it.
-
-    ``choices`` names the pick list (see ``IntakeOptions.choices``). ``scale`` means: show
-    only when ``suggest_scales`` offers that scale. ``shown_when`` is ``(path, value)``:
-    show only when that answer equals ``value`` (``None``: when it is answered at all).
-    ``noun`` is how validation messages refer to the answer.
-    """
-
-    path: str
-    label: str
-    kind: FieldKind
-    noun: str
-    required: bool = False
-    choices: str | None = None
-    max_length: int | None = None
-    scale: str | None = None
-    shown_when: tuple[str, str | None] | None = None
-    help: str = ""
-
-    @property
-    def section(self) -> str:
-        return self.path.split(".", 1)[0]
-
-
-def _yes_no(path: str, label: str, noun: str, *, required: bool = True, help: str = "") -> FieldSpec:
-    return FieldSpec(path, label, FieldKind.BOOL, noun, required=required, help=help)
-
-
-_COMPLAINT_HEAD = (
-    FieldSpec(
-        "complaint.hair_loss_type", "Type of hair loss", FieldKind.CHOICE, "type of hair loss",
-        required=True, choices="hair_loss_type",
-    ),
-    FieldSpec(
-        "complaint.hair_loss_type_other", "Describe the hair loss", FieldKind.TEXT, "description of the hair loss",
-        max_length=MAX_SHORT_TEXT, shown_when=("complaint.hair_loss_type", OTHER),
-    ),
-    FieldSpec(
-        "complaint.onset_date", "When it started (date)", FieldKind.DATE, "date the hair loss started",
-        help="Give the date, or the duration below if the patient cannot say.",
-    ),
-    FieldSpec(
-        "complaint.duration_months", "Or: for how long (months)", FieldKind.INT, "duration in months",
-    ),
-    _yes_no("complaint.family_history", "Hair loss in the family", "family history answer", required=False),
-    FieldSpec(
-        "complaint.daily_shedding", "Estimated hairs lost per day", FieldKind.INT, "daily shedding estimate",
-        help="Normal shedding is about 50–100 hairs a day.",
-    ),
-)
-_COMPLAINT_TAIL = (
-    FieldSpec(
-        "complaint.previous_treatment_other", "Describe the other treatment", FieldKind.TEXT,
-        "description of the other treatment", max_length=MAX_SHORT_TEXT,
-        shown_when=(TREATMENTS_PREFIX + OTHER, None),
-    ),
-)
-_CLASSIFICATION = (
-    FieldSpec(
-        "classification.norwood", "Norwood–Hamilton stage", FieldKind.CHOICE, "Norwood–Hamilton stage",
-        choices="scale.norwood", scale="norwood",
-    ),
-    FieldSpec(
-        "classification.ludwig", "Ludwig stage", FieldKind.CHOICE, "Ludwig stage",
-        choices="scale.ludwig", scale="ludwig",
-    ),
-    FieldSpec(
-        "classification.sinclair", "Sinclair stage", FieldKind.CHOICE, "Sinclair stage",
-        choices="scale.sinclair", scale="sinclair",
-    ),
-    FieldSpec(
-        "classification.salt.vertex", "SALT: hair lost on the vertex (%)", FieldKind.PERCENT,
-        "vertex percentage", scale=SALT,
-    ),
-    FieldSpec(
-        "classification.salt.posterior", "SALT: hair lost at the back (%)", FieldKind.PERCENT,
-        "back-of-head percentage", scale=SALT,
-    ),
-    FieldSpec(
-        "classification.salt.right", "SALT: hair lost on the right side (%)", FieldKind.PERCENT,
-        "right-side percentage", scale=SALT,
-    ),
-    FieldSpec(
-        "classification.salt.left", "SALT: hair lost on the left side (%)", FieldKind.PERCENT,
-        "left-side percentage", scale=SALT,
-    ),
-    _yes_no("classification.bald_areas", "Some areas are already completely bald", "bald areas answer", required=False),
-)
-_MEDICAL = (
-    FieldSpec(
-        "medical.medications", "Current medications", FieldKind.MULTILINE, "medication list",
-        max_length=MAX_LONG_TEXT,
-    ),
-    _yes_no("medical.nsaids", "Takes ibuprofen, aspirin or another anti-inflammatory painkiller", "painkiller answer"),
-    _yes_no("medical.anticoagulants", "Takes a blood thinner (anticoagulant)", "blood thinner answer"),
-    FieldSpec(
-        "medical.allergies", "Allergies (to what, and what happens)", FieldKind.MULTILINE, "allergy list",
-        max_length=MAX_LONG_TEXT,
-    ),
-    _yes_no(
-        "medical.allergy_solution_ingredient", "Allergic to an ingredient of the treatment solution",
-        "solution allergy answer",
-    ),
-    _yes_no(
-        "medical.allergy_local_anaesthetic", "Allergic to local anaesthetics (numbing gel)", "anaesthetic allergy answer"
-    ),
-    FieldSpec(
-        "medical.pregnancy", "Pregnancy or breastfeeding", FieldKind.CHOICE, "pregnancy answer",
-        required=True, choices="pregnancy_status",
-    ),
-    _yes_no("medical.bleeding_disorder", "Bleeding or clotting disorder", "bleeding disorder answer"),
-    _yes_no(
-        "medical.scalp_infection", "Active infection, wound or inflammation on the scalp", "scalp infection answer"
-    ),
-    _yes_no("medical.scalp_scarring", "Scarring on the scalp (scarring alopecia)", "scalp scarring answer"),
-    _yes_no("medical.keloid_tendency", "Tends to form keloids (overgrown scars)", "keloid answer"),
-    _yes_no(
-        "medical.autoimmune", "Autoimmune disease or weakened immune system", "autoimmune answer",
-        help="Includes medicines that suppress the immune system.",
-    ),
-    _yes_no("medical.diabetes", "Diabetes", "diabetes answer"),
-    _yes_no("medical.cancer_treatment", "Being treated for cancer", "cancer treatment answer"),
-    FieldSpec("medical.notes", "Other medical notes", FieldKind.MULTILINE, "medical note", max_length=MAX_LONG_TEXT),
-)
-_NOTES = (
-    FieldSpec(
-        "notes.expectations", "What the patient hopes for", FieldKind.MULTILINE, "expectations note",
-        max_length=MAX_LONG_TEXT,
-    ),
-    FieldSpec(
-        "notes.consultant", "Consultant's notes", FieldKind.MULTILINE, "consultant's note", max_length=MAX_LONG_TEXT
-    ),
-)
-
-# The questions whose path does not depend on the options file.
-FIXED_FIELD_SPECS: tuple[FieldSpec, ...] = _COMPLAINT_HEAD + _COMPLAINT_TAIL + _CLASSIFICATION + _MEDICAL + _NOTES
-
-
-def treatment_field_path(treatment_id: str) -> str:
-    return TREATMENTS_PREFIX + treatment_id
-
-
-def field_specs(options: IntakeOptions) -> tuple[FieldSpec, ...]:
-    """Every question of the form, in display order (one per previous treatment included)."""
-    treatments = tuple(
-        FieldSpec(
-            treatment_field_path(t.id), t.label, FieldKind.CHOICE, f"outcome of {t.label}",
-            choices="treatment_outcome", help="Leave empty if the patient has not tried it.",
-        )
-        for t in options.previous_treatments
-    )
-    return _COMPLAINT_HEAD + treatments + FIXED_FIELD_SPECS[len(_COMPLAINT_HEAD):]
-
-
-def field_paths(options: IntakeOptions) -> tuple[str, ...]:
-    return tuple(spec.path for spec in field_specs(options))
-
-
-def find_field_spec(options: IntakeOptions, path: str) -> FieldSpec | None:
-    return next((spec for spec in field_specs(options) if spec.path == path), None)
 
 
 # ---------------------------------------------------------------------------------------
@@ -557,120 +250,6 @@ def _load_value(spec: FieldSpec, value: object) -> object:
     return float(value) if spec.kind is FieldKind.PERCENT else value  # type: ignore[arg-type]
 
 
-# ---------------------------------------------------------------------------------------
-# Validating one answer
-# ---------------------------------------------------------------------------------------
-
-
-def validate_field(path: object, value: object, *, options: IntakeOptions, today: date) -> object:
-    """Clean one answer typed in the form, or raise ``ValidationError`` naming ``path``.
-
-    Empty input (``None``, blank text) means "not answered" and returns ``None``; whether
-    an answer is required is checked only when the intake is completed (``missing_required``),
-    so a half-filled draft can always be saved. What this returns, validated again, comes
-    back unchanged.
-    """
-    if not isinstance(path, str):
-        raise ValidationError.single(str(path), "This is not a question on the intake form.")
-    spec = find_field_spec(options, path)
-    if spec is None:
-        raise ValidationError.single(path, "This is not a question on the intake form.")
-    if isinstance(value, str) and spec.kind not in (FieldKind.TEXT, FieldKind.MULTILINE) and not value.strip():
-        return None
-    if value is None:
-        return None
-    match spec.kind:
-        case FieldKind.CHOICE:
-            return _clean_choice(spec, value, options)
-        case FieldKind.BOOL:
-            if isinstance(value, bool):
-                return value
-            raise ValidationError.single(path, f"Answer “{spec.label}” with yes or no.")
-        case FieldKind.DATE:
-            return _clean_date(spec, value, today)
-        case FieldKind.INT:
-            return _clean_int(spec, value, options)
-        case FieldKind.PERCENT:
-            return _clean_percent(spec, value)
-        case _:
-            return clean_text(
-                value, path, max_length=spec.max_length or MAX_SHORT_TEXT,
-                multiline=spec.kind is FieldKind.MULTILINE, label=spec.noun,
-            )
-
-
-def _clean_choice(spec: FieldSpec, value: object, options: IntakeOptions) -> str:
-    assert spec.choices is not None
-    ids = [choice.id for choice in options.choices(spec.choices)]
-    if isinstance(value, str) and value.strip() in ids:
-        return value.strip()
-    raise ValidationError.single(spec.path, f"Choose one of the listed answers for “{spec.label}”.")
-
-
-def _clean_date(spec: FieldSpec, value: object, today: date) -> date:
-    day: date | None = None
-    if isinstance(value, date) and not isinstance(value, datetime):
-        day = value
-    elif isinstance(value, str) and _DATE_TEXT_RE.match(value.strip()):
-        try:
-            day = date.fromisoformat(value.strip())
-        except ValueError:
-            day = None
-    if day is None:
-        raise ValidationError.single(spec.path, f"Enter the {spec.noun} as a real date, e.g. 2023-09-15.")
-    if day > today:
-        raise ValidationError.single(spec.path, f"The {spec.noun} cannot be in the future.")
-    earliest = date(max(1, today.year - MAX_AGE_OF_ONSET_YEARS), 1, 1)
-    if day < earliest:
-        raise ValidationError.single(
-            spec.path, f"The {spec.noun} is more than {MAX_AGE_OF_ONSET_YEARS} years ago; please check it."
-        )
-    return day
-
-
-def _number(spec: FieldSpec, value: object, text_re: re.Pattern[str], what: str) -> int | float:
-    """An int or float from a number or plain decimal text; refuses bool, NaN and inf."""
-    if isinstance(value, str) and text_re.match(value.strip()):
-        text = value.strip()
-        return int(text) if text_re is _INT_TEXT_RE else float(text)
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ValidationError.single(spec.path, f"The {spec.noun} must be {what}.")
-    if isinstance(value, float) and not math.isfinite(value):
-        raise ValidationError.single(spec.path, f"The {spec.noun} must be {what}.")
-    return value
-
-
-def _int_limit(spec: FieldSpec, options: IntakeOptions) -> tuple[int, str]:
-    if spec.path == "complaint.daily_shedding":
-        high = options.shedding_max_plausible
-        return high, f"More than {high} hairs a day is not plausible; please check the estimate."
-    if spec.path == "complaint.duration_months":
-        high = options.max_duration_months
-        return high, f"The {spec.noun} cannot be more than {high} months."
-    raise AssertionError(f"no limit defined for {spec.path}")  # a new INT field needs one
-
-
-def _clean_int(spec: FieldSpec, value: object, options: IntakeOptions) -> int:
-    number = _number(spec, value, _INT_TEXT_RE, "a whole number")
-    if isinstance(number, float):
-        if not number.is_integer():
-            raise ValidationError.single(spec.path, f"The {spec.noun} must be a whole number.")
-    if number < 0:
-        raise ValidationError.single(spec.path, f"The {spec.noun} cannot be negative.")
-    high, too_high = _int_limit(spec, options)
-    if number > high:
-        raise ValidationError.single(spec.path, too_high)
-    return int(number)
-
-
-def _clean_percent(spec: FieldSpec, value: object) -> float:
-    number = _number(spec, value, _PERCENT_TEXT_RE, "a number from 0 to 100")
-    percent = check_percent(number, spec.path, spec.noun)
-    # repr() is the shortest text giving this float: 12.35 rounds up as typed, not as stored.
-    rounded = Decimal(repr(percent)).quantize(_PERCENT_PLACES, rounding=ROUND_HALF_UP)
-    return float(rounded) + 0.0  # + 0.0 turns -0.0 into 0.0
-
-
 def update_field(intake: Intake, path: str, value: object, *, options: IntakeOptions, today: date) -> Intake:
     """Validate one answer and return the intake with it stored (the autosave step)."""
     if intake.status is IntakeStatus.COMPLETE:
@@ -794,30 +373,17 @@ def reassessment_draft(previous: Intake | None) -> Intake:
 
 __all__ = [
     "CARRIED_INTO_REASSESSMENT",
-    "FIXED_FIELD_SPECS",
-    "SECTIONS",
-    "Choice",
     "Classification",
     "Complaint",
-    "FieldKind",
-    "FieldSpec",
     "Intake",
-    "IntakeOptions",
     "IntakeStatus",
     "MedicalScreening",
     "Notes",
-    "OptionsError",
     "SaltRegions",
     "can_complete",
-    "field_paths",
-    "field_specs",
-    "find_field_spec",
     "intake_salt_score",
     "mark_complete",
     "missing_required",
-    "parse_options",
     "reassessment_draft",
-    "treatment_field_path",
     "update_field",
-    "validate_field",
 ]

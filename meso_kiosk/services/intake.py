@@ -15,19 +15,16 @@ from dataclasses import replace
 from ..domain.clock import Clock
 from ..domain.errors import ValidationError
 from ..domain.intake import (
-    FieldSpec,
     Intake,
-    IntakeOptions,
     can_complete,
-    field_paths,
-    field_specs,
     intake_salt_score,
     mark_complete,
-    parse_options,
     reassessment_draft,
     update_field,
-    validate_field,
 )
+from ..domain.intake_answer import validate_field
+from ..domain.intake_form import FieldSpec, field_paths, field_specs
+from ..domain.intake_options import IntakeOptions, parse_options
 from ..domain.scales import SALT_REGION_IDS, salt_score, suggest_scales
 from ..domain.screening import (
     STEPS_BLOCKED_BY_STOP,

@@ -15,22 +15,18 @@ from hypothesis import strategies as st
 
 from meso_kiosk.domain.errors import ValidationError
 from meso_kiosk.domain.intake import (
-    FIXED_FIELD_SPECS,
-    SECTIONS,
-    FieldKind,
     Intake,
     IntakeStatus,
-    OptionsError,
     can_complete,
-    field_paths,
-    field_specs,
     intake_salt_score,
     mark_complete,
     missing_required,
-    parse_options,
     update_field,
-    validate_field,
 )
+from meso_kiosk.domain.intake_answer import validate_field
+from meso_kiosk.domain.intake_form import FIXED_FIELD_SPECS, SECTIONS, FieldKind, field_paths, field_specs
+from meso_kiosk.domain.intake_options import parse_options
+from meso_kiosk.domain.scales import OptionsError
 from meso_kiosk.domain.screening import Override, evaluate, parse_rules
 from meso_kiosk.resources import resource_path
 

@@ -11,7 +11,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from meso_kiosk.domain.errors import ValidationError
-from meso_kiosk.domain.intake import FieldKind, Intake, field_paths, field_specs, parse_options, validate_field
+from meso_kiosk.domain.intake import Intake
+from meso_kiosk.domain.intake_answer import validate_field
+from meso_kiosk.domain.intake_form import FieldKind, field_paths, field_specs
+from meso_kiosk.domain.intake_options import parse_options
 from meso_kiosk.domain.screening import (
     Finding,
     Level,

@@ -23,7 +23,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...domain.intake import TREATMENTS_PREFIX, Choice, FieldKind, FieldSpec
+from ...domain.intake_form import TREATMENTS_PREFIX, FieldKind, FieldSpec
+from ...domain.intake_options import Choice
 from .basics import button, label, restyle
 
 _PLACEHOLDERS = {
