@@ -46,8 +46,8 @@ def resources_root() -> Path:
     )
 
 
-def resource_path(name: str) -> Path:
-    """Path of a shipped resource such as ``"scalp/zones.json"``.
+def resource_path(name: str, root: Path | None = None) -> Path:
+    """Path of a shipped resource such as ``"scalp/zones.json"`` (under ``root`` when given).
 
     Raises ``MissingResourceError`` naming the file when it is absent, so a broken
     install says what is missing instead of failing later with a vague error.
@@ -55,10 +55,11 @@ def resource_path(name: str) -> Path:
     relative = Path(name)
     if relative.is_absolute() or ".." in relative.parts:
         raise ValueError(f"resource names are relative paths inside resources/: {name!r}")
-    path = resources_root() / relative
+    root = resources_root() if root is None else root
+    path = root / relative
     if not path.exists():
         raise MissingResourceError(
-            f"The resource file '{name}' is missing from {resources_root()}. "
+            f"The resource file '{name}' is missing from {root}. "
             "Reinstall the application or restore the file."
         )
     return path

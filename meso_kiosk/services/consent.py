@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import os
 import socket
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
@@ -49,23 +48,16 @@ from ..domain.consent import (
     record_status,
     validate_answers,
 )
-from ..domain.consent_template import (
-    ConsentTemplate,
-    TemplateError,
-    check_checklist_ids,
-    parse_consent_template,
-    render_text,
-    render_withdrawal_text,
-)
+from ..domain.consent_template import ConsentTemplate, render_text, render_withdrawal_text
 from ..domain.signature import SignatureError, SignatureStrokes, parse_signature
 from ..domain.errors import ValidationError
 from ..domain.text import clean_text
 from ..domain.patient import Patient
-from ..resources import read_resource_text
 from ..store import consents as consent_rows
 from ..store import patients as patient_rows
 from ..store.db import Store
 from .accounts import AccountService, PinPurpose, consultant_actor
+from .clinic_data import ClinicData, ClinicDataError
 
 MAX_PNG_BYTES = 2_000_000
 _PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -107,46 +99,26 @@ class ConsentHistoryEntry:
 
 
 class ConsentService:
-    def __init__(self, store: Store, clock: Clock, accounts: AccountService, device_id: str | None = None):
+    def __init__(self, store: Store, clock: Clock, accounts: AccountService, device_id: str | None = None,
+                 clinic_data: ClinicData | None = None):
         self._store = store
         self._clock = clock
         self._accounts = accounts
         self._device_id = device_id or this_device_id()
-        self._templates: dict[tuple[str, int], ConsentTemplate] = {}
-        self._index: dict | None = None
-        self._catalogue: tuple[tuple[str, bool], ...] | None = None
+        self._data = clinic_data or ClinicData()
 
     # ------------------------------------------------------------ templates
 
     def _current_versions(self) -> dict[str, int]:
-        if self._index is None:
-            self._index = tomllib.loads(read_resource_text("consent/index.toml"))
-        return dict(self._index["current"])
+        return self._data.consent_versions()
 
-    def _side_effect_catalogue(self) -> tuple[tuple[str, bool], ...]:
-        if self._catalogue is None:
-            data = tomllib.loads(read_resource_text("side_effects.toml"))
-            self._catalogue = tuple((e["id"], bool(e.get("rare", False))) for e in data["side_effect"])
-        return self._catalogue
+    def language_name(self, code: str) -> str:
+        """A consent's language as the consultant reads it ("French"), from languages.toml."""
+        return self._data.language_name(code)
 
     def template(self, language: str, version: int) -> ConsentTemplate:
-        """A given version (old ones too: signed records name them). Raises ``TemplateError``."""
-        key = (language, int(version))
-        if key not in self._templates:
-            name = f"consent/{language}/v{int(version)}.toml"
-            try:
-                template = parse_consent_template(tomllib.loads(read_resource_text(name)))
-            except (TemplateError, tomllib.TOMLDecodeError) as error:
-                raise TemplateError(f"The consent file {name} cannot be used: {error}") from error
-            if (template.language, template.version) != key:
-                raise TemplateError(f"The consent file {name} says language {template.language!r}, "
-                                    f"version {template.version}: they must match its name.")
-            problems = check_checklist_ids(template, self._side_effect_catalogue())
-            if problems:
-                raise TemplateError(f"The consent file {name} does not match side_effects.toml: "
-                                    + "; ".join(problems) + ".")
-            self._templates[key] = template
-        return self._templates[key]
+        """A given version (old ones too: signed records name them). Raises ``ClinicDataError``."""
+        return self._data.consent_template(language, int(version))
 
     def _signable_template(self, language: object, version: object) -> ConsentTemplate:
         """The template a signature names, or ``ValidationError`` (never a missing-file error)."""
@@ -168,7 +140,7 @@ class ConsentService:
     def languages(self, preferred: str | None = None) -> tuple[ConsentLanguage, ...]:
         """Consent languages, the patient's preferred one first (then the default, then the rest)."""
         versions = self._current_versions()
-        default = self._index.get("default_language", "en") if self._index else "en"
+        default = self._data.consent_default_language()
         order = sorted(versions, key=lambda code: (code != preferred, code != default, code))
         return tuple(
             ConsentLanguage(code, self.template(code, versions[code]).label("language_name"), versions[code])
@@ -181,7 +153,7 @@ class ConsentService:
         preferred = (patient.preferred_language or "").split("-")[0]
         if preferred in versions:
             return preferred
-        return self._index.get("default_language", "en") if self._index else "en"
+        return self._data.consent_default_language()
 
     # ------------------------------------------------------------ hand-off identity
 
@@ -334,7 +306,7 @@ class ConsentService:
         problems = integrity_problems(record)
         try:
             template = self.template(record.language, record.template_version)
-        except (TemplateError, OSError) as error:
+        except ClinicDataError as error:
             return problems + [f"its consent template cannot be read ({error})"]
         expected = render_text(template) if record.kind is ConsentKind.CONSENT else render_withdrawal_text(template)
         if expected != record.text:

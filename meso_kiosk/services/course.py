@@ -1,7 +1,7 @@
 """The patient's course: plan it, change it, suggest its protocol, export it to a calendar.
 
-The protocols, the clinic calendar and the severity thresholds are read from
-``resources/protocols/`` once per service. The planner itself is the pure
+The protocols, the clinic calendar and the severity thresholds come from
+``resources/protocols/`` through the installation's ``ClinicData``. The planner itself is the pure
 ``domain.course.project``; this service feeds it the stored course, the dates of the
 sessions already closed, and today at the clinic.
 
@@ -20,14 +20,13 @@ fsynced, then ``os.replace``.
 from __future__ import annotations
 
 import hashlib
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..domain.aftercare import LANGUAGE_RE, Aftercare, parse_aftercare
+from ..domain.aftercare import LANGUAGE_RE, Aftercare
 from ..domain.clock import Clock, parse_utc_iso
 from ..domain.course import (
     MAX_INTERVAL_DAYS,
@@ -35,8 +34,6 @@ from ..domain.course import (
     Course,
     ProjectedCourse,
     Protocol,
-    parse_clinic_calendar,
-    parse_protocols,
     project,
 )
 from ..domain.errors import ValidationError
@@ -46,23 +43,20 @@ from ..domain.severity import (
     SeverityChoice,
     SeverityRules,
     SeveritySuggestion,
-    parse_severity_rules,
     suggest_severity,
 )
-from ..resources import MissingResourceError, read_resource_text
 from ..store import courses as course_rows
 from ..store import patients as patient_rows
 from ..store.courses import StoredCourse
 from ..store.db import Store, Transaction
 from ..store.errors import RecordNotFoundError
 from ..store.settings import clinic_name
+from .clinic_data import ClinicData, ClinicDataError
 from .files import write_atomically
 
 if TYPE_CHECKING:
     from .demo import DemoContext
 
-PROTOCOLS_FILE = "protocols/protocols.toml"
-CALENDAR_FILE = "protocols/clinic_calendar.toml"
 DEFAULT_AFTERCARE_LANGUAGE = "en"
 # Sanity bounds for a typed start date: they catch a wrong year, they are not clinic rules.
 MAX_START_DAYS_AHEAD = 366
@@ -110,16 +104,13 @@ class IcsExport:
 
 
 class CourseService:
-    def __init__(self, store: Store, clock: Clock, *, protocols_toml: str | None = None,
-                 calendar_toml: str | None = None):
+    def __init__(self, store: Store, clock: Clock, clinic_data: ClinicData | None = None):
         self._store = store
         self._clock = clock
-        protocols_data = _load_toml(protocols_toml, PROTOCOLS_FILE)
-        self._protocols = _named(PROTOCOLS_FILE, parse_protocols, protocols_data)
-        self._rules: SeverityRules = _named(PROTOCOLS_FILE, parse_severity_rules, protocols_data)
-        self._calendar = _named(CALENDAR_FILE, parse_clinic_calendar, _load_toml(calendar_toml, CALENDAR_FILE))
-        self._aftercare: dict[str, Aftercare] = {}
-        self._scales = None  # the intake's scale catalogue, read when a SALT score is needed
+        self._data = clinic_data or ClinicData()
+        self._protocols = self._data.protocols()
+        self._rules: SeverityRules = self._data.severity_rules()
+        self._calendar = self._data.clinic_calendar()
 
     # -- reference data ------------------------------------------------------------------
 
@@ -141,16 +132,11 @@ class CourseService:
     def aftercare(self, language: str | None = None) -> Aftercare:
         """The aftercare advice in ``language`` when the clinic has it, else in English."""
         code = language if isinstance(language, str) and LANGUAGE_RE.match(language) else DEFAULT_AFTERCARE_LANGUAGE
-        if code not in self._aftercare:
-            name = f"aftercare/{code}.toml"
-            try:
-                text = read_resource_text(name)
-            except MissingResourceError:
-                if code == DEFAULT_AFTERCARE_LANGUAGE:
-                    raise
-                return self.aftercare(DEFAULT_AFTERCARE_LANGUAGE)
-            self._aftercare[code] = _named(name, parse_aftercare, tomllib.loads(text), name)
-        return self._aftercare[code]
+        advice = self._data.aftercare(code) or self._data.aftercare(DEFAULT_AFTERCARE_LANGUAGE)
+        if advice is None:
+            raise ClinicDataError(f"aftercare/{DEFAULT_AFTERCARE_LANGUAGE}.toml",
+                                  "the file is missing; restore it or reinstall the application")
+        return advice
 
     def clinic_name(self) -> str:
         return clinic_name(self._store.conn)
@@ -190,11 +176,8 @@ class CourseService:
         if not intake.classification.salt.complete:
             return None
         from ..domain.intake import intake_salt_score
-        from ..domain.scales import parse_scales
 
-        if self._scales is None:
-            self._scales = parse_scales(tomllib.loads(read_resource_text("intake/options.toml")))
-        return intake_salt_score(intake, self._scales)
+        return intake_salt_score(intake, self._data.intake_options().scales)
 
     def plan(self, patient_id: int) -> ProjectedCourse:
         """The active course's plan as of today; ``NoCourseError`` when there is none."""
@@ -455,24 +438,6 @@ def _whole(value: object, field: str, what: str, low: int, high: int) -> int:
     return value
 
 
-def _load_toml(text: str | None, name: str) -> dict:
-    source = read_resource_text(name) if text is None else text
-    try:
-        return tomllib.loads(source)
-    except tomllib.TOMLDecodeError as error:
-        raise ValidationError.single(name, f"{name} cannot be read: {error}. Fix the file and start again.") from None
-
-
-def _named(name: str, parse, data, *args):
-    """Run a resource parser; its errors say which file they come from."""
-    try:
-        return parse(data, *args)
-    except ValidationError as error:
-        raise ValidationError(
-            {key: message if message.startswith(name) else f"{name}: {message}" for key, message in error.errors.items()}
-        ) from None
-
-
 def _export_target(path: Path | str) -> Path:
     if not isinstance(path, (str, Path)) or not str(path).strip() or len(str(path)) > MAX_EXPORT_PATH:
         raise CourseExportError("Choose a file name for the calendar.")
@@ -493,7 +458,7 @@ def _export_target(path: Path | str) -> Path:
 
 def seed_courses(tx: Transaction, context: "DemoContext") -> None:
     """Courses for demo patients at different stages (start dates relative to today)."""
-    data = tomllib.loads(read_resource_text("demo/courses.toml"))
+    data = context.kiosk.clinic_data.demo("courses")
     today = context.clock.today()
     protocols = context.kiosk.course.protocols
     count = 0

@@ -8,14 +8,12 @@ all in one transaction: the demo appears whole or not at all.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from typing import Callable
 
 from ..domain.clock import Clock
 from ..domain.patient import Patient, validate_patient
 from ..domain.text import clean_text
-from ..resources import read_resource_text
 from ..store import patients as patient_rows
 from ..store.consultants import ConsultantRow, insert_consultant
 from ..store.db import Transaction
@@ -46,12 +44,8 @@ class DemoContext:
     notes: list[str] = field(default_factory=list)  # one phrase per seeder for the summary line
 
 
-def load_demo(name: str) -> dict:
-    return tomllib.loads(read_resource_text(f"demo/{name}.toml"))
-
-
 def _seed_clinic(tx: Transaction, context: DemoContext) -> None:
-    data = load_demo("clinic")
+    data = context.kiosk.clinic_data.demo("clinic")
     today = context.clock.today()
     patients = [validate_patient(raw, today=today) for raw in data["patients"]]
     put_setting(tx, "clinic.name", data["clinic"]["name"])

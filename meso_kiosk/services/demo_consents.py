@@ -5,13 +5,11 @@ from __future__ import annotations
 import hashlib
 import math
 import random
-import tomllib
 from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from ..domain.consent import ConsentAnswers, Countersignature, make_consent, make_withdrawal
 from ..domain.signature import SignatureStrokes, parse_signature
-from ..resources import read_resource_text
 from ..store.consents import insert_consent
 from ..store.db import Transaction
 
@@ -94,7 +92,7 @@ def _moment(context: "DemoContext", days_ago: int, at: str) -> datetime:
 
 
 def seed_consents(tx: Transaction, context: "DemoContext") -> None:
-    data = tomllib.loads(read_resource_text("demo/consents.toml"))
+    data = context.kiosk.clinic_data.demo("consents")
     accounts = context.kiosk.accounts
     consents = context.kiosk.consents
     for entry in data["pin"]:

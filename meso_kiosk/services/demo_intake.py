@@ -4,14 +4,12 @@ a stop nobody has handled yet (the demo shows the block)."""
 
 from __future__ import annotations
 
-import tomllib
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from ..domain.clock import utc_iso
 from ..domain.intake import Intake, mark_complete, reassessment_draft, update_field
 from ..domain.screening import Override
-from ..resources import read_resource_text
 from ..store import intakes as intake_rows
 from ..store.db import Transaction
 from .accounts import consultant_actor
@@ -21,7 +19,7 @@ if TYPE_CHECKING:
 
 
 def seed_intakes(tx: Transaction, context: "DemoContext") -> None:
-    data = tomllib.loads(read_resource_text("demo/intakes.toml"))
+    data = context.kiosk.clinic_data.demo("intakes")
     service = context.kiosk.intake
     clock = context.clock
     today = clock.today()

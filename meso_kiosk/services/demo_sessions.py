@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import tomllib
 from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from ..domain.amendment import make_amendment
 from ..domain.session import close_session
-from ..resources import read_resource_text
 from ..store import sessions as session_rows
 from ..store.db import Transaction
 
@@ -40,7 +38,7 @@ def _form(raw: dict, context: "DemoContext", started_at: datetime) -> dict:
 
 
 def seed_sessions(tx: Transaction, context: "DemoContext") -> None:
-    data = tomllib.loads(read_resource_text("demo/sessions.toml"))
+    data = context.kiosk.clinic_data.demo("sessions")
     service = context.kiosk.sessions
     clock = context.clock
     now = clock.now_utc()

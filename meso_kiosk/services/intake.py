@@ -9,7 +9,6 @@ the consultant starts a re-assessment (a new draft); earlier intakes stay readab
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import replace
 
 from ..domain.clock import Clock
@@ -23,8 +22,8 @@ from ..domain.intake import (
     update_field,
 )
 from ..domain.intake_answer import validate_field
-from ..domain.intake_form import FieldSpec, field_paths, field_specs
-from ..domain.intake_options import IntakeOptions, parse_options
+from ..domain.intake_form import FieldSpec, field_specs
+from ..domain.intake_options import IntakeOptions
 from ..domain.scales import SALT_REGION_IDS, salt_score, suggest_scales
 from ..domain.screening import (
     STEPS_BLOCKED_BY_STOP,
@@ -34,13 +33,13 @@ from ..domain.screening import (
     ScreeningOutcome,
     ScreeningRule,
     evaluate,
-    parse_rules,
 )
-from ..resources import read_resource_text
+from ..domain.session_captions import actor_name
 from ..store import intakes as intake_rows
 from ..store.consultants import list_consultants
 from ..store.db import Store
 from ..store.intakes import IntakeRecord
+from .clinic_data import ClinicData
 
 __all__ = ["IntakeRecord", "IntakeService", "headline"]
 
@@ -54,13 +53,12 @@ def headline(message: str) -> str:
 class IntakeService:
     """Reads the intake options and screening rules once; all intake use cases go through here."""
 
-    def __init__(self, store: Store, clock: Clock):
+    def __init__(self, store: Store, clock: Clock, clinic_data: ClinicData | None = None):
         self._store = store
         self._clock = clock
-        self.options: IntakeOptions = parse_options(tomllib.loads(read_resource_text("intake/options.toml")))
-        self.rules: tuple[ScreeningRule, ...] = parse_rules(
-            tomllib.loads(read_resource_text("screening/rules.toml")), known_fields=field_paths(self.options)
-        )
+        data = clinic_data or ClinicData()
+        self.options: IntakeOptions = data.intake_options()
+        self.rules: tuple[ScreeningRule, ...] = data.screening_rules()
         self.specs: tuple[FieldSpec, ...] = field_specs(self.options)
 
     # -- pure helpers the page uses live ------------------------------------------------------
@@ -153,13 +151,8 @@ class IntakeService:
 
     def actor_label(self, actor: str) -> str:
         """Who an audit actor is, in words: "consultant:3" gives the consultant's name."""
-        prefix = "consultant:"
-        if actor.startswith(prefix) and actor[len(prefix):].isdigit():
-            wanted = int(actor[len(prefix):])
-            for row in list_consultants(self._store.conn, active_only=False):
-                if row.id == wanted:
-                    return row.display_name
-        return actor
+        names = {str(row.id): row.display_name for row in list_consultants(self._store.conn, active_only=False)}
+        return actor_name(actor, names)
 
     def save_answer(self, patient_id: int, path: str, value: object, actor: str) -> IntakeRecord:
         """Validate and store ONE answer of the patient's draft (created on the first answer).

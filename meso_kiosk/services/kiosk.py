@@ -17,6 +17,7 @@ from ..store.db import Store
 from ..store.settings import get_setting
 from .accounts import AccountService
 from .clinic import ClinicService, clinic_timezone
+from .clinic_data import ClinicData
 
 if TYPE_CHECKING:
     from argon2 import PasswordHasher
@@ -48,6 +49,8 @@ class Kiosk:
         self.accounts = accounts
         self.clinic = ClinicService(store)
         self._make_seal = make_seal
+        # The clinic's data files, each read once for every service (none before it is used).
+        self.clinic_data = ClinicData()
 
     @cached_property
     def patients(self) -> PatientService:
@@ -59,25 +62,25 @@ class Kiosk:
     def course(self) -> CourseService:
         from .course import CourseService
 
-        return CourseService(self.store, self.clock)
+        return CourseService(self.store, self.clock, self.clinic_data)
 
     @cached_property
     def intake(self) -> IntakeService:
         from .intake import IntakeService
 
-        return IntakeService(self.store, self.clock)
+        return IntakeService(self.store, self.clock, self.clinic_data)
 
     @cached_property
     def consents(self) -> ConsentService:
         from .consent import ConsentService
 
-        return ConsentService(self.store, self.clock, self.accounts)
+        return ConsentService(self.store, self.clock, self.accounts, clinic_data=self.clinic_data)
 
     @cached_property
     def sessions(self) -> SessionService:
         from .sessions import SessionService
 
-        return SessionService(self.store, self.clock, self.consents.consent_gate)
+        return SessionService(self.store, self.clock, self.consents.consent_gate, self.clinic_data)
 
     @cached_property
     def export(self) -> ExportService:

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import tomllib
 from typing import NamedTuple
 
-from ..resources import read_resource_text
+# Imported here, before the window imports Qt (whose import hook reads every later module's source).
+from .clinic_data import ClinicData
 
 
 # NamedTuples, not frozen dataclasses: the window's title is read on a cold start's way to
 # the first frame, where a dataclass costs ~1 ms to define (it compiles its methods; issue 8).
 class Language(NamedTuple):
     code: str
-    name: str
+    name: str  # in that language ("Français"), for the patient
+    english: str = ""  # for the consultant's screens and the PDF ("French")
 
 
 class Step(NamedTuple):
@@ -27,12 +28,47 @@ class AppInfo(NamedTuple):
     steps: tuple[Step, ...]
 
 
-def languages() -> tuple[Language, ...]:
-    data = tomllib.loads(read_resource_text("languages.toml"))
-    return tuple(Language(entry["code"], entry["name"]) for entry in data["languages"])
+class ReferenceFileError(ValueError):
+    """A reference file lacks a key or holds a wrong value; ``errors`` maps the key to why."""
+
+    def __init__(self, key: str, message: str):
+        self.errors = {key: message}
+        super().__init__(f"{key}: {message}")
 
 
-def app_info() -> AppInfo:
-    data = tomllib.loads(read_resource_text("app.toml"))
-    steps = tuple(Step(s["id"], s["label"], s["summary"]) for s in data["steps"])
-    return AppInfo(title=data["title"], icon=data["icon"], steps=steps)
+def _text(table: object, key: str, where: str) -> str:
+    value = table.get(key) if isinstance(table, dict) else None
+    if not isinstance(value, str) or not value.strip():
+        raise ReferenceFileError(f"{where}{key}", "must be a text (it is missing or empty)")
+    return value
+
+
+def _entries(data: dict, key: str) -> list[dict]:
+    entries = data.get(key)
+    if not isinstance(entries, list) or not entries:
+        raise ReferenceFileError(key, "must be a list of entries")
+    for index, entry in enumerate(entries):
+        if not isinstance(entry, dict):
+            raise ReferenceFileError(f"{key}[{index}]", "must be a table")
+    return entries
+
+
+def parse_app_info(data: dict) -> AppInfo:
+    steps = tuple(Step(_text(s, "id", f"steps[{i}]."), _text(s, "label", f"steps[{i}]."),
+                       _text(s, "summary", f"steps[{i}]."))
+                  for i, s in enumerate(_entries(data, "steps")))
+    return AppInfo(title=_text(data, "title", ""), icon=_text(data, "icon", ""), steps=steps)
+
+
+def parse_languages(data: dict) -> tuple[Language, ...]:
+    return tuple(Language(_text(e, "code", f"languages[{i}]."), _text(e, "name", f"languages[{i}]."),
+                          _text(e, "english", f"languages[{i}]."))
+                 for i, e in enumerate(_entries(data, "languages")))
+
+
+def languages(data: ClinicData | None = None) -> tuple[Language, ...]:
+    return (data or ClinicData()).languages()
+
+
+def app_info(data: ClinicData | None = None) -> AppInfo:
+    return (data or ClinicData()).app_info()

@@ -4,9 +4,10 @@ A clinic (or CI, or the installer's smoke test) runs it on a fresh install to se
 every library, resource, font and the seal work here: it registers a patient, completes
 an intake, plans a course, has a consent signed (synthetic strokes, countersigned with a
 PIN checked by the real Argon2id hasher), records and closes a session on two zones,
-exports the sealed PDF, verifies it and checks the audit chain. The window's part ("every
-page builds offscreen") lives in ``meso_kiosk.ui.self_test`` and is passed in as an extra
-step, since only ``ui/`` may import Qt.
+exports the sealed PDF, verifies it and checks the audit chain. Every clinic data file
+(rules, templates, protocols, the scalp zones, demo records) is read and checked first.
+The window's part ("every page builds offscreen") lives in ``meso_kiosk.ui.self_test``
+and is passed in as an extra step, since only ``ui/`` may import Qt.
 
 It never touches clinic data: without ``--data-dir`` it works in a new temporary folder
 (removed when every step passed, kept for a look when one failed); a given folder must be
@@ -121,6 +122,14 @@ def _open(run: SelfTestRun) -> str:
     _mark(run.data_dir)  # before the database, so a failed run's folder can be used again
     run.kiosk = open_kiosk(run.data_dir)
     return f"data folder {run.data_dir}"
+
+
+def _clinic_data(run: SelfTestRun) -> str:
+    data = run.kiosk.clinic_data
+    problems = data.check_all()
+    if problems:
+        raise SelfTestError("; ".join(problems))
+    return f"{data.files_read()} files read, each checked"
 
 
 def _seed_patient(run: SelfTestRun) -> str:
@@ -244,6 +253,7 @@ def _audit_verify(run: SelfTestRun) -> str:
 # Course page proposes once a session is done; a course starting later would not hold it.
 HEADLESS_STEPS: tuple[Step, ...] = (
     Step("open data folder", _open),
+    Step("clinic data files", _clinic_data),
     Step("seed patient", _seed_patient),
     Step("complete intake", _intake),
     Step("consultant and PIN", _consultant),

@@ -7,8 +7,6 @@ not be recorded (no current signed consent) or ``None`` when it may; the kiosk w
 
 from __future__ import annotations
 
-import json
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -16,7 +14,7 @@ from typing import Callable
 
 from ..domain.clock import Clock
 from ..domain.errors import ValidationError
-from ..domain.scalp import CumulativeCoverage, ScalpGeometry, cumulative_coverage, parse_geometry, session_coverage
+from ..domain.scalp import CumulativeCoverage, ScalpGeometry, cumulative_coverage, session_coverage
 from ..domain.amendment import make_amendment
 from ..domain.lots import LotCheck, check_lot
 from ..domain.session import (
@@ -28,14 +26,14 @@ from ..domain.session import (
     session_warnings,
     validate_session,
 )
-from ..domain.session_settings import SessionSettings, SideEffect, parse_session_settings, parse_side_effects
+from ..domain.session_settings import SessionSettings, SideEffect
 from ..domain.zone_history import ZoneHistoryEntry, zone_history, zone_sets
-from ..resources import read_resource_text
 from ..store import sessions as session_rows
 from ..store.consultants import ConsultantRow, list_consultants
 from ..store.db import Store
 from ..store.errors import ImmutableRecordError, RecordNotFoundError
 from ..store.sessions import LotRecallRow, SessionRecord, StoredAmendment
+from .clinic_data import ClinicData
 
 ConsentGate = Callable[[int], "str | None"]
 
@@ -67,33 +65,25 @@ class SessionOverview:
 
 
 class SessionService:
-    def __init__(self, store: Store, clock: Clock, consent_gate: ConsentGate):
+    def __init__(self, store: Store, clock: Clock, consent_gate: ConsentGate, clinic_data: ClinicData | None = None):
         self._store = store
         self._clock = clock
         self._consent_gate = consent_gate
-        self._geometry: ScalpGeometry | None = None
-        self._settings: SessionSettings | None = None
-        self._side_effects: tuple[SideEffect, ...] | None = None
+        self._data = clinic_data or ClinicData()
 
     # ------------------------------------------------------------ clinic data
 
     @property
     def geometry(self) -> ScalpGeometry:
-        if self._geometry is None:
-            self._geometry = parse_geometry(json.loads(read_resource_text("scalp/zones.json")))
-        return self._geometry
+        return self._data.geometry()
 
     @property
     def settings(self) -> SessionSettings:
-        if self._settings is None:
-            self._settings = parse_session_settings(tomllib.loads(read_resource_text("sessions/settings.toml")))
-        return self._settings
+        return self._data.session_settings()
 
     @property
     def side_effects(self) -> tuple[SideEffect, ...]:
-        if self._side_effects is None:
-            self._side_effects = parse_side_effects(tomllib.loads(read_resource_text("side_effects.toml")))
-        return self._side_effects
+        return self._data.side_effects()
 
     def consultants(self) -> list[ConsultantRow]:
         return list_consultants(self._store.conn)

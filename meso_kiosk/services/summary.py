@@ -19,12 +19,12 @@ from datetime import date
 
 from ..domain.clock import Clock, parse_utc_iso
 from ..domain.consent import ConsentKind, SignedConsent
-from ..domain.consent_template import BlockKind, TemplateError
+from ..domain.consent_template import BlockKind
 from ..domain.course import SessionStatus as PlanStatus
 from ..domain.patient import Patient
 from ..domain.screening import Level
+from ..domain.session_captions import TECHNIQUES, actor_name, field_caption
 from ..domain.amendment import Amendment
-from ..domain.session import Technique
 from ..domain.session_settings import SideEffect
 from ..domain.summary import (
     ConsentAnswer,
@@ -55,6 +55,7 @@ from ..store.consents import countersignature_json
 from ..store.db import Store
 from ..store.sessions import SessionRecord
 from .clinic import ClinicService
+from .clinic_data import ClinicDataError
 from .consent import ConsentService
 from .course import CourseService
 from .intake import IntakeService, headline
@@ -63,17 +64,9 @@ from .sessions import SessionService
 # What the consultant's PIN countersignature means (the consent record stores who and when).
 COUNTERSIGN_MEANING = ("I explained this treatment and its risks to the patient, answered their questions, "
                        "and confirm that they signed this consent in front of me.")
-TECHNIQUES = {
-    Technique.CHEMICAL_SYRINGE: "Injections by syringe",
-    Technique.CHEMICAL_INJECTOR_GUN: "Injections by injector gun",
-    Technique.MECHANICAL_MICRONEEDLING: "Microneedling, no solution",
-}
 PLAN_WORDS = {PlanStatus.DONE: "Done", PlanStatus.DUE: "Next", PlanStatus.OVERDUE: "Overdue",
               PlanStatus.PLANNED: "Planned"}
 LEVEL_WORDS = {Level.STOP: "Stop", Level.WARN: "Warning", Level.INFO: "Note"}
-ZONE_FIELDS = {"injections": "injections", "depth_mm": "depth (mm)", "volume_ml": "volume (ml)"}
-PRODUCT_FIELDS = {"name": "name", "lot": "lot", "expiry": "expiry"}
-LANGUAGE_NAMES = {"en": "English", "fr": "French"}
 
 
 @dataclass(frozen=True)
@@ -114,11 +107,7 @@ class SummaryBuilder:
 
     def _who(self, actor: str | None, names: Mapping[str, str]) -> str:
         """An audit actor ("consultant:3") as the consultant's name; other actors as they are."""
-        if not actor:
-            return "unknown"
-        if actor.startswith("consultant:") and actor.removeprefix("consultant:") in names:
-            return names[actor.removeprefix("consultant:")]
-        return names.get(actor, actor)
+        return actor_name(actor, names) if actor else "unknown"
 
     # -- intake ---------------------------------------------------------------
     def _intake(self, patient_id: int, names: Mapping[str, str]) -> IntakeSection | None:
@@ -213,7 +202,7 @@ class SummaryBuilder:
             products=tuple(ProductUse(p.name, p.lot, p.expiry) for p in session.products),
             side_effects=tuple(side_effects),
             number=number,
-            technique=TECHNIQUES.get(session.technique, str(session.technique)),
+            technique=TECHNIQUES.get(session.technique.value, session.technique.value),
             corrections=tuple(
                 SessionCorrection(stored.amendment.amended_at, self._who(stored.amendment.amended_by, names),
                                   stored.amendment.reason, self._changes(stored.amendment, labels, effects, names))
@@ -222,33 +211,26 @@ class SummaryBuilder:
 
     def _changes(self, amendment: Amendment, labels: Mapping[str, str], effects: Mapping[str, SideEffect],
                  names: Mapping[str, str]) -> tuple[str, ...]:
+        geometry = self.sources.sessions.geometry
         words = []
         for change in amendment.changes:
             field, before, after = change.field, change.before, change.after
-            parts = field.split(".")
             if field == "notes":
                 words.append("Notes changed")
                 continue
-            if parts[0] == "zones" and len(parts) == 3:
-                what = f"{labels.get(parts[1], parts[1])} {ZONE_FIELDS.get(parts[2], parts[2])}"
-            elif parts[0] == "products" and len(parts) == 3 and parts[1].isdigit():
-                what = f"Product {int(parts[1]) + 1} {PRODUCT_FIELDS.get(parts[2], parts[2])}"
-            elif field == "zones":
-                what = "Zones"
+            what = field_caption(field, geometry)  # the scalp-map step's words
+            what = what[:1].upper() + what[1:]  # a line of its own here ("product 1 lot" on screen)
+            if field == "zones":
                 before = ", ".join(labels.get(z, z) for z in before.split(", ") if z)
                 after = ", ".join(labels.get(z, z) for z in after.split(", ") if z)
             elif field == "side_effects":
-                what = "Side effects"
                 before = ", ".join(effects[e].label if e in effects else e for e in before.split(", ") if e)
                 after = ", ".join(effects[e].label if e in effects else e for e in after.split(", ") if e)
             elif field == "consultant_id":
-                what, before, after = "Consultant", names.get(before, before), names.get(after, after)
+                before, after = names.get(before, before), names.get(after, after)
             elif field == "started_at":
-                what = "Start"
                 before = self._clock.format_local(before, with_offset=True) if before else before
                 after = self._clock.format_local(after, with_offset=True) if after else after
-            else:
-                what = field.replace("_", " ").capitalize()
             words.append(f"{what}: {before or '—'} → {after or '—'}")
         return tuple(words)
 
@@ -307,10 +289,10 @@ class SummaryBuilder:
 
     def _consent_section(self, record: SignedConsent, status: str) -> ConsentSection:
         consents = self.sources.consents
-        language = f"{LANGUAGE_NAMES.get(record.language, record.language)} ({record.language})"
+        language = f"{consents.language_name(record.language)} ({record.language})"
         try:
             template = consents.template(record.language, record.template_version)
-        except (TemplateError, OSError, KeyError):
+        except ClinicDataError:
             template = None
         answers: tuple[ConsentAnswer, ...] = ()
         photo_question = photo_answer = None

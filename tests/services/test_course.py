@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -12,10 +13,14 @@ from icalendar import Calendar
 
 from meso_kiosk.domain.course import SessionStatus
 from meso_kiosk.domain.errors import ValidationError
+from meso_kiosk.resources import resources_root
+from meso_kiosk.services.clinic_data import ClinicData, ClinicDataError
 from meso_kiosk.services.course import CourseExportError, CourseService, NoCourseError
 from meso_kiosk.services.demo import seed_demo
 from meso_kiosk.store.settings import put_setting
 from tests.course_helpers import add_closed_session
+
+RESOURCES = resources_root()
 
 # The test clock: 2026-11-22 is a Sunday, and the shipped calendar closes on Sundays.
 TODAY = date(2026, 11, 22)
@@ -228,12 +233,15 @@ def test_changes_need_a_course(kiosk, patient):
         kiosk.course.change_start(patient.id, MONDAY, actor=ACTOR)
 
 
-def test_a_broken_protocols_file_names_the_file(kiosk):
-    with pytest.raises(ValidationError) as caught:
-        CourseService(kiosk.store, kiosk.clock, protocols_toml="[protocols.mild]\nlabel = 'x'\nsessions = 0\n")
-    assert "protocols/protocols.toml" in str(caught.value)
-    with pytest.raises(ValidationError, match="cannot be read"):
-        CourseService(kiosk.store, kiosk.clock, calendar_toml="closed_weekdays = [")
+def test_a_broken_protocols_file_names_the_file(kiosk, tmp_path):
+    shutil.copytree(RESOURCES, tmp_path / "resources")
+    (tmp_path / "resources" / "protocols" / "protocols.toml").write_text("[protocols.mild]\nlabel = 'x'\nsessions = 0\n")
+    with pytest.raises(ClinicDataError, match=r"^protocols/protocols\.toml: protocols\.mild"):
+        CourseService(kiosk.store, kiosk.clock, ClinicData(tmp_path / "resources"))
+    shutil.copy(RESOURCES / "protocols" / "protocols.toml", tmp_path / "resources" / "protocols")
+    (tmp_path / "resources" / "protocols" / "clinic_calendar.toml").write_text("closed_weekdays = [")
+    with pytest.raises(ClinicDataError, match=r"^protocols/clinic_calendar\.toml: Invalid value"):
+        CourseService(kiosk.store, kiosk.clock, ClinicData(tmp_path / "resources"))
 
 
 # --------------------------------------------------------------------------------------

@@ -1,0 +1,342 @@
+"""The clinic's own data under ``resources/``, read one way: each file parsed once, all checkable.
+
+A clinic edits these files (screening rules, consent templates, protocols, the scalp zones,
+the demo records). Every service takes its data from one ``ClinicData``: it reads a file the
+first time it is asked for, hands it to the domain's parse function and keeps the result.
+Whatever is wrong with a file (missing, a TOML or JSON syntax error, a value the domain
+refuses) becomes one ``ClinicDataError`` naming the file (relative to ``resources/``) and the
+key, so the clinic knows what to fix. ``check_all`` reads every file: the GUI runs it right
+after its first frame, ``self-test`` runs it too, so a broken file shows before a patient
+sits down, not when its page is first used.
+
+A cold start imports this module on its way to the first frame (the window's title comes
+from app.toml), so the domain's parsers are imported where they are used.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, TypeVar
+
+from ..resources import MissingResourceError, resource_path
+from .errors import WordedError
+
+if TYPE_CHECKING:
+    from ..domain.aftercare import Aftercare
+    from ..domain.consent_template import ConsentTemplate
+    from ..domain.course import ClinicCalendar, Protocol
+    from ..domain.intake_options import IntakeOptions
+    from ..domain.scalp import ScalpGeometry
+    from ..domain.screening import ScreeningRule
+    from ..domain.session_settings import SessionSettings, SideEffect
+    from ..domain.severity import SeverityRules
+    from .reference import AppInfo, Language
+
+T = TypeVar("T")
+
+APP_FILE = "app.toml"
+LANGUAGES_FILE = "languages.toml"
+OPTIONS_FILE = "intake/options.toml"
+RULES_FILE = "screening/rules.toml"
+SESSION_SETTINGS_FILE = "sessions/settings.toml"
+SIDE_EFFECTS_FILE = "side_effects.toml"
+GEOMETRY_FILE = "scalp/zones.json"
+PROTOCOLS_FILE = "protocols/protocols.toml"
+CALENDAR_FILE = "protocols/clinic_calendar.toml"
+CONSENT_INDEX_FILE = "consent/index.toml"
+DEFAULT_LANGUAGE = "en"
+# The top-level entries each demo seeder reads; the records inside are checked as they are seeded.
+DEMO_SECTIONS = {
+    "clinic": ("clinic", "consultants", "patients"),
+    "intakes": ("all_clear", "intake"),
+    "consents": ("pin", "consent"),
+    "courses": ("course",),
+    "sessions": ("session",),
+}
+_LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
+# What a parse function raises on data it cannot take: ValidationError, TemplateError and the
+# options and rules errors are ValueErrors; a shape it did not expect can end in the others.
+_PARSE_ERRORS = (ValueError, KeyError, TypeError, AttributeError, IndexError)
+
+
+class ClinicDataError(WordedError):
+    """A clinic data file cannot be used; the message names the file and the key at fault."""
+
+    def __init__(self, name: str, problem: str, key: str | None = None):
+        self.name, self.key, self.problem = name, key, problem
+        super().__init__(f"{name}: {key}: {problem}" if key else f"{name}: {problem}")
+
+
+class ClinicData:
+    """The clinic data files of one installation, each read and parsed at most once.
+
+    ``root``: a resources folder to read instead of the shipped one (tests).
+    """
+
+    def __init__(self, root: Path | None = None):
+        self._root = root
+        self._raw: dict[str, Any] = {}
+        self._parsed: dict[tuple, Any] = {}
+
+    # -- reading -------------------------------------------------------------------------
+
+    def _path(self, name: str) -> Path:
+        try:
+            return resource_path(name, root=self._root)
+        except MissingResourceError:
+            raise ClinicDataError(name, "the file is missing; restore it or reinstall the application") from None
+
+    def _read_text(self, name: str) -> str:
+        try:
+            return self._path(name).read_text(encoding="utf-8")
+        except UnicodeDecodeError as error:
+            raise ClinicDataError(name, f"not UTF-8 text (byte {error.start})") from None
+        except OSError as error:
+            raise ClinicDataError(name, f"cannot be read ({error.strerror or error})") from None
+
+    def raw(self, name: str) -> Any:
+        """The file as TOML (or, for ``.json``, JSON) data, read once."""
+        if name not in self._raw:
+            text = self._read_text(name)
+            if name.endswith(".json"):
+                import json
+
+                try:
+                    data = json.loads(text)
+                except json.JSONDecodeError as error:
+                    raise ClinicDataError(name, f"{error.msg} (at line {error.lineno}, column {error.colno})") from None
+            else:
+                try:
+                    data = tomllib.loads(text)
+                except tomllib.TOMLDecodeError as error:
+                    raise ClinicDataError(name, str(error)) from None
+            self._raw[name] = data
+        return self._raw[name]
+
+    def parsed(self, name: str, parse: Callable[[Any], T], key: tuple = ()) -> T:
+        """``parse(raw(name))``, once per ``(name, *key)``; its errors named after the file."""
+        cache_key = (name, *key)
+        if cache_key not in self._parsed:
+            data = self.raw(name)
+            try:
+                self._parsed[cache_key] = parse(data)
+            except _PARSE_ERRORS as error:
+                raise _named(name, error) from None
+        return self._parsed[cache_key]
+
+    # -- the files -----------------------------------------------------------------------
+
+    def app_info(self) -> AppInfo:
+        from .reference import parse_app_info
+
+        return self.parsed(APP_FILE, parse_app_info)
+
+    def languages(self) -> tuple[Language, ...]:
+        from .reference import parse_languages
+
+        return self.parsed(LANGUAGES_FILE, parse_languages)
+
+    def language_name(self, code: str) -> str:
+        """A language's English name for the consultant's screens and the PDF ("French")."""
+        return next((language.english for language in self.languages() if language.code == code), code)
+
+    def intake_options(self) -> IntakeOptions:
+        from ..domain.intake_options import parse_options
+
+        return self.parsed(OPTIONS_FILE, parse_options)
+
+    def screening_rules(self) -> tuple[ScreeningRule, ...]:
+        from ..domain.intake_form import field_paths
+        from ..domain.screening import parse_rules
+
+        known = field_paths(self.intake_options())
+        return self.parsed(RULES_FILE, lambda data: parse_rules(data, known_fields=known))
+
+    def session_settings(self) -> SessionSettings:
+        from ..domain.session_settings import parse_session_settings
+
+        return self.parsed(SESSION_SETTINGS_FILE, parse_session_settings)
+
+    def side_effects(self) -> tuple[SideEffect, ...]:
+        from ..domain.session_settings import parse_side_effects
+
+        return self.parsed(SIDE_EFFECTS_FILE, parse_side_effects)
+
+    def geometry(self) -> ScalpGeometry:
+        from ..domain.scalp import parse_geometry
+
+        return self.parsed(GEOMETRY_FILE, parse_geometry)
+
+    def protocols(self) -> dict[str, Protocol]:
+        from ..domain.course import parse_protocols
+
+        return self.parsed(PROTOCOLS_FILE, parse_protocols)
+
+    def severity_rules(self) -> SeverityRules:
+        from ..domain.severity import parse_severity_rules
+
+        return self.parsed(PROTOCOLS_FILE, parse_severity_rules, key=("severity",))
+
+    def clinic_calendar(self) -> ClinicCalendar:
+        from ..domain.course import parse_clinic_calendar
+
+        return self.parsed(CALENDAR_FILE, parse_clinic_calendar)
+
+    def aftercare(self, language: str) -> Aftercare | None:
+        """The aftercare advice in ``language``; None when the clinic has none in it."""
+        from ..domain.aftercare import parse_aftercare
+
+        if not _LANGUAGE_CODE.match(language):
+            return None
+        name = f"aftercare/{language}.toml"
+        if not self._exists(name):
+            return None
+        return self.parsed(name, lambda data: parse_aftercare(data, name))
+
+    def aftercare_languages(self) -> tuple[str, ...]:
+        folder = self._path("aftercare")
+        return tuple(sorted(path.stem for path in folder.glob("*.toml")))
+
+    def consent_versions(self) -> dict[str, int]:
+        """The consent version signed today, per language (``[current]`` of consent/index.toml)."""
+        return self.parsed(CONSENT_INDEX_FILE, _parse_consent_index)[0]
+
+    def consent_default_language(self) -> str:
+        return self.parsed(CONSENT_INDEX_FILE, _parse_consent_index)[1]
+
+    def consent_template(self, language: str, version: int) -> ConsentTemplate:
+        """A consent template, checked against its file name and the side-effect catalogue."""
+        from ..domain.consent_template import TemplateError, check_checklist_ids, parse_consent_template
+
+        name = f"consent/{language}/v{version}.toml"
+        if not isinstance(language, str) or not _LANGUAGE_CODE.match(language):
+            raise ClinicDataError(name, "there is no consent in this language")
+        catalogue = tuple((effect.id, effect.rare) for effect in self.side_effects())
+
+        def parse(data: Any) -> ConsentTemplate:
+            template = parse_consent_template(data)
+            if (template.language, template.version) != (language, version):
+                raise TemplateError(f"it says language {template.language!r}, version {template.version}: "
+                                    "they must match its name")
+            problems = check_checklist_ids(template, catalogue)
+            if problems:
+                raise TemplateError(f"it does not match {SIDE_EFFECTS_FILE}: " + "; ".join(problems))
+            return template
+
+        return self.parsed(name, parse)
+
+    def demo(self, name: str) -> dict:
+        """A demo file (``demo/<name>.toml``): its records are checked as they are seeded."""
+        file = f"demo/{name}.toml"
+
+        def sections(data: dict) -> dict:
+            for section in DEMO_SECTIONS.get(name, ()):
+                if section not in data:
+                    raise ClinicDataError(file, "missing", key=section)
+            return data
+
+        return self.parsed(file, sections)
+
+    def _exists(self, name: str) -> bool:
+        try:
+            self._path(name)
+        except ClinicDataError:
+            return False
+        return True
+
+    # -- the check -----------------------------------------------------------------------
+
+    def files_read(self) -> int:
+        return len(self._raw)
+
+    def check_all(self) -> list[str]:
+        """Read every clinic data file; one line per problem, each naming the file and key."""
+        return [str(error) for error in self.problems()]
+
+    def problems(self) -> list[ClinicDataError]:
+        found: list[ClinicDataError] = []
+
+        def check(read: Callable[[], object]) -> None:
+            try:
+                read()
+            except ClinicDataError as error:
+                if all(str(error) != str(seen) for seen in found):  # a file two readers share is said once
+                    found.append(error)
+
+        for read in (self.app_info, self.languages, self.intake_options, self.screening_rules,
+                     self.session_settings, self.side_effects, self.geometry, self.protocols,
+                     self.severity_rules, self.clinic_calendar, self.consent_versions):
+            check(read)
+        check(lambda: self.aftercare(DEFAULT_LANGUAGE) or self._path(f"aftercare/{DEFAULT_LANGUAGE}.toml"))
+        if self._exists("aftercare"):
+            for language in self.aftercare_languages():
+                check(lambda language=language: self.aftercare(language))
+        try:
+            versions = self.consent_versions()
+        except ClinicDataError:
+            versions = {}
+        for language, current in versions.items():
+            for version in range(1, current + 1):  # old versions too: signed records name them
+                check(lambda language=language, version=version: self.consent_template(language, version))
+        for name in DEMO_SECTIONS:
+            check(lambda name=name: self.demo(name))
+        return found
+
+
+def check_clinic_data(data: ClinicData | None = None) -> None:
+    """Raise the first problem ``check_all`` finds as a ``ClinicDataError`` (counting the rest)."""
+    problems = (data or ClinicData()).problems()
+    if problems:
+        first, more = problems[0], len(problems) - 1
+        if more:
+            raise ClinicDataError(first.name, f"{first.problem} (and {more} more problem{'s' if more > 1 else ''} "
+                                              "in the clinic data: run meso-kiosk self-test)", key=first.key)
+        raise first
+
+
+def _named(name: str, error: BaseException) -> ClinicDataError:
+    """A parse function's error as a ``ClinicDataError`` naming the file and, if known, the key."""
+    if isinstance(error, ClinicDataError):
+        return error
+    errors = getattr(error, "errors", None)  # a ValidationError: messages keyed by field
+    if isinstance(errors, dict) and errors:
+        key, message = next(iter(errors.items()))
+        message = _without_prefix(_without_prefix(message, name), key)
+        if len(errors) > 1:
+            message += "; " + "; ".join(f"{k}: {_without_prefix(m, name)}" for k, m in list(errors.items())[1:])
+        return ClinicDataError(name, message, key=_key_path(key, name))
+    if isinstance(error, KeyError):
+        return ClinicDataError(name, "missing", key=str(error.args[0]) if error.args else None)
+    if isinstance(error, (TypeError, AttributeError, IndexError)):
+        return ClinicDataError(name, f"a value has the wrong type or shape ({error})")
+    return ClinicDataError(name, _without_prefix(str(error), name))
+
+
+def _without_prefix(message: str, name: str) -> str:
+    """The domain's message without the file name (or key) it may already start with."""
+    for prefix in (f"{name}: ", f"{name}.", f"{name} "):
+        if message.startswith(prefix):
+            return message[len(prefix):]
+    return message
+
+
+def _key_path(key: str, name: str) -> str:
+    return key[len(name) + 1:] if key.startswith(f"{name}.") else key
+
+
+def _parse_consent_index(data: dict) -> tuple[dict[str, int], str]:
+    current = data.get("current")
+    if not isinstance(current, dict) or not current:
+        raise ClinicDataError(CONSENT_INDEX_FILE, "must be a table of language = version", key="current")
+    for language, version in current.items():
+        if not _LANGUAGE_CODE.match(language):
+            raise ClinicDataError(CONSENT_INDEX_FILE, "not a language code such as \"en\"", key=f"current.{language}")
+        if isinstance(version, bool) or not isinstance(version, int) or not 1 <= version <= 9999:
+            raise ClinicDataError(CONSENT_INDEX_FILE, "must be a whole number from 1", key=f"current.{language}")
+    default = data.get("default_language", DEFAULT_LANGUAGE)
+    if default not in current:
+        raise ClinicDataError(CONSENT_INDEX_FILE, f"{default!r} has no consent in [current]",
+                              key="default_language")
+    return dict(current), default
