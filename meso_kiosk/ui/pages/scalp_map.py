@@ -23,7 +23,8 @@ from ...domain.patient import Patient
 from ...services.session_draft import DraftOutcome, SessionDraft
 from ...services.sessions import SessionService
 from ..widgets.basics import button, label, scrolling
-from ..widgets.scalp_map_view import HistoryLegend, ScalpMapView
+from ..widgets.scalp_map_legend import HistoryLegend
+from ..widgets.scalp_map_view import ScalpMapView
 from ..widgets.session_form import SessionForm
 from ..widgets.session_history import EarlierSessions, ZoneHistoryCard
 from .step import StepGuard, never_blocked
