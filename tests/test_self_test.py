@@ -42,7 +42,7 @@ def test_self_test_passes_in_a_temporary_folder_and_removes_it(tmp_path):
     assert all(steps), lines
     names = [m["name"] for m in steps]
     assert all(m.group(1) == "ok  " for m in steps)
-    for expected in ("seed patient", "complete intake", "plan course", "sign consent", "record session",
+    for expected in ("clinic data files", "seed patient", "complete intake", "plan course", "sign consent", "record session",
                      "export signed PDF", "verify PDF", "audit-verify", "window opens locked, sign in",
                      "page: intake", "page: scalp map", "page: course", "page: consent", "page: summary"):
         assert expected in names

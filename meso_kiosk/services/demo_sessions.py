@@ -9,6 +9,7 @@ from ..domain.amendment import make_amendment
 from ..domain.session import close_session
 from ..store import sessions as session_rows
 from ..store.db import Transaction
+from .accounts import consultant_actor
 
 if TYPE_CHECKING:
     from .demo import DemoContext
@@ -67,7 +68,8 @@ def seed_sessions(tx: Transaction, context: "DemoContext") -> None:
             )
             amendment = make_amendment(
                 # by the consultant who ran the session, as a live correction is
-                finished, corrected, reason=raw["amend"]["reason"], amended_by=f"consultant:{finished.consultant_id}",
+                finished, corrected, reason=raw["amend"]["reason"],
+                amended_by=consultant_actor(int(finished.consultant_id)),
                 amended_at=finished.closed_at + timedelta(days=1),
             )
             session_rows.insert_amendment(tx, amendment, corrected)

@@ -13,7 +13,7 @@ from .clinic_data import ClinicData
 class Language(NamedTuple):
     code: str
     name: str  # in that language ("Français"), for the patient
-    english: str = ""  # for the consultant's screens and the PDF ("French")
+    english: str  # for the consultant's screens and the PDF ("French")
 
 
 class Step(NamedTuple):

@@ -176,3 +176,18 @@ def test_the_app_refuses_to_start_on_a_broken_clinic_file(tmp_path, resources):
     assert "Traceback" not in done.stderr
     [line] = [line for line in done.stderr.splitlines() if line.startswith("meso-kiosk: ")]
     assert line.startswith("meso-kiosk: protocols/protocols.toml: protocols.mild.phases[2].interval_days: ")
+
+
+def test_the_summary_pdf_says_what_the_screens_say(kiosk):
+    """One vocabulary: the PDF's technique and correction words are the scalp-map step's, and a
+    consent's language is named from languages.toml as the consent page names it."""
+    from meso_kiosk.services.demo import seed_demo
+
+    seed_demo(kiosk)
+    claire = kiosk.store.conn.execute("SELECT min(id) FROM patients").fetchone()[0]
+    summary = kiosk.export.build_summary(claire)
+    assert {row.technique for row in summary.sessions} == {"Chemical — syringe", "Chemical — injector gun"}
+    [corrected] = [row for row in summary.sessions if row.corrections]
+    assert corrected.corrections[0].changes == ("Session length (min): 40 → 45",)
+    assert summary.consent.language == "French (fr)"
+    assert kiosk.consents.language_name("es") == "Spanish"  # the PDF's own list stopped at French
