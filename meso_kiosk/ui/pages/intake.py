@@ -13,48 +13,28 @@ reason, warnings an acknowledgement tick, before "Mark intake complete" is possi
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from functools import partial
 
 from PySide6.QtCore import QTimer, Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from ...domain.clock import Clock
 from ...domain.errors import ValidationError
 from ...domain.intake import Intake
-from ...domain.intake_form import SECTIONS, TREATMENTS_PREFIX, FieldSpec
 from ...domain.patient import SEX_AT_BIRTH, Patient
-from ...domain.scales import SALT, SALT_REGION_IDS
 from ...domain.screening import ScreeningOutcome
 from ...services.intake import IntakeRecord, IntakeService
 from ...services.intake_draft import AnswerNotYetSaved, AnswerRefused, IntakeDraft
-from ..widgets.basics import button, discard, label, restyle, scrolling
-from ..widgets.intake_fields import IntakeField, ReflowGrid, is_short, make_field
+from ..widgets.basics import button, label, restyle, scrolling
+from ..widgets.intake_fields import IntakeField
+from ..widgets.intake_completion import CompletionCard
+from ..widgets.intake_history import IntakeHistoryCard, intake_card
 from ..widgets.intake_screening import ScreeningPanel
+from ..widgets.intake_sections import SALT_PATHS, IntakeSections
 from .patient_details import PatientDetailsPage
 
 AUTOSAVE_DELAY_MS = 600  # after the last key press; leaving the field saves at once
 COLUMN_MAX_WIDTH = 1040
-_SALT_PATHS = tuple(f"classification.salt.{region}" for region in SALT_REGION_IDS)
-
-
-def intake_summary(record: IntakeRecord, service: IntakeService) -> str:
-    """A one-line description of an intake for the list of earlier assessments."""
-    intake = record.intake
-    parts: list[str] = []
-    types = {c.id: c.label for c in service.options.hair_loss_types}
-    if intake.complaint.hair_loss_type:
-        parts.append(types.get(intake.complaint.hair_loss_type, intake.complaint.hair_loss_type).split(" (")[0])
-    stages = intake.classification
-    for scale, stage in (("norwood", stages.norwood), ("ludwig", stages.ludwig), ("sinclair", stages.sinclair)):
-        if stage:
-            parts.append(f"{service.options.scales.label(scale).split(' (')[0]} {stage}")
-    score = service.salt_score(intake)
-    if score is not None:
-        parts.append(f"SALT {score:g}")
-    if record.overrides:
-        parts.append(f"{len(record.overrides)} stop(s) overridden")
-    return " · ".join(parts) or "No answers"
 
 
 class IntakePage(QWidget):
@@ -72,13 +52,8 @@ class IntakePage(QWidget):
         self._draft = IntakeDraft(service, clock, actor)
         self._viewing: IntakeRecord | None = None  # what the form shows (current or earlier)
         self._history: list[IntakeRecord] = []
-        self.fields: dict[str, IntakeField] = {}
         self._timers: dict[str, QTimer] = {}
-        self._grids: list[ReflowGrid] = []
-        self._grid_of: dict[str, ReflowGrid] = {}
-        self._shown: dict[str, bool] = {}
         self._completed_now: int | None = None  # the intake completed on this screen just now
-        self._history_button_ids: list[int] = []
         self._build()
         self._connect_signals()
         self._show_record(None, read_only=False)
@@ -119,51 +94,27 @@ class IntakePage(QWidget):
         col.addWidget(self.notice)
 
         col.addWidget(self._details_card())
-        for section, title in SECTIONS:
-            col.addWidget(self._section_card(section, title))
+        self.sections = IntakeSections(self._service)
+        # The questions' widgets, as the page's own: its handlers and the tests reach them here.
+        self.fields: dict[str, IntakeField] = self.sections.fields
+        self.scale_hint, self.salt_heading = self.sections.scale_hint, self.sections.salt_heading
+        self.salt_score_label = self.sections.salt_score_label
+        for card in self.sections.cards:
+            col.addWidget(card)
 
         screening = self._card("Screening")
         self.screening = ScreeningPanel(self._format_time, self._service.actor_label)
         screening.layout().addWidget(self.screening)
         col.addWidget(screening)
 
-        self.complete_card = self._card("Finish the intake")
-        self.complete_button = button("Mark intake complete…", "Mark intake complete", primary=True)
-        self.reasons_label = label("", "muted")
-        self.complete_card.layout().addWidget(self.reasons_label)
-        row = QHBoxLayout()
-        row.addStretch(1)
-        row.addWidget(self.complete_button)
-        self.complete_card.layout().addLayout(row)
-        # Completing cannot be undone (the record becomes immutable), so it is confirmed
-        # here, inline, never in a pop-up.
-        self.confirm_panel = QFrame()
-        self.confirm_panel.setProperty("role", "intake-notice")
-        confirm = QVBoxLayout(self.confirm_panel)
-        confirm.setContentsMargins(16, 12, 16, 12)
-        confirm.setSpacing(8)
-        self.confirm_text = label(
-            "Once complete, these answers can no longer be changed. A later change means starting "
-            "a re-assessment. Mark this intake complete now?"
-        )
-        confirm.addWidget(self.confirm_text)
-        confirm_row = QHBoxLayout()
-        confirm_row.addStretch(1)
-        self.confirm_back = button("Keep editing", "Keep editing the intake")
-        self.confirm_complete = button("Yes, mark complete", "Confirm: mark the intake complete", primary=True)
-        confirm_row.addWidget(self.confirm_back)
-        confirm_row.addWidget(self.confirm_complete)
-        confirm.addLayout(confirm_row)
-        self.confirm_panel.hide()
-        self.complete_card.layout().addWidget(self.confirm_panel)
+        self.complete_card = CompletionCard()
+        # The card's parts, as the page's own: tests and the page's handlers reach them here.
+        self.complete_button, self.reasons_label = self.complete_card.complete_button, self.complete_card.reasons_label
+        self.confirm_panel, self.confirm_text = self.complete_card.confirm_panel, self.complete_card.confirm_text
+        self.confirm_back, self.confirm_complete = self.complete_card.confirm_back, self.complete_card.confirm_complete
         col.addWidget(self.complete_card)
 
-        self.history_card = self._card("Earlier assessments")
-        self.history_box = QVBoxLayout()
-        self.history_box.setSpacing(8)
-        self.history_card.layout().addLayout(self.history_box)
-        self.history_buttons: list = []
-        self.history_rows: list = []
+        self.history_card = IntakeHistoryCard(self._service, self._clock)
         col.addWidget(self.history_card)
         col.addStretch(1)
 
@@ -179,13 +130,7 @@ class IntakePage(QWidget):
         layout.addWidget(self.scroll)
 
     def _card(self, title: str) -> QFrame:
-        card = QFrame()
-        card.setProperty("role", "card")
-        layout = QVBoxLayout(card)
-        layout.setContentsMargins(20, 16, 20, 16)
-        layout.setSpacing(8)
-        layout.addWidget(label(title, "subheading"))
-        return card
+        return intake_card(title)
 
     def _details_card(self) -> QFrame:
         card = QFrame()
@@ -203,67 +148,6 @@ class IntakePage(QWidget):
         self.details.layout().setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.details)
         return card
-
-    def _section_card(self, section: str, title: str) -> QFrame:
-        card = self._card(title)
-        layout: QVBoxLayout = card.layout()  # type: ignore[assignment]
-        specs = [s for s in self._service.specs if s.section == section]
-        grid: ReflowGrid | None = None
-        for index, spec in enumerate(specs):
-            extras = self._extras_before(spec, specs[index - 1] if index else None)
-            for extra in extras:
-                layout.addWidget(extra)
-                grid = None
-            field = make_field(self._spec_for_form(spec), self._choices(spec))
-            self.fields[spec.path] = field
-            if is_short(spec, self._choices(spec)):
-                if grid is None:
-                    grid = ReflowGrid()
-                    self._grids.append(grid)
-                    layout.addWidget(grid)
-                grid.add(field)
-                self._grid_of[spec.path] = grid
-            else:
-                grid = None
-                layout.addWidget(field)
-            if spec.path == _SALT_PATHS[-1]:
-                self.salt_score_label = label("", "salt-score")
-                self.salt_score_label.setAccessibleName("SALT score")
-                layout.addWidget(self.salt_score_label)
-                grid = None
-        return card
-
-    def _extras_before(self, spec: FieldSpec, previous: FieldSpec | None) -> list[QWidget]:
-        if spec.section == "classification" and previous is None:
-            self.scale_hint = label("", "muted")
-            return [self.scale_hint]
-        if spec.path.startswith(TREATMENTS_PREFIX) and not (previous and previous.path.startswith(TREATMENTS_PREFIX)):
-            return [
-                label("Previous treatments and how they went", "minor-heading"),
-                label("Leave “Not tried” for anything the patient has not used.", "muted"),
-            ]
-        if spec.path == _SALT_PATHS[0]:
-            self.salt_heading = label(
-                "SALT (alopecia areata): the percent of hair lost in each region", "minor-heading"
-            )
-            return [self.salt_heading]
-        return []
-
-    def _spec_for_form(self, spec: FieldSpec) -> FieldSpec:
-        if spec.scale == SALT and not spec.help:
-            region = next(r for r in self._service.options.scales.salt.regions if spec.path.endswith("." + r.id))
-            return replace(spec, help=f"{region.label}: {region.weight:g} % of the scalp.")
-        if spec.path.startswith(TREATMENTS_PREFIX):
-            return replace(spec, help="")  # said once, above the list
-        if spec.path == "complaint.daily_shedding":
-            options = self._service.options
-            return replace(
-                spec, help=f"Normal is about {options.shedding_normal_min}–{options.shedding_normal_max} a day."
-            )
-        return spec
-
-    def _choices(self, spec: FieldSpec):
-        return self._service.options.choices(spec.choices) if spec.choices else ()
 
     def _connect_signals(self) -> None:
         for path, field in self.fields.items():
@@ -284,6 +168,7 @@ class IntakePage(QWidget):
         self.current_button.clicked.connect(self._on_current_button_clicked)
         self.details_toggle.clicked.connect(self._on_details_toggle_clicked)
         self.details.saved.connect(self._on_details_saved)
+        self.history_card.open_requested.connect(self._on_history_card_open_requested)
 
     # -- the patient and the record shown --------------------------------------------------------
 
@@ -308,7 +193,7 @@ class IntakePage(QWidget):
 
     def is_shown(self, path: str) -> bool:
         """Whether the question is on the form now (its scale fits, its condition is met)."""
-        return self._shown.get(path, False)
+        return self.sections.is_shown(path)
 
     @property
     def record(self) -> IntakeRecord | None:
@@ -328,7 +213,7 @@ class IntakePage(QWidget):
 
     def _refresh(self) -> None:
         self._update_visibility()
-        self._update_salt()
+        self.sections.update_salt()
         self._update_screening()
         self._update_completion()
         self._update_notice()
@@ -341,8 +226,8 @@ class IntakePage(QWidget):
             return
         self._timers[path].start()
         self._show_status()
-        if path in _SALT_PATHS:
-            self._update_salt()
+        if path in SALT_PATHS:
+            self.sections.update_salt()
 
     def _on_field_committed(self, path: str) -> None:
         if self._draft.read_only:
@@ -403,41 +288,16 @@ class IntakePage(QWidget):
 
     # -- what is shown ------------------------------------------------------------------------------
 
-    def _answer_now(self, path: str) -> object:
-        value = self.fields[path].raw_value()
-        return None if isinstance(value, str) and not value.strip() else value
-
     def offered_scales(self) -> tuple[str, ...]:
         sex = self._patient.sex_at_birth if self._patient else None
-        return self._service.offered_scales(self._answer_now("complaint.hair_loss_type"), sex)  # type: ignore[arg-type]
+        return self._service.offered_scales(self.sections.answer_now("complaint.hair_loss_type"), sex)  # type: ignore[arg-type]
 
     def _update_visibility(self) -> None:
         offered = self.offered_scales()
-        for spec in self._service.specs:
-            shown = True
-            if spec.scale is not None:
-                shown = spec.scale in offered
-            if spec.shown_when is not None:
-                other, wanted = spec.shown_when
-                answer = self._answer_now(other)
-                shown = answer is not None if wanted is None else answer == wanted
-            if self._answer_now(spec.path) is not None:
-                shown = True  # never hide an answer that is there
-            self._shown[spec.path] = shown
-            grid = self._grid_of.get(spec.path)
-            if grid is not None:
-                grid.set_shown(self.fields[spec.path], shown)
-            else:
-                self.fields[spec.path].setVisible(shown)
-        for grid in self._grids:
-            grid.arrange()
-        salt_shown = any(self._shown[p] for p in _SALT_PATHS)
-        self.salt_heading.setVisible(salt_shown)
-        self.salt_score_label.setVisible(salt_shown)
-        self.scale_hint.setText(self._scale_hint(offered))
+        self.sections.update_visibility(offered, self._scale_hint(offered))
 
     def _scale_hint(self, offered: tuple[str, ...]) -> str:
-        hair_type = self._answer_now("complaint.hair_loss_type")
+        hair_type = self.sections.answer_now("complaint.hair_loss_type")
         if hair_type is None:
             return "Choose the type of hair loss first: the form then offers the scale that fits the patient."
         if not offered:
@@ -446,14 +306,6 @@ class IntakePage(QWidget):
         who = SEX_AT_BIRTH.get(sex, "sex at birth not recorded").lower() if sex else "sex at birth not recorded"
         names = ", ".join(self._service.options.scales.label(s) for s in offered)
         return f"Offered for this type of hair loss ({who}): {names}."
-
-    def _update_salt(self) -> None:
-        regions = {region: self.fields[path].raw_value() for region, path in zip(SALT_REGION_IDS, _SALT_PATHS)}
-        score = self._service.salt_score_of(regions)
-        if score is None:
-            self.salt_score_label.setText("SALT score: appears when all four regions hold a percent from 0 to 100.")
-        else:
-            self.salt_score_label.setText(f"SALT score {score:g} of 100 — {self._service.salt_band_label(score)}")
 
     def _update_screening(self) -> None:
         record = self._viewing
@@ -477,11 +329,7 @@ class IntakePage(QWidget):
         self.complete_button.setEnabled(not reasons and self._patient is not None)
         if reasons:
             self._set_confirming(False)
-            self.reasons_label.setText(
-                "Before the intake can be marked complete:\n" + "\n".join(f"•  {r}" for r in reasons)
-            )
-        else:
-            self.reasons_label.setText("Everything needed is answered and every stop and warning is handled.")
+        self.complete_card.show_reasons(reasons)
 
     def _update_notice(self) -> None:
         record, current = self._viewing, self._draft.record
@@ -542,38 +390,20 @@ class IntakePage(QWidget):
             return None
         return next((r for r in self._history[ids.index(record.id) + 1:] if r.is_complete), None)
 
+    @property
+    def history_buttons(self) -> list[QPushButton]:
+        return self.history_card.buttons
+
+    @property
+    def history_rows(self) -> list[QFrame]:
+        return self.history_card.rows
+
     def _refresh_history(self) -> None:
-        discard(self.history_rows, self.history_box)
-        self.history_rows: list[QFrame] = []
-        self.history_buttons = []
-        self._history_button_ids: list[int] = []
-        earlier = self._history[1:]
-        for record in earlier:
-            when = self._clock.local(record.completed_at or record.created_at).strftime("%d %b %Y")
-            status = "complete" if record.is_complete else "draft"
-            row = QFrame()
-            row.setProperty("role", "yes-no-row")
-            line = QHBoxLayout(row)
-            line.setContentsMargins(12, 4, 8, 4)
-            line.addWidget(label(f"{when} · {status}\n{intake_summary(record, self._service)}"), 1)
-            widget = button("Open", f"Open the assessment of {when} (read-only)")
-            widget.clicked.connect(partial(self._open_earlier, record.id))
-            line.addWidget(widget)
-            self.history_box.addWidget(row)
-            row.show()
-            self.history_rows.append(row)
-            self.history_buttons.append(widget)
-            self._history_button_ids.append(record.id)
-        self.history_card.setVisible(bool(earlier))
+        self.history_card.fill(self._history[1:])
         self._update_history_marks()
 
     def _update_history_marks(self) -> None:
-        """The earlier assessment on screen says so instead of offering to open it again."""
-        shown = self._viewing.id if self._viewing is not None else None
-        for widget, intake_id in zip(self.history_buttons, self._history_button_ids):
-            here = intake_id == shown
-            widget.setText("Shown above" if here else "Open")
-            widget.setEnabled(not here)
+        self.history_card.mark_shown(self._viewing.id if self._viewing is not None else None)
 
     # -- patient details ----------------------------------------------------------------------------
 
@@ -636,8 +466,7 @@ class IntakePage(QWidget):
         self.changed.emit(record)
 
     def _set_confirming(self, confirming: bool) -> None:
-        self.confirm_panel.setVisible(confirming)
-        self.complete_button.setVisible(not confirming)
+        self.complete_card.set_confirming(confirming)
 
     def _on_complete_button_clicked(self) -> None:
         if self._patient is None or self._draft.read_only:
@@ -685,7 +514,7 @@ class IntakePage(QWidget):
         self.scroll.verticalScrollBar().setValue(0)
         self.changed.emit(record)
 
-    def _open_earlier(self, intake_id: int) -> None:
+    def _on_history_card_open_requested(self, intake_id: int) -> None:
         self.flush()
         record = next((r for r in self._history if r.id == intake_id), None)
         if record is None:
@@ -699,6 +528,6 @@ class IntakePage(QWidget):
 
     def _on_earlier_jump_clicked(self) -> None:
         self.scroll.ensureWidgetVisible(self.history_card, 0, 0)
-        if self.history_buttons:
-            target = next((b for b in self.history_buttons if b.isEnabled()), self.history_buttons[0])
+        target = self.history_card.first_to_open()
+        if target is not None:
             target.setFocus()
