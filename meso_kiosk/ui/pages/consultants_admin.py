@@ -170,7 +170,24 @@ class ConsultantsAdminPage(QWidget):
         self._sign_in = sign_in
         self._pending: tuple[Action, Callable[[dict[str, str]], None]] | None = None
         self.rows: dict[int, ConsultantRow] = {}
+        header = self._build_header()
+        self._build_add_fields()
+        self._build_idle_fields()
+        body = self._build_body()
+        confirm = self._build_confirm()
+        self.views = QStackedWidget()
+        self.body_view = scrolling(body)
+        self.confirm_view = scrolling(confirm)
+        self.views.addWidget(self.body_view)
+        self.views.addWidget(self.confirm_view)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(header)
+        layout.addWidget(self.views, 1)
+        self._connect_signals()
 
+    def _build_header(self) -> QFrame:
         header = QFrame()
         header.setProperty("role", "header")
         self.back_button = button("‹ Patients", "Back to the patient list")
@@ -179,15 +196,16 @@ class ConsultantsAdminPage(QWidget):
         header_layout.setSpacing(16)
         header_layout.addWidget(self.back_button)
         header_layout.addWidget(label("Consultants and kiosk lock", "heading"), 1)
-
-        # --- the list
+        # the list
         self.notice = label("", "notice")
         self.notice.setAccessibleName("Last change")
         self.notice.hide()
         self.list_box = QVBoxLayout()
         self.list_box.setSpacing(8)
+        return header
 
-        # --- add a consultant
+    def _build_add_fields(self) -> None:
+        """Add a consultant: name, role, first PIN twice."""
         self.add_name = QLineEdit()
         self.add_name.setAccessibleName("New consultant's name")
         self.add_name.setPlaceholderText("Name as colleagues know it, e.g. Dr Sam Okafor")
@@ -205,7 +223,8 @@ class ConsultantsAdminPage(QWidget):
         self.add_errors = {key: _error_label() for key in ("name", "role", "pin", "pin_again")}
         self.add_button = button("Add consultant", "Add this consultant", primary=True)
 
-        # --- idle lock
+    def _build_idle_fields(self) -> None:
+        """The minutes of quiet before the kiosk locks itself."""
         self.idle_minutes = QSpinBox()
         self.idle_minutes.setAccessibleName("Minutes before the kiosk locks itself")
         self.idle_minutes.setRange(1, MAX_IDLE_LOCK_SECONDS // 60)
@@ -216,6 +235,7 @@ class ConsultantsAdminPage(QWidget):
         self.idle_error = _error_label()
         self.idle_save_button = button("Save", "Save the idle-lock time")
 
+    def _build_body(self) -> QWidget:
         body = QWidget()
         body_layout = QVBoxLayout(body)
         body_layout.setContentsMargins(32, 24, 32, 32)
@@ -230,8 +250,10 @@ class ConsultantsAdminPage(QWidget):
         body_layout.addWidget(self._add_card())
         body_layout.addWidget(self._idle_card())
         body_layout.addStretch(1)
+        return body
 
-        # --- confirm with the admin's PIN (an inline step, not a dialog)
+    def _build_confirm(self) -> QWidget:
+        """Confirm with the admin's PIN (an inline step, not a dialog)."""
         self.confirm_what = label("", "subheading-small")
         self.confirm_pin = PinEntry("Your admin PIN")
         self.cancel_confirm_button = button("Cancel", "Cancel this change")
@@ -247,18 +269,7 @@ class ConsultantsAdminPage(QWidget):
         confirm_layout.addWidget(self.confirm_pin, 0, Qt.AlignmentFlag.AlignHCenter)
         confirm_layout.addWidget(self.cancel_confirm_button, 0, Qt.AlignmentFlag.AlignHCenter)
         confirm_layout.addStretch(1)
-
-        self.views = QStackedWidget()
-        self.body_view = scrolling(body)
-        self.confirm_view = scrolling(confirm)
-        self.views.addWidget(self.body_view)
-        self.views.addWidget(self.confirm_view)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(0)
-        layout.addWidget(header)
-        layout.addWidget(self.views, 1)
-        self._connect_signals()
+        return confirm
 
     def _add_card(self) -> QFrame:
         card = QFrame()
