@@ -263,3 +263,26 @@ def test_three_sessions_of_history_render_in_both_orientations(page, kiosk, regi
         page.grab().save(str(path))
         shutil.copy(path, f"/tmp/scalp_{width}x{height}.png")
         page.map.grab().save(f"/tmp/scalp_map_only_{width}x{height}.png")
+
+
+def test_a_closed_session_is_corrected_from_its_card(page, kiosk, register, consultant, qtbot):
+    patient = register()
+    closed = kiosk.sessions.close(patient.id, closed_session_form(consultant, 7, {
+        "vertex": {"injections": 20, "depth_mm": 2.5, "volume_ml": 1.5}}), "test").session
+    open_patient(page, patient, qtbot)
+    [correct] = [b for b in page.earlier.findChildren(type(page.start_button)) if b.text() == "Correct…"]
+    qtbot.mouseClick(correct, Qt.MouseButton.LeftButton)
+    assert page.draft.amending == closed.session_id and page.form.isVisible()
+    assert page.form_title.text() == "Correct a closed session" and page.form.fields["reason"].isVisible()
+    assert page.form.amend_save_button.isVisible() and not page.form.close_button.isVisible()
+    assert page.form.duration.text() == "30"
+    page.form.duration.setText("45")
+    qtbot.mouseClick(page.form.amend_save_button, Qt.MouseButton.LeftButton)  # no reason yet
+    assert page.form.fields["reason"].message.isVisible() and page.draft.amending == closed.session_id
+    qtbot.keyClicks(page.form.reason, "Duration typed wrong.")
+    qtbot.mouseClick(page.form.amend_save_button, Qt.MouseButton.LeftButton)
+    assert page.draft.amending is None and page.status.text() == "Correction saved beside the original."
+    [record] = kiosk.sessions.overview(patient.id).closed
+    assert record.effective.duration_min == 45 and record.original.duration_min == 30
+    notes = [w.text() for w in page.earlier.findChildren(type(page.status)) if w.text().startswith("✎ Corrected")]
+    assert len(notes) == 1 and "Session length (min): 30 → 45" in notes[0]

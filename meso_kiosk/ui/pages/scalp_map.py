@@ -52,15 +52,31 @@ class ScalpMapPage(QWidget):
                  parent: QWidget | None = None, *, guard: StepGuard = never_blocked):
         super().__init__(parent)
         self._guard = guard  # an intake stop holds the step back (see ConsultationStep)
-        self._clock = clock
         self._patient: Patient | None = None
         self._landscape: bool | None = None  # set by the first _arrange
         self.draft = SessionDraft(sessions, clock, actor)
         self._autosave = QTimer(self)
         self._autosave.setSingleShot(True)
         self._autosave.setInterval(AUTOSAVE_MS)
-        self._build_map_panel()
-        self._build_body()
+        # Map column: the map, what its shades mean, and the tapped zone's history.
+        self.map = ScalpMapView(self.draft.geometry)
+        self.history_toggle = button("Show history", "Show earlier sessions on the map")
+        self.history_toggle.setCheckable(True)
+        self.legend = HistoryLegend()
+        self.map_hint = label("", "muted")
+        self.zone_history = ZoneHistoryCard()
+        self._map_row = QBoxLayout(QBoxLayout.Direction.TopToBottom)
+        self._under_map = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        self.map_panel = self._map_panel()
+        # Form column: where the session stands, the form, and the sessions before.
+        self.form_title = label("Today's session", "subheading")
+        self.status = label("", "muted")
+        self.banner = label("", "banner-error")
+        self.banner.hide()
+        self.start_button = button("Start today's session", "Start a new treatment session", primary=True)
+        self.form = SessionForm(self.draft, clock)
+        self.earlier = EarlierSessions()
+        self.form_scroll = scrolling(self._body())
         self._layout = QBoxLayout(QBoxLayout.Direction.LeftToRight, self)
         self._layout.setContentsMargins(24, 8, 16, 8)
         self._layout.setSpacing(24)
@@ -72,46 +88,32 @@ class ScalpMapPage(QWidget):
 
     # ------------------------------------------------------------ layout
 
-    def _build_map_panel(self) -> None:
-        self.map = ScalpMapView(self.draft.geometry)
-        self.history_toggle = button("Show history", "Show earlier sessions on the map")
-        self.history_toggle.setCheckable(True)
-        self.legend = HistoryLegend()
-        self.map_hint = label("", "muted")
-        self.zone_history = ZoneHistoryCard()
+    def _map_panel(self) -> QWidget:
         map_top = QHBoxLayout()
         map_top.addWidget(self.map_hint, 1)
         map_top.addWidget(self.history_toggle)
-        self.map_panel = QWidget()
-        map_layout = QVBoxLayout(self.map_panel)
+        panel = QWidget()
+        map_layout = QVBoxLayout(panel)
         map_layout.setContentsMargins(0, 0, 0, 0)
         map_layout.setSpacing(8)
         map_layout.addLayout(map_top)
         # Landscape: the map on top, legend and zone history side by side beneath it.
         # Portrait: legend and zone history in a column beside the map (the head is taller
         # than wide, so the space beside it is free), leaving the height to the form.
-        self._map_row = QBoxLayout(QBoxLayout.Direction.TopToBottom)
         self._map_row.setSpacing(12)
         self._map_row.addWidget(self.map, 1)
-        self._under_map = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         self._under_map.setSpacing(12)
         self._under_map.addWidget(self.legend, 2)
         self._under_map.addWidget(self.zone_history, 3)
         self._map_row.addLayout(self._under_map)
         map_layout.addLayout(self._map_row, 1)
+        return panel
 
-    def _build_body(self) -> None:
-        self.status = label("", "muted")
-        self.banner = label("", "banner-error")
-        self.banner.hide()
-        self.start_button = button("Start today's session", "Start a new treatment session", primary=True)
-        self.form = SessionForm(self.draft, self._clock)
-        self.earlier = EarlierSessions()
+    def _body(self) -> QWidget:
         body = QWidget()
         body_layout = QVBoxLayout(body)
         body_layout.setContentsMargins(0, 0, 8, 16)
         body_layout.setSpacing(12)
-        self.form_title = label("Today's session", "subheading")
         body_layout.addWidget(self.form_title)
         body_layout.addWidget(self.status)
         body_layout.addWidget(self.banner)
@@ -120,7 +122,7 @@ class ScalpMapPage(QWidget):
         body_layout.addWidget(label("Earlier sessions", "subheading"))
         body_layout.addWidget(self.earlier)
         body_layout.addStretch(1)
-        self.form_scroll = scrolling(body)
+        return body
 
     def _arrange(self, *, landscape: bool) -> None:
         direction = QBoxLayout.Direction.LeftToRight if landscape else QBoxLayout.Direction.TopToBottom

@@ -43,7 +43,6 @@ class SessionForm(QWidget):
     def __init__(self, draft: SessionDraft, clock: Clock, parent: QWidget | None = None):
         super().__init__(parent)
         self._draft = draft
-        self._clock = clock
         self.zone_rows: dict[str, ZoneRow] = {}
         self.product_rows: list[ProductRow] = []
         self.saved_label = label("", "saved")
