@@ -26,7 +26,8 @@ from .errors import WordedError
 if TYPE_CHECKING:
     from ..domain.aftercare import Aftercare
     from ..domain.consent_template import ConsentTemplate
-    from ..domain.course import ClinicCalendar, Protocol
+    from ..domain.clinic_calendar import ClinicCalendar
+    from ..domain.protocol import Protocol
     from ..domain.intake_options import IntakeOptions
     from ..domain.scalp import ScalpGeometry
     from ..domain.screening import ScreeningRule
@@ -170,7 +171,7 @@ class ClinicData:
         return self.parsed(GEOMETRY_FILE, parse_geometry)
 
     def protocols(self) -> dict[str, Protocol]:
-        from ..domain.course import parse_protocols
+        from ..domain.protocol import parse_protocols
 
         return self.parsed(PROTOCOLS_FILE, parse_protocols)
 
@@ -180,7 +181,7 @@ class ClinicData:
         return self.parsed(PROTOCOLS_FILE, parse_severity_rules, key=("severity",))
 
     def clinic_calendar(self) -> ClinicCalendar:
-        from ..domain.course import parse_clinic_calendar
+        from ..domain.clinic_calendar import parse_clinic_calendar
 
         return self.parsed(CALENDAR_FILE, parse_clinic_calendar)
 

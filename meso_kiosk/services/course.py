@@ -28,14 +28,9 @@ from typing import TYPE_CHECKING
 
 from ..domain.aftercare import LANGUAGE_RE, Aftercare
 from ..domain.clock import Clock, parse_utc_iso
-from ..domain.course import (
-    MAX_INTERVAL_DAYS,
-    ClinicCalendar,
-    Course,
-    ProjectedCourse,
-    Protocol,
-    project,
-)
+from ..domain.clinic_calendar import ClinicCalendar
+from ..domain.course import Course, ProjectedCourse, project
+from ..domain.protocol import MAX_INTERVAL_DAYS, Protocol
 from ..domain.errors import ValidationError
 from ..domain.patient import parse_date
 from ..domain.severity import (

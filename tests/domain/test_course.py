@@ -10,20 +10,15 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from meso_kiosk.domain.course import (
+from meso_kiosk.domain.clinic_calendar import (
     ClinicCalendar,
     Closure,
-    Course,
-    MilestoneAnchor,
     NotADateError,
-    Protocol,
-    SessionStatus,
     add_months,
     parse_clinic_calendar,
-    parse_protocols,
-    project,
-    project_course,
 )
+from meso_kiosk.domain.course import Course, SessionStatus, project, project_course
+from meso_kiosk.domain.protocol import MilestoneAnchor, Protocol, parse_protocols
 from meso_kiosk.domain.errors import ValidationError
 from meso_kiosk.domain.severity import (
     NORWOOD_STAGES,

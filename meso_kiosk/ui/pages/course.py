@@ -28,7 +28,8 @@ from PySide6.QtWidgets import (
 )
 
 from ...domain.clock import Clock
-from ...domain.course import MAX_INTERVAL_DAYS, ProjectedCourse, Protocol
+from ...domain.course import ProjectedCourse
+from ...domain.protocol import MAX_INTERVAL_DAYS, Protocol
 from ...domain.errors import ValidationError
 from ...domain.patient import Patient
 from ...services.course import CourseExportError, CourseOverview, CourseService, NoCourseError

@@ -14,7 +14,9 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QKeyEvent, QMouseEvent, QPainter, QPainterPath, QPen, QPolygonF
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QSizePolicy, QVBoxLayout, QWidget
 
-from ...domain.course import ClinicCalendar, MilestoneAnchor, PlannedSession, ProjectedCourse, SessionStatus
+from ...domain.clinic_calendar import ClinicCalendar
+from ...domain.course import PlannedSession, ProjectedCourse, SessionStatus
+from ...domain.protocol import MilestoneAnchor
 from .. import theme
 from .basics import label
 
