@@ -10,7 +10,10 @@ from meso_kiosk.domain.consent import ConsentKind, RecordStatus, WithdrawalChann
 from meso_kiosk.services.demo import seed_demo
 from meso_kiosk.services.demo_consents import synthetic_signature
 from meso_kiosk.services.reference import app_info
+from meso_kiosk.ui.pages.consent import ConsentPage
+from meso_kiosk.ui.theme import apply_theme
 from tests.conftest import COUNTERSIGN_PIN
+from tests.ui.conftest import signed_in_consultant
 
 WRONG_PIN = "000000"
 
@@ -42,12 +45,32 @@ def draw(qtbot, canvas) -> None:
 
 
 @pytest.fixture
+def consent_page(qtbot, qapp, kiosk):
+    """The Consent step alone, countersigned by the signed-in admin (``consent_page.consultant``)."""
+    apply_theme(qapp)
+    consultant = signed_in_consultant(kiosk)
+    page = ConsentPage(kiosk.consents, kiosk.accounts, kiosk.clock, lambda: consultant)
+    page.consultant = consultant
+    qtbot.addWidget(page)
+    page.setMinimumSize(640, 480)  # a top level's own minimum: layouts do not push theirs up (offscreen warns)
+    page.resize(1280, 800)
+    page.show()
+    qtbot.waitExposed(page)
+    return page
+
+
+def show_consent(page, patient):
+    page.show_patient(patient)
+    return page
+
+
+@pytest.fixture
 def claire(register):
     return register("Claire", "Dubois", "1986-04-12")
 
 
-def test_without_consent_the_page_says_sessions_need_one(window, claire):
-    page = open_consent(window, claire)
+def test_without_consent_the_page_says_sessions_need_one(consent_page, claire):
+    page = show_consent(consent_page, claire)
     assert page.status_title.text() == "⚠ No signed consent: no session can be recorded yet"
     assert "cannot be recorded without a current signed consent" in page.explain.text()
     assert page.handoff_button.text() == "Hand the tablet to the patient"
@@ -56,9 +79,9 @@ def test_without_consent_the_page_says_sessions_need_one(window, claire):
     assert page.history_empty.isVisibleTo(page) and page.history_rows == []
 
 
-def test_a_signed_consent_shows_when_what_and_who(window, kiosk, claire, sign_consent):
+def test_a_signed_consent_shows_when_what_and_who(consent_page, kiosk, claire, sign_consent):
     record = sign_consent(claire.id)
-    page = open_consent(window, claire)
+    page = show_consent(consent_page, claire)
     assert page.status_title.text() == "✓ Signed consent in force: sessions can be recorded"
     detail = page.status_detail.text()
     assert kiosk.clock.format_local(record.signed_at) in detail
@@ -72,9 +95,9 @@ def test_a_signed_consent_shows_when_what_and_who(window, kiosk, claire, sign_co
     assert page.history_rows[0].title.text() == "Consent · ✓ In force"
 
 
-def test_withdrawal_by_phone_needs_the_pin_and_closes_the_gate(qtbot, window, kiosk, claire, sign_consent):
+def test_withdrawal_by_phone_needs_the_pin_and_closes_the_gate(qtbot, consent_page, kiosk, claire, sign_consent):
     sign_consent(claire.id)
-    page = open_consent(window, claire)
+    page = show_consent(consent_page, claire)
     qtbot.mouseClick(page.withdraw_button, Qt.MouseButton.LeftButton)
     panel = page.withdraw_panel
     assert panel.isVisibleTo(page)
@@ -102,9 +125,9 @@ def test_withdrawal_by_phone_needs_the_pin_and_closes_the_gate(qtbot, window, ki
     assert page.handoff_button.text() == "Hand the tablet to the patient"
 
 
-def test_withdrawal_in_person_needs_the_patients_signature(qtbot, window, kiosk, claire, sign_consent):
+def test_withdrawal_in_person_needs_the_patients_signature(qtbot, consent_page, kiosk, claire, sign_consent):
     sign_consent(claire.id)
-    page = open_consent(window, claire)
+    page = show_consent(consent_page, claire)
     qtbot.mouseClick(page.withdraw_button, Qt.MouseButton.LeftButton)
     panel = page.withdraw_panel
     qtbot.mouseClick(panel.channel_buttons[WithdrawalChannel.IN_PERSON], Qt.MouseButton.LeftButton)
@@ -120,9 +143,9 @@ def test_withdrawal_in_person_needs_the_patients_signature(qtbot, window, kiosk,
     assert latest.patient_signature_png.startswith(b"\x89PNG")
 
 
-def test_a_too_long_reason_is_refused_next_to_the_field(qtbot, window, kiosk, claire, sign_consent):
+def test_a_too_long_reason_is_refused_next_to_the_field(qtbot, consent_page, kiosk, claire, sign_consent):
     sign_consent(claire.id)
-    page = open_consent(window, claire)
+    page = show_consent(consent_page, claire)
     qtbot.mouseClick(page.withdraw_button, Qt.MouseButton.LeftButton)
     panel = page.withdraw_panel
     qtbot.mouseClick(panel.channel_buttons[WithdrawalChannel.LETTER], Qt.MouseButton.LeftButton)
@@ -134,13 +157,13 @@ def test_a_too_long_reason_is_refused_next_to_the_field(qtbot, window, kiosk, cl
     assert panel.isHidden() and page.withdraw_button.isEnabled()
 
 
-def test_the_history_keeps_every_record_with_its_status(window, kiosk, claire, sign_consent):
+def test_the_history_keeps_every_record_with_its_status(consent_page, kiosk, claire, sign_consent):
     first = sign_consent(claire.id)
-    account = window.sign_in.consultant
+    account = consent_page.consultant
     kiosk.consents.withdraw(claire.id, channel="email", consultant_id=account.id, consultant_pin=COUNTERSIGN_PIN,
                             reason="Wants to think about it.")
     sign_consent(claire.id)
-    page = open_consent(window, claire)
+    page = show_consent(consent_page, claire)
     assert [entry.status for entry in page.history] == [
         RecordStatus.CURRENT, RecordStatus.WITHDRAWAL_ENDED, RecordStatus.WITHDRAWN]
     assert [row.title.text() for row in page.history_rows] == [
@@ -166,21 +189,21 @@ def test_scalp_map_explains_the_consent_gate(window, claire):
     assert "No signed consent" in scalp.status.text()
 
 
-def test_demo_consents_show_well(window, kiosk, qtbot, shots):
+def test_demo_consents_show_well(consent_page, kiosk, qtbot, shots):
     seed_demo(kiosk)
     siobhan = next(p for p in kiosk.patients.search("O'Brien"))
-    page = open_consent(window, siobhan)
+    page = show_consent(consent_page, siobhan)
     assert page.status_title.text().startswith("✓ Signed consent in force")
     assert [entry.status for entry in page.history] == [
         RecordStatus.CURRENT, RecordStatus.WITHDRAWAL_ENDED, RecordStatus.WITHDRAWN]
     assert "By phone" in page.history_rows[1].detail.text()
     qtbot.wait(250)
-    assert window.grab().save(str(shots / "consent_demo_obrien_1280x800.png"))
+    assert consent_page.grab().save(str(shots / "consent_demo_obrien_1280x800.png"))
     claire = next(p for p in kiosk.patients.search("Dubois"))
-    page = open_consent(window, claire)
+    page = show_consent(consent_page, claire)
     assert "French, version 1" in page.status_detail.text()
     marcus = next(p for p in kiosk.patients.search("Whitfield"))
-    page = open_consent(window, marcus)
+    page = show_consent(consent_page, marcus)
     assert "Question for the consultant: Can I go to the gym the day after a session?" in page.status_detail.text()
 
 

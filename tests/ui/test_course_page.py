@@ -12,11 +12,11 @@ from PySide6.QtWidgets import QApplication
 
 from meso_kiosk.domain.course import SessionStatus, project
 from meso_kiosk.ui.pages.course import CoursePage
+from meso_kiosk.ui.theme import apply_theme
 from meso_kiosk.ui.widgets.timeline import DONE, MILESTONE, NEXT, OVERDUE, PLANNED, TODAY, day_text, timeline_rows
 from tests.course_helpers import add_closed_session
 
 ACTOR = "consultant:test"
-COURSE_STEP = 2
 
 
 def _settle(qtbot) -> None:
@@ -25,11 +25,21 @@ def _settle(qtbot) -> None:
     QApplication.processEvents()
 
 
-def _open_course(window, qtbot, patient) -> CoursePage:
-    window.open_patient(patient)
-    window.workspace.go_to_step(COURSE_STEP)
-    page = window.workspace.pages["course"]
-    assert window.workspace.stack.currentWidget() is page
+@pytest.fixture
+def course_page(qtbot, qapp, kiosk) -> CoursePage:
+    """The Course step alone, as the workspace shows it, on a landscape tablet."""
+    apply_theme(qapp)
+    page = CoursePage(kiosk.course, kiosk.clock, kiosk.paths.exports, lambda: ACTOR)
+    qtbot.addWidget(page)
+    page.setMinimumSize(640, 480)  # a top level's own minimum: layouts do not push theirs up (offscreen warns)
+    page.resize(1280, 800)
+    page.show()
+    qtbot.waitExposed(page)
+    return page
+
+
+def _open_course(page: CoursePage, qtbot, patient) -> CoursePage:
+    page.show_patient(patient)
     _settle(qtbot)
     return page
 
@@ -64,8 +74,8 @@ def _retype(qtbot, widget, text: str, type_text=None) -> None:
         type_text(widget, text)
 
 
-def test_mid_course_page_shows_progress_and_timeline(window, kiosk, qtbot, mid_course, shots):
-    page = _open_course(window, qtbot, mid_course)
+def test_mid_course_page_shows_progress_and_timeline(course_page, kiosk, qtbot, mid_course, shots):
+    page = _open_course(course_page, qtbot, mid_course)
     assert page.progress_heading.text() == "Session 5 of 8"
     assert "4 done" in page.progress_detail.text() and "overdue since" in page.progress_detail.text()
     kinds = [row.row.kind for row in page.timeline.rows]
@@ -82,22 +92,22 @@ def test_mid_course_page_shows_progress_and_timeline(window, kiosk, qtbot, mid_c
     assert all(r.height() >= 44 and r.accessibleName() for r in editable)
 
     for width, height in ((1280, 800), (800, 1280)):
-        window.resize(width, height)
+        page.resize(width, height)
         _settle(qtbot)
         assert page.scroll.horizontalScrollBar().maximum() == 0  # never sideways
         body = page.scroll.widget()
         assert body.width() <= page.scroll.viewport().width()
         name = f"course_{width}x{height}"
-        window.grab().save(str(shots / f"{name}.png"))
+        page.grab().save(str(shots / f"{name}.png"))
         body.grab().save(str(shots / f"{name}_full.png"))
         shutil.copy(shots / f"{name}.png", f"/tmp/{name}.png")
         shutil.copy(shots / f"{name}_full.png", f"/tmp/{name}_full.png")
     assert page._portrait  # 800 wide: one column
 
 
-def test_editing_the_start_date_re_plans_and_persists(window, kiosk, qtbot, register):
+def test_editing_the_start_date_re_plans_and_persists(course_page, kiosk, qtbot, register):
     patient = register()
-    page = _open_course(window, qtbot, patient)
+    page = _open_course(course_page, qtbot, patient)
     assert page.title.text().startswith("Proposed course")
     assert kiosk.course.active(patient.id) is None
     assert not page.ics_button.isEnabled()
@@ -123,8 +133,8 @@ def test_editing_the_start_date_re_plans_and_persists(window, kiosk, qtbot, regi
 
 
 @pytest.mark.parametrize("typed", ["31/02/2026", "'; DROP TABLE courses;--", "🦄 tomorrow", "2031-01-01", ""])
-def test_hostile_start_dates_show_a_message_and_keep_the_text(window, kiosk, qtbot, mid_course, type_text, typed):
-    page = _open_course(window, qtbot, mid_course)
+def test_hostile_start_dates_show_a_message_and_keep_the_text(course_page, kiosk, qtbot, mid_course, type_text, typed):
+    page = _open_course(course_page, qtbot, mid_course)
     before = _audit(kiosk)
     _retype(qtbot, page.start, typed, type_text)
     _press_enter(qtbot, page.start)
@@ -136,18 +146,18 @@ def test_hostile_start_dates_show_a_message_and_keep_the_text(window, kiosk, qtb
     assert kiosk.course.active(mid_course.id).start == date(2026, 10, 12)
 
 
-def test_start_after_a_session_done_is_refused_next_to_the_field(window, kiosk, qtbot, mid_course):
-    page = _open_course(window, qtbot, mid_course)
+def test_start_after_a_session_done_is_refused_next_to_the_field(course_page, kiosk, qtbot, mid_course):
+    page = _open_course(course_page, qtbot, mid_course)
     _retype(qtbot, page.start, "2026-11-01")
     _press_enter(qtbot, page.start)
     assert "first session done" in page.error_text("start")
 
 
-def test_override_of_the_suggestion_needs_a_reason_inline(window, kiosk, qtbot, register, type_text):
+def test_override_of_the_suggestion_needs_a_reason_inline(course_page, kiosk, qtbot, register, type_text):
     patient = register("Priya", "Raghunathan", "1982-10-25", sex_at_birth="female")
     kiosk.intake.save_answer(patient.id, "complaint.hair_loss_type", "androgenetic", ACTOR)
     kiosk.intake.save_answer(patient.id, "classification.sinclair", "3", ACTOR)
-    page = _open_course(window, qtbot, patient)
+    page = _open_course(course_page, qtbot, patient)
     assert "Moderate" in page.suggestion.text() and "Sinclair 3 or above" in page.suggestion_basis.text()
     assert page.protocol.currentData() == "moderate"
     assert not page.reason_box.isVisible()
@@ -183,8 +193,8 @@ def test_override_of_the_suggestion_needs_a_reason_inline(window, kiosk, qtbot, 
     assert page.shown_course.total == 6
 
 
-def test_interval_below_the_protocol_minimum_is_refused_next_to_it(window, kiosk, qtbot, mid_course):
-    page = _open_course(window, qtbot, mid_course)
+def test_interval_below_the_protocol_minimum_is_refused_next_to_it(course_page, kiosk, qtbot, mid_course):
+    page = _open_course(course_page, qtbot, mid_course)
     row = page.timeline.row_for(6)
     qtbot.mouseClick(row, Qt.MouseButton.LeftButton)
     editor = page.interval_editor
@@ -219,8 +229,8 @@ def test_interval_below_the_protocol_minimum_is_refused_next_to_it(window, kiosk
     assert not editor.isVisible()
 
 
-def test_keyboard_opens_the_interval_editor(window, kiosk, qtbot, mid_course):
-    page = _open_course(window, qtbot, mid_course)
+def test_keyboard_opens_the_interval_editor(course_page, kiosk, qtbot, mid_course):
+    page = _open_course(course_page, qtbot, mid_course)
     row = page.timeline.row_for(7)
     row.setFocus()
     qtbot.keyClick(row, Qt.Key.Key_Return)
@@ -228,8 +238,8 @@ def test_keyboard_opens_the_interval_editor(window, kiosk, qtbot, mid_course):
     assert page.timeline.row_for(2) is not None and not page.timeline.row_for(2).row.editable  # done: history
 
 
-def test_calendar_button_writes_into_exports_and_says_where(window, kiosk, qtbot, mid_course):
-    page = _open_course(window, qtbot, mid_course)
+def test_calendar_button_writes_into_exports_and_says_where(course_page, kiosk, qtbot, mid_course):
+    page = _open_course(course_page, qtbot, mid_course)
     assert page.ics_button.isEnabled()
     qtbot.mouseClick(page.ics_button, Qt.MouseButton.LeftButton)
     target = kiosk.paths.exports / kiosk.course.ics_file_name(mid_course.id)
@@ -240,13 +250,13 @@ def test_calendar_button_writes_into_exports_and_says_where(window, kiosk, qtbot
     assert [f.name for f in target.parent.iterdir() if f.name.endswith(".tmp")] == []
 
 
-def test_a_problem_with_the_stored_course_is_shown_not_crashed(window, kiosk, qtbot, register):
+def test_a_problem_with_the_stored_course_is_shown_not_crashed(course_page, kiosk, qtbot, register):
     patient = register()
     kiosk.course.start_course(patient.id, start="2026-09-01", protocol_id="mild", actor=ACTOR)
     for week in range(7):  # one more than the mild protocol has
         add_closed_session(kiosk, patient.id, date(2026, 9, 1 + 7 * week) if week < 4 else
                            date(2026, 10, 1 + 7 * (week - 4)))
-    page = _open_course(window, qtbot, patient)
+    page = _open_course(course_page, qtbot, patient)
     assert page.banner.isVisible() and "longer protocol" in page.banner.text()
     assert page.shown_course is None and not page.ics_button.isEnabled()
     page.protocol.setCurrentIndex(page.protocol.findData("moderate"))
