@@ -136,10 +136,10 @@ def test_record_two_zones_close_and_see_the_history_overlay(page, kiosk, registe
     # Closing asks first, inline.
     qtbot.mouseClick(page.form.close_button, Qt.MouseButton.LeftButton)
     assert page.form.confirm_panel.isVisible()
-    qtbot.mouseClick(page.form.confirm_back, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(page.form.confirm_panel.back, Qt.MouseButton.LeftButton)
     assert kiosk.sessions.draft(patient.id) is not None
     qtbot.mouseClick(page.form.close_button, Qt.MouseButton.LeftButton)
-    qtbot.mouseClick(page.form.confirm_close, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(page.form.confirm_panel.confirm, Qt.MouseButton.LeftButton)
     assert kiosk.sessions.draft(patient.id) is None
     assert not page.form.isVisible() and page.start_button.isVisible()
 

@@ -159,8 +159,8 @@ class ScalpMapPage(QWidget):
         self.form.changed.connect(self._on_form_changed)
         self.form.save_button.clicked.connect(self.flush)
         self.form.close_button.clicked.connect(self._on_close_button_clicked)
-        self.form.confirm_back.clicked.connect(self._on_confirm_back_clicked)
-        self.form.confirm_close.clicked.connect(self._on_confirm_close_clicked)
+        self.form.confirm_panel.back.clicked.connect(self._on_confirm_back_clicked)
+        self.form.confirm_panel.confirm.clicked.connect(self._on_confirm_close_clicked)
         self.form.amend_save_button.clicked.connect(self._on_amend_save_button_clicked)
         self.form.amend_cancel_button.clicked.connect(self._on_amend_cancel_button_clicked)
         self.earlier.amend_requested.connect(self._on_earlier_amend_requested)
@@ -322,7 +322,7 @@ class ScalpMapPage(QWidget):
             self._show_errors(errors)
             return
         self.form.confirm_panel.show()
-        self.form.confirm_close.setFocus()
+        self.form.confirm_panel.confirm.setFocus()
         self.form_scroll.ensureWidgetVisible(self.form.confirm_panel)
 
     def _on_confirm_back_clicked(self) -> None:

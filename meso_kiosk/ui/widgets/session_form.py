@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QComboBox, QFrame, QGridLayout, QHBoxLayout, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QGridLayout, QHBoxLayout, QPlainTextEdit, QVBoxLayout, QWidget
 
 from ...domain.clock import Clock
 from ...domain.lots import LotStatus
@@ -18,21 +18,11 @@ from ...domain.session_captions import NUMBING, TECHNIQUES
 from ...services.session_draft import SessionDraft
 from .basics import button, label
 from .date_time import SessionDateTimePicker
-from .session_rows import FormField, ProductRow, RowToggle, ZoneRow, line_edit, toggle_group
+from .session_rows import CloseConfirmation, FormField, ProductRow, RowToggle, ToggleGroup, ZoneRow, line_edit
 
 # Top to bottom; the correction's reason comes first and shows only while correcting.
 FIELD_ORDER = ("reason", "started_at", "consultant_id", "technique", "numbing", "zones", "products",
                "duration_min", "side_effects", "side_effects_other", "shedding", "satisfaction", "notes")
-
-
-def _check(buttons: dict[str, QPushButton], value) -> None:
-    toggle = buttons.get(value)
-    if toggle is not None:
-        toggle.setChecked(True)
-
-
-def _checked(buttons: dict[str, QPushButton]) -> str | None:
-    return next((value for value, toggle in buttons.items() if toggle.isChecked()), None)
 
 
 class SessionForm(QWidget):
@@ -43,75 +33,68 @@ class SessionForm(QWidget):
     def __init__(self, draft: SessionDraft, clock: Clock, parent: QWidget | None = None):
         super().__init__(parent)
         self._draft = draft
+        settings = draft.settings
         self.zone_rows: dict[str, ZoneRow] = {}
         self.product_rows: list[ProductRow] = []
         self.saved_label = label("", "saved")
         self.started_at = SessionDateTimePicker(clock, "Session date and time")
         self.consultant = QComboBox()
         self.consultant.setAccessibleName("Consultant")
-        self.fields: dict[str, FormField] = {}
-        self._build_fields()
-        self._build_actions()
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(8)
-        for key in FIELD_ORDER:
-            layout.addWidget(self.fields[key])
-        layout.addWidget(self.totals)
-        layout.addLayout(self._actions)
-        layout.addWidget(self.confirm_panel)
-        self._connect_signals()
-
-    # ------------------------------------------------------------ layout
-
-    def _build_fields(self) -> None:
-        settings = self._draft.settings
-        techniques, self.technique_group, self.technique_buttons = toggle_group(TECHNIQUES, "Technique", 1)
-        numbing, self.numbing_group, self.numbing_buttons = toggle_group(NUMBING, "Numbing", 2)
-        zones_widget = self._build_zones()
-        products_widget = self._build_products()
+        self.technique = ToggleGroup(TECHNIQUES, "Technique", 1)
+        self.numbing = ToggleGroup(NUMBING, "Numbing", 2)
+        self.zones_box = QVBoxLayout()
+        self.zones_empty = label("No zone marked yet: tap the treated zones on the map.", "muted")
+        self.products_box = QVBoxLayout()
+        self.add_product_button = button("Add product", "Add a product used in this session")
         self.duration = line_edit("Session length in minutes", "minutes", 4)
-        effects_widget = QWidget()
-        self._effects_grid = QGridLayout(effects_widget)
-        self._effects_grid.setContentsMargins(0, 0, 0, 0)
-        self._effects_grid.setSpacing(8)
-        self.side_effect_toggles = {effect.id: RowToggle(effect.label) for effect in self._draft.side_effects}
+        self._effects_grid = QGridLayout()
+        self.side_effect_toggles = {effect.id: RowToggle(effect.label) for effect in draft.side_effects}
         self.side_effects_other = line_edit("Other side effects", "Anything else observed", 500)
-        shedding_options = {"": "Not asked"} | {str(i): text for i, text in enumerate(settings.shedding_labels)}
-        satisfaction_options = {"": "Not asked"} | {
-            str(i + 1): text for i, text in enumerate(settings.satisfaction_labels)}
-        shedding, self.shedding_group, self.shedding_buttons = toggle_group(shedding_options, "Shedding", 2)
-        satisfaction, self.satisfaction_group, self.satisfaction_buttons = toggle_group(
-            satisfaction_options, "Satisfaction", 2)
+        self.shedding = ToggleGroup(
+            {"": "Not asked"} | {str(i): text for i, text in enumerate(settings.shedding_labels)}, "Shedding", 2)
+        self.satisfaction = ToggleGroup(
+            {"": "Not asked"} | {str(i + 1): text for i, text in enumerate(settings.satisfaction_labels)},
+            "Satisfaction", 2)
         self.notes = QPlainTextEdit()
         self.notes.setAccessibleName("Notes")
         self.notes.setFixedHeight(96)
         self.totals = label("", None)
         self.totals.setAccessibleName("Totals")
         self.reason = line_edit("Reason for the correction", "Why is this record being corrected?", 1000)
-        self.fields = {
+        self.fields = self._fields()
+        self.save_button = button("Save now", "Save the session draft now")
+        self.close_button = button("Close session…", "Close the session", primary=True)
+        self.amend_save_button = button("Save correction", "Save the correction to the closed session", primary=True)
+        self.amend_cancel_button = button("Cancel correction", "Cancel the correction")
+        self.confirm_panel = CloseConfirmation()
+        self._lay_out()
+        self._connect_signals()
+
+    # ------------------------------------------------------------ layout
+
+    def _fields(self) -> dict[str, FormField]:
+        fields = {
             "started_at": FormField(
                 "Date and time (clinic time)", self.started_at,
                 "Tap the date for a calendar; the time moves in 5-minute steps or can be typed."),
             "consultant_id": FormField("Consultant", self.consultant),
-            "technique": FormField("Technique", techniques),
-            "numbing": FormField("Numbing", numbing),
-            "zones": FormField("Zones treated (from the map)", zones_widget),
-            "products": FormField("Products and lots", products_widget),
+            "technique": FormField("Technique", self.technique),
+            "numbing": FormField("Numbing", self.numbing),
+            "zones": FormField("Zones treated (from the map)", self._zones_widget()),
+            "products": FormField("Products and lots", self._products_widget()),
             "duration_min": FormField("Session length (minutes)", self.duration),
-            "side_effects": FormField("Side effects observed", effects_widget),
+            "side_effects": FormField("Side effects observed", self._effects_widget()),
             "side_effects_other": FormField("Other side effects (optional)", self.side_effects_other),
-            "shedding": FormField("Shedding since last session (patient says)", shedding),
-            "satisfaction": FormField("Satisfaction so far (patient says)", satisfaction),
+            "shedding": FormField("Shedding since last session (patient says)", self.shedding),
+            "satisfaction": FormField("Satisfaction so far (patient says)", self.satisfaction),
             "notes": FormField("Notes (optional)", self.notes),
             "reason": FormField("Reason for the correction", self.reason),
         }
-        self.fields["reason"].hide()
+        fields["reason"].hide()
+        return fields
 
-    def _build_zones(self) -> QWidget:
-        self.zones_box = QVBoxLayout()
+    def _zones_widget(self) -> QWidget:
         self.zones_box.setSpacing(8)
-        self.zones_empty = label("No zone marked yet: tap the treated zones on the map.", "muted")
         zones_widget = QWidget()
         zones_layout = QVBoxLayout(zones_widget)
         zones_layout.setContentsMargins(0, 0, 0, 0)
@@ -119,10 +102,8 @@ class SessionForm(QWidget):
         zones_layout.addLayout(self.zones_box)
         return zones_widget
 
-    def _build_products(self) -> QWidget:
-        self.products_box = QVBoxLayout()
+    def _products_widget(self) -> QWidget:
         self.products_box.setSpacing(8)
-        self.add_product_button = button("Add product", "Add a product used in this session")
         products_widget = QWidget()
         products_layout = QVBoxLayout(products_widget)
         products_layout.setContentsMargins(0, 0, 0, 0)
@@ -130,31 +111,26 @@ class SessionForm(QWidget):
         products_layout.addWidget(self.add_product_button, 0, Qt.AlignmentFlag.AlignLeft)
         return products_widget
 
-    def _build_actions(self) -> None:
-        self.save_button = button("Save now", "Save the session draft now")
-        self.close_button = button("Close session…", "Close the session", primary=True)
-        self.amend_save_button = button("Save correction", "Save the correction to the closed session", primary=True)
-        self.amend_cancel_button = button("Cancel correction", "Cancel the correction")
-        self.confirm_text = label(
-            "Closing makes this record final: it cannot be edited afterwards, only corrected with an "
-            "amendment that gives a reason. Close the session now?")
-        self.confirm_back = button("Go back", "Do not close the session")
-        self.confirm_close = button("Yes, close session", "Confirm closing the session", primary=True)
-        self.confirm_panel = QFrame()
-        self.confirm_panel.setProperty("role", "card")
-        confirm_layout = QVBoxLayout(self.confirm_panel)
-        confirm_layout.setContentsMargins(16, 12, 16, 12)
-        confirm_layout.addWidget(self.confirm_text)
-        confirm_row = QHBoxLayout()
-        confirm_row.addStretch(1)
-        confirm_row.addWidget(self.confirm_back)
-        confirm_row.addWidget(self.confirm_close)
-        confirm_layout.addLayout(confirm_row)
-        self.confirm_panel.hide()
-        self._actions = QHBoxLayout()
-        self._actions.addWidget(self.saved_label, 1)
+    def _effects_widget(self) -> QWidget:
+        effects_widget = QWidget()
+        effects_widget.setLayout(self._effects_grid)
+        self._effects_grid.setContentsMargins(0, 0, 0, 0)
+        self._effects_grid.setSpacing(8)
+        return effects_widget
+
+    def _lay_out(self) -> None:
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(8)
+        for key in FIELD_ORDER:
+            layout.addWidget(self.fields[key])
+        layout.addWidget(self.totals)
+        actions = QHBoxLayout()
+        actions.addWidget(self.saved_label, 1)
         for widget in (self.save_button, self.close_button, self.amend_cancel_button, self.amend_save_button):
-            self._actions.addWidget(widget)
+            actions.addWidget(widget)
+        layout.addLayout(actions)
+        layout.addWidget(self.confirm_panel)
 
     def arrange(self, *, landscape: bool) -> None:
         columns = 1 if landscape else 2
@@ -176,8 +152,8 @@ class SessionForm(QWidget):
             edit.textChanged.connect(self.changed)
         self.notes.textChanged.connect(self.changed)
         self.consultant.currentIndexChanged.connect(self.changed)
-        for group in (self.technique_group, self.numbing_group, self.shedding_group, self.satisfaction_group):
-            group.buttonToggled.connect(lambda *_: self.changed.emit())
+        for choice in (self.technique, self.numbing, self.shedding, self.satisfaction):
+            choice.group.buttonToggled.connect(lambda *_: self.changed.emit())
         for toggle in self.side_effect_toggles.values():
             toggle.toggled.connect(self.changed)
 
@@ -194,8 +170,8 @@ class SessionForm(QWidget):
         self.started_at.set_local_text(values.get("started_at") or "")
         index = self.consultant.findData(values.get("consultant_id"))
         self.consultant.setCurrentIndex(max(0, index))
-        _check(self.technique_buttons, values.get("technique"))
-        _check(self.numbing_buttons, values.get("numbing") or "none")
+        self.technique.set_value(values.get("technique"))
+        self.numbing.set_value(values.get("numbing") or "none")
         self._draft.reset_zones(values.get("zones") or {})
         self.sync_zone_rows(selected)
         for row in list(self.product_rows):
@@ -206,8 +182,8 @@ class SessionForm(QWidget):
         for effect_id, toggle in self.side_effect_toggles.items():
             toggle.setChecked(effect_id in (values.get("side_effects") or ()))
         self.side_effects_other.setText(values.get("side_effects_other") or "")
-        _check(self.shedding_buttons, values.get("shedding") or "")
-        _check(self.satisfaction_buttons, values.get("satisfaction") or "")
+        self.shedding.set_value(values.get("shedding") or "")
+        self.satisfaction.set_value(values.get("satisfaction") or "")
         self.notes.setPlainText(values.get("notes") or "")
         self.reason.setText(values.get("reason") or "")
 
@@ -217,15 +193,15 @@ class SessionForm(QWidget):
             "session_id": self._draft.form_session_id,
             "started_at": self.started_at.local_text(),
             "consultant_id": self.consultant.currentData(),
-            "technique": _checked(self.technique_buttons),
-            "numbing": _checked(self.numbing_buttons),
+            "technique": self.technique.value(),
+            "numbing": self.numbing.value(),
             "zones": {zone_id: row.values() for zone_id, row in self.zone_rows.items()},
             "products": [row.values() for row in self.product_rows],
             "duration_min": self.duration.text(),
             "side_effects": [effect_id for effect_id, t in self.side_effect_toggles.items() if t.isChecked()],
             "side_effects_other": self.side_effects_other.text(),
-            "shedding": _checked(self.shedding_buttons) or "",
-            "satisfaction": _checked(self.satisfaction_buttons) or "",
+            "shedding": self.shedding.value() or "",
+            "satisfaction": self.satisfaction.value() or "",
             "notes": self.notes.toPlainText(),
             "reason": self.reason.text(),
         }

@@ -1,12 +1,23 @@
-"""The rows and fields the session form is made of: a labelled field with its message line,
-toggle groups, one row per treated zone and one per product with its lot."""
+"""The parts the session form is made of: a labelled field with its message line, toggle
+groups, one row per treated zone, one per product with its lot, and the close confirmation."""
 
 from __future__ import annotations
 
 from datetime import date
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QButtonGroup, QCheckBox, QComboBox, QFrame, QGridLayout, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QComboBox,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from .basics import button, label, restyle
 from .date_time import SessionDateTimePicker
@@ -26,21 +37,32 @@ class RowToggle(QCheckBox):
         return self.rect().contains(pos)
 
 
-def toggle_group(options: dict, accessible: str, columns: int) -> tuple[QWidget, QButtonGroup, dict]:
-    box = QWidget()
-    grid = QGridLayout(box)
-    grid.setContentsMargins(0, 0, 0, 0)
-    grid.setSpacing(8)
-    group = QButtonGroup(box)
-    group.setExclusive(True)
-    buttons = {}
-    for i, (value, text) in enumerate(options.items()):
-        toggle = button(text, f"{accessible}: {text}", role="toggle")
-        toggle.setCheckable(True)
-        group.addButton(toggle)
-        grid.addWidget(toggle, i // columns, i % columns)
-        buttons[value] = toggle
-    return box, group, buttons
+class ToggleGroup(QWidget):
+    """Big exclusive toggle buttons in a grid, one per option; ``toggled`` after each change."""
+
+    def __init__(self, options: dict[str, str], accessible: str, columns: int, parent: QWidget | None = None):
+        super().__init__(parent)
+        grid = QGridLayout(self)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setSpacing(8)
+        self.group = QButtonGroup(self)
+        self.group.setExclusive(True)
+        self.buttons: dict[str, QPushButton] = {}
+        for i, (value, text) in enumerate(options.items()):
+            toggle = button(text, f"{accessible}: {text}", role="toggle")
+            toggle.setCheckable(True)
+            self.group.addButton(toggle)
+            grid.addWidget(toggle, i // columns, i % columns)
+            self.buttons[value] = toggle
+
+    def value(self) -> str | None:
+        return next((value for value, toggle in self.buttons.items() if toggle.isChecked()), None)
+
+    def set_value(self, value) -> None:
+        """Check the option ``value``; an unknown value leaves the choice as it is."""
+        toggle = self.buttons.get(value)
+        if toggle is not None:
+            toggle.setChecked(True)
 
 
 class FormField(QWidget):
@@ -178,3 +200,25 @@ class ProductRow(QFrame):
         self.message.setProperty("role", role)
         restyle(self.message)
         self.message.setVisible(bool(text))
+
+
+class CloseConfirmation(QFrame):
+    """Asked inline before a session is closed for good."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setProperty("role", "card")
+        self.text = label(
+            "Closing makes this record final: it cannot be edited afterwards, only corrected with an "
+            "amendment that gives a reason. Close the session now?")
+        self.back = button("Go back", "Do not close the session")
+        self.confirm = button("Yes, close session", "Confirm closing the session", primary=True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 12, 16, 12)
+        layout.addWidget(self.text)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.back)
+        row.addWidget(self.confirm)
+        layout.addLayout(row)
+        self.hide()
