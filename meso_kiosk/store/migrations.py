@@ -99,9 +99,8 @@ def _step_0002_patient_search(db: "Database") -> None:
     db["patients"].enable_fts(["name_key"], create_triggers=True, tokenize="unicode61")
 
 
-def _step_0003_clinical_records(db: "Database") -> None:
-    db.executescript(
-        """
+# Step 0003's tables, one constant per kind of record; together they are the step's one script.
+_0003_INTAKES_AND_COURSES = """
     CREATE TABLE intakes (
         id INTEGER PRIMARY KEY,
         patient_id INTEGER NOT NULL REFERENCES patients (id),
@@ -128,7 +127,8 @@ def _step_0003_clinical_records(db: "Database") -> None:
         updated_at TEXT NOT NULL
     );
     CREATE INDEX courses_patient ON courses (patient_id);
-
+"""
+_0003_SESSIONS = """
     CREATE TABLE treatment_sessions (
         id INTEGER PRIMARY KEY,
         patient_id INTEGER NOT NULL REFERENCES patients (id),
@@ -169,7 +169,8 @@ def _step_0003_clinical_records(db: "Database") -> None:
     );
     CREATE INDEX session_products_session ON session_products (session_id);
     CREATE INDEX session_products_lot ON session_products (lot_number);
-
+"""
+_0003_CONSENTS = """
     CREATE TABLE consents (
         id INTEGER PRIMARY KEY,
         patient_id INTEGER NOT NULL REFERENCES patients (id),
@@ -200,7 +201,8 @@ def _step_0003_clinical_records(db: "Database") -> None:
         signed_at TEXT NOT NULL
     );
     CREATE INDEX signatures_consent ON signatures (consent_id);
-
+"""
+_0003_DOCUMENTS = """
     CREATE TABLE documents (
         id INTEGER PRIMARY KEY,
         patient_id INTEGER NOT NULL REFERENCES patients (id),
@@ -213,7 +215,14 @@ def _step_0003_clinical_records(db: "Database") -> None:
     CREATE INDEX documents_patient ON documents (patient_id);
     CREATE INDEX documents_sha256 ON documents (sha256);
     """
-    )
+
+
+def _step_0003_clinical_records(db: "Database") -> None:
+    db.executescript(_0003_INTAKES_AND_COURSES + _0003_SESSIONS + _0003_CONSENTS + _0003_DOCUMENTS)
+    _lock_clinical_records(db)
+
+
+def _lock_clinical_records(db: "Database") -> None:
     # Closed, complete and signed records never change; corrections are new rows.
     db.executescript(
         _immutable("intakes", "{row}.status = 'complete'", "a completed intake cannot be changed")
