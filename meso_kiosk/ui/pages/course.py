@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Callable
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import (
     QBoxLayout,
     QComboBox,
@@ -22,20 +21,21 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLineEdit,
     QSizePolicy,
-    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
 from ...domain.clock import Clock
 from ...domain.course import ProjectedCourse
-from ...domain.protocol import MAX_INTERVAL_DAYS, Protocol
+from ...domain.protocol import Protocol
 from ...domain.errors import ValidationError
 from ...domain.patient import Patient
 from ...services.course import CourseExportError, CourseOverview, CourseService, NoCourseError
 from ...store.errors import StoreError
 from .. import theme
 from ..widgets.basics import button, label, restyle, scrolling
+from ..widgets.course_progress import ProgressBar
+from ..widgets.interval_editor import IntervalEditor
 from ..widgets.timeline import TimelineView, day_text
 from .step import StepGuard, never_blocked
 
@@ -60,139 +60,6 @@ def _card(*widgets: QWidget, spacing: int = 12) -> tuple[QFrame, QVBoxLayout]:
     return card, layout
 
 
-class ProgressBar(QWidget):
-    """One segment per session: filled when done, outlined in the accent colour for the next."""
-
-    def __init__(self, parent: QWidget | None = None):
-        super().__init__(parent)
-        self._done = 0
-        self._total = 0
-        self.setMinimumHeight(20)
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-
-    def set_progress(self, done: int, total: int) -> None:
-        self._done, self._total = done, total
-        self.setAccessibleName(f"{done} of {total} sessions done")
-        self.update()
-
-    def paintEvent(self, event) -> None:  # noqa: N802 (Qt override)
-        if not self._total:
-            return
-        painter = QPainter(self)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        gap = 6
-        width = (self.width() - gap * (self._total - 1)) / self._total
-        for index in range(self._total):
-            x = index * (width + gap)
-            if index < self._done:
-                painter.setPen(Qt.PenStyle.NoPen)
-                painter.setBrush(QColor(theme.SUCCESS))
-            elif index == self._done:
-                painter.setPen(QPen(QColor(theme.ACCENT), 3))
-                painter.setBrush(QColor(theme.ACCENT_SOFT))
-            else:
-                painter.setPen(QPen(QColor(theme.BORDER), 2))
-                painter.setBrush(QColor(theme.SURFACE))
-            painter.drawRoundedRect(x + 1.5, 1.5, width - 3, self.height() - 3, 5, 5)
-
-
-MARGIN_LEFT = 16
-
-
-class IntervalEditor(QFrame):
-    """Days between one session and the one before it, opened under a tapped session."""
-
-    apply_requested = Signal(int, int)  # session number, days
-    reset_requested = Signal(int)  # session number: back to the protocol's interval
-    close_requested = Signal()
-
-    def __init__(self, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.setProperty("role", "interval-editor")
-        self.number = 0
-        self.heading = label("", "subheading-small")
-        self.minus = button("−", "Fewer days")
-        self.plus = button("+", "More days")
-        for small in (self.minus, self.plus):
-            small.setProperty("role", "square")
-            small.setFixedSize(theme.TOUCH_TARGET, theme.TOUCH_TARGET)
-        self.days = QSpinBox()
-        self.days.setRange(1, MAX_INTERVAL_DAYS)
-        self.days.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.days.setFixedWidth(96)
-        self.days.setMinimumHeight(theme.TOUCH_TARGET)
-        self.days.setAccessibleName("Days after the previous session")
-        self.hint = label("", "muted")
-        self.error = label("", "error")
-        self.error.hide()
-        self.save_button = button("Save interval", "Save the days before this session", primary=True)
-        self.reset_button = button("Use the protocol's", "Use the protocol's interval")
-        self.close_button = button("Close", "Close the interval editor")
-        spin_row = QHBoxLayout()
-        spin_row.setSpacing(8)
-        spin_row.addWidget(self.minus)
-        spin_row.addWidget(self.days)
-        spin_row.addWidget(self.plus)
-        spin_row.addWidget(label("days after the previous session", wrap=True), 1)
-        actions = QHBoxLayout()
-        actions.setSpacing(8)
-        actions.addWidget(self.save_button)
-        actions.addWidget(self.close_button)
-        actions.addStretch(1)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(MARGIN_LEFT, 12, 16, 16)
-        layout.setSpacing(8)
-        layout.addWidget(self.heading)
-        layout.addLayout(spin_row)
-        layout.addWidget(self.error)
-        layout.addWidget(self.hint)
-        layout.addLayout(actions)
-        layout.addWidget(self.reset_button, 0, Qt.AlignmentFlag.AlignLeft)
-        self._connect_signals()
-
-    def _connect_signals(self) -> None:
-        self.minus.clicked.connect(self._on_minus_clicked)
-        self.plus.clicked.connect(self._on_plus_clicked)
-        self.save_button.clicked.connect(self._on_save_button_clicked)
-        self.days.editingFinished.connect(self._on_days_editing_finished)
-        self.reset_button.clicked.connect(self._on_reset_button_clicked)
-        self.close_button.clicked.connect(self.close_requested)
-
-    def edit(self, number: int, days: int, protocol: Protocol) -> None:
-        phase = protocol.phase_of(number)
-        self.number = number
-        self.heading.setText(f"Session {number}: when, after session {number - 1}?")
-        self.days.setValue(days)
-        self.hint.setText(
-            f"The protocol plans {phase.interval_days} days; you can choose {phase.min_interval_days} days"
-            " or more. The sessions after it move with it.")
-        self.reset_button.setText(f"Use the protocol's {phase.interval_days} days")
-        self.show_error("")
-
-    def show_error(self, message: str) -> None:
-        self.error.setText(message)
-        self.error.setVisible(bool(message))
-        self.days.setProperty("invalid", "true" if message else "false")
-        restyle(self.days)
-
-    def _on_minus_clicked(self) -> None:
-        self.days.stepDown()
-
-    def _on_plus_clicked(self) -> None:
-        self.days.stepUp()
-
-    def _on_save_button_clicked(self) -> None:
-        self.days.interpretText()
-        self.apply_requested.emit(self.number, self.days.value())
-
-    def _on_days_editing_finished(self) -> None:
-        if self.days.hasFocus():  # Enter in the field saves; leaving it does not
-            self._on_save_button_clicked()
-
-    def _on_reset_button_clicked(self) -> None:
-        self.reset_requested.emit(self.number)
-
-
 class CoursePage(QWidget):
     saved = Signal(object)  # StoredCourse
 
@@ -208,8 +75,22 @@ class CoursePage(QWidget):
         self.overview: CourseOverview | None = None
         self._shown: ProjectedCourse | None = None
         self._filling = False
+        self._portrait = False
+        self._progress_card = self._build_progress()
+        self._settings_card = self._build_settings()
+        self._calendar_card = self._build_calendar()
+        self._timeline_card = self._build_timeline()
+        self._build_columns()
+        self.setTabOrder(self.protocol, self.reason)
+        self.setTabOrder(self.reason, self.use_protocol_button)
+        self.setTabOrder(self.use_protocol_button, self.start)
+        self.setTabOrder(self.start, self.start_button)
+        self.setTabOrder(self.start_button, self.ics_button)
+        self._connect_signals()
 
-        # Progress
+    # -- building ------------------------------------------------------------------------
+
+    def _build_progress(self) -> QFrame:
         self.title = label("Course plan", "subheading")
         self.status = label("", "saved", wrap=False)
         self.progress_heading = label("", "heading")
@@ -218,31 +99,19 @@ class CoursePage(QWidget):
         self.banner = label("", "banner-error")
         self.banner.hide()
         progress_card, _ = _card(self.progress_heading, self.progress_bar, self.progress_detail, spacing=8)
+        return progress_card
 
-        # Settings
+    def _build_settings(self) -> QFrame:
+        """Protocol (a change from the suggested one waits for a reason) and start date."""
         self.suggestion = label("", None)
         self.suggestion_basis = label("", "muted")
         self.protocol = QComboBox()
         self.protocol.setAccessibleName("Protocol")
-        for protocol in courses.protocols.values():
+        for protocol in self._courses.protocols.values():
             self.protocol.addItem(protocol.label, protocol.id)
         self.protocol.setMinimumHeight(theme.TOUCH_TARGET)
         self.protocol_error = label("", "error")
-        self.reason = QLineEdit()
-        self.reason.setAccessibleName("Reason for choosing another protocol")
-        self.reason.setPlaceholderText("Why this protocol instead of the suggested one?")
-        self.reason.setMaxLength(600)
-        self.reason_label = label("Reason for the change (kept in the record)", None)
-        self.reason_error = label("", "error")
-        self.use_protocol_button = button("Use this protocol", "Use the chosen protocol")
-        self.reason_box = QWidget()
-        reason_layout = QVBoxLayout(self.reason_box)
-        reason_layout.setContentsMargins(0, 0, 0, 0)
-        reason_layout.setSpacing(6)
-        reason_layout.addWidget(self.reason_label)
-        reason_layout.addWidget(self.reason)
-        reason_layout.addWidget(self.reason_error)
-        reason_layout.addWidget(self.use_protocol_button, 0, Qt.AlignmentFlag.AlignLeft)
+        self.reason_box = self._build_reason_box()
         self.start = QLineEdit()
         self.start.setAccessibleName("Start date")
         self.start.setPlaceholderText("YYYY-MM-DD")
@@ -269,8 +138,28 @@ class CoursePage(QWidget):
         settings.addWidget(self.start_error)
         settings.addSpacing(6)
         settings.addWidget(self.start_button, 0, Qt.AlignmentFlag.AlignLeft)
+        return settings_card
 
-        # Calendar file
+    def _build_reason_box(self) -> QWidget:
+        """Shown under the protocol when it is not the suggested one: the reason, kept in the record."""
+        self.reason = QLineEdit()
+        self.reason.setAccessibleName("Reason for choosing another protocol")
+        self.reason.setPlaceholderText("Why this protocol instead of the suggested one?")
+        self.reason.setMaxLength(600)
+        self.reason_label = label("Reason for the change (kept in the record)", None)
+        self.reason_error = label("", "error")
+        self.use_protocol_button = button("Use this protocol", "Use the chosen protocol")
+        reason_box = QWidget()
+        reason_layout = QVBoxLayout(reason_box)
+        reason_layout.setContentsMargins(0, 0, 0, 0)
+        reason_layout.setSpacing(6)
+        reason_layout.addWidget(self.reason_label)
+        reason_layout.addWidget(self.reason)
+        reason_layout.addWidget(self.reason_error)
+        reason_layout.addWidget(self.use_protocol_button, 0, Qt.AlignmentFlag.AlignLeft)
+        return reason_box
+
+    def _build_calendar(self) -> QFrame:
         self.ics_button = button("Add to calendar (.ics)", "Save the planned sessions as a calendar file")
         self.ics_status = label("", "muted")
         self.ics_status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -283,8 +172,9 @@ class CoursePage(QWidget):
                   " phone or computer.", "muted"),
             self.ics_button, self.ics_status, self.ics_error, spacing=8)
         calendar_card.layout().setAlignment(self.ics_button, Qt.AlignmentFlag.AlignLeft)
+        return calendar_card
 
-        # Timeline
+    def _build_timeline(self) -> QFrame:
         self.timeline = TimelineView()
         self.interval_editor = IntervalEditor()
         self.timeline.set_editor(self.interval_editor)
@@ -294,23 +184,23 @@ class CoursePage(QWidget):
         timeline_card, timeline_layout = _card(label("Dates", "subheading-small"), spacing=8)
         timeline_layout.addWidget(self.timeline)
         timeline_layout.addWidget(self.timeline_note)
+        return timeline_card
 
-        # Two columns in landscape, one in portrait.
+    def _build_columns(self) -> None:
+        """Two columns in landscape, one in portrait (``_reflow``), under the title and status."""
         self.left = QVBoxLayout()
         self.left.setSpacing(16)
-        for widget in (progress_card, settings_card, calendar_card):
+        for widget in (self._progress_card, self._settings_card, self._calendar_card):
             self.left.addWidget(widget)
         self.left.addStretch(1)
         self.right = QVBoxLayout()
         self.right.setSpacing(16)
-        self.right.addWidget(timeline_card)
+        self.right.addWidget(self._timeline_card)
         self.right.addStretch(1)
         self.columns = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         self.columns.setSpacing(24)
         self.columns.addLayout(self.left, 5)
         self.columns.addLayout(self.right, 6)
-        self._progress_card, self._settings_card, self._calendar_card = progress_card, settings_card, calendar_card
-        self._timeline_card = timeline_card
 
         body = QWidget()
         body_layout = QVBoxLayout(body)
@@ -327,13 +217,6 @@ class CoursePage(QWidget):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(self.scroll)
-        self._portrait = False
-        self.setTabOrder(self.protocol, self.reason)
-        self.setTabOrder(self.reason, self.use_protocol_button)
-        self.setTabOrder(self.use_protocol_button, self.start)
-        self.setTabOrder(self.start, self.start_button)
-        self.setTabOrder(self.start_button, self.ics_button)
-        self._connect_signals()
 
     def _connect_signals(self) -> None:
         self.protocol.currentIndexChanged.connect(self._on_protocol_current_index_changed)
