@@ -19,7 +19,7 @@ from ..domain.clock import Clock
 from ..domain.errors import ValidationError
 from ..domain.lots import LotCheck, expiry_from_text
 from ..domain.scalp import ScalpGeometry
-from ..domain.session import TreatmentSession, close_session
+from ..domain.session import SessionWarning, TreatmentSession, close_session
 from ..domain.session_captions import (
     amendment_note,
     clock_time,
@@ -34,6 +34,8 @@ from ..domain.session_form import (
     totals_caption,
     zone_totals,
 )
+from ..domain.session_settings import SessionSettings, SideEffect
+from ..store.consultants import ConsultantRow
 from ..store.errors import StoreError
 from .sessions import SessionOverview, SessionService
 
@@ -45,7 +47,7 @@ class DraftOutcome:
     """What a save did: stored (``session`` and its warnings), or refused with field errors or a store problem."""
 
     session: TreatmentSession | None = None
-    warnings: tuple = ()  # SessionWarning, keyed by field
+    warnings: tuple[SessionWarning, ...] = ()  # keyed by field
     errors: Mapping[str, str] = field(default_factory=dict)
     problem: str | None = None
 
@@ -99,14 +101,14 @@ class SessionDraft:
         return self._sessions.geometry
 
     @property
-    def settings(self):
+    def settings(self) -> SessionSettings:
         return self._sessions.settings
 
     @property
-    def side_effects(self):
+    def side_effects(self) -> tuple[SideEffect, ...]:
         return self._sessions.side_effects
 
-    def consultants(self):
+    def consultants(self) -> list[ConsultantRow]:
         return self._sessions.consultants()
 
     # ------------------------------------------------------------ state

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QVBoxLayout, QWidget
 
 from ...domain.clock import Clock
 from ...domain.patient import Patient
-from ...services.session_draft import DraftOutcome, SessionDraft
+from ...services.session_draft import NOT_SAVED_YET, DraftOutcome, SessionDraft
 from ...services.sessions import SessionService
 from ..widgets.basics import button, label, scrolling
 from ..widgets.scalp_map_legend import HistoryLegend
@@ -211,7 +211,7 @@ class ScalpMapPage(QWidget):
             return True
         if outcome.errors:
             self._show_errors(outcome.errors)
-            self.form.saved_label.setText("Not saved yet: check the marked fields.")
+            self.form.saved_label.setText(NOT_SAVED_YET)
             return False
         if outcome.problem:
             self._show_banner(outcome.problem)
