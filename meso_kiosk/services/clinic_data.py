@@ -196,6 +196,13 @@ class ClinicData:
             return None
         return self.parsed(name, lambda data: parse_aftercare(data, name))
 
+    def aftercare_or_english(self, language: str) -> Aftercare:
+        """The aftercare advice in ``language`` when the clinic has it, else the English one."""
+        advice = self.aftercare(language) or self.aftercare(DEFAULT_LANGUAGE)
+        if advice is None:
+            self._path(f"aftercare/{DEFAULT_LANGUAGE}.toml")  # says it is missing
+        return advice
+
     def aftercare_languages(self) -> tuple[str, ...]:
         folder = self._path("aftercare")
         return tuple(sorted(path.stem for path in folder.glob("*.toml")))
@@ -257,6 +264,7 @@ class ClinicData:
         return [str(error) for error in self.problems()]
 
     def problems(self) -> list[ClinicDataError]:
+        """``check_all``'s problems as the errors themselves (file, key and problem apart)."""
         found: list[ClinicDataError] = []
 
         def check(read: Callable[[], object]) -> None:
@@ -270,7 +278,7 @@ class ClinicData:
                      self.session_settings, self.side_effects, self.geometry, self.protocols,
                      self.severity_rules, self.clinic_calendar, self.consent_versions):
             check(read)
-        check(lambda: self.aftercare(DEFAULT_LANGUAGE) or self._path(f"aftercare/{DEFAULT_LANGUAGE}.toml"))
+        check(lambda: self.aftercare_or_english(DEFAULT_LANGUAGE))
         if self._exists("aftercare"):
             for language in self.aftercare_languages():
                 check(lambda language=language: self.aftercare(language))

@@ -46,7 +46,7 @@ from ..store.courses import StoredCourse
 from ..store.db import Store, Transaction
 from ..store.errors import RecordNotFoundError
 from ..store.settings import clinic_name
-from .clinic_data import ClinicData, ClinicDataError
+from .clinic_data import ClinicData
 from .files import write_atomically
 
 if TYPE_CHECKING:
@@ -127,11 +127,7 @@ class CourseService:
     def aftercare(self, language: str | None = None) -> Aftercare:
         """The aftercare advice in ``language`` when the clinic has it, else in English."""
         code = language if isinstance(language, str) and LANGUAGE_RE.match(language) else DEFAULT_AFTERCARE_LANGUAGE
-        advice = self._data.aftercare(code) or self._data.aftercare(DEFAULT_AFTERCARE_LANGUAGE)
-        if advice is None:
-            raise ClinicDataError(f"aftercare/{DEFAULT_AFTERCARE_LANGUAGE}.toml",
-                                  "the file is missing; restore it or reinstall the application")
-        return advice
+        return self._data.aftercare_or_english(code)
 
     def clinic_name(self) -> str:
         return clinic_name(self._store.conn)
