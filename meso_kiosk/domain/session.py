@@ -335,7 +335,6 @@ def validate_session(
         raise ValidationError.single("session", "The session form could not be read.")
     now = aware_utc(now, "now", "current time")
     errors = FieldErrors()
-
     started_at = _started_at(draft.get("started_at"), now, errors)
     if session_date is None and started_at is not None:
         session_date = started_at.date()
@@ -343,59 +342,29 @@ def validate_session(
     technique = errors.run(
         form_choice, draft.get("technique"), Technique, "technique", "Please choose the technique."
     )
-    numbing = errors.run(
-        form_choice, or_default(draft.get("numbing"), Numbing.NONE), Numbing, "numbing",
-        "Please choose the numbing.",
-    )
-    zones = _zones(
-        draft.get("zones"), technique=technique, known_zone_ids=known_zone_ids,
-        settings=settings, errors=errors,
-    )
-    products = _products(
-        draft.get("products"), session_date=session_date, settings=settings, errors=errors
-    )
-    duration = _duration(draft.get("duration_min"), settings, errors)
-    side_effects = _side_effects(draft.get("side_effects"), side_effect_ids, errors)
-    other = errors.run(
-        clean_text, draft.get("side_effects_other"), "side_effects_other", max_length=500,
-        multiline=True, label="other side effects",
-    )
-    shedding = _optional_scale(
-        draft.get("shedding"), "shedding", "shedding answer", *settings.shedding_range, errors
-    )
-    satisfaction = _optional_scale(
-        draft.get("satisfaction"), "satisfaction", "satisfaction answer",
-        *settings.satisfaction_range, errors,
-    )
-    notes = errors.run(clean_text, draft.get("notes"), "notes", max_length=4000, multiline=True)
-    status = errors.run(
-        form_choice, or_default(draft.get("status"), SessionStatus.OPEN), SessionStatus, "status",
-        "Unknown session status.",
-    )
-    closed_at = None
-    if status is SessionStatus.CLOSED:
-        closed_at = errors.run(aware_utc, draft.get("closed_at"), "closed_at", "closing time")
-    session_id = draft.get("session_id")
-    _check_session_id(session_id, errors)
-    errors.raise_if_any()
-
-    session = TreatmentSession(
+    # Read in form order, so the errors list in the order the consultant sees the fields.
+    values = dict(
         started_at=started_at,
         consultant_id=consultant_id,
         technique=technique,
-        numbing=numbing,
-        zones=zones,
-        products=products,
-        duration_min=duration,
-        side_effects=side_effects,
-        side_effects_other=other,
-        shedding=shedding,
-        satisfaction=satisfaction,
-        notes=notes,
-        status=status,
-        closed_at=closed_at,
-        session_id=session_id,
+        numbing=errors.run(
+            form_choice, or_default(draft.get("numbing"), Numbing.NONE), Numbing, "numbing",
+            "Please choose the numbing.",
+        ),
+        zones=_zones(
+            draft.get("zones"), technique=technique, known_zone_ids=known_zone_ids,
+            settings=settings, errors=errors,
+        ),
+        products=_products(
+            draft.get("products"), session_date=session_date, settings=settings, errors=errors
+        ),
+        duration_min=_duration(draft.get("duration_min"), settings, errors),
+        side_effects=_side_effects(draft.get("side_effects"), side_effect_ids, errors),
+        **_patient_report(draft, settings, errors),
+        **_record_state(draft, errors),
     )
+    errors.raise_if_any()
+    session = TreatmentSession(**values)
     if session.is_closed:
         _check_closable(session, session.closed_at)
     return session
@@ -429,6 +398,38 @@ def _duration(value: object, settings: SessionSettings, errors: FieldErrors) -> 
         form_whole_number, value, "duration_min", "session length",
         1, settings.max_duration_min, "minutes",
     )
+
+
+def _patient_report(draft: Mapping, settings: SessionSettings, errors: FieldErrors) -> dict[str, object]:
+    """What the patient reported and the consultant noted, under ``TreatmentSession`` names."""
+    return dict(
+        side_effects_other=errors.run(
+            clean_text, draft.get("side_effects_other"), "side_effects_other", max_length=500,
+            multiline=True, label="other side effects",
+        ),
+        shedding=_optional_scale(
+            draft.get("shedding"), "shedding", "shedding answer", *settings.shedding_range, errors
+        ),
+        satisfaction=_optional_scale(
+            draft.get("satisfaction"), "satisfaction", "satisfaction answer",
+            *settings.satisfaction_range, errors,
+        ),
+        notes=errors.run(clean_text, draft.get("notes"), "notes", max_length=4000, multiline=True),
+    )
+
+
+def _record_state(draft: Mapping, errors: FieldErrors) -> dict[str, object]:
+    """Status, closing time and store id, under ``TreatmentSession`` names."""
+    status = errors.run(
+        form_choice, or_default(draft.get("status"), SessionStatus.OPEN), SessionStatus, "status",
+        "Unknown session status.",
+    )
+    closed_at = None
+    if status is SessionStatus.CLOSED:
+        closed_at = errors.run(aware_utc, draft.get("closed_at"), "closed_at", "closing time")
+    session_id = draft.get("session_id")
+    _check_session_id(session_id, errors)
+    return dict(status=status, closed_at=closed_at, session_id=session_id)
 
 
 def _check_session_id(session_id: object, errors: FieldErrors) -> None:
