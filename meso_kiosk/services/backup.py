@@ -83,6 +83,16 @@ def _fsync_file(path: Path) -> None:
         os.fsync(handle.fileno())
 
 
+def _sync_tree(root: Path) -> None:
+    """Make every file and folder under ``root`` durable: unpacking a zip writes without syncing,
+    and a power cut after the swap left the restored folder with an empty audit key (the crash
+    harness's power cuts found it)."""
+    for folder, _, files in os.walk(root):
+        for name in files:
+            _fsync_file(Path(folder) / name)
+        sync_folder(Path(folder))
+
+
 def _describe(check: DatabaseCheck) -> str:
     if check.integrity != "ok":
         return f"the database copy is damaged ({check.integrity})"
@@ -317,11 +327,13 @@ def _restore_into(archive_path: Path, data_dir: Path, allow_older: bool) -> str:
                 "records would be lost; nothing was changed. Pass --allow-older to restore it anyway (recorded)")
         _record_restore(staging, key, head, archive_path.name, manifest, now, older)
         tighten(DataPaths(staging))  # zip members come out with the default modes: private again
+        _sync_tree(staging)  # all of it on disk before it takes the data folder's place
         kept = None
         if data_dir.exists():
             kept = data_dir.with_name(f"{data_dir.name}.before-restore-{datetime.now():%Y%m%d-%H%M%S}")
             os.replace(data_dir, kept)
         os.replace(staging, data_dir)
+        sync_folder(data_dir.parent)  # the swap itself survives a power cut
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
