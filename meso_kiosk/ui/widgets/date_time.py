@@ -3,8 +3,8 @@
 The date opens a large calendar; the time is typed or moved in 5-minute steps with big
 buttons; "Now" puts back the present moment. Values are the clinic's wall-clock time:
 the editors hold them as plain (UTC-labelled) date and time so that no system time zone
-or daylight-saving jump ever shifts what the consultant picked; the page turns the text
-into a clinic-local aware datetime (``parse_local_datetime``) and stores it in UTC.
+or daylight-saving jump ever shifts what the consultant picked; the session draft turns the text
+into a clinic-local aware datetime (``domain.session_form.parse_local_datetime``) and stores it in UTC.
 Days after today cannot be picked; the domain still checks the exact moment.
 """
 
