@@ -11,17 +11,19 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from meso_kiosk.domain.errors import ValidationError
+from meso_kiosk.domain.polygon import (
+    interior_point,
+    is_simple_polygon,
+    point_in_polygon,
+    polygon_area,
+    polygon_centroid,
+)
 from meso_kiosk.domain.scalp import (
     SALT_REGIONS,
     STANDARD_ZONE_IDS,
     cumulative_coverage,
     history_counts,
-    interior_point,
-    is_simple_polygon,
     parse_geometry,
-    point_in_polygon,
-    polygon_area,
-    polygon_centroid,
     salt_region_shares,
     session_coverage,
     union_coverage,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QPointF, Qt
 
-from meso_kiosk.domain.scalp import interior_point
+from meso_kiosk.domain.polygon import interior_point
 from meso_kiosk.ui.pages.scalp_map import ScalpMapPage
 from meso_kiosk.ui.theme import apply_theme
 from meso_kiosk.ui.widgets.scalp_map_view import ScalpMapView

@@ -6,7 +6,7 @@ import pytest
 from PySide6.QtCore import QPointF, QRect, Qt
 from PySide6.QtGui import QAccessible
 
-from meso_kiosk.domain.scalp import interior_point
+from meso_kiosk.domain.polygon import interior_point
 from meso_kiosk.ui.widgets import scalp_map_view
 from meso_kiosk.ui.widgets.scalp_map_accessible import MapAccessible, ZoneAccessible
 from meso_kiosk.ui.widgets.scalp_map_view import ScalpMapView
