@@ -135,7 +135,19 @@ def _parse_protocol(protocol_id: object, body: object) -> Protocol:
             MAX_MAINTENANCE_MONTHS,
         )
 
-    raw_phases = body.get("phases")
+    phases = _parse_phases(body.get("phases"), sessions, protocol_id, path, where)
+    milestones = _parse_milestones(body.get("milestones", []), sessions, path, where)
+    return Protocol(
+        id=protocol_id,
+        label=label,
+        sessions=sessions,
+        phases=phases,
+        milestones=milestones,
+        maintenance_every_months=maintenance,
+    )
+
+
+def _parse_phases(raw_phases: object, sessions: int, protocol_id: str, path: str, where: str) -> tuple[Phase, ...]:
     if not isinstance(raw_phases, list) or not raw_phases:
         raise ValidationError.single(
             f"{path}.phases", f"{where} needs at least one [[protocols.{protocol_id}.phases]] block."
@@ -151,23 +163,17 @@ def _parse_protocol(protocol_id: object, body: object) -> Protocol:
             f"{path}.sessions",
             f"{where}: sessions is {sessions} but its phases add up to {in_phases} sessions; make them match.",
         )
+    return phases
 
-    raw_milestones = body.get("milestones", [])
+
+def _parse_milestones(raw_milestones: object, sessions: int, path: str, where: str) -> tuple[Milestone, ...]:
     if not isinstance(raw_milestones, list):
         raise ValidationError.single(f"{path}.milestones", f"{where}: milestones must be [[...milestones]] blocks.")
     if len(raw_milestones) > 2 * MAX_SESSIONS:
         raise ValidationError.single(f"{path}.milestones", f"{where} has too many milestones.")
-    milestones = tuple(
+    return tuple(
         _parse_milestone(raw, sessions, f"{path}.milestones[{n}]", f"{where}, milestone {n}")
         for n, raw in enumerate(raw_milestones, 1)
-    )
-    return Protocol(
-        id=protocol_id,
-        label=label,
-        sessions=sessions,
-        phases=phases,
-        milestones=milestones,
-        maintenance_every_months=maintenance,
     )
 
 
