@@ -45,7 +45,12 @@ class ChangePinPage(QWidget):
         self.done_notice.hide()
         self.save_button = button("Change my PIN", "Change my PIN", primary=True)
         self.back_button = button("Back to patients", "Back to the patient list")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(scrolling(self._build_body()))
+        self._connect_signals()
 
+    def _build_body(self) -> QWidget:
         body = QWidget()
         column = QVBoxLayout(body)
         column.setContentsMargins(32, 24, 32, 24)
@@ -75,15 +80,14 @@ class ChangePinPage(QWidget):
         column.addLayout(actions)
         column.addWidget(self.done_notice)
         column.addStretch(1)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(scrolling(body))
+        return body
 
+    def _connect_signals(self) -> None:
         self.save_button.clicked.connect(self._on_save_button_clicked)
         self.back_button.clicked.connect(self.clear)  # nothing typed stays behind the patient list
         self.back_button.clicked.connect(self.back_requested)
-        self.fields["old_pin"].returnPressed.connect(lambda: self.fields["new_pin"].setFocus())
-        self.fields["new_pin"].returnPressed.connect(lambda: self.fields["new_pin_again"].setFocus())
+        self.fields["old_pin"].returnPressed.connect(self._on_old_pin_return_pressed)
+        self.fields["new_pin"].returnPressed.connect(self._on_new_pin_return_pressed)
         self.fields["new_pin_again"].returnPressed.connect(self._on_save_button_clicked)
         self._sign_in.locked.connect(self.clear)  # nothing typed here waits under the lock screen
 
@@ -111,6 +115,12 @@ class ChangePinPage(QWidget):
         self.done_notice.hide()
 
     # ------------------------------------------------------------ handlers
+
+    def _on_old_pin_return_pressed(self) -> None:
+        self.fields["new_pin"].setFocus()
+
+    def _on_new_pin_return_pressed(self) -> None:
+        self.fields["new_pin_again"].setFocus()
 
     def _on_save_button_clicked(self) -> None:
         account = self._sign_in.consultant

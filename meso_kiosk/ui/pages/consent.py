@@ -271,40 +271,8 @@ class ConsentPage(QWidget):
             "with your PIN. Treatment sessions cannot be recorded without a current signed consent. A withdrawal "
             "or a new signature is added as a new record: nothing signed is ever changed.", "muted")
 
-        self.status_card, status_layout = _card("consent-status")
-        self.status_title = label("", "subheading")
-        self.status_title.setAccessibleName("Consent status")
-        self.status_detail = label("", None)
-        self.status_note = label("", "warning")
-        self.status_signature = SignatureView(None, "Signature of the consent in force")
-        self.status_signature.setFixedSize(260, 90)
-        status_words = QVBoxLayout()
-        status_words.setSpacing(8)
-        status_words.addWidget(self.status_title)
-        status_words.addWidget(self.status_detail)
-        status_words.addWidget(self.status_note)
-        status_row = QHBoxLayout()
-        status_row.setSpacing(16)
-        status_row.addLayout(status_words, 1)
-        status_row.addWidget(self.status_signature, 0, Qt.AlignmentFlag.AlignTop)
-        status_layout.addLayout(status_row)
-
-        self.handoff_button = button("Hand the tablet to the patient", "Hand the tablet to the patient to sign the "
-                                     "consent", primary=True)
-        self.handoff_button.setProperty("emphasis", "large")
-        self.handoff_hint = label("The screen then shows only this patient's consent. Taking the tablet back needs "
-                                  "your PIN.", "muted")
-        self.withdraw_button = button("Record a withdrawal…", "Record that the patient withdraws their consent")
-        self.withdraw_button.setAutoDefault(False)
-        self.saved = label("", "saved")
-        self.saved.hide()
-        self.withdraw_panel = WithdrawPanel(consents, accounts, current_consultant)
-        self.withdraw_panel.hide()
-        actions = QHBoxLayout()
-        actions.setSpacing(16)
-        actions.addWidget(self.handoff_button)
-        actions.addWidget(self.withdraw_button)
-        actions.addStretch(1)
+        self.status_card = self._build_status_card()
+        actions = self._build_actions(consents, accounts, current_consultant)
 
         self.history_title = label("History", "subheading")
         self.history_empty = label("No consent has been signed by this patient yet.", "muted")
@@ -328,6 +296,48 @@ class ConsentPage(QWidget):
         self.scroll = scrolling(body)
         layout.addWidget(self.scroll)
         self._connect_signals()
+
+    def _build_status_card(self) -> QFrame:
+        """Whether a consent is in force, what it says, and its signature."""
+        card, status_layout = _card("consent-status")
+        self.status_title = label("", "subheading")
+        self.status_title.setAccessibleName("Consent status")
+        self.status_detail = label("", None)
+        self.status_note = label("", "warning")
+        self.status_signature = SignatureView(None, "Signature of the consent in force")
+        self.status_signature.setFixedSize(260, 90)
+        status_words = QVBoxLayout()
+        status_words.setSpacing(8)
+        status_words.addWidget(self.status_title)
+        status_words.addWidget(self.status_detail)
+        status_words.addWidget(self.status_note)
+        status_row = QHBoxLayout()
+        status_row.setSpacing(16)
+        status_row.addLayout(status_words, 1)
+        status_row.addWidget(self.status_signature, 0, Qt.AlignmentFlag.AlignTop)
+        status_layout.addLayout(status_row)
+        return card
+
+    def _build_actions(self, consents: ConsentService, accounts: AccountService,
+                       current_consultant: CurrentConsultant) -> QHBoxLayout:
+        """Hand the tablet over (the primary action) or record a withdrawal, in line."""
+        self.handoff_button = button("Hand the tablet to the patient", "Hand the tablet to the patient to sign the "
+                                     "consent", primary=True)
+        self.handoff_button.setProperty("emphasis", "large")
+        self.handoff_hint = label("The screen then shows only this patient's consent. Taking the tablet back needs "
+                                  "your PIN.", "muted")
+        self.withdraw_button = button("Record a withdrawal…", "Record that the patient withdraws their consent")
+        self.withdraw_button.setAutoDefault(False)
+        self.saved = label("", "saved")
+        self.saved.hide()
+        self.withdraw_panel = WithdrawPanel(consents, accounts, current_consultant)
+        self.withdraw_panel.hide()
+        actions = QHBoxLayout()
+        actions.setSpacing(16)
+        actions.addWidget(self.handoff_button)
+        actions.addWidget(self.withdraw_button)
+        actions.addStretch(1)
+        return actions
 
     def _connect_signals(self) -> None:
         self.handoff_button.clicked.connect(self._on_handoff_button_clicked)

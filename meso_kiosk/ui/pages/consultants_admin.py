@@ -49,6 +49,16 @@ def new_pin_problems(pin: str, again: str, pin_key: str = "pin", again_key: str 
     return {}
 
 
+def _account_facts(account: ConsultantAccount, locked_words: str) -> str:
+    """What else the admin should know about an account (no PIN, wrong PINs, a lock-out)."""
+    extra = "" if account.has_pin else "  ·  no PIN set"
+    if account.failed_pin_count:
+        extra += f"  ·  {account.failed_pin_count} wrong PIN{'s' if account.failed_pin_count != 1 else ''} in a row"
+    if locked_words:
+        extra += f"  ·  {locked_words}"
+    return extra
+
+
 class ConsultantRow(QFrame):
     """One consultant: name, role and state words, Reset PIN and Switch off/on, a reset-PIN form."""
 
@@ -68,11 +78,7 @@ class ConsultantRow(QFrame):
         state_word = label("✓ Active" if account.active else "✗ Switched off", "status-word", wrap=False)
         state_word.setProperty("kind", "on" if account.active else "off")
         self.state_word = state_word
-        extra = "" if account.has_pin else "  ·  no PIN set"
-        if account.failed_pin_count:
-            extra += f"  ·  {account.failed_pin_count} wrong PIN{'s' if account.failed_pin_count != 1 else ''} in a row"
-        if locked_words:
-            extra += f"  ·  {locked_words}"
+        extra = _account_facts(account, locked_words)
         self.detail = label(extra.strip(" ·"), "muted")
         self.detail.setVisible(bool(extra))
         self.reset_button = button("Reset PIN", f"Reset the PIN of {account.display_name}")
@@ -83,29 +89,7 @@ class ConsultantRow(QFrame):
             f"{'Switch off' if account.active else 'Switch on'} the account of {account.display_name}")
         self.error = _error_label()
 
-        self.reset_panel = QFrame()
-        self.reset_panel.setProperty("role", "interval-editor")
-        self.new_pin = pin_field(f"New PIN for {account.display_name}", "New PIN, at least 6 digits")
-        self.new_pin_again = pin_field(f"New PIN again for {account.display_name}", "The same PIN again")
-        self.new_pin_error = _error_label()
-        self.new_pin_again_error = _error_label()
-        self.set_pin_button = button("Set new PIN", f"Set the new PIN of {account.display_name}", primary=True)
-        self.cancel_reset_button = button("Cancel", "Cancel the PIN reset")
-        reset_layout = QVBoxLayout(self.reset_panel)
-        reset_layout.setContentsMargins(16, 12, 16, 12)
-        reset_layout.setSpacing(6)
-        reset_layout.addWidget(label(f"New PIN for {account.display_name}", "minor-heading"))
-        reset_layout.addWidget(label("Tell them the new PIN in person; it unlocks any lock-out.", "muted"))
-        reset_layout.addWidget(self.new_pin)
-        reset_layout.addWidget(self.new_pin_error)
-        reset_layout.addWidget(self.new_pin_again)
-        reset_layout.addWidget(self.new_pin_again_error)
-        reset_buttons = QHBoxLayout()
-        reset_buttons.addWidget(self.set_pin_button)
-        reset_buttons.addWidget(self.cancel_reset_button)
-        reset_buttons.addStretch(1)
-        reset_layout.addLayout(reset_buttons)
-        self.reset_panel.hide()
+        self.reset_panel = self._build_reset_panel(account)
 
         words = QHBoxLayout()
         words.setSpacing(8)
@@ -131,6 +115,33 @@ class ConsultantRow(QFrame):
         layout.addWidget(self.reset_panel)
         self.unlock_button.setHidden(not locked_words)  # once in the row: a parentless widget shown is a window
         self._connect_signals()
+
+    def _build_reset_panel(self, account: ConsultantAccount) -> QFrame:
+        """The new PIN, twice, in line under the row (hidden until Reset PIN)."""
+        self.reset_panel = QFrame()
+        self.reset_panel.setProperty("role", "interval-editor")
+        self.new_pin = pin_field(f"New PIN for {account.display_name}", "New PIN, at least 6 digits")
+        self.new_pin_again = pin_field(f"New PIN again for {account.display_name}", "The same PIN again")
+        self.new_pin_error = _error_label()
+        self.new_pin_again_error = _error_label()
+        self.set_pin_button = button("Set new PIN", f"Set the new PIN of {account.display_name}", primary=True)
+        self.cancel_reset_button = button("Cancel", "Cancel the PIN reset")
+        reset_layout = QVBoxLayout(self.reset_panel)
+        reset_layout.setContentsMargins(16, 12, 16, 12)
+        reset_layout.setSpacing(6)
+        reset_layout.addWidget(label(f"New PIN for {account.display_name}", "minor-heading"))
+        reset_layout.addWidget(label("Tell them the new PIN in person; it unlocks any lock-out.", "muted"))
+        reset_layout.addWidget(self.new_pin)
+        reset_layout.addWidget(self.new_pin_error)
+        reset_layout.addWidget(self.new_pin_again)
+        reset_layout.addWidget(self.new_pin_again_error)
+        reset_buttons = QHBoxLayout()
+        reset_buttons.addWidget(self.set_pin_button)
+        reset_buttons.addWidget(self.cancel_reset_button)
+        reset_buttons.addStretch(1)
+        reset_layout.addLayout(reset_buttons)
+        self.reset_panel.hide()
+        return self.reset_panel
 
     def _connect_signals(self) -> None:
         self.reset_button.clicked.connect(self._on_reset_button_clicked)

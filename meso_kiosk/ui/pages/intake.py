@@ -67,31 +67,8 @@ class IntakePage(QWidget):
         col.setContentsMargins(24, 16, 24, 32)
         col.setSpacing(16)
 
-        top = QHBoxLayout()
-        heading = QVBoxLayout()
-        heading.setSpacing(2)
-        heading.addWidget(label("Intake", "subheading"))
-        self.state_label = label("", "muted")
-        heading.addWidget(self.state_label)
-        top.addLayout(heading, 1)
-        self.saved_label = label("", "saved", wrap=False)
-        self.saved_label.setAccessibleName("Autosave status")
-        top.addWidget(self.saved_label)
-        self.earlier_jump = button("Earlier assessments", "Go to the list of earlier assessments")
-        top.addWidget(self.earlier_jump)
-        col.addLayout(top)
-
-        self.notice = QFrame()
-        self.notice.setProperty("role", "intake-notice")
-        notice_layout = QHBoxLayout(self.notice)
-        notice_layout.setContentsMargins(16, 8, 16, 8)
-        self.notice_text = label("")
-        notice_layout.addWidget(self.notice_text, 1)
-        self.reassess_button = button("Start a re-assessment", "Start a re-assessment (a new intake)", primary=True)
-        self.current_button = button("Back to the current intake", "Back to the current intake")
-        notice_layout.addWidget(self.reassess_button)
-        notice_layout.addWidget(self.current_button)
-        col.addWidget(self.notice)
+        col.addLayout(self._build_top())
+        col.addWidget(self._build_notice())
 
         col.addWidget(self._details_card())
         self.sections = IntakeSections(self._service)
@@ -128,6 +105,36 @@ class IntakePage(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.scroll)
+
+    def _build_top(self) -> QHBoxLayout:
+        """The heading, what state the intake is in, the autosave line."""
+        top = QHBoxLayout()
+        heading = QVBoxLayout()
+        heading.setSpacing(2)
+        heading.addWidget(label("Intake", "subheading"))
+        self.state_label = label("", "muted")
+        heading.addWidget(self.state_label)
+        top.addLayout(heading, 1)
+        self.saved_label = label("", "saved", wrap=False)
+        self.saved_label.setAccessibleName("Autosave status")
+        top.addWidget(self.saved_label)
+        self.earlier_jump = button("Earlier assessments", "Go to the list of earlier assessments")
+        top.addWidget(self.earlier_jump)
+        return top
+
+    def _build_notice(self) -> QFrame:
+        """Re-assessment, earlier or complete intake: said above the form, with the way onward."""
+        self.notice = QFrame()
+        self.notice.setProperty("role", "intake-notice")
+        notice_layout = QHBoxLayout(self.notice)
+        notice_layout.setContentsMargins(16, 8, 16, 8)
+        self.notice_text = label("")
+        notice_layout.addWidget(self.notice_text, 1)
+        self.reassess_button = button("Start a re-assessment", "Start a re-assessment (a new intake)", primary=True)
+        self.current_button = button("Back to the current intake", "Back to the current intake")
+        notice_layout.addWidget(self.reassess_button)
+        notice_layout.addWidget(self.current_button)
+        return self.notice
 
     def _card(self, title: str) -> QFrame:
         return intake_card(title)

@@ -97,7 +97,22 @@ class SummaryPage(QWidget):
         self._columns = QBoxLayout(QBoxLayout.Direction.LeftToRight, body)
         self._columns.setContentsMargins(32, 16, 32, 24)
         self._columns.setSpacing(32)
+        left = self._build_export_column()
+        right = self._build_preview_column()
+        self._left, self._right = left, right
+        for column in (left, right):  # the columns share the width 2 : 3, whatever they hold
+            column.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self._columns.addWidget(left, 2)
+        self._columns.addWidget(right, 3)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)  # it scrolls: no minimum size to impose
+        self.scroll = scrolling(body)
+        layout.addWidget(self.scroll)
+        self._connect_signals()
 
+    def _build_export_column(self) -> QWidget:
+        """What the PDF will show, the export button, and what the export wrote."""
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
@@ -119,6 +134,12 @@ class SummaryPage(QWidget):
         self.error = label("", "banner-error")
         self.error.hide()
         left_layout.addWidget(self.error)
+        left_layout.addWidget(self._build_result())
+        left_layout.addStretch(1)
+        return left
+
+    def _build_result(self) -> QFrame:
+        """Where the signed PDF went, its fingerprint and the check of its signature."""
         self.result = QFrame()
         self.result.setProperty("role", "export-result")
         result_layout = QVBoxLayout(self.result)
@@ -133,9 +154,9 @@ class SummaryPage(QWidget):
         for widget in (self.result_title, self.result_path, self.result_hash, self.result_check):
             result_layout.addWidget(widget)
         self.result.hide()
-        left_layout.addWidget(self.result)
-        left_layout.addStretch(1)
+        return self.result
 
+    def _build_preview_column(self) -> QWidget:
         right = QWidget()
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
@@ -148,18 +169,7 @@ class SummaryPage(QWidget):
         right_layout.addLayout(self.pages_box)
         right_layout.addStretch(1)
         self.page_labels: list[QLabel] = []
-
-        self._left, self._right = left, right
-        for column in (left, right):  # the columns share the width 2 : 3, whatever they hold
-            column.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self._columns.addWidget(left, 2)
-        self._columns.addWidget(right, 3)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)  # it scrolls: no minimum size to impose
-        self.scroll = scrolling(body)
-        layout.addWidget(self.scroll)
-        self._connect_signals()
+        return right
 
     def _connect_signals(self) -> None:
         self.export_button.clicked.connect(self._on_export_button_clicked)
