@@ -414,3 +414,21 @@ def test_intake_renders_in_both_tablet_orientations(kiosk, register, qtbot, them
         workspace.go_to_step(1)
         workspace.grab().save(str(Path("/tmp") / f"intake_blocked_{width}x{height}.png"))
         workspace.close()
+
+
+def test_refresh_reads_what_was_stored_elsewhere_and_keeps_a_refused_answer(kiosk, register, qtbot, type_text,
+                                                                            themed):
+    patient = register()
+    page = _page(kiosk, qtbot)
+    page.show_patient(patient)
+    kiosk.intake.save_answer(patient.id, "medical.medications", "Sertraline 50 mg", ACTOR)  # another screen
+    page.refresh()
+    assert _shown_text(page.fields["medical.medications"]) == "Sertraline 50 mg"
+    _enter(page, qtbot, type_text, "complaint.daily_shedding", "lots")
+    page.flush()
+    assert page.fields["complaint.daily_shedding"].error_text()
+    kiosk.intake.save_answer(patient.id, "notes.consultant", "Seen with her sister.", ACTOR)
+    page.refresh()
+    assert _shown_text(page.fields["complaint.daily_shedding"]) == "lots"  # what was typed stays
+    assert page.fields["complaint.daily_shedding"].error_text()
+    assert page.record.intake.answer("notes.consultant") == "Seen with her sister."

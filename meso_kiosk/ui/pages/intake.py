@@ -247,9 +247,24 @@ class IntakePage(QWidget):
             self._save(path)
 
     def refresh(self) -> None:
-        """Re-read the patient's intakes (what is pending is saved first)."""
-        if self._patient is not None:
-            self.show_patient(self._patient)
+        """Re-read the patient's intakes, saving what is pending first. The form is filled
+        again only when it shows the current intake and holds no refused answer (what was
+        typed stays); the patient details are left as they are."""
+        if self._patient is None:
+            return
+        self.flush()
+        self._history = self._service.history(self._patient.id)
+        current = self._history[0] if self._history else None
+        shown_current = self._viewing is None or (self._draft.record is not None
+                                                  and self._viewing.id == self._draft.record.id)
+        self._draft.record = current
+        if shown_current and not self._draft.errors:
+            self._show_record(current, read_only=bool(current and current.is_complete))
+        else:
+            if shown_current:
+                self._viewing = current  # screening and completion follow the stored answers
+            self._refresh()
+        self._refresh_history()
 
     def blocked_reason(self) -> str | None:
         return None  # the intake is where the stops that hold other steps back are handled
