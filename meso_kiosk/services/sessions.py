@@ -24,8 +24,8 @@ from ..domain.session import (
     TreatmentSession,
     close_session,
     session_warnings,
-    validate_session,
 )
+from ..domain.session_validation import validate_session
 from ..domain.session_settings import SessionSettings, SideEffect
 from ..domain.zone_history import ZoneHistoryEntry, zone_history, zone_sets
 from ..store import sessions as session_rows

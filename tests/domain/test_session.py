@@ -26,8 +26,8 @@ from meso_kiosk.domain.session import (
     close_session,
     session_warnings,
     treated_percent,
-    validate_session,
 )
+from meso_kiosk.domain.session_validation import validate_session
 from meso_kiosk.domain.session_settings import SessionSettings, parse_session_settings, parse_side_effects
 from meso_kiosk.domain.zone_history import zone_history, zone_sets
 from meso_kiosk.resources import resource_path
