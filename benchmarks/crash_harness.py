@@ -1,319 +1,95 @@
-"""Crash harness: SIGKILL a process driving the real services at random moments, then check.
+"""Crash harness: kill, or cut the power under, a process driving the real services; then check.
 
     python benchmarks/crash_harness.py [--kills 100] [--seed 1] [--at-sync fdatasync|fsync|rename]
-                                       [--data-dir DIR] [--json FILE]
+    python benchmarks/crash_harness.py --power-cuts 200 [--seed 1] [--cut-at random|sync|both]
+    options: [--data-dir DIR] [--json FILE] [--max-delay S] [--broken no-sync]
 
-A child process opens the installation with ``open_kiosk`` and loops over the kiosk's
-real use cases — registering patients, autosaving intake answers, signing consents
-(countersigned with a consultant's PIN), recording and closing treatment sessions and
-exporting sealed PDFs. It prints ``start`` before each operation and ``ok`` with what
-was stored only after the call returned (flushed), as a user would see "saved".
-The parent kills it with SIGKILL at a random moment (seeded), reopens the data folder
-and checks:
+A child process (``crash_ops.py``) opens the installation with ``open_kiosk`` and loops over
+the kiosk's real use cases — patients, intake answers (also typed into the real window's intake
+page offscreen, saved by its autosave), consents and withdrawals, sessions and amendments,
+exported PDFs, backups, restores, automatic backups, accounts and PINs, settings. It prints
+``start`` before each step and ``ok`` with everything it stored only after the call returned.
 
-- ``PRAGMA integrity_check`` is ``ok`` and ``PRAGMA foreign_key_check`` is empty;
-- every operation reported ``ok`` is in the database as reported (an answer may only
-  have been replaced by the operation in flight when the kill came);
-- the HMAC-chained audit log verifies;
-- every consent has the patient's and the consultant's signature rows and verifies;
-- every ``documents`` row names an existing file whose SHA-256 matches, and no row
-  names a temporary file.
+**Kills** (``--kills N``): SIGKILL at a random moment (seeded), or with ``--at-sync CALL`` under
+strace, which kills round k's child on entering its k-th ``fdatasync`` (or ``fsync``, or
+``rename``). SIGKILL leaves the page cache: this finds ordering mistakes, not lost fsyncs.
 
-Then it starts the child again on the same folder, so damage would accumulate.
+**Power cuts** (``--power-cuts N``): the child runs on ``power_cut_fs.py``, a FUSE file system
+over a backing folder that takes back, at the cut, everything not yet made durable by an
+``fsync`` (see its docstring for the model). Round k cuts at a random moment (after the child
+is ready, or during its start-up), or — alternately, ``--cut-at both`` — at the child's k-th
+sync call, so the rounds walk through the sync points in turn. The checks then read the
+backing folder: the durable state only. Needs Linux, /dev/fuse, ``fusermount3`` and mfusepy.
 
-With ``--at-sync CALL`` the kills are targeted instead: the k-th child runs under strace, which
-kills it on entering its k-th ``fdatasync`` (or ``fsync``, or ``rename``), so the kills walk
-through the sync points of a run in turn (SIGKILL leaves the page cache: this finds ordering
-mistakes, such as a record committed before the rows it needs, not lost fsyncs).
-Exit status 0 when every check held after every kill; the figures are printed (and
-written as JSON with ``--json``).
+After each kill or cut ``crash_checks.check_data_dir`` checks the folder (its docstring lists
+every check: integrity, audit-verify, every reported row field by field, the step in flight all
+or nothing, no orphan or temporary file but the documented leftovers), then the child starts
+again on the same folder, so damage would accumulate. ``--broken no-sync`` runs a deliberately
+broken child (``PRAGMA synchronous=OFF`` and no ``fsync`` at all): power cuts must catch it.
+Exit status 0 when every check held; the figures are printed (and written as JSON with ``--json``).
 """
 
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import random
+import shutil
 import signal
-import sqlite3
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parents[1])]
 
-HARNESS_PIN = "739184"
-INTAKE_TEXT_PATH = "medical.medications"
-INTAKE_NUMBER_PATH = "complaint.duration_months"
-OPERATIONS = ("patient", "intake", "consent", "session", "export")
-WEIGHTS = (3, 6, 2, 2, 2)
+from crash_checks import LEFTOVERS, CheckResult, check_data_dir  # noqa: E402
+from crash_ops import HARNESS_PIN, INTAKE_NUMBER_PATH, INTAKE_TEXT_PATH, child  # noqa: E402
 
+__all__ = ["HARNESS_PIN", "INTAKE_NUMBER_PATH", "INTAKE_TEXT_PATH", "LEFTOVERS", "CheckResult", "check_data_dir",
+           "run", "power_cuts", "main"]
 
-# ---------------------------------------------------------------------------- the child
-
-
-def _letters(number: int) -> str:
-    """A number spelled in letters (names take letters only): 0 -> "a", 27 -> "bb"."""
-    word = ""
-    while True:
-        number, digit = divmod(number, 26)
-        word = "abcdefghijklmnopqrstuvwxyz"[digit] + word
-        if not number:
-            return word
-
-
-def _say(**message: object) -> None:
-    sys.stdout.write(json.dumps(message, ensure_ascii=True) + "\n")
-    sys.stdout.flush()
-
-
-def _consultant(kiosk) -> int:
-    """The countersigning consultant (created with its PIN in one transaction on the first run)."""
-    from meso_kiosk.store.consultants import insert_consultant
-
-    row = kiosk.store.conn.execute(
-        "SELECT min(id) FROM consultants WHERE pin_hash IS NOT NULL").fetchone()
-    if row[0] is not None:
-        return int(row[0])
-    with kiosk.store.write("harness") as tx:
-        consultant = insert_consultant(tx, "Dr Harness Countersigner")
-        kiosk.accounts.set_initial_pin(tx, consultant.id, HARNESS_PIN)
-    return consultant.id
-
-
-def child(data_dir: Path, seed: int) -> None:
-    """Drive the services forever (until killed)."""
-    from argon2 import PasswordHasher
-
-    from meso_kiosk.domain.errors import ValidationError
-    from meso_kiosk.services.demo_consents import synthetic_signature
-    from meso_kiosk.services.kiosk import open_kiosk
-
-    rng = random.Random(seed)
-    kiosk = open_kiosk(data_dir, pin_hasher=PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
-    consultant_id = _consultant(kiosk)
-    conn = kiosk.store.conn
-    patients = [row[0] for row in conn.execute("SELECT id FROM patients ORDER BY id")]
-    consented = {pid for pid in patients if kiosk.consents.current(pid) is not None}
-    _say(event="ready", pid=os.getpid())
-    counter = 0
-    while True:
-        counter += 1
-        tag = f"{seed}-{counter}"
-        op = rng.choices(OPERATIONS, WEIGHTS)[0]
-        if not patients or (op != "patient" and rng.random() < 0.1):
-            op = "patient"
-        if op in ("session", "export") and not consented:
-            op = "consent"
-        if op == "patient":
-            given, family = "Crash", f"Harness {_letters(seed)}-{_letters(counter)}"
-            _say(event="start", op=op, family=family)
-            patient = kiosk.patients.register(
-                {"given_name": given, "family_name": family, "date_of_birth": "1985-06-15"}, "harness")
-            patients.append(patient.id)
-            _say(event="ok", op=op, patient=patient.id, family=family)
-        elif op == "intake":
-            patient_id = rng.choice(patients)
-            if rng.random() < 0.5:
-                path, value = INTAKE_TEXT_PATH, f"Medication {tag} ✓ «ok»"
-            else:
-                path, value = INTAKE_NUMBER_PATH, str(rng.randint(1, 400))
-            _say(event="start", op=op, patient=patient_id, path=path, value=value)
-            record = kiosk.intake.save_answer(patient_id, path, value, "harness")
-            _say(event="ok", op=op, patient=patient_id, path=path, value=value, intake=record.id)
-        elif op == "consent":
-            patient_id = rng.choice(patients)
-            template = kiosk.consents.template_for("en")
-            _say(event="start", op=op, patient=patient_id)
-            record = kiosk.consents.sign(
-                patient_id, language="en", version=template.version, shown_text_sha256=template.text_sha256,
-                checklist={item.id: True for item in template.checklist}, photo_consent=False,
-                signature=synthetic_signature(tag).to_data(),
-                consultant_id=consultant_id, consultant_pin=HARNESS_PIN,
-            )
-            consented.add(patient_id)
-            _say(event="ok", op=op, patient=patient_id, consent=record.id)
-        elif op == "session":
-            patient_id = rng.choice(sorted(consented))
-            started = datetime.now(timezone.utc).replace(second=0, microsecond=0) - timedelta(minutes=40)
-            form = {
-                "started_at": started, "consultant_id": str(consultant_id), "technique": "chemical_syringe",
-                "numbing": "none",
-                "zones": {"vertex": {"injections": rng.randint(5, 30), "depth_mm": 2.5, "volume_ml": 1.5}},
-                "products": [{"name": "Peptide hair complex", "lot": f"PX-{counter}", "expiry": "2099-03"}],
-                "duration_min": 30, "side_effects": ["redness"], "notes": f"Harness {tag}",
-            }
-            _say(event="start", op=op, patient=patient_id)
-            try:
-                draft = kiosk.sessions.start(patient_id, "harness")
-                kiosk.sessions.save_draft(patient_id, form | {"session_id": draft.session_id}, "harness")
-                closed = kiosk.sessions.close(patient_id, form | {"session_id": draft.session_id}, "harness")
-            except ValidationError as error:  # a refusal is an answer, not a crash: report it
-                _say(event="refused", op=op, patient=patient_id, reason=str(error)[:200])
-                continue
-            _say(event="ok", op=op, patient=patient_id, session=closed.session.session_id)
-        elif op == "export":
-            patient_id = rng.choice(sorted(consented))
-            _say(event="start", op=op, patient=patient_id)
-            exported = kiosk.export.export_pdf(patient_id, "harness")
-            _say(event="ok", op=op, patient=patient_id, document=exported.record.id,
-                 path=exported.record.path, sha256=exported.sha256)
-
-
-# ---------------------------------------------------------------------------- the checks
-
-
-@dataclass
-class CheckResult:
-    operations_verified: int = 0
-    problems: list[str] = field(default_factory=list)
-    orphan_files: int = 0      # finished files in exports/ no documents row names (harmless, reported)
-    temp_files: int = 0        # leftover *.tmp files (never presented as documents)
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def check_data_dir(data_dir: Path, reported: list[dict], in_flight: dict | None) -> CheckResult:
-    """Reopen ``data_dir`` after a kill and check everything the module docstring lists."""
-    from argon2 import PasswordHasher
-
-    from meso_kiosk.services.kiosk import open_kiosk
-
-    result = CheckResult()
-    database = data_dir / "meso.db"
-    if not database.exists():
-        if reported:
-            result.problems.append("the database is gone but operations were reported")
-        return result
-    raw = sqlite3.connect(str(database))
-    try:
-        integrity = [row[0] for row in raw.execute("PRAGMA integrity_check")]
-        if integrity != ["ok"]:
-            result.problems.append(f"integrity_check: {integrity[:3]}")
-        foreign = raw.execute("PRAGMA foreign_key_check").fetchall()
-        if foreign:
-            result.problems.append(f"foreign_key_check: {foreign[:3]}")
-    finally:
-        raw.close()
-    kiosk = open_kiosk(data_dir, pin_hasher=PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
-    try:
-        conn = kiosk.store.conn
-        audit = kiosk.store.verify_audit()
-        if not audit.ok:
-            result.problems.append(f"audit chain broken at row {audit.first_broken_id}: {audit.reason}")
-        _check_reported(kiosk, reported, in_flight, result)
-        # No consent without its signatures, and every stored record verifies.
-        for (consent_id,) in conn.execute("SELECT id FROM consents ORDER BY id").fetchall():
-            roles = {row[0] for row in conn.execute("SELECT role FROM signatures WHERE consent_id = ?", (consent_id,))}
-            if not {"patient", "consultant"} <= roles:
-                result.problems.append(f"consent {consent_id} lacks signatures (has {sorted(roles)})")
-                continue
-            problems = kiosk.consents.verify(kiosk.consents.get(consent_id))
-            if problems:
-                result.problems.append(f"consent {consent_id} does not verify: {problems}")
-        # No document row without its intact file; no temp file presented as a document.
-        named = set()
-        for doc_id, path, sha in conn.execute("SELECT id, path, sha256 FROM documents ORDER BY id").fetchall():
-            file = Path(path) if Path(path).is_absolute() else data_dir / path
-            named.add(file.resolve())
-            if file.name.endswith(".tmp") or file.name.startswith("."):
-                result.problems.append(f"document {doc_id} names a temporary file {path}")
-            if not file.is_file():
-                result.problems.append(f"document {doc_id}: file {path} is missing")
-            elif _sha256(file) != sha:
-                result.problems.append(f"document {doc_id}: file {path} does not match its SHA-256")
-        exports = data_dir / "exports"
-        for file in exports.iterdir() if exports.is_dir() else ():
-            if file.name.endswith(".tmp"):
-                result.temp_files += 1
-            elif file.resolve() not in named:
-                result.orphan_files += 1
-    finally:
-        kiosk.close()
-    return result
-
-
-def _check_reported(kiosk, reported: list[dict], in_flight: dict | None, result: CheckResult) -> None:
-    conn = kiosk.store.conn
-    last_answer: dict[tuple[int, str], set[str]] = {}
-    for entry in reported:
-        op = entry["op"]
-        if entry.get("maybe"):  # in flight at an earlier kill: it may or may not have been saved
-            if op == "intake":  # ... so the answer before it (None when it was the first) still counts
-                last_answer.setdefault((entry["patient"], entry["path"]), {None}).add(entry["value"])
-            continue
-        ok = True
-        if op == "patient":
-            row = conn.execute("SELECT family_name FROM patients WHERE id = ?", (entry["patient"],)).fetchone()
-            ok = row is not None and row[0] == entry["family"]
-        elif op == "intake":
-            last_answer[(entry["patient"], entry["path"])] = {entry["value"]}
-            ok = conn.execute("SELECT 1 FROM intakes WHERE id = ?", (entry["intake"],)).fetchone() is not None
-        elif op == "consent":
-            row = conn.execute("SELECT patient_id FROM consents WHERE id = ?", (entry["consent"],)).fetchone()
-            ok = row is not None and row[0] == entry["patient"]
-        elif op == "session":
-            row = conn.execute("SELECT patient_id, status FROM treatment_sessions WHERE id = ?",
-                               (entry["session"],)).fetchone()
-            ok = row is not None and tuple(row) == (entry["patient"], "closed")
-        elif op == "export":
-            row = conn.execute("SELECT path, sha256 FROM documents WHERE id = ?", (entry["document"],)).fetchone()
-            ok = row is not None and tuple(row) == (entry["path"], entry["sha256"])
-        if ok:
-            result.operations_verified += 1
-        else:
-            result.problems.append(f"reported {op} is missing or different: {entry}")
-    for (patient_id, path), values in last_answer.items():
-        intake = kiosk.intake.latest_intake(patient_id)
-        stored = None if intake is None else intake.answer(path)
-        allowed = set(values)
-        if in_flight and in_flight.get("op") == "intake" and (in_flight["patient"], in_flight["path"]) == (patient_id, path):
-            allowed.add(in_flight["value"])
-        # Compare as the service cleans them (numbers are stored as numbers).
-        expected = {str(None if v is None else kiosk.intake.validate(path, v)) for v in allowed}
-        if str(stored) not in expected:
-            result.problems.append(f"intake answer {path} of patient {patient_id} is {stored!r}, "
-                                   f"reported {sorted(values, key=str)!r}")
-
-
-# ---------------------------------------------------------------------------- the parent
+POWER_CUT_FS = Path(__file__).resolve().parent / "power_cut_fs.py"
 
 
 @dataclass
 class HarnessReport:
-    kills: int = 0
+    kills: int = 0                 # kills or power cuts
     kills_before_ready: int = 0
+    cuts_at_sync: int = 0          # power cuts aimed at a sync call (the rest at random moments)
     operations_reported: int = 0
-    operations_verified: int = 0
+    operations_verified: int = 0   # checked by their inputs after the last kill
+    fields_compared: int = 0       # audit rows' and records' columns compared after the last kill
+    in_flight_all: int = 0         # steps in flight at a cut that were found whole ...
+    in_flight_nothing: int = 0     # ... or absent (never half)
     refusals: int = 0
     failures: int = 0
     child_errors: int = 0
-    orphan_files: int = 0
-    temp_files: int = 0
+    leftovers: dict[str, int] = field(default_factory=dict)
     operations_by_kind: dict[str, int] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    check_seconds: float = 0.0
 
     @property
     def ok(self) -> bool:
         return self.failures == 0 and self.child_errors == 0
 
-    def summary(self) -> str:
+    def summary(self, what: str = "kills") -> str:
         kinds = ", ".join(f"{k} {v}" for k, v in sorted(self.operations_by_kind.items()))
-        return (f"crash harness: {self.kills} kills ({self.kills_before_ready} during start-up), "
-                f"{self.operations_reported} operations reported ({kinds}), {self.operations_verified} verified "
-                f"after the kills, {self.refusals} refusals, {self.failures} failed checks, "
-                f"{self.child_errors} child errors; left behind: {self.orphan_files} unrecorded export files, "
-                f"{self.temp_files} temp files; {self.seconds:.0f} s")
+        left = ", ".join(f"{k} {v}" for k, v in sorted(self.leftovers.items())) or "none"
+        per = self.seconds / self.kills if self.kills else 0.0
+        return (f"crash harness: {self.kills} {what} ({self.kills_before_ready} during start-up, "
+                f"{self.cuts_at_sync} at a sync call), {self.operations_reported} operations reported ({kinds}); "
+                f"after the last: {self.operations_verified} checked by their inputs, {self.fields_compared} "
+                f"fields compared; steps in flight: {self.in_flight_all} whole, {self.in_flight_nothing} absent; "
+                f"{self.refusals} refusals, {self.failures} failed checks, {self.child_errors} child errors; "
+                f"documented leftovers: {left}; {self.seconds:.0f} s ({per:.1f} s a round, "
+                f"{self.check_seconds:.0f} s checking)")
 
 
 def _reader(stream, lines: list[str]) -> None:
@@ -327,11 +103,12 @@ SYNC_CALLS = {"fdatasync": "fdatasync", "fsync": "fsync", "rename": "rename,rena
 TARGETED_TIMEOUT_S = 90
 
 
-def _child_command(data_dir: Path, child_seed: int, at_sync: str | None, nth: int) -> list[str]:
+def _child_command(data_dir: Path, child_seed: int, at_sync: str | None, nth: int,
+                   broken: str | None = None) -> list[str]:
     """The child's command line; with ``at_sync``, under strace, which kills it with SIGKILL on
     entering its ``nth`` call of that system call (before the call does anything)."""
     command = [sys.executable, str(Path(__file__).resolve()), "--child", "--data-dir", str(data_dir),
-               "--seed", str(child_seed)]
+               "--seed", str(child_seed)] + (["--broken", broken] if broken else [])
     if at_sync is None:
         return command
     calls = SYNC_CALLS[at_sync]
@@ -339,29 +116,125 @@ def _child_command(data_dir: Path, child_seed: int, at_sync: str | None, nth: in
             "-e", f"inject={calls}:signal=SIGKILL:when={nth}", *command]
 
 
+class _Rounds:
+    """What the rounds share: every ``ok`` so far (in-flight steps of earlier cuts as ``maybe``)."""
+
+    def __init__(self, report: HarnessReport, log, seen_as: tuple[str, str] | None = None,
+                 keep_logs: Path | None = None):
+        self.report, self.log = report, log
+        self.keep_logs = keep_logs  # each round's child output is kept here (to see what a failure did)
+        self.seen_as = seen_as  # (the mount point, the backing folder): the checks read the latter
+        self.reported: list[dict] = []
+        self.cuts_during: dict[str, int] = {}
+
+    def start_child(self, command: list[str]):
+        env = os.environ | {"PYTHONUNBUFFERED": "1", "QT_QPA_PLATFORM": "offscreen"}
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                   encoding="utf-8", env=env)
+        lines: list[str] = []
+        errors: list[str] = []
+        threads = [threading.Thread(target=_reader, args=(process.stdout, lines), daemon=True),
+                   threading.Thread(target=_reader, args=(process.stderr, errors), daemon=True)]
+        for thread in threads:
+            thread.start()
+        return process, lines, errors, threads
+
+    @staticmethod
+    def wait_ready(process, lines: list[str], delay: float) -> None:
+        deadline = time.monotonic() + 60
+        while not any('"ready"' in line for line in list(lines)) and process.poll() is None:
+            if time.monotonic() > deadline:
+                break
+            time.sleep(0.005)
+        time.sleep(delay)
+
+    def settle(self, number: int, what: str, data_dir: Path, lines: list[str], errors: list[str],
+               exited: int | None) -> None:
+        """Read the child's messages, check the folder, and log the round."""
+        report = self.report
+        report.kills += 1
+        if self.keep_logs is not None:
+            self.keep_logs.mkdir(parents=True, exist_ok=True)
+            (self.keep_logs / f"{number:04d}.out").write_text("".join(lines) + "".join(errors)[-5000:])
+        messages = []
+        for line in lines:
+            try:
+                message = json.loads(line)
+            except json.JSONDecodeError:
+                continue  # a line cut by the kill was never reported
+            for key in ("path", "folder"):
+                if self.seen_as and str(message.get(key, "")).startswith(self.seen_as[0]):
+                    message[key] = self.seen_as[1] + message[key][len(self.seen_as[0]):]
+            messages.append(message)
+        if not any(m.get("event") == "ready" for m in messages):
+            report.kills_before_ready += 1
+        if exited is not None:
+            report.child_errors += 1
+            report.problems.append(f"{what} {number}: the child stopped by itself ({exited}): "
+                                   + "".join(errors)[-2000:])
+        in_flight = None
+        for message in messages:
+            if message.get("event") == "start":
+                in_flight = message
+            elif message.get("event") == "ok":
+                in_flight = None
+                self.reported.append(message)
+                report.operations_reported += 1
+                report.operations_by_kind[message["op"]] = report.operations_by_kind.get(message["op"], 0) + 1
+            elif message.get("event") == "refused":
+                in_flight = None
+                report.refusals += 1
+        if in_flight is not None:
+            op = in_flight["op"].split(".")[0]
+            self.cuts_during[op] = self.cuts_during.get(op, 0) + 1
+        else:
+            self.cuts_during["between"] = self.cuts_during.get("between", 0) + 1
+        began = time.monotonic()
+        check = check_data_dir(data_dir, self.reported, in_flight, self.cuts_during)
+        report.check_seconds += time.monotonic() - began
+        for entry in self.reported:
+            entry["checked"] = True
+        if in_flight is not None:  # from now on, either outcome of it is right
+            self.reported.append(in_flight | {"maybe": True})
+            if check.in_flight == "all":
+                report.in_flight_all += 1
+            else:
+                report.in_flight_nothing += 1
+        report.operations_verified = check.operations_verified
+        report.fields_compared = check.fields_compared
+        report.leftovers = check.leftovers
+        if check.problems:
+            report.failures += len(check.problems)
+            report.problems.extend(f"{what} {number}: {p}" for p in check.problems)
+        self.log(f"{what} {number}: {report.operations_reported} operations reported so far, "
+                 f"{check.operations_verified} checked, {check.fields_compared} fields, "
+                 f"in flight: {in_flight['op'] if in_flight else '-'} ({check.in_flight or '-'}), "
+                 f"{len(check.problems)} problems" + (f" — {check.problems[:2]}" if check.problems else ""))
+
+
+def _stop(process, threads) -> None:
+    if process.poll() is None:
+        process.send_signal(signal.SIGKILL)
+    process.wait()
+    for thread in threads:
+        thread.join(5)
+
+
 def run(data_dir: Path, *, kills: int, seed: int, max_delay: float = 5.0, at_sync: str | None = None,
-        log=print) -> HarnessReport:
+        log=print, broken: str | None = None) -> HarnessReport:
     """Kill the child ``kills`` times; check the folder after each kill.
 
     ``at_sync`` (``fdatasync``, ``fsync`` or ``rename``): instead of at a random moment, kill
     round k's child at its k-th such call, so every sync point of a run is hit in turn."""
     rng = random.Random(seed)
     report = HarnessReport()
-    reported: list[dict] = []
+    rounds = _Rounds(report, log)
     began = time.monotonic()
-    env = os.environ | {"PYTHONUNBUFFERED": "1", "QT_QPA_PLATFORM": "offscreen"}
-    for round_number in range(kills):
+    data_dir.parent.mkdir(parents=True, exist_ok=True)
+    for number in range(kills):
         child_seed = rng.randrange(1 << 30)
-        lines: list[str] = []
-        process = subprocess.Popen(
-            _child_command(data_dir, child_seed, at_sync, round_number + 1),
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8", env=env,
-        )
-        errors: list[str] = []
-        threads = [threading.Thread(target=_reader, args=(process.stdout, lines), daemon=True),
-                   threading.Thread(target=_reader, args=(process.stderr, errors), daemon=True)]
-        for thread in threads:
-            thread.start()
+        process, lines, errors, threads = rounds.start_child(
+            _child_command(data_dir, child_seed, at_sync, number + 1, broken))
         early = rng.random() < 0.15
         if at_sync is not None:  # strace kills it at the chosen call
             try:
@@ -371,56 +244,92 @@ def run(data_dir: Path, *, kills: int, seed: int, max_delay: float = 5.0, at_syn
         elif early:  # during start-up: imports, migrations, opening the database
             time.sleep(rng.uniform(0.0, 1.5))
         else:
-            deadline = time.monotonic() + 60
-            while not any('"ready"' in line for line in list(lines)) and process.poll() is None:
-                if time.monotonic() > deadline:
-                    break
-                time.sleep(0.005)
-            time.sleep(rng.uniform(0.0, max_delay))
+            rounds.wait_ready(process, lines, rng.uniform(0.0, max_delay))
         exited = process.poll()
         if at_sync is not None and exited == -signal.SIGKILL:
             exited = None  # killed where it was meant to be
-        if exited is None and process.poll() is None:
-            process.send_signal(signal.SIGKILL)
-        process.wait()
-        for thread in threads:
-            thread.join(5)
-        report.kills += 1
-        messages = []
-        for line in lines:
-            try:
-                messages.append(json.loads(line))
-            except json.JSONDecodeError:
-                pass  # a line cut by the kill was never reported
-        if not any(m.get("event") == "ready" for m in messages):
-            report.kills_before_ready += 1
-        if exited is not None:
-            report.child_errors += 1
-            report.problems.append(f"kill {round_number}: the child stopped by itself ({exited}): "
-                                   + "".join(errors)[-2000:])
-        in_flight = None
-        for message in messages:
-            if message.get("event") == "start":
-                in_flight = message
-            elif message.get("event") == "ok":
-                in_flight = None
-                reported.append(message)
-                report.operations_reported += 1
-                report.operations_by_kind[message["op"]] = report.operations_by_kind.get(message["op"], 0) + 1
-            elif message.get("event") == "refused":
-                in_flight = None
-                report.refusals += 1
-        check = check_data_dir(data_dir, reported, in_flight)
-        if in_flight is not None:  # from now on, either outcome of it is right
-            reported.append(in_flight | {"maybe": True})
-        report.operations_verified = check.operations_verified
-        report.orphan_files, report.temp_files = check.orphan_files, check.temp_files
-        if check.problems:
-            report.failures += len(check.problems)
-            report.problems.extend(f"kill {round_number}: {p}" for p in check.problems)
-        log(f"kill {round_number + 1}/{kills}: {report.operations_reported} operations reported so far, "
-            f"{check.operations_verified} verified, {len(check.problems)} problems"
-            + (f" — {check.problems[:2]}" if check.problems else ""))
+        _stop(process, threads)
+        rounds.settle(number + 1, "kill", data_dir, lines, errors, exited)
+    report.seconds = time.monotonic() - began
+    return report
+
+
+# ---------------------------------------------------------------------------- power cuts
+
+
+def _mount(backing: Path, mountpoint: Path, cut_at_sync: int):
+    command = [sys.executable, str(POWER_CUT_FS), str(backing), str(mountpoint),
+               "--ignore-pid", str(os.getpid())] + (["--cut-at-sync", str(cut_at_sync)] if cut_at_sync else [])
+    fs = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 30
+    while not os.path.ismount(mountpoint):
+        if fs.poll() is not None or time.monotonic() > deadline:
+            out, err = fs.communicate(timeout=5) if fs.poll() is not None else ("", "")
+            raise RuntimeError(f"power_cut_fs did not mount {mountpoint}: {err.strip()[-500:]}")
+        time.sleep(0.02)
+    return fs
+
+
+def _unmount(fs, mountpoint: Path) -> dict:
+    """Unmount (the cut: the file system takes back what was not synced as it exits)."""
+    for attempt in range(100):
+        done = subprocess.run(["fusermount3", "-u", str(mountpoint)], capture_output=True, text=True)
+        if done.returncode == 0:
+            break
+        time.sleep(0.05)
+    else:
+        subprocess.run(["fusermount3", "-u", "-z", str(mountpoint)], capture_output=True)
+    out, err = fs.communicate(timeout=60)
+    lines = [line for line in out.splitlines() if line.startswith("{")]
+    if fs.returncode != 0 or not lines:
+        raise RuntimeError(f"power_cut_fs failed ({fs.returncode}): {err.strip()[-1000:]}")
+    return json.loads(lines[-1])
+
+
+def power_cuts(scratch: Path, *, cuts: int, seed: int, cut_at: str = "both", max_delay: float = 4.0,
+               log=print, broken: str | None = None) -> HarnessReport:
+    """Run the child on ``power_cut_fs`` and cut the power ``cuts`` times; check after each cut.
+
+    ``cut_at``: ``random`` (a random moment, 15 % of them during start-up), ``sync`` (round k at
+    the child's k-th sync call), or ``both`` (alternately)."""
+    rng = random.Random(seed)
+    report = HarnessReport()
+    backing, mountpoint = scratch / "backing", scratch / "mnt"
+    rounds = _Rounds(report, log, (str(mountpoint), str(backing)), keep_logs=scratch / "child-logs")
+    backing.mkdir(parents=True, exist_ok=True)
+    mountpoint.mkdir(parents=True, exist_ok=True)
+    began = time.monotonic()
+    sync_round = 0
+    for number in range(cuts):
+        child_seed = rng.randrange(1 << 30)
+        at_sync = cut_at == "sync" or (cut_at == "both" and number % 2 == 1)
+        if at_sync:
+            sync_round += 1
+        fs = _mount(backing, mountpoint, sync_round if at_sync else 0)
+        exited = None
+        try:
+            process, lines, errors, threads = rounds.start_child(
+                _child_command(mountpoint / "data", child_seed, None, 0, broken))
+            if at_sync:  # the file system kills it at the chosen sync call
+                try:
+                    process.wait(timeout=TARGETED_TIMEOUT_S)
+                except subprocess.TimeoutExpired:
+                    pass
+            elif rng.random() < 0.15:  # during start-up
+                time.sleep(rng.uniform(0.0, 2.0))
+            else:
+                rounds.wait_ready(process, lines, rng.uniform(0.0, max_delay))
+            exited = process.poll()
+            if exited == -signal.SIGKILL and at_sync:
+                exited = None
+            _stop(process, threads)
+        finally:
+            figures = _unmount(fs, mountpoint)
+        if at_sync:
+            report.cuts_at_sync += 1
+            if figures.get("cut_at_sync") is None and exited is None:
+                report.problems.append(f"cut {number + 1}: sync call {sync_round} was never reached")
+        rounds.settle(number + 1, "cut", backing / "data", lines, errors, exited)
     report.seconds = time.monotonic() - began
     return report
 
@@ -428,21 +337,37 @@ def run(data_dir: Path, *, kills: int, seed: int, max_delay: float = 5.0, at_syn
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--kills", type=int, default=100)
+    parser.add_argument("--power-cuts", type=int, default=0, metavar="N",
+                        help="cut the power N times (FUSE) instead of killing")
+    parser.add_argument("--cut-at", choices=("random", "sync", "both"), default="both",
+                        help="power cuts: at random moments, at the k-th sync call, or alternately")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--max-delay", type=float, default=5.0, help="longest wait before a kill, in seconds")
-    parser.add_argument("--data-dir", type=Path, help="the folder to use (default: a new temporary one)")
+    parser.add_argument("--data-dir", type=Path, help="the folder to use (default: a new temporary one); "
+                        "with --power-cuts, the scratch folder for the backing folder and the mount point")
     parser.add_argument("--at-sync", choices=sorted(SYNC_CALLS),
                         help="kill round k's child at its k-th call of this (strace), not at a random moment")
+    parser.add_argument("--broken", choices=("no-sync",), help="run a deliberately broken child")
     parser.add_argument("--json", type=Path, help="write the figures to this file")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
-        child(args.data_dir, args.seed)
+        child(args.data_dir, args.seed, args.broken)
         return 0
     with tempfile.TemporaryDirectory(prefix="meso-crash-") as scratch:
-        data_dir = args.data_dir or Path(scratch) / "data"
-        report = run(data_dir, kills=args.kills, seed=args.seed, max_delay=args.max_delay, at_sync=args.at_sync)
-    print(report.summary())
+        if args.power_cuts:
+            folder = args.data_dir or Path(scratch)
+            report = power_cuts(folder, cuts=args.power_cuts, seed=args.seed, cut_at=args.cut_at,
+                                max_delay=min(args.max_delay, 4.0), broken=args.broken)
+            what = "power cuts"
+        else:
+            data_dir = args.data_dir or Path(scratch) / "data"
+            report = run(data_dir, kills=args.kills, seed=args.seed, max_delay=args.max_delay,
+                         at_sync=args.at_sync, broken=args.broken)
+            what = "kills"
+        if args.power_cuts and not args.data_dir:
+            shutil.rmtree(Path(scratch) / "backing", ignore_errors=True)
+    print(report.summary(what))
     for problem in report.problems[:20]:
         print("  " + problem)
     if args.json:
