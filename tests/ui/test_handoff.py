@@ -120,8 +120,8 @@ def test_full_handoff_stores_the_signed_consent_and_opens_the_session_gate(qtbot
 
     qtbot.mouseClick(page.hand_back_button, Qt.MouseButton.LeftButton)
     assert page.current_panel() == page.COUNTERSIGN
-    assert page.countersign_pin.who.text() == window.sign_in.consultant.display_name
-    type_pin(qtbot, page.countersign_pin, COUNTERSIGN_PIN)
+    assert page.countersign.pin.who.text() == window.sign_in.consultant.display_name
+    type_pin(qtbot, page.countersign.pin, COUNTERSIGN_PIN)
     assert page.current_panel() == page.DONE
 
     record = kiosk.consents.current(claire.id)
@@ -303,9 +303,9 @@ def test_wrong_countersign_pin_stays_and_service_errors_go_back_to_the_patient(q
     draw_signature(qtbot, page.pad.canvas)
     qtbot.mouseClick(page.sign_button, Qt.MouseButton.LeftButton)
     qtbot.mouseClick(page.hand_back_button, Qt.MouseButton.LeftButton)
-    type_pin(qtbot, page.countersign_pin, WRONG_PIN)
+    type_pin(qtbot, page.countersign.pin, WRONG_PIN)
     assert page.current_panel() == page.COUNTERSIGN
-    assert "wrong" in page.countersign_pin.pin_entry.error.text().lower()
+    assert "wrong" in page.countersign.pin.pin_entry.error.text().lower()
     assert kiosk.consents.current(claire.id) is None
 
     real_sign = kiosk.consents.sign
@@ -315,11 +315,11 @@ def test_wrong_countersign_pin_stays_and_service_errors_go_back_to_the_patient(q
                                 "signature": "Too small."}, "too_small")
 
     monkeypatch.setattr(kiosk.consents, "sign", refuse)
-    type_pin(qtbot, page.countersign_pin, COUNTERSIGN_PIN)
+    type_pin(qtbot, page.countersign.pin, COUNTERSIGN_PIN)
     assert page.current_panel() == page.COUNTERSIGN
-    assert page.countersign_error.text().startswith("Not stored:")
-    assert page.back_to_patient_button.isVisibleTo(page)
-    qtbot.mouseClick(page.back_to_patient_button, Qt.MouseButton.LeftButton)
+    assert page.countersign.error.text().startswith("Not stored:")
+    assert page.countersign.back_to_patient_button.isVisibleTo(page)
+    qtbot.mouseClick(page.countersign.back_to_patient_button, Qt.MouseButton.LeftButton)
     assert page.current_panel() == page.READ
     assert page.read.rows["bruising"].error.text() == "Tick each side effect to show you have read it."
     assert page.pad.message.text() == page.template.label("signature_too_small")
@@ -328,7 +328,7 @@ def test_wrong_countersign_pin_stays_and_service_errors_go_back_to_the_patient(q
     qtbot.mouseClick(page.read.continue_button, Qt.MouseButton.LeftButton)
     qtbot.mouseClick(page.sign_button, Qt.MouseButton.LeftButton)
     qtbot.mouseClick(page.hand_back_button, Qt.MouseButton.LeftButton)
-    type_pin(qtbot, page.countersign_pin, COUNTERSIGN_PIN)
+    type_pin(qtbot, page.countersign.pin, COUNTERSIGN_PIN)
     assert page.current_panel() == page.DONE
     assert kiosk.consents.current(claire.id) is not None
 
@@ -425,7 +425,7 @@ def test_a_patient_signs_with_a_finger_through_touch_events(qtbot, window, kiosk
     qtbot.mouseClick(page.sign_button, Qt.MouseButton.LeftButton)
     assert page.current_panel() == page.HAND_BACK
     qtbot.mouseClick(page.hand_back_button, Qt.MouseButton.LeftButton)
-    type_pin(qtbot, page.countersign_pin, COUNTERSIGN_PIN)
+    type_pin(qtbot, page.countersign.pin, COUNTERSIGN_PIN)
     assert page.current_panel() == page.DONE
     record = kiosk.consents.current(claire.id)
     assert [(p.x, p.y) for p in record.patient_signature.strokes[0]] == [(q.x(), q.y()) for q in points]
@@ -441,19 +441,19 @@ def test_an_optional_witness_is_stored_and_a_bad_name_costs_no_pin_try(qtbot, wi
     draw_signature(qtbot, page.pad.canvas)
     qtbot.mouseClick(page.sign_button, Qt.MouseButton.LeftButton)
     qtbot.mouseClick(page.hand_back_button, Qt.MouseButton.LeftButton)
-    assert page.witness_field.isVisibleTo(page) and page.witness_field.text() == ""
-    assert page.witness_field.accessibleName() == "Witness's name (optional)"
-    page.witness_field.setText("Léa\x1b Martin")  # pasted with an escape code
-    type_pin(qtbot, page.countersign_pin, WRONG_PIN)  # the witness is checked first: this PIN is not tried
+    assert page.countersign.witness_field.isVisibleTo(page) and page.countersign.witness_field.text() == ""
+    assert page.countersign.witness_field.accessibleName() == "Witness's name (optional)"
+    page.countersign.witness_field.setText("Léa\x1b Martin")  # pasted with an escape code
+    type_pin(qtbot, page.countersign.pin, WRONG_PIN)  # the witness is checked first: this PIN is not tried
     assert page.current_panel() == page.COUNTERSIGN
-    assert "control character" in page.witness_error.text()
+    assert "control character" in page.countersign.witness_error.text()
     assert kiosk.consents.current(claire.id) is None
     failures = kiosk.store.conn.execute(
         "SELECT count(*) FROM audit_log WHERE action = 'consultant.pin_failed'").fetchone()[0]
     assert failures == 0
-    page.witness_field.clear()
-    type_text(page.witness_field, "Léa Martin")
-    type_pin(qtbot, page.countersign_pin, COUNTERSIGN_PIN)
+    page.countersign.witness_field.clear()
+    type_text(page.countersign.witness_field, "Léa Martin")
+    type_pin(qtbot, page.countersign.pin, COUNTERSIGN_PIN)
     assert page.current_panel() == page.DONE
     record = kiosk.consents.current(claire.id)
     assert record.witness_name == "Léa Martin"
@@ -478,8 +478,8 @@ def test_handoff_keeps_a_kiosk_window_full_screen_and_frameless(qtbot, window, c
 def test_kiosk_flag_opens_the_window_full_screen_and_frameless(qapp, tmp_path, monkeypatch):
     """``meso-kiosk --kiosk``: run_gui shows the window full-screen without a frame (no title bar,
     so no close button for a patient to find)."""
-    from meso_kiosk.ui import app as app_module
-    from meso_kiosk.ui import idle_lock
+    from meso_kiosk.ui import idle_lock, startup
+    from meso_kiosk.ui.startup import launch
 
     seen: list[tuple[bool, bool]] = []
     real_install = idle_lock.install_idle_lock
@@ -489,11 +489,11 @@ def test_kiosk_flag_opens_the_window_full_screen_and_frameless(qapp, tmp_path, m
         return real_install(window, *args, **kwargs)
 
     monkeypatch.setattr(idle_lock, "install_idle_lock", install)  # run_gui imports it after the first frame
-    monkeypatch.setenv(app_module.EXIT_AFTER_FIRST_PAINT_ENV, "1")
+    monkeypatch.setenv(launch.EXIT_AFTER_FIRST_PAINT_ENV, "1")
     dialogs: list[tuple[str, str]] = []
     try:
-        code = app_module.run_gui(tmp_path / "kiosk-data", kiosk_mode=True,
-                                  show_error=lambda title, message: dialogs.append((title, message)))
+        code = startup.run_gui(tmp_path / "kiosk-data", kiosk_mode=True,
+                               show_error=lambda title, message: dialogs.append((title, message)))
     finally:
         # run_gui is normally the process's only event loop: one empty turn clears Qt's quit flag.
         QTimer.singleShot(0, qapp.quit)
@@ -545,11 +545,11 @@ def test_render_the_handoff_screens(qtbot, window, claire, type_text, shots, siz
     qtbot.mouseClick(page.sign_button, Qt.MouseButton.LeftButton)
     shot("8_hand_back")
     qtbot.mouseClick(page.hand_back_button, Qt.MouseButton.LeftButton)
-    page.witness_field.setText("Léa Martin")
+    page.countersign.witness_field.setText("Léa Martin")
     shot("9_countersign")
     for widget in page.findChildren(QPushButton):
         if widget.isVisible():
             assert widget.height() >= TOUCH_TARGET, widget.accessibleName()
-    type_pin(qtbot, page.countersign_pin, COUNTERSIGN_PIN)
+    type_pin(qtbot, page.countersign.pin, COUNTERSIGN_PIN)
     shot("10_done")
     assert page.current_panel() == page.DONE

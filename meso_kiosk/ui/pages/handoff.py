@@ -22,21 +22,21 @@ The window shows nothing else meanwhile (``MainWindow.enter_handoff``). A small
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QBoxLayout, QFrame, QHBoxLayout, QLineEdit, QPushButton, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLineEdit, QPushButton, QStackedWidget, QVBoxLayout, QWidget
 
 from ...domain.clock import Clock
-from ...domain.consent import MAX_WITNESS_NAME, SignedConsent, validate_answers
+from ...domain.consent import SignedConsent, validate_answers
 from ...domain.consent_template import ConsentTemplate
 from ...domain.signature import SignatureStrokes
 from ...domain.errors import ValidationError
 from ...domain.patient import Patient
-from ...domain.text import clean_text
 from ...services.accounts import AccountService, PinPurpose
 from ...services.consent import ConsentFormError, ConsentService
 from ..widgets.basics import button, discard, label, scrolling
 from ..widgets.consultant_pin import ConsultantPin, CurrentConsultant
 from ..widgets.signature_pad import SignaturePad
-from .handoff_read import SIDE_BY_SIDE_FROM, WIDE_COLUMN_WIDTH, ReadPanel, big_button, panel_column, say
+from .handoff_countersign import CountersignPanel
+from .handoff_read import SIDE_BY_SIDE_FROM, ReadPanel, big_button, panel_column
 
 class HandoffPage(QWidget):
     """The screen the patient holds. ``start(patient)`` begins; ``exit_confirmed`` ends it.
@@ -87,7 +87,8 @@ class HandoffPage(QWidget):
         self.stack.addWidget(self.read)
         self._build_sign()
         self._build_hand_back()
-        self._build_countersign()
+        self.countersign = CountersignPanel(self._accounts, self._current_consultant)
+        self.stack.addWidget(scrolling(self.countersign))
         self._build_done()
         self._build_exit()
 
@@ -187,48 +188,6 @@ class HandoffPage(QWidget):
         column.addStretch(1)
         self.stack.addWidget(scrolling(body))
 
-    def _build_countersign(self) -> None:
-        self.countersign_title = label("Countersign the consent", "heading")
-        self.countersign_summary = label("", None)
-        self.countersign_summary.setAccessibleName("What the patient signed")
-        self.countersign_error = label("", "banner-error")
-        self.countersign_error.hide()
-        self.back_to_patient_button = button("Give the tablet back to the patient", "Back to the patient to correct",
-                                             primary=True)
-        self.back_to_patient_button.hide()
-        # A witness is optional: someone else in the room who saw the patient sign.
-        self.witness_label = label("Witness (optional): the name of anyone else who saw the patient sign",
-                                   "subheading-small")
-        self.witness_field = QLineEdit()
-        self.witness_field.setAccessibleName("Witness's name (optional)")
-        self.witness_field.setMaxLength(MAX_WITNESS_NAME)
-        self.witness_error = label("", "error")
-        self.witness_error.hide()
-        self.countersign_pin = ConsultantPin(self._accounts, self._current_consultant, "Consultant PIN to countersign")
-        words = QWidget()
-        words_layout = QVBoxLayout(words)
-        words_layout.setContentsMargins(0, 0, 0, 0)
-        words_layout.setSpacing(14)
-        for widget in (self.countersign_title, self.countersign_summary, self.countersign_error,
-                       self.back_to_patient_button, self.witness_label, self.witness_field, self.witness_error):
-            words_layout.addWidget(widget)
-        # Side by side on a landscape screen (the PIN pad is tall), one above the other in portrait.
-        body = QWidget()
-        body.setObjectName("page")
-        outer = QHBoxLayout(body)
-        outer.setContentsMargins(24, 24, 24, 24)
-        inner = QWidget()
-        inner.setMaximumWidth(WIDE_COLUMN_WIDTH)
-        self.countersign_columns = QBoxLayout(QBoxLayout.Direction.TopToBottom, inner)
-        self.countersign_columns.setContentsMargins(0, 0, 0, 0)
-        self.countersign_columns.setSpacing(32)
-        self.countersign_columns.addWidget(words, 1, Qt.AlignmentFlag.AlignTop)
-        self.countersign_columns.addWidget(self.countersign_pin, 0, Qt.AlignmentFlag.AlignTop)
-        outer.addStretch(1)
-        outer.addWidget(inner, 100, Qt.AlignmentFlag.AlignTop)  # both at the top, whatever the height
-        outer.addStretch(1)
-        self.stack.addWidget(scrolling(body))
-
     def _build_done(self) -> None:
         self.done_title = label("✓ Consent signed and stored", "heading")
         self.done_text = label("", None)
@@ -264,8 +223,8 @@ class HandoffPage(QWidget):
         self.sign_back_button.clicked.connect(self._on_sign_back_button_clicked)
         self.sign_button.clicked.connect(self._on_sign_button_clicked)
         self.hand_back_button.clicked.connect(self._on_hand_back_button_clicked)
-        self.back_to_patient_button.clicked.connect(self._on_back_to_patient_button_clicked)
-        self.countersign_pin.submitted.connect(self._on_countersign_pin_submitted)
+        self.countersign.back_to_patient_button.clicked.connect(self._on_countersign_back_to_patient_button_clicked)
+        self.countersign.pin.submitted.connect(self._on_countersign_pin_submitted)
         self.done_button.clicked.connect(self.exit_confirmed)
         self.exit_pin.submitted.connect(self._on_exit_pin_submitted)
         self.exit_cancel_button.clicked.connect(self._on_exit_cancel_button_clicked)
@@ -273,8 +232,7 @@ class HandoffPage(QWidget):
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
         super().resizeEvent(event)
         wide = self.width() >= SIDE_BY_SIDE_FROM
-        self.countersign_columns.setDirection(
-            QBoxLayout.Direction.LeftToRight if wide else QBoxLayout.Direction.TopToBottom)
+        self.countersign.set_side_by_side(wide)
 
     # ------------------------------------------------------------ the flow
 
@@ -287,8 +245,7 @@ class HandoffPage(QWidget):
         self.record = None
         self.name_field.clear()
         self.dob_field.clear()
-        self.witness_field.clear()
-        say(self.witness_error, "")
+        self.countersign.clear()
         self.pad.clear()
         preferred = self._consents.language_for(patient)
         self._show_language_choice(preferred)
@@ -304,7 +261,7 @@ class HandoffPage(QWidget):
         focus = {
             self.IDENTITY: self.name_field,
             self.PAUSED: self.paused_pin,
-            self.COUNTERSIGN: self.countersign_pin,
+            self.COUNTERSIGN: self.countersign.pin,
             self.EXIT: self.exit_pin,
         }.get(panel)
         if isinstance(focus, ConsultantPin):
@@ -408,11 +365,7 @@ class HandoffPage(QWidget):
             f"Question for you: {question}" if question else "No question for you.",
             "Type your PIN to countersign. The consent is stored once your PIN is accepted.",
         ]
-        self.countersign_summary.setText("\n".join(lines))
-        say(self.countersign_error, "")
-        self.back_to_patient_button.hide()
-        self.countersign_pin.show()
-        self.countersign_pin.prepare()
+        self.countersign.prepare("\n".join(lines))
         self.go_to(self.COUNTERSIGN)
 
     # ------------------------------------------------------------ handlers: consultant
@@ -433,15 +386,9 @@ class HandoffPage(QWidget):
 
     def _on_countersign_pin_submitted(self, consultant_id: int, pin: str) -> None:
         assert self.template is not None and self.patient is not None and self.signature is not None
-        try:  # checked before the PIN, so a typo in the witness's name costs no PIN try
-            witness = clean_text(self.witness_field.text(), "witness_name", max_length=MAX_WITNESS_NAME,
-                                 label="witness's name")
-        except ValidationError as error:
-            say(self.witness_error, error.errors["witness_name"])
-            self.countersign_pin.pin_entry.clear()
-            self.witness_field.setFocus()
+        ok, witness = self.countersign.checked_witness()
+        if not ok:
             return
-        say(self.witness_error, "")
         try:
             record = self._consents.sign(
                 self.patient.id, language=self.template.language, version=self.template.version,
@@ -455,7 +402,7 @@ class HandoffPage(QWidget):
             return
         except ValidationError as error:  # the PIN (PinRejectedError) or another single field
             message = error.errors.get("consultant_pin") or next(iter(error.errors.values()))
-            self.countersign_pin.show_error(message)
+            self.countersign.pin.show_error(message)
             return
         self.record = record
         witnessed = f", witnessed by {record.witness_name}" if record.witness_name else ""
@@ -469,7 +416,7 @@ class HandoffPage(QWidget):
     def _show_sign_errors(self, errors: dict[str, str], signature_code: str | None) -> None:
         """Patient-side problems go back to the patient, shown next to the part to fix."""
         if "consultant_pin" in errors and len(errors) == 1:
-            self.countersign_pin.show_error(errors["consultant_pin"])
+            self.countersign.pin.show_error(errors["consultant_pin"])
             return
         patient_side = {k: v for k, v in errors.items() if k not in ("consultant_pin", "signature", "signature_png",
                                                                      "printed_name")}
@@ -479,11 +426,9 @@ class HandoffPage(QWidget):
         if "signature" in errors or "signature_png" in errors:
             self.pad.show_message(self.pad.words_for(signature_code or "invalid"))
         summary = "; ".join(errors.values())
-        say(self.countersign_error, f"Not stored: {summary} Give the tablet back to the patient to correct it.")
-        self.countersign_pin.hide()
-        self.back_to_patient_button.show()
+        self.countersign.show_refusal(summary)
 
-    def _on_back_to_patient_button_clicked(self) -> None:
+    def _on_countersign_back_to_patient_button_clicked(self) -> None:
         self.go_to(self._return_to)
 
     def _on_consultant_button_clicked(self) -> None:
