@@ -7,7 +7,6 @@ non-zero exit, never a traceback.
 from __future__ import annotations
 
 import argparse
-import gc
 import os
 import sys
 from pathlib import Path
@@ -142,6 +141,10 @@ def _existing_data(args: argparse.Namespace) -> DataPaths:
     return DataPaths(root)
 
 
+# Each command imports what it runs when it runs (these functions' first lines): the window's
+# start must not load the services before its first frame, nor a headless command load Qt.
+
+
 def _existing_kiosk(args: argparse.Namespace, *, rescue: bool = False):
     """The installation, opened to work on it; ``rescue`` (backup, verify): a folder that cannot be
     written is opened read-only instead, so what it holds can still be saved elsewhere."""
@@ -248,7 +251,7 @@ def _run_verify(args: argparse.Namespace) -> int:
 
 def _run_self_test(args: argparse.Namespace) -> int:
     from .services.self_test import DataDirRefused, run_self_test
-    from .ui.self_test import ui_steps  # the window's steps; Qt is imported when they run
+    from .ui.self_test import ui_steps
 
     try:  # never $MESO_KIOSK_HOME or the user data folder: only a folder given here, or a temporary one
         return run_self_test(Path(args.data_dir) if args.data_dir else None, ui_steps(),
@@ -258,7 +261,7 @@ def _run_self_test(args: argparse.Namespace) -> int:
 
 
 def _run_gui(args: argparse.Namespace) -> int:
-    from .ui.app import run_gui  # Qt is imported only when a window is wanted
+    from .ui.startup import run_gui
 
     return run_gui(resolve_data_dir(args.data_dir), kiosk_mode=args.kiosk, demo=args.demo)
 
@@ -276,45 +279,9 @@ COMMANDS: dict[str | None, Callable[[argparse.Namespace], int]] = {
 }
 
 
-def _plain_window_start(argv: list[str]) -> argparse.Namespace | None:
-    """``argv`` read as the full parser would when it starts the window with its own options
-    alone, each written in full and given once with a plain value; None for anything else
-    (a command, --help, an abbreviation, a repeat, a value starting with "-" or "~", one
-    ``_path`` refuses), which the full parser then reads and words. Read without argparse:
-    even a parser of three options costs a cold start ~1.2 ms (its help formatter compiles
-    regular expressions), and this is the command line of nearly every start (issue 8)."""
-    found: dict[str, object] = {"data_dir": None, "kiosk": False, "demo": False}
-    given: set[str] = set()
-    words = iter(argv)
-    for word in words:
-        if word in ("--kiosk", "--demo"):
-            key, value = word[2:], True
-        elif word == "--data-dir":
-            key, value = "data_dir", next(words, "")
-        elif word.startswith("--data-dir="):
-            key, value = "data_dir", word.removeprefix("--data-dir=")
-        else:
-            return None
-        if key in given:
-            return None
-        given.add(key)
-        if key == "data_dir":
-            if not value or value.startswith(("-", "~")):
-                return None
-            try:
-                value = _path(value)
-            except argparse.ArgumentTypeError:
-                return None
-        found[key] = value
-    return argparse.Namespace(command=None, **found)
-
-
 def parse_arguments(argv: Sequence[str] | None = None) -> argparse.Namespace:
-    """``argv`` read by ``build_parser``; a plain start of the window by ``_plain_window_start``,
-    to the same result (a test holds them to it on command lines from a hostile vocabulary)."""
-    argv = sys.argv[1:] if argv is None else list(argv)
-    args = _plain_window_start(argv)
-    return args if args is not None else build_parser().parse_args(argv)
+    """``argv`` (default: the process's arguments) read by ``build_parser``."""
+    return build_parser().parse_args(argv)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -324,11 +291,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             reconfigure(errors="backslashreplace")
     quiet_third_parties()
     args = parse_arguments(argv)
-    if args.command is None:
-        # No cyclic garbage collection while the window starts (run_gui turns it on again once
-        # the start is done): importing Qt and building the first frame make a few hundred
-        # thousand objects, and the collector's passes over them were ~2 % of a cold start.
-        gc.disable()
     try:
         return COMMANDS[args.command](args)
     except (CommandFailed, StoreError, DataDirError, MissingResourceError, ValidationError,
@@ -341,8 +303,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except Exception as error:  # the contract: one line, never a traceback
         _fail(f"unexpected error ({type(error).__name__}): {error}")
-    finally:
-        gc.enable()
     return EXIT_FAILED
 
 

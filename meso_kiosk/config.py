@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import os
 import stat
+from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
 
 APP_NAME = "MesoKiosk"
 APP_AUTHOR = "MesoKiosk"
@@ -16,9 +16,8 @@ class DataDirError(OSError):
     """The data directory cannot be created or used."""
 
 
-# A NamedTuple, not a frozen dataclass: defined on a cold start's way to the first frame,
-# where a dataclass costs ~1 ms to define (it compiles its methods; issue 8).
-class DataPaths(NamedTuple):
+@dataclass(frozen=True)
+class DataPaths:
     """Every file the kiosk writes lives below ``root``."""
 
     root: Path

@@ -5,10 +5,8 @@ import subprocess
 import sys
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
-from meso_kiosk.cli import build_parser, main, parse_arguments
+from meso_kiosk.cli import main
 from meso_kiosk.services.demo import seed_demo
 from meso_kiosk.services.kiosk import open_kiosk
 
@@ -105,37 +103,3 @@ def test_hostile_data_dir_values_fail_cleanly(tmp_path, capsys):
     assert usage.value.code == 2
     assert "NUL" in one_line(capsys.readouterr().err)
 
-
-# ------------------------------------------------------------------ the window's quick parse
-
-_WORDS = ["--kiosk", "--demo", "--data-dir", "--data-dir=", "--dat", "--kio", "-h", "--help", "--version", "backup",
-          "--out", "verify", "self-test", "export-pdf", "--patient", "7", "x", "folder one", "~", "\x00", "-",
-          "--", "--demo=1", "Robert'); DROP TABLE--", "🙂", "--data-dir=backup", "--data-dir=-x", "-5", "~/x",
-          "--data-dir=~", "--data-dir=\x00", "\udcff", "--kiosk=", "--DEMO", "—kiosk"]
-
-
-def _outcome(parse, argv, capsys):
-    """What a parse gives: the namespace, or its exit code and what it printed."""
-    try:
-        return ("parsed", vars(parse(argv)))
-    except SystemExit as leaving:
-        out, err = capsys.readouterr()
-        return ("exit", leaving.code, out, err)
-
-
-@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(argv=st.lists(st.sampled_from(_WORDS), max_size=5))
-def test_the_quick_parse_of_a_window_start_reads_every_command_line_as_the_full_parser_does(argv, capsys):
-    """``parse_arguments`` spares a plain window start the commands' parsers; for any command
-    line, its result (or its usage message and exit code) is the full parser's."""
-    expected = _outcome(lambda a: build_parser().parse_args(a), argv, capsys)
-    assert _outcome(parse_arguments, argv, capsys) == expected
-
-
-def test_a_plain_window_start_builds_no_parser(monkeypatch):
-    monkeypatch.setattr("argparse.ArgumentParser.__init__", lambda *a, **k: pytest.fail("a parser was built"))
-    args = parse_arguments(["--kiosk", "--data-dir", "/srv/kiosk"])
-    assert (args.command, args.kiosk, args.demo, args.data_dir) == (None, True, False, "/srv/kiosk")
-    args = parse_arguments(["--demo", "--data-dir=Clinique du Cuir 🌿"])
-    assert (args.command, args.kiosk, args.demo, args.data_dir) == (None, False, True, "Clinique du Cuir 🌿")
-    assert vars(parse_arguments([])) == {"command": None, "data_dir": None, "kiosk": False, "demo": False}

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, timezone, tzinfo
-from typing import Callable, NamedTuple
+from typing import Callable
 
 
 def utc_iso(moment: datetime) -> str:
@@ -24,10 +25,8 @@ def _system_now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-# A NamedTuple, not a frozen dataclass: this module is imported on a cold start's way to the
-# first frame (for the timestamps above), where defining a dataclass, and importing
-# dataclasses, cost ~3 ms (issue 8).
-class Clock(NamedTuple):
+@dataclass(frozen=True)
+class Clock:
     """The clinic's notion of now. Tests pass a fixed ``now``."""
 
     tz: tzinfo

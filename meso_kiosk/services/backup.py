@@ -21,7 +21,6 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import NamedTuple
 
 from .. import __version__
 from ..config import DataPaths, tighten
@@ -247,7 +246,8 @@ def _unpack(archive_path: Path, staging: Path) -> dict:
     return manifest
 
 
-class _Folder(NamedTuple):
+@dataclass(frozen=True)
+class _Folder:
     """What the data folder being restored into already has."""
 
     key: bytes | None

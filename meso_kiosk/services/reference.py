@@ -2,27 +2,28 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from dataclasses import dataclass
 
 # Imported here, before the window imports Qt (whose import hook reads every later module's source).
 from .clinic_data import ClinicData
 
 
-# NamedTuples, not frozen dataclasses: the window's title is read on a cold start's way to
-# the first frame, where a dataclass costs ~1 ms to define (it compiles its methods; issue 8).
-class Language(NamedTuple):
+@dataclass(frozen=True)
+class Language:
     code: str
     name: str  # in that language ("Français"), for the patient
     english: str  # for the consultant's screens and the PDF ("French")
 
 
-class Step(NamedTuple):
+@dataclass(frozen=True)
+class Step:
     id: str
     label: str
     summary: str
 
 
-class AppInfo(NamedTuple):
+@dataclass(frozen=True)
+class AppInfo:
     title: str
     icon: str
     steps: tuple[Step, ...]

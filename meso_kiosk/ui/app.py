@@ -1,63 +1,50 @@
-"""Composition root: open the installation, build every service and screen, run the window.
+"""Composition root: build every service's screen into the main window.
 
-A cold start paints before it opens the store (issue 8): the lock screen's names are read
-straight from the database file (``read_lock_roster``), the window shows them
-(``opening_window``), and the store, the services, the lock screen and the pages follow
-that first frame (``finish_window``). A database that read cannot take (none yet, to
-migrate, unreadable) is opened first, as always, so its faults are said before any window;
-what only the store's open finds (a lost audit key, a failed integrity check) ends the
-start after the first frame, the window taken away, with the same message and exit code.
+The window's start (``ui.startup``) paints the lock screen's face first and calls
+``complete_window`` right after that frame: the store's lock screen over the face
+(``finish_window``), the pages, the idle lock and the automatic backup. Tests and the
+self-test build the whole window at once (``build_main_window``).
 """
 
 from __future__ import annotations
 
-import gc
-import os
-import sqlite3
 import sys
-from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Sequence
+from typing import TYPE_CHECKING, Callable
 
-# The Qt-free half first, on purpose: once PySide6 is imported, its import hook reads the
-# source of every module imported after it (inspect.getsource, for ``__feature__``).
-from ..config import DataDirError, prepare_data_dir  # isort: skip
-from ..resources import MissingResourceError, resource_path  # isort: skip
-from ..services.errors import WordedError  # isort: skip
-from ..services.clinic_data import check_clinic_data  # isort: skip
-from ..services.reference import AppInfo, app_info  # isort: skip
-from ..store.consultant_accounts import ConsultantAccount  # isort: skip
-from ..store.errors import StoreError  # isort: skip
-from ..store.instance_lock import InstanceLock, InstanceLockedError  # isort: skip
-from ..store.lock_roster import LockRoster, read_lock_roster  # isort: skip
+from PySide6.QtCore import QObject, QTimer
+from PySide6.QtGui import QIcon
 
-import shiboken6  # noqa: E402
-from PySide6.QtCore import QTimer  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
-
-from .deferred_style import stylesheet_after
-from .display_check import display_problem
-from .first_paint import after_first_paint
+from ..resources import resource_path
+from ..services import backup
+from ..services.clinic_data import check_clinic_data
+from ..services.reference import AppInfo, app_info, languages
+from ..services.restore_notice import take_restore_notice
+from ..store.errors import StoreError
+from . import idle_lock
 from .main_window import MainWindow
-from .pages.lock_opening import LockOpening
-from .qt_messages import quiet_qt_messages
-from .theme import apply_font, apply_style, style_arguments
+from .navigator import connect_handoff, lock_window, wire_screen_lock
+from .pages.coming_next import ComingNextPage
+from .pages.consent import ConsentPage
+from .pages.course import CoursePage
+from .pages.handoff import HandoffPage
+from .pages.intake import IntakePage
+from .pages.lot_recall import LotRecallPage
+from .pages.new_patient import NewPatientPage
+from .pages.patient_details import PatientDetailsPage
+from .pages.patients import PatientsPage
+from .pages.scalp_map import ScalpMapPage
+from .pages.step import held_by_intake_stops
+from .pages.summary import SummaryPage
+from .pages.workspace import WorkspacePage
+from .sign_in import SignIn
+from .startup.faults import fault_words
+from .startup.window import opening_window
 
-if TYPE_CHECKING:  # the services are imported after a cold start's first frame
+if TYPE_CHECKING:
     from ..services.kiosk import Kiosk
-    from .sign_in import SignIn
 
-# Set by tests and benchmarks: quit as soon as the first frame is painted.
-EXIT_AFTER_FIRST_PAINT_ENV = "MESO_KIOSK_EXIT_AFTER_FIRST_PAINT"
-
-
-def opening_window(clinic_name: str, accounts: Sequence[ConsultantAccount], info: AppInfo | None = None) -> MainWindow:
-    """The window as a cold start paints it: the lock screen's face (header and name tiles),
-    built from plain names, before the store, the services or Qt's ``Qt`` namespace are
-    loaded (see ``pages.lock_opening``). ``finish_window`` makes it the app. ``info``:
-    app.toml's, when the caller has read it already (else read here)."""
-    info = info or app_info()
-    return MainWindow(title=f"{info.title} — {clinic_name}",
-                      opening=LockOpening(clinic_name, info.title, accounts, resource_path(info.icon)))
+# How often the running app looks whether today's automatic backup is due.
+AUTO_BACKUP_CHECK_MS = 60 * 60 * 1000
 
 
 def finish_window(window: MainWindow, kiosk: Kiosk, actor: Callable[[], str] | None = None, *,
@@ -65,13 +52,9 @@ def finish_window(window: MainWindow, kiosk: Kiosk, actor: Callable[[], str] | N
     """The lock screen over the opening (locked), and the pages, built at ``window.ensure_pages()``.
 
     Changes are attributed to the consultant who unlocked the app ("kiosk" while nobody
-    has); tests may pass a fixed ``actor`` instead. ``info``: as for ``opening_window``.
+    has); tests may pass a fixed ``actor`` instead. ``info``: app.toml's, when the caller has
+    read it already (else read here).
     """
-    from PySide6.QtGui import QIcon
-
-    from .navigator import lock_window
-    from .sign_in import SignIn
-
     info = info or app_info()
     # The window's icon (title bar, task bar) after the first frame, which does not show it.
     window.setWindowIcon(QIcon(str(resource_path(info.icon))))
@@ -98,40 +81,11 @@ def build_main_window(kiosk: Kiosk, actor: Callable[[], str] | None = None, *,
     return window
 
 
-def start_window(roster: LockRoster | None, kiosk: Kiosk | None, info: AppInfo) -> MainWindow:
-    """The window ``run_gui`` shows first: the opening from ``roster``, or, when the store had
-    to be opened first (no roster), the lock screen itself."""
-    if roster is not None:
-        # Built without the stylesheet and styled once built (see deferred_style): even for
-        # the first frame's few widgets, 1.2 % fewer instructions to the first paint than
-        # built under it (callgrind: 733 M against 742 M; the bare window 619 M).
-        with stylesheet_after(QApplication.instance()):
-            return opening_window(roster.clinic_name, roster.accounts, info)
-    return build_main_window(kiosk, defer_pages=True, info=info)
-
-
 def _build_pages(window: MainWindow, kiosk: Kiosk, info: AppInfo, sign_in: SignIn,
                  actor: Callable[[], str]) -> None:
-    # Imported here: the page modules (and what they import) are not needed for the lock screen.
-    from ..services.reference import languages
-    from ..services.restore_notice import take_restore_notice
-    from .pages.coming_next import ComingNextPage
-    from .pages.consent import ConsentPage
-    from .pages.course import CoursePage
-    from .pages.handoff import HandoffPage
-    from .pages.intake import IntakePage
-    from .navigator import connect_handoff, wire_screen_lock
-    from .pages.lot_recall import LotRecallPage
-    from .pages.new_patient import NewPatientPage
-    from .pages.patient_details import PatientDetailsPage
-    from .pages.patients import PatientsPage
-    from .pages.scalp_map import ScalpMapPage
-    from .pages.step import held_by_intake_stops
-    from .pages.summary import SummaryPage
-    from .pages.workspace import WorkspacePage
-
     langs = languages(kiosk.clinic_data)
     details = PatientDetailsPage(kiosk.patients, langs, kiosk.clock, actor)
+
     def guard(step_id: str):  # an unhandled intake stop holds a step back
         return held_by_intake_stops(kiosk.intake.blocked_steps, step_id)
 
@@ -160,93 +114,39 @@ def _build_pages(window: MainWindow, kiosk: Kiosk, info: AppInfo, sign_in: SignI
     window.lock_page.ensure_pin_view()  # ready before the first name is touched
 
 
-def _application() -> QApplication:
-    app = QApplication.instance()
-    made_here = app is None
-    if made_here:
-        quiet_qt_messages()
-        app = QApplication(style_arguments(sys.argv))
-    app.setApplicationName("Meso Kiosk")
-    app.setOrganizationName("MesoKiosk")
-    apply_style(app, style_given=made_here)  # the font follows the first frame (run_gui)
-    return app
+
+def complete_window(window: MainWindow, kiosk: Kiosk, info: AppInfo, *, lock_screen: bool) -> None:
+    """What follows a cold start's first frame: the store's lock screen over the opening
+    (``lock_screen``: the window has none yet) and the pages."""
+    if lock_screen:
+        finish_window(window, kiosk, info=info)
+    # Every clinic data file, so a broken one is named before a patient sits down.
+    check_clinic_data(kiosk.clinic_data)
+    window.ensure_pages()
 
 
-START_FAILED_TITLE = "Meso Kiosk cannot start"
-RUNTIME_ERROR_TITLE = "Meso Kiosk: something went wrong"
-# How often the running app looks whether today's automatic backup is due.
-AUTO_BACKUP_CHECK_MS = 60 * 60 * 1000
-ErrorDialog = Callable[[str, str], None]
-# How often the starting app looks whether the database's open-time check has finished.
-INTEGRITY_POLL_MS = 100
+def start_timers(window: MainWindow, kiosk: Kiosk) -> QTimer:
+    """The idle lock and the automatic backup, once the window is complete; returns the
+    backup's timer (``stop_timers``)."""
+    # Not before the first frame: the idle lock is an application event filter, which every
+    # event of the first show would call into Python, and there is no input to watch until
+    # the window is up. It reads the admin's setting (default 2 minutes).
+    idle_lock.install_idle_lock(window, kiosk.accounts.idle_lock_seconds)
+    return _schedule_auto_backup(kiosk, window, lambda words: _show_backup_problem(window, words))
 
 
-def show_error_dialog(title: str, message: str) -> None:
-    """The default error dialog (none on the offscreen/minimal platforms of tests and CI)."""
-    app = QApplication.instance()
-    if app is not None and app.platformName() not in ("offscreen", "minimal"):
-        from PySide6.QtWidgets import QMessageBox  # its class and enums only when there is an error
-
-        QMessageBox.critical(None, title, message)
-
-
-def _fail(show_error: ErrorDialog, message: str) -> int:
-    print(f"meso-kiosk: {message}", file=sys.stderr)
-    show_error(START_FAILED_TITLE, message)
-    return 1
-
-
-def _fault_words(error: BaseException) -> str:
-    """A fault in plain words: ours are already worded; the OS's get its reason and the file."""
-    if isinstance(error, (StoreError, DataDirError, MissingResourceError, InstanceLockedError, WordedError)):
-        return str(error)
-    if isinstance(error, OSError):
-        where = f" ({error.filename})" if error.filename else ""
-        return f"The computer refused a file operation: {error.strerror or error}{where}."
-    return (f"Unexpected error ({type(error).__name__}): {error}. "
-            "What was saved before is safe; the last action may not have been saved.")
-
-
-def _damage_behind(kiosk: Kiosk | None, error: Exception) -> Exception:
-    """A read that failed while the open-time check still ran: the check's verdict says it better
-    ("damaged ... restore it"), as it would have said before the window, had it run first."""
-    if kiosk is not None and kiosk.store.integrity is not None and isinstance(error, sqlite3.DatabaseError):
-        try:
-            kiosk.store.wait_for_integrity()
-        except StoreError as damage:
-            return damage
-    return error
-
-
-def _report_uncaught(show_error: ErrorDialog, previous) -> Callable:
-    """``sys.excepthook`` while the window runs: an error in a click handler becomes a message."""
-
-    def hook(kind, error, trace) -> None:
-        if not isinstance(error, Exception):
-            return previous(kind, error, trace)
-        if not isinstance(error, (StoreError, OSError, MissingResourceError)):
-            previous(kind, error, trace)  # a bug: keep its traceback in the log for support
-        message = _fault_words(error)
-        print(f"meso-kiosk: {message}", file=sys.stderr)
-        show_error(RUNTIME_ERROR_TITLE, message)
-
-    return hook
-
-
-def _schedule_auto_backup(kiosk: Kiosk, parent, show_problem: Callable[[str | None], None]) -> QTimer:
+def _schedule_auto_backup(kiosk: Kiosk, parent: QObject, show_problem: Callable[[str | None], None]) -> QTimer:
     """Today's automatic backup soon after start, then a look every hour (settings ``backup.*``).
 
     ``show_problem(words)`` puts a failure where the clinic sees it; ``None`` once one works again.
     """
 
     def run() -> None:
-        from ..services.backup import BackupError, auto_backup_if_due  # not before the first frame
-
         try:
             kiosk.store.wait_for_integrity()  # a backup is of a checked database only
-            report = auto_backup_if_due(kiosk)
-        except (BackupError, StoreError, OSError) as error:
-            words = _fault_words(error)
+            report = backup.auto_backup_if_due(kiosk)
+        except (backup.BackupError, StoreError, OSError) as error:
+            words = fault_words(error)
             print(f"meso-kiosk: automatic backup failed: {words}", file=sys.stderr)
             show_problem(words)
             return
@@ -271,153 +171,8 @@ def _show_backup_problem(window: MainWindow, words: str | None) -> None:
         window.patients_page.show_backup_problem(words)
 
 
-def _stop_timers(timer: QTimer | None) -> None:
+def stop_timers(timer: QTimer | None) -> None:
+    """Stop the automatic backup's timers (``_schedule_auto_backup``): none after the store is closed."""
     if timer is not None:
         for each in (timer, *timer.findChildren(QTimer)):
             each.stop()
-
-
-def _open_kiosk(data_dir: Path, demo: bool) -> Kiosk:
-    from ..services.kiosk import open_kiosk
-
-    # The quick_check of a large database runs while the lock screen comes up; nothing
-    # can be written (so no PIN can unlock) before it passed, see ``Store.write``.
-    kiosk = open_kiosk(data_dir, check_in_background=True)
-    if kiosk.tightened:
-        print(f"meso-kiosk: made private to this user (others could read them): {', '.join(kiosk.tightened)}",
-              file=sys.stderr)
-    if demo:
-        from ..services.demo import seed_demo
-
-        try:
-            print(seed_demo(kiosk).message, file=sys.stderr)
-        except Exception as error:
-            damage = _damage_behind(kiosk, error)  # before close() stops the open-time check
-            kiosk.close()
-            if damage is not error:
-                raise damage from error
-            raise
-        except BaseException:
-            kiosk.close()
-            raise
-    return kiosk
-
-
-def run_gui(data_dir: Path, *, kiosk_mode: bool = False, demo: bool = False,
-            show_error: ErrorDialog = show_error_dialog) -> int:
-    """Open the installation and run the window; every failure ends in a message, not a traceback.
-
-    ``show_error(title, message)`` shows it (tests inject their own, so no modal stays open).
-    """
-    problem = None if QApplication.instance() else display_problem()
-    if problem:  # Qt would abort the process with a screenful
-        return _fail(show_error, problem)
-    app = _application()
-    lock = InstanceLock(data_dir)
-    kiosk: Kiosk | None = None
-    try:
-        paths = prepare_data_dir(data_dir)
-        lock.acquire()
-        # The demo may add consultants: its lock screen is read once it is seeded.
-        roster = None if demo else read_lock_roster(paths.database)
-        if roster is None:  # new, to migrate, damaged: opened (and its faults said) before any window
-            kiosk = _open_kiosk(data_dir, demo)
-    except Exception as error:  # noqa: BLE001 — the contract: a message, never a traceback
-        lock.release()
-        return _fail(show_error, _fault_words(error))
-    previous_hook = sys.excepthook
-    sys.excepthook = _report_uncaught(show_error, previous_hook)
-    backup_timer = window = None
-    try:
-        exit_after_paint = bool(os.environ.get(EXIT_AFTER_FIRST_PAINT_ENV))
-        start_failed: list[int] = []
-
-        def start_fails(error: Exception) -> None:
-            if window is not None and shiboken6.isValid(window):
-                window.hide()  # no lock screen left frozen behind (or over) the message
-            start_failed.append(_fail(show_error, _fault_words(_damage_behind(kiosk, error))))
-            app.exit(1)
-
-        def integrity_checked() -> bool:
-            """True once the open-time check passed; a failed one ends the start like any fault."""
-            check = kiosk.store.integrity
-            if check is None or not (check.done or exit_after_paint):
-                return check is None
-            try:
-                kiosk.store.wait_for_integrity()
-            except Exception as error:  # noqa: BLE001
-                start_fails(error)
-                return False
-            kiosk.store.integrity = None
-            return True
-
-        def finish_start() -> None:
-            # Right after the first frame, in one turn of the event loop (nothing is painted
-            # in between): the store and the lock screen behind the opening, then the pages.
-            # A fault here (a missing resource file, say) ends the start as one before the
-            # window would.
-            nonlocal kiosk, backup_timer
-            try:
-                from .idle_lock import install_idle_lock
-
-                apply_font(app)  # before the widgets built without the stylesheet measure text
-                # Built without the stylesheet, styled once after (see deferred_style):
-                # nothing is painted in between, so nothing flickers.
-                with stylesheet_after(app):
-                    if kiosk is None:
-                        kiosk = _open_kiosk(data_dir, demo)
-                        finish_window(window, kiosk, info=info)
-                    # Every clinic data file, so a broken one is named before a patient sits down.
-                    check_clinic_data(kiosk.clinic_data)
-                    window.ensure_pages()
-                # Not before the first frame: an application event filter in Python makes
-                # PySide create a Python type for every object an event of the first show
-                # reaches (~160 enum classes, ~20 ms measured), and there is no input to
-                # watch until the window is up. It reads the admin's setting (default 2 minutes).
-                install_idle_lock(window, kiosk.accounts.idle_lock_seconds)
-                backup_timer = _schedule_auto_backup(kiosk, window,
-                                                     lambda words: _show_backup_problem(window, words))
-            except Exception as error:  # noqa: BLE001 — the contract: a message, never a traceback
-                start_fails(error)
-                return
-            finally:
-                gc.enable()  # started (or failed): off while starting, see cli.main
-            if exit_after_paint:  # tests and benchmarks: the app has started, pages and all
-                if integrity_checked():
-                    app.quit()
-                return
-            if not integrity_checked() and not start_failed:
-                poll = QTimer(window)
-                poll.setInterval(INTEGRITY_POLL_MS)
-                poll.timeout.connect(lambda: (integrity_checked() or start_failed) and poll.stop())
-                poll.start()
-
-        info = app_info()  # read once: the first frame's title and icon, then the pages' steps
-        window = start_window(roster, kiosk, info)
-        # Watched once built, and on the page shown alone: a Python application event filter
-        # costs each event a wrapper and a call (~35 ms measured for the ~1000 of building
-        # the lock screen). The rest comes one more turn after the frame, so another watcher
-        # of the same frame (a benchmark's) sees it before.
-        pages_after_paint = after_first_paint(app, lambda: QTimer.singleShot(0, window, finish_start))
-        pages_after_paint.watch(window, painted_first=window.stack.currentWidget())
-        if kiosk_mode:
-            from PySide6.QtCore import Qt  # (the frameless hint is a Qt enum: its namespace is built here)
-
-            window.setWindowFlag(Qt.WindowType.FramelessWindowHint, True)
-            window.showFullScreen()
-        else:
-            window.resize(1280, 800)
-            window.show()
-        code = app.exec()
-        return start_failed[0] if start_failed else code
-    except Exception as error:  # noqa: BLE001
-        return _fail(show_error, _fault_words(_damage_behind(kiosk, error)))
-    finally:
-        _stop_timers(backup_timer)  # no backup of a closed database later
-        if window is not None and shiboken6.isValid(window):
-            window.close()
-            shiboken6.delete(window)  # and no timer of the window (idle lock) reading it after close
-        sys.excepthook = previous_hook
-        if kiosk is not None:
-            kiosk.close()
-        lock.release()

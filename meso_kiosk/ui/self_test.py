@@ -95,7 +95,7 @@ def _build(run: SelfTestRun, state: _Window) -> str:
     from ..resources import resource_path
     from ..services.reference import app_info
     from .app import build_main_window
-    from .deferred_style import stylesheet_after
+    from .startup.deferred_style import stylesheet_after
     from .theme import apply_theme
 
     if QApplication.instance() is None:
@@ -106,7 +106,7 @@ def _build(run: SelfTestRun, state: _Window) -> str:
     icon = QIcon(str(resource_path(app_info().icon)))
     if icon.isNull() or icon.pixmap(64, 64).isNull():
         raise SelfTestError("the app icon (SVG) cannot be drawn: Qt's SVG plugins are missing")
-    with stylesheet_after(state.app):  # as run_gui builds it
+    with stylesheet_after(state.app):  # as the window's start builds it
         state.window = build_main_window(run.kiosk)
     state.window.resize(*SIZE)
     state.window.show()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication
 
 from ..resources import resource_path
@@ -242,37 +243,22 @@ QLabel[role="preview-page"] {{ background: white; border: 1px solid {BORDER}; }}
 STYLE = "Fusion"
 
 
-def style_arguments(argv: list[str]) -> list[str]:
-    """``argv`` for a new QApplication that starts in the theme's style.
-
-    Cheaper than ``app.setStyle`` on a cold start: that hands Python the new QStyle, for
-    which PySide first builds the class and its eleven enums (~8 ms measured).
-    """
-    return [*(argv or ["meso-kiosk"]), "-style", STYLE]  # Qt takes the first as the program's name
-
-
-def apply_theme(app: QApplication, *, style_given: bool = False) -> None:
-    """The theme's font, style and stylesheet; ``style_given``: the app was made with
-    ``style_arguments``, so its style is already the theme's."""
+def apply_theme(app: QApplication) -> None:
+    """The theme's font, style and stylesheet."""
     apply_font(app)
-    apply_style(app, style_given=style_given)
+    app.setStyle(STYLE)
+    apply_stylesheet(app)
 
 
-def apply_style(app: QApplication, *, style_given: bool = False) -> None:
-    """The theme's style and stylesheet: all a cold start's first frame needs (its widgets
-    take their font from the stylesheet); ``apply_font`` may follow that frame."""
-    if not style_given:
-        app.setStyle(STYLE)
+def apply_stylesheet(app: QApplication) -> None:
+    """The theme's stylesheet (its widgets take their font sizes from it)."""
     chevron = resource_path("icons/chevron-down.svg").as_posix()
     app.setStyleSheet(STYLESHEET.replace("{chevron}", chevron))
 
 
 def apply_font(app: QApplication) -> None:
     """The theme's body size as the app's font, which widgets built without the stylesheet
-    measure their text with (see ``deferred_style``). QFont is imported here: PySide builds
-    its nine enums when Python first meets the class (~1.5 ms of a cold start's first frame)."""
-    from PySide6.QtGui import QFont
-
+    measure their text with (see ``startup.deferred_style``)."""
     font = QFont(app.font())
     font.setPixelSize(BODY_PX)
     app.setFont(font)

@@ -81,7 +81,7 @@ def test_the_automatic_backup_is_configurable_and_refuses_nonsense(kiosk, regist
 def test_the_running_app_makes_the_daily_backup(kiosk, register, qapp):
     from PySide6.QtCore import QObject
 
-    from meso_kiosk.ui.app import AUTO_BACKUP_CHECK_MS, _schedule_auto_backup, _stop_timers
+    from meso_kiosk.ui.app import AUTO_BACKUP_CHECK_MS, _schedule_auto_backup, stop_timers
 
     register()
     parent = QObject()
@@ -92,5 +92,5 @@ def test_the_running_app_makes_the_daily_backup(kiosk, register, qapp):
     timer.timeout.emit()  # the second look the same day does nothing
     assert len(list(kiosk.paths.backups.glob("auto-*.zip"))) == 1
     assert problems == [None, None]  # nothing to warn the clinic about
-    _stop_timers(timer)
+    stop_timers(timer)
     assert not any(t.isActive() for t in (timer, *timer.findChildren(type(timer))))

@@ -57,7 +57,8 @@ def dialogs():
 @pytest.fixture
 def gui(qapp, dialogs, monkeypatch):
     """``run_gui`` as ``main`` would call it, quitting after the first frame."""
-    from meso_kiosk.ui.app import EXIT_AFTER_FIRST_PAINT_ENV, run_gui
+    from meso_kiosk.ui.startup import run_gui
+    from meso_kiosk.ui.startup.launch import EXIT_AFTER_FIRST_PAINT_ENV
 
     monkeypatch.setenv(EXIT_AFTER_FIRST_PAINT_ENV, "1")
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from meso_kiosk.terminal import quiet_third_parties
-from meso_kiosk.ui.display_check import XCB_LIBRARIES, display_problem
+from meso_kiosk.ui.startup.display_check import XCB_LIBRARIES, display_problem
 
 ROOT = Path(__file__).resolve().parents[2]
 # A library that warns and logs every way a real one does (at import and at call time).
@@ -130,7 +130,7 @@ def test_quieting_twice_adds_one_handler():
 
 QT_CHATTER = """
     import sys
-    from meso_kiosk.ui.qt_messages import quiet_qt_messages
+    from meso_kiosk.ui.startup.qt_messages import quiet_qt_messages
     quiet_qt_messages()
     from PySide6.QtCore import qCritical, qWarning
     from PySide6.QtWidgets import QApplication, QWidget

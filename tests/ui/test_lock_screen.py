@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QAbstractButton, QLineEdit, QWidget
 from meso_kiosk.services.accounts import PinPurpose, consultant_actor
 from meso_kiosk.services.kiosk import open_kiosk
 from meso_kiosk.ui.app import build_main_window
-from meso_kiosk.ui.pages.lock_opening import ConsultantTile, initials
+from meso_kiosk.ui.startup.lock_opening import ConsultantTile, initials
 from meso_kiosk.ui.sign_in import SignIn
 from meso_kiosk.ui.theme import apply_theme
 from meso_kiosk.ui.widgets.pin_entry import PinEntry

@@ -1,5 +1,5 @@
 """A cold start paints the lock screen's face from names read straight from the database file,
-then opens the store and builds the lock screen behind it (issue 8)."""
+then opens the store and builds the lock screen behind it."""
 
 import os
 import sqlite3
@@ -9,15 +9,16 @@ import sys
 import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QColor, QImage
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from meso_kiosk.store.lock_roster import LockRoster, read_lock_roster
 from meso_kiosk.store.migrations import SCHEMA_VERSION
-from meso_kiosk.ui.app import build_main_window, opening_window
-from meso_kiosk.ui.icon_copies import draw, first_frame_icons
-from meso_kiosk.ui.pages.lock_opening import COPY_RATIOS, icon_pixmap, png_copy
+from meso_kiosk.ui.app import build_main_window
+from meso_kiosk.ui.startup import lock_opening
+from meso_kiosk.ui.startup.icon_copies import draw, first_frame_icons
+from meso_kiosk.ui.startup.lock_opening import COPY_RATIOS, icon_pixmap, png_copy
+from meso_kiosk.ui.startup.window import opening_window
 from meso_kiosk.ui.theme import apply_theme
-from meso_kiosk.ui.widgets import basics
 from tests.ui.test_lock_screen import ADMIN_PIN, SAM_PIN, staff, unlock  # noqa: F401 (staff is a fixture)
 
 
@@ -79,11 +80,14 @@ def test_no_roster_when_the_store_must_open_first_and_the_file_is_left_as_it_was
 
 def test_qt_values_given_as_numbers_are_qts(qapp):
     """The first frame sets these through properties, so as not to load Qt's enum namespace."""
-    assert basics.ALIGN_CENTER == Qt.AlignmentFlag.AlignCenter.value
-    assert basics.PLAIN_TEXT == Qt.TextFormat.PlainText.value
-    assert basics.SCROLL_BAR_ALWAYS_OFF == Qt.ScrollBarPolicy.ScrollBarAlwaysOff.value
-    title = basics.label("Who is using the kiosk?", align=basics.ALIGN_CENTER)
+    assert lock_opening.ALIGN_CENTER == Qt.AlignmentFlag.AlignCenter.value
+    assert lock_opening.PLAIN_TEXT == Qt.TextFormat.PlainText.value
+    assert lock_opening.SCROLL_BAR_ALWAYS_OFF == Qt.ScrollBarPolicy.ScrollBarAlwaysOff.value
+    assert lock_opening.WORD_WRAP == Qt.TextFlag.TextWordWrap.value
+    title = lock_opening._label("Who is using the kiosk?", centred=True)
     assert title.alignment() == Qt.AlignmentFlag.AlignCenter and title.textFormat() == Qt.TextFormat.PlainText
+    area = lock_opening._scrolling(QWidget())
+    assert area.horizontalScrollBarPolicy() == Qt.ScrollBarPolicy.ScrollBarAlwaysOff
 
 
 @pytest.mark.parametrize("size", [(1280, 800), (800, 1280)])
@@ -126,7 +130,8 @@ def test_run_gui_paints_before_it_opens_the_store(qapp, kiosk, staff, monkeypatc
     """On an installation in use, the store is opened after the first frame: a window is
     already up when ``open_kiosk`` runs, and the start still ends with the pages built."""
     from meso_kiosk.services import kiosk as kiosk_module
-    from meso_kiosk.ui import app as app_module
+    from meso_kiosk.ui import startup
+    from meso_kiosk.ui.startup import launch
 
     root = kiosk.paths.root
     kiosk.close()
@@ -138,10 +143,10 @@ def test_run_gui_paints_before_it_opens_the_store(qapp, kiosk, staff, monkeypatc
         return real_open(*args, **kwargs)
 
     monkeypatch.setattr(kiosk_module, "open_kiosk", open_kiosk)
-    monkeypatch.setenv(app_module.EXIT_AFTER_FIRST_PAINT_ENV, "1")
+    monkeypatch.setenv(launch.EXIT_AFTER_FIRST_PAINT_ENV, "1")
     dialogs: list[tuple[str, str]] = []
     try:
-        code = app_module.run_gui(root, show_error=lambda title, message: dialogs.append((title, message)))
+        code = startup.run_gui(root, show_error=lambda title, message: dialogs.append((title, message)))
     finally:
         QTimer.singleShot(0, qapp.quit)  # clears Qt's quit flag for the tests after this one
         qapp.exec()
@@ -149,52 +154,8 @@ def test_run_gui_paints_before_it_opens_the_store(qapp, kiosk, staff, monkeypatc
     assert windows_up == [["Meso Kiosk — Meso Kiosk clinic"]]
 
 
-FIRST_FRAME_PROBE = r"""
-import sys
-from meso_kiosk.cli import main
-from meso_kiosk.ui import app as ui_app
-from PySide6.QtCore import QEvent, QObject, QTimer
-import PySide6.QtCore
-
-class Probe(QObject):
-    done = False
-    def eventFilter(self, obj, event):
-        if not self.done and event.type() == QEvent.Type.Paint:
-            self.done = True
-            loaded = [name for name in ("meso_kiosk.services.kiosk", "meso_kiosk.services.accounts",
-                                        "meso_kiosk.ui.pages.lock_screen", "reportlab", "pyhanko", "argon2")
-                      if name in sys.modules]
-            with open("/proc/self/maps") as maps:  # Qt's SVG library and plugin, loaded or not
-                svg = any(name in maps.read() for name in ("Qt6Svg", "libqsvg"))
-            print("AT-FIRST-PAINT", "Qt" in vars(PySide6.QtCore), ",".join(loaded) or "-", svg, flush=True)
-        return False
-
-start = ui_app.start_window
-def start_and_probe(*args, **kwargs):
-    window = start(*args, **kwargs)
-    window._probe = Probe()
-    window.installEventFilter(window._probe)
-    return window
-ui_app.start_window = start_and_probe
-sys.exit(main(["--data-dir", sys.argv[1]]))
-"""
-
-
-def test_the_first_frame_needs_neither_the_services_nor_qts_enum_namespace(kiosk, staff):
-    """What the cold start spares before its first frame, in a real process: the store's
-    services, the lock screen's module, PySide's ``Qt`` namespace (~90 enum classes) and Qt's
-    SVG library (the header's icons are read from their PNG copies)."""
-    root = kiosk.paths.root
-    kiosk.close()
-    done = subprocess.run([sys.executable, "-c", FIRST_FRAME_PROBE, str(root)], capture_output=True, text=True,
-                          timeout=120, env=os.environ | {"QT_QPA_PLATFORM": "offscreen",
-                                                         "MESO_KIOSK_EXIT_AFTER_FIRST_PAINT": "1"})
-    assert done.returncode == 0, done.stderr
-    assert "AT-FIRST-PAINT False - False" in done.stdout.splitlines()
-
-
 def test_shortened_keeps_the_longest_start_that_fits():
-    from meso_kiosk.ui.pages.lock_opening import shortened
+    from meso_kiosk.ui.startup.lock_opening import shortened
 
     fits = lambda text: len(text) <= 8  # noqa: E731
     assert shortened("Sam", fits) == "Sam"
@@ -204,7 +165,7 @@ def test_shortened_keeps_the_longest_start_that_fits():
 
 
 def test_shortened_never_cuts_inside_what_shows_as_one_character():
-    from meso_kiosk.ui.pages.lock_opening import shortened
+    from meso_kiosk.ui.startup.lock_opening import shortened
 
     family = "\U0001F468\u200D\U0001F469\u200D\U0001F467"  # one emoji of three joined
     for name, keep in ((f"Ann {family}{family}", 8), ("Rene\u0301e Dupont", 4), ("Ola \U0001F44B\U0001F3FD hi", 5),
@@ -256,16 +217,17 @@ def test_a_long_name_keeps_its_tile_to_two_lines_and_is_said_whole(qtbot, qapp, 
 
 def _run_gui_recording(qapp, root, monkeypatch):
     """run_gui until its first frame and pages; returns (exit code, [(message, windows shown then)])."""
-    from meso_kiosk.ui import app as app_module
+    from meso_kiosk.ui import startup
+    from meso_kiosk.ui.startup import launch
 
-    monkeypatch.setenv(app_module.EXIT_AFTER_FIRST_PAINT_ENV, "1")
+    monkeypatch.setenv(launch.EXIT_AFTER_FIRST_PAINT_ENV, "1")
     said: list[tuple[str, list[str]]] = []
 
     def show_error(title, message):
         said.append((message, [w.windowTitle() for w in QApplication.topLevelWidgets() if w.isVisible()]))
 
     try:
-        code = app_module.run_gui(root, show_error=show_error)
+        code = startup.run_gui(root, show_error=show_error)
     finally:
         QTimer.singleShot(0, qapp.quit)  # clears Qt's quit flag for the tests after this one
         qapp.exec()
@@ -317,7 +279,7 @@ def test_a_fault_while_the_start_finishes_is_a_failed_start_not_a_running_app(qa
 @pytest.mark.parametrize("ratio", COPY_RATIOS)
 def test_the_first_frames_icon_copies_show_what_their_svgs_draw(qapp, ratio):
     """Each PNG copy the first frame reads is its SVG as Qt draws it, at the size shown, pixel
-    for pixel within rounding (run ``python -m meso_kiosk.ui.icon_copies`` after an SVG changed)."""
+    for pixel within rounding (run ``python -m meso_kiosk.ui.startup.icon_copies`` after an SVG changed)."""
     for svg, size in first_frame_icons():
         copy = QImage(str(png_copy(svg, size, ratio))).convertToFormat(QImage.Format.Format_ARGB32)
         drawn = draw(svg, size, ratio)
@@ -351,7 +313,8 @@ def test_an_icon_without_a_copy_is_drawn_from_its_svg(qapp, tmp_path):
 SWAP_PROBE = r"""
 import sys
 from meso_kiosk.cli import main
-from meso_kiosk.ui import app as ui_app, idle_lock
+from meso_kiosk.ui import idle_lock
+from meso_kiosk.ui.startup import launch
 from PySide6.QtCore import QEvent, QObject, QTimer
 
 frames = {}
@@ -364,14 +327,14 @@ class FirstFrame(QObject):
             QTimer.singleShot(0, lambda: frames.setdefault("first", obj.grab().toImage()))
         return False
 
-start = ui_app.start_window
+start = launch.start_window
 def start_and_watch(*args, **kwargs):
     window = start(*args, **kwargs)
     window.resize(int(sys.argv[2]), int(sys.argv[3]))
     window._probe = FirstFrame()
     window.installEventFilter(window._probe)
     return window
-ui_app.start_window = start_and_watch
+launch.start_window = start_and_watch
 
 install = idle_lock.install_idle_lock
 def started(window, *args):  # the store open, the lock screen over the opening, the pages built
@@ -404,7 +367,7 @@ def test_a_real_start_shows_the_same_frame_before_and_after_the_store_opens(kios
 GC_PROBE = r"""
 import gc, sys
 from meso_kiosk.cli import main
-from meso_kiosk.ui import app as ui_app
+from meso_kiosk.ui.startup import launch
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
@@ -415,22 +378,22 @@ def started():  # the pages built: the start is done
     print("STARTED", gc.isenabled(), flush=True)
     QApplication.instance().quit()
 
-start = ui_app.start_window
+start = launch.start_window
 def start_and_watch(*args, **kwargs):
     global window
     print("STARTING", gc.isenabled(), flush=True)
     window = start(*args, **kwargs)
     QTimer.singleShot(0, started)
     return window
-ui_app.start_window = start_and_watch
+launch.start_window = start_and_watch
 code = main(["--data-dir", sys.argv[1]])
 print("ENDED", gc.isenabled(), code, flush=True)
 """
 
 
 def test_the_garbage_collector_rests_while_the_window_starts_and_runs_after(kiosk, staff):
-    """``meso-kiosk`` turns Python's cyclic garbage collector off while it starts (its passes over
-    the objects Qt's import and the first frame make were ~2 % of a cold start) and on again
+    """``meso-kiosk`` turns Python's cyclic garbage collector off while it starts (its passes would
+    walk the objects Qt's import and the first frame make, none of them garbage) and on again
     once the pages are built, for the hours the app then runs."""
     root = kiosk.paths.root
     kiosk.close()

@@ -21,9 +21,9 @@ from ...resources import resource_path
 from ...services.accounts import AccountService, PinPurpose
 from ...store.consultant_accounts import ConsultantAccount
 from ..sign_in import SignIn
+from ..startup.lock_opening import LOCK_ICON, ConsultantTile, LockOpening, initials
 from ..widgets.basics import button, label, show_field_error
 from ..widgets.pin_entry import PinEntry, pin_field
-from .lock_opening import LOCK_ICON, ConsultantTile, LockOpening, initials
 from .lock_pin_view import PinView
 
 COUNTDOWN_MS = 1000

@@ -2,31 +2,21 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterable
+from typing import Iterable
 
-from PySide6.QtWidgets import QLabel, QPushButton, QScrollArea, QWidget
-
-if TYPE_CHECKING:
-    from PySide6.QtWidgets import QLayout
-
-# Qt values as plain numbers, set through the widgets' properties. ``label`` and
-# ``scrolling`` build the cold start's first frame (``pages.lock_opening``), which comes
-# before anything uses PySide's ``Qt`` namespace: its first use builds ~90 Python enum
-# classes (~20 ms, issue 8). Importing ``Qt`` here would cost that at import.
-PLAIN_TEXT = 0  # Qt.TextFormat.PlainText
-ALIGN_CENTER = 0x0084  # Qt.AlignmentFlag.AlignCenter
-SCROLL_BAR_ALWAYS_OFF = 1  # Qt.ScrollBarPolicy.ScrollBarAlwaysOff
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QLayout, QPushButton, QScrollArea, QWidget
 
 
-def label(text: str, role: str | None = None, *, wrap: bool = True, align: int | None = None,
+def label(text: str, role: str | None = None, *, wrap: bool = True, align: Qt.AlignmentFlag | None = None,
           parent: QWidget | None = None, kind: type[QLabel] = QLabel) -> QLabel:
-    """A label showing ``text`` as typed (patient text is never markup); ``align``: e.g. ``ALIGN_CENTER``;
-    ``kind``: a QLabel subclass to make instead."""
+    """A label showing ``text`` as typed (patient text is never markup); ``align``: e.g.
+    ``Qt.AlignmentFlag.AlignCenter``; ``kind``: a QLabel subclass to make instead."""
     widget = kind(text, parent)
     widget.setWordWrap(wrap)
-    widget.setProperty("textFormat", PLAIN_TEXT)
+    widget.setTextFormat(Qt.TextFormat.PlainText)
     if align is not None:
-        widget.setProperty("alignment", align)
+        widget.setAlignment(align)
     if role:
         widget.setProperty("role", role)
     return widget
@@ -34,8 +24,6 @@ def label(text: str, role: str | None = None, *, wrap: bool = True, align: int |
 
 def button(text: str, accessible_name: str, *, primary: bool = False, role: str | None = None,
            parent: QWidget | None = None) -> QPushButton:
-    from PySide6.QtCore import Qt  # not at import: see PLAIN_TEXT
-
     widget = QPushButton(text, parent)
     widget.setAccessibleName(accessible_name)
     widget.setCursor(Qt.CursorShape.PointingHandCursor)
@@ -77,6 +65,6 @@ def scrolling(body: QWidget) -> QScrollArea:
     body.setObjectName("page")
     area = QScrollArea()
     area.setWidgetResizable(True)
-    area.setProperty("horizontalScrollBarPolicy", SCROLL_BAR_ALWAYS_OFF)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
     area.setWidget(body)
     return area

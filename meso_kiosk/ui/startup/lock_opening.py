@@ -1,18 +1,19 @@
 """What a cold start paints first: the lock screen's header and a name tile per consultant.
 
-``LockOpening`` is built before the store and the services are even imported (from a
+``LockOpening`` is built before the store and the services are imported (from a
 ``LockRoster`` read straight from the database file) and before anything touches PySide's
-``Qt`` namespace: its first use builds some ninety Python enum classes (~20 ms measured,
-issue 8). So Qt values are given here as numbers through the widgets' properties
-(``widgets.basics``), and what only a mouse user notices (the pointing-hand cursor over a
-tile) comes with ``finish()``. The lock screen (``LockScreenPage``) takes the opening's
+``Qt`` namespace, whose first use builds dozens of Python enum classes. So this module
+gives Qt values as numbers through the widgets' properties (``_label``, ``_scrolling``),
+and what only a mouse user notices (the pointing-hand cursor over a tile) comes with
+``finish()``. The lock screen (``pages.lock_screen.LockScreenPage``) takes the opening's
 header and tiles over: what the first frame showed stays on screen, nothing is built twice.
-It is built before the stylesheet and the theme's font are set (``ui.app.start_window``,
-``deferred_style``): nothing here may measure text before it shows.
+It is built before the theme's font is set (``startup.window``): nothing here may measure
+text before it shows.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -33,23 +34,52 @@ from PySide6.QtWidgets import (
 from ...resources import resource_path
 from ...store.consultant_accounts import ConsultantAccount
 from ..theme import TILE_HEIGHT, TILE_WIDTH
-from ..widgets.basics import ALIGN_CENTER, discard, label, scrolling
 
 TILE_SPACING = 16
 MAX_COLUMNS = 4
 # The body's side margins and the scroll area's frame and bar, beside the tiles.
 _BODY_SIDES = 64 + 24
 NAME_LINES = 2  # the room a tile has for a name under its initials and above its role
-_WORD_WRAP = 0x1000  # Qt.TextFlag.TextWordWrap (see basics.PLAIN_TEXT for why a number)
+
+# Qt values as plain numbers, set through the widgets' properties: importing PySide's ``Qt``
+# namespace would build its enum classes before the first frame (see the module's docstring).
+# A test holds each to its Qt enum.
+PLAIN_TEXT = 0  # Qt.TextFormat.PlainText
+ALIGN_CENTER = 0x0084  # Qt.AlignmentFlag.AlignCenter
+SCROLL_BAR_ALWAYS_OFF = 1  # Qt.ScrollBarPolicy.ScrollBarAlwaysOff
+WORD_WRAP = 0x1000  # Qt.TextFlag.TextWordWrap
 
 
 LOCK_ICON = "icons/lock.svg"
 LOGO_PX, LOCK_ICON_PX = 44, 22
-# Reading the first SVG loads Qt's SVG plugin and library (~3 ms of a cold start, measured),
-# so the header's two icons are read from PNG copies drawn from their SVGs at the pixel
-# ratios screens use most; another ratio, or an icon without a copy, reads the SVG.
-# ``python -m meso_kiosk.ui.icon_copies`` draws the copies again; a test holds them to the SVGs.
+# Reading the first SVG loads Qt's SVG plugin and library, so the header's two icons are read
+# from PNG copies drawn from their SVGs at the pixel ratios screens use most; another ratio,
+# or an icon without a copy, reads the SVG. ``python -m meso_kiosk.ui.startup.icon_copies``
+# draws the copies again; a test holds them to the SVGs.
 COPY_RATIOS = (1, 2)
+
+
+def _label(text: str, role: str | None = None, *, wrap: bool = True, centred: bool = False,
+           kind: type[QLabel] = QLabel) -> QLabel:
+    """``widgets.basics.label`` without the ``Qt`` namespace: plain text, a style role."""
+    widget = kind(text)
+    widget.setWordWrap(wrap)
+    widget.setProperty("textFormat", PLAIN_TEXT)
+    if centred:
+        widget.setProperty("alignment", ALIGN_CENTER)
+    if role:
+        widget.setProperty("role", role)
+    return widget
+
+
+def _scrolling(body: QWidget) -> QScrollArea:
+    """``widgets.basics.scrolling`` without the ``Qt`` namespace: scrolls vertically, never sideways."""
+    body.setObjectName("page")
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setProperty("horizontalScrollBarPolicy", SCROLL_BAR_ALWAYS_OFF)
+    area.setWidget(body)
+    return area
 
 
 def png_copy(svg: Path, size: int, ratio: int) -> Path:
@@ -60,8 +90,8 @@ def png_copy(svg: Path, size: int, ratio: int) -> Path:
 def icon_pixmap(svg: Path, size: int) -> QPixmap:
     """An SVG icon drawn at ``size`` px, sharp on a high-density screen: its PNG copy for the
     screen's ratio when there is one. Read straight into a pixmap, not through QIcon or
-    QImage, whose classes bring ~200 enum values into a cold start's first frame (PySide
-    builds a class's enums when Python first meets the class)."""
+    QImage, whose enums PySide would build for the first frame (it builds a class's enums
+    when Python first meets the class)."""
     ratio = QGuiApplication.instance().devicePixelRatio() if QGuiApplication.instance() else 1.0
     copy = png_copy(svg, size, int(ratio)) if ratio in COPY_RATIOS else None
     pixmap = QPixmap.fromImageReader(QImageReader(str(copy))) if copy is not None and copy.is_file() else None
@@ -90,8 +120,6 @@ _JOINERS = {"\u200d", "\ufe0e", "\ufe0f"}  # zero-width joiner, text and emoji p
 def _splits_a_character(text: str, index: int) -> bool:
     """True when cutting ``text`` before ``index`` would part what shows as one character
     (a letter and its accents, an emoji sequence joined or with a skin tone)."""
-    import unicodedata
-
     if index <= 0 or index >= len(text):
         return False
     after, before = text[index], text[index - 1]
@@ -135,7 +163,7 @@ class TileName(QLabel):
     """A consultant's name on a tile: whole when it fits two lines, else its longest beginning
     that does with "…" after it (``shortened``). Fitted again whenever its width or font
     changes while it shows, not once when shown: while the start finishes, the tile is laid
-    out without the stylesheet (see ``deferred_style``), and a name fitted then stayed cut
+    out without the stylesheet (see ``startup.deferred_style``), and a name fitted then stayed cut
     ("Dr A…") once the stylesheet was back."""
 
     def __init__(self, text: str, parent: QWidget | None = None):
@@ -155,7 +183,7 @@ class TileName(QLabel):
         line = metrics.lineSpacing()
 
         def fits(text: str) -> bool:  # (a line's box is a little taller than the line spacing)
-            box = metrics.boundingRect(0, 0, width, 20 * line, _WORD_WRAP | ALIGN_CENTER, text)
+            box = metrics.boundingRect(0, 0, width, 20 * line, WORD_WRAP | ALIGN_CENTER, text)
             return box.width() <= width and box.height() < (NAME_LINES + 1) * line
 
         shown = shortened(self.full, fits)
@@ -187,12 +215,12 @@ class ConsultantTile(QPushButton):
         self.setProperty("role", "consultant-tile")
         self.setAccessibleName(f"Unlock as {account.display_name}")
         self.setFixedSize(TILE_WIDTH, TILE_HEIGHT)
-        badge = label(initials(account.display_name), "initials", wrap=False, align=ALIGN_CENTER)
+        badge = _label(initials(account.display_name), "initials", wrap=False, centred=True)
         badge.setFixedSize(56, 56)
         # Its accessible name, its tooltip (when the tile shows it cut) and the PIN view say it whole.
-        self.name: TileName = label(account.display_name, "tile-name", align=ALIGN_CENTER, kind=TileName)
+        self.name: TileName = _label(account.display_name, "tile-name", centred=True, kind=TileName)
         self.name.on_fitted = lambda cut: self.setToolTip(account.display_name if cut else "")
-        role = label("Admin" if account.is_admin else "Consultant", "muted", align=ALIGN_CENTER)
+        role = _label("Admin" if account.is_admin else "Consultant", "muted", centred=True)
         self._parts = (badge, self.name, role)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 12, 12, 10)
@@ -203,7 +231,7 @@ class ConsultantTile(QPushButton):
 
     def finish(self) -> None:
         """The pointing hand for a mouse, and every touch on the tile going to the tile."""
-        from PySide6.QtCore import Qt
+        from PySide6.QtCore import Qt  # after the first frame (see the module's docstring)
 
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         for part in self._parts:
@@ -226,14 +254,14 @@ class LockHeader(QFrame):
             layout.addWidget(self.logo)
         names = QVBoxLayout()
         names.setSpacing(0)
-        self.clinic_label = label(clinic_name, "heading")
+        self.clinic_label = _label(clinic_name, "heading")
         names.addWidget(self.clinic_label)
-        names.addWidget(label(app_title, "muted"))
+        names.addWidget(_label(app_title, "muted"))
         layout.addLayout(names, 1)
         locked_icon = QLabel()
         locked_icon.setPixmap(icon_pixmap(resource_path(LOCK_ICON), LOCK_ICON_PX))
         layout.addWidget(locked_icon)
-        layout.addWidget(label("Locked", "lock-word", wrap=False))
+        layout.addWidget(_label("Locked", "lock-word", wrap=False))
 
 
 class LockOpening(QWidget):
@@ -255,10 +283,10 @@ class LockOpening(QWidget):
         self.clinic_label = self.header.clinic_label
 
         self.choose_view = QWidget()
-        self.title = label("Who is using the kiosk?", "lock-title", align=ALIGN_CENTER)
-        self.hint = label("Touch your name, then enter your PIN.", "muted", align=ALIGN_CENTER)
-        self.empty = label("No consultant can sign in. Ask the clinic's administrator for help.", "muted",
-                           align=ALIGN_CENTER)
+        self.title = _label("Who is using the kiosk?", "lock-title", centred=True)
+        self.hint = _label("Touch your name, then enter your PIN.", "muted", centred=True)
+        self.empty = _label("No consultant can sign in. Ask the clinic's administrator for help.", "muted",
+                            centred=True)
         self.empty.hide()
         self.tile_grid = QGridLayout()
         self.tile_grid.setSpacing(TILE_SPACING)
@@ -282,7 +310,7 @@ class LockOpening(QWidget):
         body_layout = QVBoxLayout(body)
         body_layout.setContentsMargins(32, 40, 32, 32)
         body_layout.addWidget(self.views)
-        self.body: QScrollArea = scrolling(body)
+        self.body: QScrollArea = _scrolling(body)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
@@ -300,7 +328,10 @@ class LockOpening(QWidget):
         """One tile per account, in order; tiles already showing exactly these accounts are kept."""
         if [tile.account for tile in self.tiles] == list(accounts):
             return
-        discard(self.tiles, self.tile_grid)
+        for tile in self.tiles:  # off screen now (out of the grid), deleted soon
+            self.tile_grid.removeWidget(tile)
+            tile.hide()
+            tile.deleteLater()
         self.tiles = []
         for account in accounts:
             tile = ConsultantTile(account)

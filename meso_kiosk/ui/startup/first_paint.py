@@ -1,13 +1,13 @@
 """Run something right after the main window's first frame has been painted.
 
-The app opens on the lock screen's face (``pages.lock_opening``), and that is all its first
-frame shows: ``run_gui`` opens the store and builds the lock screen and the other pages
-right after that frame (``after_first_paint``), so a cold start paints as soon as that face
-exists (issue 8). With ``MESO_KIOSK_EXIT_AFTER_FIRST_PAINT`` set (tests, installers' smoke
-runs) it then quits, once the pages are built.
+The app opens on the lock screen's face (``startup.lock_opening``), and that is all its
+first frame shows: the start (``startup.launch``) opens the store and builds the lock
+screen and the other pages right after that frame (``after_first_paint``), so a cold start
+paints as soon as that face exists. With ``MESO_KIOSK_EXIT_AFTER_FIRST_PAINT`` set (tests,
+installers' smoke runs) it then quits, once the pages are built.
 
 Acting at the event loop's first turn would come after the window is exposed but before
-any widget has painted (measured: only the expose reached the window); this waits for the
+any widget has painted (only the expose has reached the window then); this waits for the
 first paint of a widget in the window, lets that paint pass finish, then acts. A safety
 timer acts anyway, so nothing hangs on a platform that paints nothing. The filter and the
 timer belong to the window: nothing runs for a window already closed.
@@ -40,8 +40,8 @@ class _AfterFirstPaint(QObject):
 
     def watch(self, window: QWidget, *, painted_first: QWidget | None = None) -> None:
         """Act after ``window``'s first frame; ``painted_first``: a widget that frame paints,
-        whose events alone are then looked at (an application filter costs each event of
-        the first show a Python call: ~15 ms measured for the ~370 of the lock screen's)."""
+        whose events alone are then looked at (an application filter would cost each event
+        of the first show a call into Python)."""
         self._window = window
         self.setParent(window)  # ends with the window: nothing runs for a closed one
         if painted_first is not None:
@@ -84,7 +84,7 @@ class _AfterFirstPaint(QObject):
 def after_first_paint(app: QApplication, then: Callable[[], None]) -> _AfterFirstPaint:
     """Run ``then`` right after the first frame of the window given to ``.watch(window)``.
 
-    ``run_gui`` makes it once the window is built (an application filter would cost each
+    The start makes it once the window is built (an application filter would cost each
     event of building a call) and watches the page shown first; ``then`` comes one more
     turn after the paint, so a watcher on the window itself (a benchmark's, which paints
     first) sees the frame before the pages are built.

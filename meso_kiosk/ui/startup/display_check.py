@@ -7,6 +7,7 @@ process. Said here instead, in one line naming the Debian/Ubuntu packages to ins
 
 from __future__ import annotations
 
+import ctypes
 import os
 import sys
 from typing import Callable, Mapping
@@ -29,8 +30,6 @@ HEADLESS_HINT = "or set QT_QPA_PLATFORM=offscreen to run without a screen"
 
 
 def _loads(library: str) -> bool:
-    import ctypes  # only on X11, where the window needs the check (offscreen starts skip ctypes)
-
     try:
         ctypes.CDLL(library)  # the plugin loads it a moment later anyway
     except OSError:

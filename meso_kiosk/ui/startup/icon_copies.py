@@ -1,7 +1,7 @@
-"""PNG copies of the icons a cold start's first frame shows (see ``pages.lock_opening``).
+"""PNG copies of the icons a cold start's first frame shows (see ``startup.lock_opening``).
 
 Drawn from their SVGs by Qt's own SVG reader, so a copy shows what the SVG would; after an
-SVG changed, draw them again: ``python -m meso_kiosk.ui.icon_copies``.
+SVG changed, draw them again: ``python -m meso_kiosk.ui.startup.icon_copies``.
 """
 
 from __future__ import annotations
@@ -10,11 +10,11 @@ import sys
 from pathlib import Path
 
 from PySide6.QtCore import QSize
-from PySide6.QtGui import QImage, QImageReader
+from PySide6.QtGui import QGuiApplication, QImage, QImageReader
 
-from ..resources import resource_path
-from ..services.reference import app_info
-from .pages.lock_opening import COPY_RATIOS, LOCK_ICON, LOCK_ICON_PX, LOGO_PX, png_copy
+from ...resources import resource_path
+from ...services.reference import app_info
+from .lock_opening import COPY_RATIOS, LOCK_ICON, LOCK_ICON_PX, LOGO_PX, png_copy
 
 
 def first_frame_icons() -> list[tuple[Path, int]]:
@@ -44,8 +44,6 @@ def write_copies() -> list[Path]:
 
 
 def main() -> int:
-    from PySide6.QtGui import QGuiApplication
-
     app = QGuiApplication.instance() or QGuiApplication(sys.argv[:1])  # noqa: F841 (Qt's image readers need it)
     for path in write_copies():
         print(path)

@@ -1,0 +1,38 @@
+"""The window's start: everything its first frame needs, and nothing else, lives here.
+
+``meso-kiosk`` paints the lock screen's face (``lock_opening``) from names read straight
+from the database file, then opens the store and builds the pages (``launch``). What the
+first frame may not import is held by one test (tests/ui/test_cold_start.py).
+
+Start-up tricks are kept here and only here, each where it is used with the reason beside
+it; the benchmark (benchmarks/run.py, cold_start) says what each is worth:
+- the garbage collector rests while Qt is imported and the first frame built (``run_gui``);
+- the first frame never touches PySide's ``Qt`` namespace: its Qt values are numbers set
+  through properties (``lock_opening``), and a kiosk start alone builds it (``launch._show``);
+- its two icons are read from PNG copies, not through QIcon and Qt's SVG plugin
+  (``lock_opening.icon_pixmap``, ``icon_copies``);
+- the theme's style is named on Qt's command line (``window.application``);
+- the first paint is watched on the page it paints, not by an application filter
+  (``first_paint``); the pages are built without the stylesheet and styled once
+  (``deferred_style``).
+"""
+
+from __future__ import annotations
+
+import gc
+from pathlib import Path
+from typing import Callable
+
+
+def run_gui(data_dir: Path, *, kiosk_mode: bool = False, demo: bool = False,
+            show_error: Callable[[str, str], None] | None = None) -> int:
+    """``launch.run_gui`` (see there), with Python's cyclic garbage collector off until the
+    pages are built: importing Qt and building the first frame make a few hundred thousand
+    objects, none of them garbage, that its passes would walk again and again."""
+    gc.disable()
+    try:
+        from .launch import run_gui as run  # imported with the collector off (Qt's import is most of those objects)
+
+        return run(data_dir, kiosk_mode=kiosk_mode, demo=demo, show_error=show_error)
+    finally:
+        gc.enable()
