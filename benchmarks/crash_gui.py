@@ -13,14 +13,23 @@ import time
 AUTOSAVE_WAIT_S = 10.0
 
 
+def _builder():
+    """``build_main_window``, wherever it lives (the start-up code moves to ui/startup, issue 18)."""
+    import importlib
+
+    for name in ("meso_kiosk.ui.app", "meso_kiosk.ui.startup.window", "meso_kiosk.ui.startup"):
+        try:
+            return importlib.import_module(name).build_main_window
+        except (ImportError, AttributeError):
+            continue
+    raise ImportError("build_main_window is in none of meso_kiosk.ui.app, meso_kiosk.ui.startup")
+
+
 def _window(driver):
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication
 
-    try:  # the start-up code is moving to ui/startup (issue 18); either home will do
-        from meso_kiosk.ui.app import build_main_window
-    except ImportError:  # pragma: no cover - after the move
-        from meso_kiosk.ui.startup import build_main_window  # type: ignore[no-redef]
+    build_main_window = _builder()
 
     app = QApplication.instance() or QApplication(["meso-crash-harness"])
     if driver.window is None:

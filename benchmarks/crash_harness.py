@@ -47,7 +47,7 @@ from pathlib import Path
 
 sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parents[1])]
 
-from crash_checks import LEFTOVERS, CheckResult, check_data_dir  # noqa: E402
+from crash_checks import LEFTOVERS, ROUND_GROUPS, CheckResult, check_data_dir  # noqa: E402
 from crash_ops import HARNESS_PIN, INTAKE_NUMBER_PATH, INTAKE_TEXT_PATH, child  # noqa: E402
 
 __all__ = ["HARNESS_PIN", "INTAKE_NUMBER_PATH", "INTAKE_TEXT_PATH", "LEFTOVERS", "CheckResult", "check_data_dir",
@@ -64,6 +64,8 @@ class HarnessReport:
     operations_reported: int = 0
     operations_verified: int = 0   # checked by their inputs after the last kill
     fields_compared: int = 0       # audit rows' and records' columns compared after the last kill
+    operations_checked_total: int = 0  # summed over every check (each check re-reads them all)
+    fields_compared_total: int = 0
     in_flight_all: int = 0         # steps in flight at a cut that were found whole ...
     in_flight_nothing: int = 0     # ... or absent (never half)
     refusals: int = 0
@@ -86,7 +88,8 @@ class HarnessReport:
         return (f"crash harness: {self.kills} {what} ({self.kills_before_ready} during start-up, "
                 f"{self.cuts_at_sync} at a sync call), {self.operations_reported} operations reported ({kinds}); "
                 f"after the last: {self.operations_verified} checked by their inputs, {self.fields_compared} "
-                f"fields compared; steps in flight: {self.in_flight_all} whole, {self.in_flight_nothing} absent; "
+                f"fields compared ({self.operations_checked_total} operations and {self.fields_compared_total} "
+                f"fields over all checks); steps in flight: {self.in_flight_all} whole, {self.in_flight_nothing} absent; "
                 f"{self.refusals} refusals, {self.failures} failed checks, {self.child_errors} child errors; "
                 f"documented leftovers: {left}; {self.seconds:.0f} s ({per:.1f} s a round, "
                 f"{self.check_seconds:.0f} s checking)")
@@ -189,6 +192,10 @@ class _Rounds:
             self.cuts_during[op] = self.cuts_during.get(op, 0) + 1
         else:
             self.cuts_during["between"] = self.cuts_during.get("between", 0) + 1
+        ran = {m["op"] for m in messages if m.get("event") == "start"}
+        for group, ops in ROUND_GROUPS.items():
+            if ran & set(ops):
+                self.cuts_during[group] = self.cuts_during.get(group, 0) + 1
         began = time.monotonic()
         check = check_data_dir(data_dir, self.reported, in_flight, self.cuts_during)
         report.check_seconds += time.monotonic() - began
@@ -202,6 +209,8 @@ class _Rounds:
                 report.in_flight_nothing += 1
         report.operations_verified = check.operations_verified
         report.fields_compared = check.fields_compared
+        report.operations_checked_total += check.operations_verified
+        report.fields_compared_total += check.fields_compared
         report.leftovers = check.leftovers
         if check.problems:
             report.failures += len(check.problems)
@@ -272,7 +281,7 @@ def _mount(backing: Path, mountpoint: Path, cut_at_sync: int):
 
 def _unmount(fs, mountpoint: Path) -> dict:
     """Unmount (the cut: the file system takes back what was not synced as it exits)."""
-    for attempt in range(100):
+    for _ in range(100):
         done = subprocess.run(["fusermount3", "-u", str(mountpoint)], capture_output=True, text=True)
         if done.returncode == 0:
             break
@@ -287,11 +296,12 @@ def _unmount(fs, mountpoint: Path) -> dict:
 
 
 def power_cuts(scratch: Path, *, cuts: int, seed: int, cut_at: str = "both", max_delay: float = 4.0,
-               log=print, broken: str | None = None) -> HarnessReport:
+               log=print, broken: str | None = None, early: float = 0.15, min_delay: float = 0.0) -> HarnessReport:
     """Run the child on ``power_cut_fs`` and cut the power ``cuts`` times; check after each cut.
 
-    ``cut_at``: ``random`` (a random moment, 15 % of them during start-up), ``sync`` (round k at
-    the child's k-th sync call), or ``both`` (alternately)."""
+    ``cut_at``: ``random`` (a random moment ``min_delay``..``max_delay`` s after the child is ready,
+    or, for a share ``early`` of them, during its start-up), ``sync`` (round k at the child's k-th
+    sync call), or ``both`` (alternately)."""
     rng = random.Random(seed)
     report = HarnessReport()
     backing, mountpoint = scratch / "backing", scratch / "mnt"
@@ -315,10 +325,10 @@ def power_cuts(scratch: Path, *, cuts: int, seed: int, cut_at: str = "both", max
                     process.wait(timeout=TARGETED_TIMEOUT_S)
                 except subprocess.TimeoutExpired:
                     pass
-            elif rng.random() < 0.15:  # during start-up
+            elif rng.random() < early:  # during start-up
                 time.sleep(rng.uniform(0.0, 2.0))
             else:
-                rounds.wait_ready(process, lines, rng.uniform(0.0, max_delay))
+                rounds.wait_ready(process, lines, rng.uniform(min_delay, max_delay))
             exited = process.poll()
             if exited == -signal.SIGKILL and at_sync:
                 exited = None
@@ -347,7 +357,9 @@ def main(argv: list[str] | None = None) -> int:
                         "with --power-cuts, the scratch folder for the backing folder and the mount point")
     parser.add_argument("--at-sync", choices=sorted(SYNC_CALLS),
                         help="kill round k's child at its k-th call of this (strace), not at a random moment")
-    parser.add_argument("--broken", choices=("no-sync",), help="run a deliberately broken child")
+    parser.add_argument("--broken", choices=("no-sync", "sync-normal"),
+                        help="run a deliberately broken child: no fsync and synchronous=OFF, or "
+                             "synchronous=NORMAL (a WAL commit is not synced until a checkpoint)")
     parser.add_argument("--json", type=Path, help="write the figures to this file")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)

@@ -118,6 +118,8 @@ class Driver:
                                 pin_hasher=PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
         if self.broken == "no-sync":  # the deliberately broken copy: nothing is ever synced
             self.kiosk.store.conn.execute("PRAGMA synchronous = OFF")
+        elif self.broken == "sync-normal":  # subtler: WAL commits synced only at checkpoints
+            self.kiosk.store.conn.execute("PRAGMA synchronous = NORMAL")
 
     def load(self) -> None:
         conn = self.kiosk.store.conn
