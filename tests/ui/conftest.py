@@ -1,3 +1,6 @@
+import os
+import shutil
+
 import pytest
 
 from meso_kiosk.ui.app import build_main_window
@@ -30,10 +33,14 @@ def signed_in_consultant(kiosk):
 
 @pytest.fixture
 def shots(tmp_path):
-    """Where a test saves what it rendered (kept under tmp_path, looked at by people)."""
+    """Where a test saves what it rendered: under tmp_path, and copied afterwards into the
+    folder named by MESO_KIOSK_SHOTS when a person asked to look at them."""
     folder = tmp_path / "screens"
     folder.mkdir()
-    return folder
+    yield folder
+    keep = os.environ.get("MESO_KIOSK_SHOTS")
+    if keep:
+        shutil.copytree(folder, keep, dirs_exist_ok=True)
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -261,8 +260,7 @@ def test_three_sessions_of_history_render_in_both_orientations(page, kiosk, regi
         assert page.form_scroll.widget().width() <= page.form_scroll.viewport().width()
         path = shots / f"scalp_{width}x{height}.png"
         page.grab().save(str(path))
-        shutil.copy(path, f"/tmp/scalp_{width}x{height}.png")
-        page.map.grab().save(f"/tmp/scalp_map_only_{width}x{height}.png")
+        page.map.grab().save(str(shots / f"scalp_map_only_{width}x{height}.png"))
 
 
 def test_a_closed_session_is_corrected_from_its_card(page, kiosk, register, consultant, qtbot):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import time
 
 import pytest
@@ -122,9 +121,4 @@ def test_the_summary_step_in_the_window_at_both_tablet_sizes(qtbot, window, kios
     summary.scroll.ensureWidgetVisible(summary.result)
     qtbot.wait(50)
     window.grab().save(str(shots / f"summary-exported-{size[0]}x{size[1]}.png"))
-    keep = os.environ.get("MESO_KIOSK_SHOTS")
-    if keep:
-        import shutil
-
-        shutil.copytree(shots, keep, dirs_exist_ok=True)
     summary.wait_for_preview()
