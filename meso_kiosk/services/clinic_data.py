@@ -247,6 +247,12 @@ class ClinicData:
 
         return self.parsed(file, sections)
 
+    def _check_language_listed(self, language: str) -> None:
+        """A consent language the screens can name: it is in languages.toml."""
+        if language not in {entry.code for entry in self.languages()}:
+            raise ClinicDataError(CONSENT_INDEX_FILE, f"{language!r} is not in {LANGUAGES_FILE}",
+                                  key=f"current.{language}")
+
     def _exists(self, name: str) -> bool:
         try:
             self._path(name)
@@ -287,6 +293,7 @@ class ClinicData:
         except ClinicDataError:
             versions = {}
         for language, current in versions.items():
+            check(lambda language=language: self._check_language_listed(language))
             for version in range(1, current + 1):  # old versions too: signed records name them
                 check(lambda language=language, version=version: self.consent_template(language, version))
         for name in DEMO_SECTIONS:

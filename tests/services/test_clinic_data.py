@@ -136,6 +136,11 @@ def test_a_consent_template_must_match_its_name_and_the_side_effects(resources):
     assert any(p.startswith("consent/en/v1.toml: ") and "side_effects.toml" in p for p in problems), problems
 
 
+def test_every_consent_language_is_named_in_languages_toml(resources):
+    _replace(resources, "languages.toml", '{ code = "fr", name = "Français", english = "French" },\n', "")
+    assert _only_problem(resources) == "consent/index.toml: current.fr: 'fr' is not in languages.toml"
+
+
 def test_a_missing_aftercare_language_falls_back_to_english(kiosk):
     assert kiosk.course.aftercare("fr").language == "en"
     assert kiosk.clinic_data.aftercare("../etc") is None
