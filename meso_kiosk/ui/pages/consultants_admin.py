@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QFrame,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QSpinBox,
     QStackedWidget,
@@ -27,16 +26,11 @@ from ...services.accounts import MAX_IDLE_LOCK_SECONDS, AccountService
 from ...store.consultant_accounts import ConsultantAccount
 from ..sign_in import SignIn
 from ..widgets.basics import button, discard, label, scrolling, show_field_error
+from ..widgets.consultant_account_row import ConsultantAccountRow, error_label
 from ..widgets.pin_entry import PinEntry, pin_field
 
 # Run a change with the admin's PIN; returns the words to show when it worked.
 Action = Callable[[str], str]
-
-
-def _error_label() -> QLabel:
-    error = label("", "error")
-    error.hide()
-    return error
 
 
 def new_pin_problems(pin: str, again: str, pin_key: str = "pin", again_key: str = "pin_again") -> dict[str, str]:
@@ -49,127 +43,6 @@ def new_pin_problems(pin: str, again: str, pin_key: str = "pin", again_key: str 
     return {}
 
 
-def _account_facts(account: ConsultantAccount, locked_words: str) -> str:
-    """What else the admin should know about an account (no PIN, wrong PINs, a lock-out)."""
-    extra = "" if account.has_pin else "  ·  no PIN set"
-    if account.failed_pin_count:
-        extra += f"  ·  {account.failed_pin_count} wrong PIN{'s' if account.failed_pin_count != 1 else ''} in a row"
-    if locked_words:
-        extra += f"  ·  {locked_words}"
-    return extra
-
-
-class ConsultantRow(QFrame):
-    """One consultant: name, role and state words, Reset PIN and Switch off/on, a reset-PIN form."""
-
-    reset_requested = Signal(object, str, str)   # account, new PIN, new PIN again
-    toggle_requested = Signal(object)            # account
-    unlock_requested = Signal(object)            # account
-
-    def __init__(self, account: ConsultantAccount, is_self: bool, parent: QWidget | None = None, *,
-                 locked_words: str = ""):
-        super().__init__(parent)
-        self.account = account
-        self.setProperty("role", "card")
-        name = account.display_name + ("  (you)" if is_self else "")
-        self.name = label(name, "subheading-small")
-        role_word = label("Admin" if account.is_admin else "Consultant", "status-word", wrap=False)
-        role_word.setProperty("kind", "admin")
-        state_word = label("✓ Active" if account.active else "✗ Switched off", "status-word", wrap=False)
-        state_word.setProperty("kind", "on" if account.active else "off")
-        self.state_word = state_word
-        extra = _account_facts(account, locked_words)
-        self.detail = label(extra.strip(" ·"), "muted")
-        self.detail.setVisible(bool(extra))
-        self.reset_button = button("Reset PIN", f"Reset the PIN of {account.display_name}")
-        # Only while the account is locked out: ends the lock, keeps the PIN.
-        self.unlock_button = button("Clear lock-out", f"Clear the lock-out of {account.display_name}")
-        self.toggle_button = button(
-            "Switch off" if account.active else "Switch on",
-            f"{'Switch off' if account.active else 'Switch on'} the account of {account.display_name}")
-        self.error = _error_label()
-
-        self.reset_panel = self._build_reset_panel(account)
-
-        words = QHBoxLayout()
-        words.setSpacing(8)
-        words.addWidget(role_word)
-        words.addWidget(state_word)
-        words.addStretch(1)
-        facts = QVBoxLayout()
-        facts.setSpacing(4)
-        facts.addWidget(self.name)
-        facts.addLayout(words)
-        facts.addWidget(self.detail)
-        facts.addWidget(self.unlock_button, 0, Qt.AlignmentFlag.AlignLeft)  # under the words: no wider a row
-        top = QHBoxLayout()
-        top.setSpacing(12)
-        top.addLayout(facts, 1)
-        top.addWidget(self.reset_button, 0, Qt.AlignmentFlag.AlignVCenter)
-        top.addWidget(self.toggle_button, 0, Qt.AlignmentFlag.AlignVCenter)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(16, 12, 16, 12)
-        layout.setSpacing(8)
-        layout.addLayout(top)
-        layout.addWidget(self.error)
-        layout.addWidget(self.reset_panel)
-        self.unlock_button.setHidden(not locked_words)  # once in the row: a parentless widget shown is a window
-        self._connect_signals()
-
-    def _build_reset_panel(self, account: ConsultantAccount) -> QFrame:
-        """The new PIN, twice, in line under the row (hidden until Reset PIN)."""
-        self.reset_panel = QFrame()
-        self.reset_panel.setProperty("role", "interval-editor")
-        self.new_pin = pin_field(f"New PIN for {account.display_name}", "New PIN, at least 6 digits")
-        self.new_pin_again = pin_field(f"New PIN again for {account.display_name}", "The same PIN again")
-        self.new_pin_error = _error_label()
-        self.new_pin_again_error = _error_label()
-        self.set_pin_button = button("Set new PIN", f"Set the new PIN of {account.display_name}", primary=True)
-        self.cancel_reset_button = button("Cancel", "Cancel the PIN reset")
-        reset_layout = QVBoxLayout(self.reset_panel)
-        reset_layout.setContentsMargins(16, 12, 16, 12)
-        reset_layout.setSpacing(6)
-        reset_layout.addWidget(label(f"New PIN for {account.display_name}", "minor-heading"))
-        reset_layout.addWidget(label("Tell them the new PIN in person; it unlocks any lock-out.", "muted"))
-        reset_layout.addWidget(self.new_pin)
-        reset_layout.addWidget(self.new_pin_error)
-        reset_layout.addWidget(self.new_pin_again)
-        reset_layout.addWidget(self.new_pin_again_error)
-        reset_buttons = QHBoxLayout()
-        reset_buttons.addWidget(self.set_pin_button)
-        reset_buttons.addWidget(self.cancel_reset_button)
-        reset_buttons.addStretch(1)
-        reset_layout.addLayout(reset_buttons)
-        self.reset_panel.hide()
-        return self.reset_panel
-
-    def _connect_signals(self) -> None:
-        self.reset_button.clicked.connect(self._on_reset_button_clicked)
-        self.cancel_reset_button.clicked.connect(self._on_cancel_reset_button_clicked)
-        self.set_pin_button.clicked.connect(self._on_set_pin_button_clicked)
-        self.new_pin_again.returnPressed.connect(self._on_set_pin_button_clicked)
-        self.toggle_button.clicked.connect(lambda: self.toggle_requested.emit(self.account))
-        self.unlock_button.clicked.connect(lambda: self.unlock_requested.emit(self.account))
-
-    def show_errors(self, errors: dict[str, str]) -> None:
-        show_field_error(self.new_pin, self.new_pin_error, errors.get("new_pin", ""))
-        show_field_error(self.new_pin_again, self.new_pin_again_error, errors.get("new_pin_again", ""))
-        show_field_error(None, self.error, errors.get("consultant", ""))
-
-    def _on_reset_button_clicked(self) -> None:
-        self.reset_panel.show()
-        self.new_pin.setFocus()
-
-    def _on_cancel_reset_button_clicked(self) -> None:
-        self.new_pin.clear()
-        self.new_pin_again.clear()
-        self.show_errors({})
-        self.reset_panel.hide()
-
-    def _on_set_pin_button_clicked(self) -> None:
-        self.reset_requested.emit(self.account, self.new_pin.text(), self.new_pin_again.text())
-
-
 class ConsultantsAdminPage(QWidget):
     """The admin's page: consultant list, add, switch off/on, reset PIN, idle-lock minutes."""
 
@@ -180,7 +53,7 @@ class ConsultantsAdminPage(QWidget):
         self._accounts = accounts
         self._sign_in = sign_in
         self._pending: tuple[Action, Callable[[dict[str, str]], None]] | None = None
-        self.rows: dict[int, ConsultantRow] = {}
+        self.rows: dict[int, ConsultantAccountRow] = {}
         header = self._build_header()
         self._build_add_fields()
         self._build_idle_fields()
@@ -231,7 +104,7 @@ class ConsultantsAdminPage(QWidget):
         self.role_consultant.setChecked(True)
         self.add_pin = pin_field("New consultant's first PIN", "First PIN, at least 6 digits")
         self.add_pin_again = pin_field("New consultant's first PIN again", "The same PIN again")
-        self.add_errors = {key: _error_label() for key in ("name", "role", "pin", "pin_again")}
+        self.add_errors = {key: error_label() for key in ("name", "role", "pin", "pin_again")}
         self.add_button = button("Add consultant", "Add this consultant", primary=True)
 
     def _build_idle_fields(self) -> None:
@@ -243,7 +116,7 @@ class ConsultantsAdminPage(QWidget):
         self.idle_minutes.setMinimumHeight(48)
         self.idle_minutes.setMinimumWidth(140)
         self.idle_now = label("", "muted")
-        self.idle_error = _error_label()
+        self.idle_error = error_label()
         self.idle_save_button = button("Save", "Save the idle-lock time")
 
     def _build_body(self) -> QWidget:
@@ -368,7 +241,7 @@ class ConsultantsAdminPage(QWidget):
         accounts = sorted(self._accounts.accounts(active_only=False), key=lambda a: (not a.active,))
         for account in accounts:
             lock = self._accounts.lock_state(account.id)
-            row = ConsultantRow(account, account.id == me, locked_words=lock.message if lock.locked else "")
+            row = ConsultantAccountRow(account, account.id == me, locked_words=lock.message if lock.locked else "")
             row.reset_requested.connect(self._on_row_reset_requested)
             row.toggle_requested.connect(self._on_row_toggle_requested)
             row.unlock_requested.connect(self._on_row_unlock_requested)
