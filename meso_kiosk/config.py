@@ -50,7 +50,7 @@ class DataPaths:
 
 
 def default_data_dir() -> Path:
-    import platformdirs  # imported here: only needed when no directory was given
+    import platformdirs  # a slow import, needed only when no folder was given
 
     return Path(platformdirs.user_data_dir(APP_NAME, APP_AUTHOR, roaming=False))
 

@@ -9,7 +9,7 @@ self-test build the whole window at once (``build_main_window``).
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING, Callable
+from typing import Callable
 
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QIcon
@@ -17,6 +17,7 @@ from PySide6.QtGui import QIcon
 from ..resources import resource_path
 from ..services import backup
 from ..services.clinic_data import check_clinic_data
+from ..services.kiosk import Kiosk
 from ..services.reference import AppInfo, app_info, languages
 from ..services.restore_notice import take_restore_notice
 from ..store.errors import StoreError
@@ -39,9 +40,6 @@ from .pages.workspace import WorkspacePage
 from .sign_in import SignIn
 from .startup.faults import fault_words
 from .startup.window import opening_window
-
-if TYPE_CHECKING:
-    from ..services.kiosk import Kiosk
 
 # How often the running app looks whether today's automatic backup is due.
 AUTO_BACKUP_CHECK_MS = 60 * 60 * 1000

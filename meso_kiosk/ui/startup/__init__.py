@@ -1,20 +1,24 @@
-"""The window's start: everything its first frame needs, and nothing else, lives here.
+"""The window's start: how its first frame is made, and everything made only for it.
 
 ``meso-kiosk`` paints the lock screen's face (``lock_opening``) from names read straight
-from the database file, then opens the store and builds the pages (``launch``). What the
-first frame may not import is held by one test (tests/ui/test_cold_start.py).
+from the database file, then opens the store and builds the pages (``launch``). Besides
+this package the first frame uses only plain modules (the configuration, the lock roster,
+the reference lists, the main window, the theme). What it may not import is held by one
+test (tests/ui/test_cold_start.py).
 
 Start-up tricks are kept here and only here, each where it is used with the reason beside
-it; the benchmark (benchmarks/run.py, cold_start) says what each is worth:
+it, and only while the benchmark (benchmarks/run.py, cold_start) shows it worth keeping:
 - the garbage collector rests while Qt is imported and the first frame built (``run_gui``);
+- the Qt-free modules are imported before PySide6 and its import hook (``launch``);
 - the first frame never touches PySide's ``Qt`` namespace: its Qt values are numbers set
   through properties (``lock_opening``), and a kiosk start alone builds it (``launch._show``);
 - its two icons are read from PNG copies, not through QIcon and Qt's SVG plugin
   (``lock_opening.icon_pixmap``, ``icon_copies``);
 - the theme's style is named on Qt's command line (``window.application``);
 - the first paint is watched on the page it paints, not by an application filter
-  (``first_paint``); the pages are built without the stylesheet and styled once
-  (``deferred_style``).
+  (``first_paint``), and what the first frame does not show (the store, the services,
+  the composition root and its pages, the idle lock) comes after it (``launch``); the
+  pages are built without the stylesheet and styled once (``deferred_style``).
 """
 
 from __future__ import annotations

@@ -11,13 +11,13 @@ from ...resources import resource_path
 from ...services.reference import AppInfo, app_info
 from ...store.consultant_accounts import ConsultantAccount
 from ..main_window import MainWindow
-from ..theme import STYLE, apply_font, apply_stylesheet
+from ..theme import STYLE, apply_font, apply_stylesheet, apply_theme
 from .lock_opening import LockOpening
 from .qt_messages import quiet_qt_messages
 
 
 def application() -> QApplication:
-    """The running QApplication, or a new one in the theme (the tests' own is kept as it is)."""
+    """A new QApplication in the theme, or the running one (a test's) put in it."""
     app = QApplication.instance()
     if app is None:
         quiet_qt_messages()
@@ -26,6 +26,8 @@ def application() -> QApplication:
         app = QApplication([*(sys.argv or ["meso-kiosk"]), "-style", STYLE])  # the first: the program's name
         apply_font(app)
         apply_stylesheet(app)
+    else:
+        apply_theme(app)
     app.setApplicationName("Meso Kiosk")
     app.setOrganizationName("MesoKiosk")
     return app
