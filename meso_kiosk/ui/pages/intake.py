@@ -29,6 +29,7 @@ from ..widgets.basics import button, label, restyle, scrolling
 from ..widgets.intake_fields import IntakeField
 from ..widgets.intake_completion import CompletionCard
 from ..widgets.intake_history import IntakeHistoryCard, intake_card
+from ..widgets.intake_notice import IntakeNotice, intake_state
 from ..widgets.intake_screening import ScreeningPanel
 from ..widgets.intake_sections import SALT_PATHS, IntakeSections
 from .patient_details import PatientDetailsPage
@@ -123,17 +124,10 @@ class IntakePage(QWidget):
         return top
 
     def _build_notice(self) -> QFrame:
-        """Re-assessment, earlier or complete intake: said above the form, with the way onward."""
-        self.notice = QFrame()
-        self.notice.setProperty("role", "intake-notice")
-        notice_layout = QHBoxLayout(self.notice)
-        notice_layout.setContentsMargins(16, 8, 16, 8)
-        self.notice_text = label("")
-        notice_layout.addWidget(self.notice_text, 1)
-        self.reassess_button = button("Start a re-assessment", "Start a re-assessment (a new intake)", primary=True)
-        self.current_button = button("Back to the current intake", "Back to the current intake")
-        notice_layout.addWidget(self.reassess_button)
-        notice_layout.addWidget(self.current_button)
+        self.notice = IntakeNotice()
+        # The notice's parts, as the page's own: its handlers and the tests reach them here.
+        self.notice_text = self.notice.text
+        self.reassess_button, self.current_button = self.notice.reassess_button, self.notice.current_button
         return self.notice
 
     def _card(self, title: str) -> QFrame:
@@ -361,56 +355,9 @@ class IntakePage(QWidget):
         count = len(self._history) - 1
         self.earlier_jump.setVisible(count > 0)
         self.earlier_jump.setText(f"Earlier assessments ({count})")
-        self._set_notice_role("intake-notice")
-        if record is None:
-            self.state_label.setText("New intake · answers are saved as you type.")
-            self.notice.hide()
-            return
-        if not record.is_complete:
-            started = self._clock.format_local(record.created_at)
-            self.state_label.setText(f"Draft · started {started} · answers are saved as you type.")
-            previous = self._previous_complete(record)
-            if previous is None:
-                self.notice.hide()
-                return
-            when = self._clock.local(previous.completed_at or previous.created_at).strftime("%d %b %Y")
-            self.notice_text.setText(
-                f"Re-assessment. Copied from the assessment of {when}: the type of hair loss, when it "
-                "started, family history and earlier treatments — check them with the patient. "
-                "The classification, every medical screening question and the notes are asked again."
-            )
-            self.notice.show()
-            return
-        done = self._clock.format_local(record.completed_at or record.updated_at)
-        if earlier:
-            self.state_label.setText(f"Earlier assessment · complete · {done}")
-            self.notice_text.setText(f"An earlier assessment, completed {done}. Read-only.")
-        elif self._completed_now == record.id:
-            self.state_label.setText(f"Complete · {done}")
-            self._set_notice_role("intake-done")
-            self.notice_text.setText(
-                f"✓ Intake marked complete at {self._clock.local(record.completed_at or record.updated_at):%H:%M}. "
-                "Its answers are now kept as they are and can no longer change; "
-                "to record changes later, start a re-assessment."
-            )
-        else:
-            self.state_label.setText(f"Complete · {done}")
-            self.notice_text.setText(
-                "This intake is complete and can no longer change. To record new answers, start a re-assessment."
-            )
-        self.notice.show()
-
-    def _set_notice_role(self, role: str) -> None:
-        if self.notice.property("role") != role:
-            self.notice.setProperty("role", role)
-            restyle(self.notice)
-
-    def _previous_complete(self, record: IntakeRecord) -> IntakeRecord | None:
-        """The complete intake just before ``record`` (what a re-assessment was copied from)."""
-        ids = [r.id for r in self._history]
-        if record.id not in ids:
-            return None
-        return next((r for r in self._history[ids.index(record.id) + 1:] if r.is_complete), None)
+        state = intake_state(record, current, self._history, self._completed_now, self._clock)
+        self.state_label.setText(state.line)
+        self.notice.show_state(state)
 
     @property
     def history_buttons(self) -> list[QPushButton]:
