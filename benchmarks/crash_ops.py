@@ -224,7 +224,7 @@ class Driver:
             self.window = type_intake_answer(self, patient_id, INTAKE_TEXT_PATH, value)
 
     def _sign(self, patient_id: int, tag: str):
-        from meso_kiosk.services.demo_consents import synthetic_signature
+        from meso_kiosk.services.demo.signature import synthetic_signature
 
         template = self.kiosk.consents.template_for("en")
         return self._call(

@@ -618,7 +618,7 @@ def _child(code: str, folder: Path | None, idle_ms: int, *options: str) -> dict:
 
 def _small_clinic(folder: Path) -> Path:
     """A clinic-sized data folder: the demo (two consultants, ~20 patients)."""
-    from meso_kiosk.services.demo import seed_demo
+    from meso_kiosk.services.demo.seed import seed_demo
     from meso_kiosk.services.kiosk import open_kiosk
 
     small = folder.parent / "small-clinic"

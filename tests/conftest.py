@@ -112,7 +112,7 @@ def register(kiosk: Kiosk):
 @pytest.fixture
 def sign_consent(kiosk: Kiosk):
     """Have a patient sign the current English consent, countersigned by a consultant with a PIN."""
-    from meso_kiosk.services.demo_consents import synthetic_signature
+    from meso_kiosk.services.demo.signature import synthetic_signature
     from meso_kiosk.store.consultants import insert_consultant
 
     countersigner = []

@@ -56,7 +56,7 @@ def ensure_consultant(kiosk, name: str = "Dr Amélie Laurent") -> tuple[int, str
 
 def sign(kiosk, patient_id: int, consultant_id: int, *, language: str = "en", photos: bool = True,
          question: str | None = None):
-    from meso_kiosk.services.demo_consents import synthetic_signature
+    from meso_kiosk.services.demo.signature import synthetic_signature
 
     template = kiosk.consents.template_for(language)
     extra = {"question": question} if question else {}

@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from meso_kiosk.cli import main
-from meso_kiosk.services.demo import seed_demo
+from meso_kiosk.services.demo.seed import seed_demo
 from meso_kiosk.services.kiosk import open_kiosk
 
 

@@ -3,7 +3,7 @@ import subprocess
 import sys
 
 from meso_kiosk.cli import main
-from meso_kiosk.services.demo import seed_demo
+from meso_kiosk.services.demo.seed import seed_demo
 from meso_kiosk.services.kiosk import open_kiosk
 from meso_kiosk.store.instance_lock import InstanceLock
 from tests.conftest import cheap_seal

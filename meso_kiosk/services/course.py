@@ -24,7 +24,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from ..domain.aftercare import LANGUAGE_RE, Aftercare
 from ..domain.clock import Clock, parse_utc_iso
@@ -43,14 +42,12 @@ from ..domain.severity import (
 from ..store import courses as course_rows
 from ..store import patients as patient_rows
 from ..store.courses import StoredCourse
-from ..store.db import Store, Transaction
+from ..store.db import Store
 from ..store.errors import RecordNotFoundError
 from ..store.settings import clinic_name
 from .clinic_data import ClinicData
 from .files import write_atomically
 
-if TYPE_CHECKING:
-    from .demo import DemoContext
 
 DEFAULT_AFTERCARE_LANGUAGE = "en"
 # Sanity bounds for a typed start date: they catch a wrong year, they are not clinic rules.
@@ -442,28 +439,3 @@ def _export_target(path: Path | str) -> Path:
     if not target.parent.is_dir():
         raise CourseExportError(f"The folder {target.parent} does not exist.")
     return target
-
-
-# -- demo --------------------------------------------------------------------------------
-
-
-def seed_courses(tx: Transaction, context: "DemoContext") -> None:
-    """Courses for demo patients at different stages (start dates relative to today)."""
-    data = context.kiosk.clinic_data.demo("courses")
-    today = context.clock.today()
-    protocols = context.kiosk.course.protocols
-    count = 0
-    for raw in data["course"]:
-        patient = context.patients[raw["patient"]]
-        protocol_id = raw["protocol"]
-        if protocol_id not in protocols:
-            raise ValidationError.single("protocol", f"demo/courses.toml: unknown protocol {protocol_id!r}.")
-        course = Course(
-            start=today - timedelta(days=raw["start_days_ago"]),
-            protocol_id=protocol_id,
-            interval_overrides={int(n): days for n, days in raw.get("intervals", {}).items()},
-        )
-        choice = SeverityChoice(suggested=raw["suggested"], chosen=protocol_id, reason=raw.get("reason"))
-        course_rows.save_active_course(tx, patient.id, course, choice, raw.get("basis"))
-        count += 1
-    context.notes.append(f"{count} courses")

@@ -24,7 +24,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Callable, Iterable, TextIO
 
-from .demo_consents import synthetic_signature
+from .demo.signature import synthetic_signature
 from .kiosk import Kiosk, open_kiosk
 
 MARKER = ".meso-kiosk-self-test"

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from meso_kiosk.domain.errors import ValidationError
 from meso_kiosk.domain.patient import validate_patient
 from meso_kiosk.domain.pin import validate_pin
-from meso_kiosk.services.demo_consents import synthetic_signature
+from meso_kiosk.services.demo.signature import synthetic_signature
 from meso_kiosk.store.consultants import insert_consultant
 from meso_kiosk.store.errors import ImmutableRecordError, RecordNotFoundError
 from tests.conftest import COUNTERSIGN_PIN, FIXED_NOW

@@ -12,7 +12,7 @@ from datetime import timedelta
 
 import pytest
 
-from meso_kiosk.services.demo_consents import synthetic_signature
+from meso_kiosk.services.demo.signature import synthetic_signature
 from meso_kiosk.store.consultants import insert_consultant
 from tests.conftest import COUNTERSIGN_PIN, FIXED_NOW
 from tests.pdf_tools import extracted_text

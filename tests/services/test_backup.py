@@ -7,7 +7,7 @@ import pytest
 
 from meso_kiosk.services.backup import (BackupError, auto_backup_if_due, configure_auto_backup, create_backup,
                                         installation_id, restore_backup)
-from meso_kiosk.services.demo import seed_demo
+from meso_kiosk.services.demo.seed import seed_demo
 from meso_kiosk.services.kiosk import open_kiosk
 from meso_kiosk.store.instance_lock import InstanceLock, InstanceLockedError
 from meso_kiosk.store.settings import put_setting

@@ -186,7 +186,7 @@ def test_the_app_refuses_to_start_on_a_broken_clinic_file(tmp_path, resources):
 def test_the_summary_pdf_says_what_the_screens_say(kiosk):
     """One vocabulary: the PDF's technique and correction words are the scalp-map step's, and a
     consent's language is named from languages.toml as the consent page names it."""
-    from meso_kiosk.services.demo import seed_demo
+    from meso_kiosk.services.demo.seed import seed_demo
 
     seed_demo(kiosk)
     claire = kiosk.store.conn.execute("SELECT min(id) FROM patients").fetchone()[0]

@@ -11,7 +11,7 @@ from meso_kiosk.domain.errors import ValidationError
 from meso_kiosk.domain.pin import PinRejectedError
 from meso_kiosk.services.accounts import AccountService
 from meso_kiosk.services.consent import ConsentFormError, ConsentService, this_device_id
-from meso_kiosk.services.demo_consents import synthetic_signature
+from meso_kiosk.services.demo.signature import synthetic_signature
 from meso_kiosk.services.sessions import SessionService
 
 T0 = datetime(2026, 11, 22, 9, 30, tzinfo=timezone.utc)
@@ -289,7 +289,7 @@ def test_the_kiosk_has_the_consent_service(kiosk, patient):
 
 
 def test_demo_consents_are_signed_verified_and_one_was_withdrawn(kiosk):
-    from meso_kiosk.services.demo import seed_demo
+    from meso_kiosk.services.demo.seed import seed_demo
 
     assert seed_demo(kiosk).seeded
     signed = {p.display_name: kiosk.consents.history(p.id) for p in kiosk.patients.recent(100)}

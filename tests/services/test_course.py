@@ -16,7 +16,7 @@ from meso_kiosk.domain.errors import ValidationError
 from meso_kiosk.resources import resources_root
 from meso_kiosk.services.clinic_data import ClinicData, ClinicDataError
 from meso_kiosk.services.course import CourseExportError, CourseService, NoCourseError
-from meso_kiosk.services.demo import seed_demo
+from meso_kiosk.services.demo.seed import seed_demo
 from meso_kiosk.store.settings import put_setting
 from tests.course_helpers import add_closed_session
 

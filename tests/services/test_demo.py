@@ -3,7 +3,7 @@ import subprocess
 import sys
 import unicodedata
 
-from meso_kiosk.services.demo import seed_demo
+from meso_kiosk.services.demo.seed import seed_demo
 
 
 def _scripts(names: list[str]) -> set[str]:

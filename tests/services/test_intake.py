@@ -228,13 +228,15 @@ def test_salt_score_live_and_offered_scales(kiosk):
 
 
 def test_demo_intakes_show_every_stage(kiosk):
-    from meso_kiosk.services.demo import SEEDERS, DemoContext, _seed_clinic
-    from meso_kiosk.services.demo_intake import seed_intakes
+    from meso_kiosk.services.demo.clinic import seed_clinic
+    from meso_kiosk.services.demo.context import DemoContext
+    from meso_kiosk.services.demo.intakes import seed_intakes
+    from meso_kiosk.services.demo.seed import SEEDERS
 
-    assert SEEDERS.index(seed_intakes) == SEEDERS.index(_seed_clinic) + 1  # before courses read them
+    assert SEEDERS.index(seed_intakes) == SEEDERS.index(seed_clinic) + 1  # before courses read them
     context = DemoContext(kiosk=kiosk, clock=kiosk.clock)
     with kiosk.store.write("demo-seed") as tx:
-        _seed_clinic(tx, context)
+        seed_clinic(tx, context)
         seed_intakes(tx, context)
     by_name = {p.given_name: p for p in context.patients}
     jurgen = kiosk.intake.current(by_name["Jürgen"].id)

@@ -8,7 +8,7 @@ import pytest
 
 from meso_kiosk.domain.errors import ValidationError
 from meso_kiosk.domain.lots import LotStatus
-from meso_kiosk.services.demo import seed_demo
+from meso_kiosk.services.demo.seed import seed_demo
 from meso_kiosk.services.sessions import ConsentRequiredError, SessionService
 from meso_kiosk.store.consultants import insert_consultant
 from meso_kiosk.store.errors import ImmutableRecordError, RecordNotFoundError

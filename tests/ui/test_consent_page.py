@@ -7,8 +7,8 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 
 from meso_kiosk.domain.consent import ConsentKind, RecordStatus, WithdrawalChannel
-from meso_kiosk.services.demo import seed_demo
-from meso_kiosk.services.demo_consents import synthetic_signature
+from meso_kiosk.services.demo.seed import seed_demo
+from meso_kiosk.services.demo.signature import synthetic_signature
 from meso_kiosk.services.reference import app_info
 from meso_kiosk.ui.pages.consent import ConsentPage
 from meso_kiosk.ui.theme import apply_theme

@@ -69,7 +69,7 @@ def draw_signature(qtbot, canvas) -> list[QPoint]:
 
 def sign_like_a_person(canvas) -> None:
     """A hand-like signature (the demo's), replayed through a finger on the touch screen."""
-    from meso_kiosk.services.demo_consents import synthetic_signature
+    from meso_kiosk.services.demo.signature import synthetic_signature
 
     finger = QTest.createTouchDevice(QInputDevice.DeviceType.TouchScreen)
     for stroke in synthetic_signature("Claire Dubois", canvas.width(), canvas.height()).strokes:

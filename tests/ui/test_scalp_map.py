@@ -217,7 +217,7 @@ def test_unsaved_input_survives_a_patient_switch(page, kiosk, register, consulta
 
 
 def test_lot_recall_screen_lists_patients_and_opens_one(window, kiosk, qtbot, shots):
-    from meso_kiosk.services.demo import seed_demo
+    from meso_kiosk.services.demo.seed import seed_demo
 
     seed_demo(kiosk)
     window.show_patients()

@@ -244,7 +244,7 @@ def test_a_move_costs_far_less_than_a_frame_even_late_in_a_long_signature(pad, q
 
 
 def test_render_the_pad_with_a_signature(pad, qtbot, shots):
-    from meso_kiosk.services.demo_consents import synthetic_signature
+    from meso_kiosk.services.demo.signature import synthetic_signature
 
     pad.resize(720, 330)
     qtbot.wait(10)

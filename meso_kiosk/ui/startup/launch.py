@@ -100,7 +100,7 @@ def open_kiosk(data_dir: Path, demo: bool) -> Kiosk:
               file=sys.stderr)
     if not demo:
         return kiosk
-    from ...services.demo import seed_demo  # only for a demo
+    from ...services.demo.seed import seed_demo  # only for a demo
 
     try:
         print(seed_demo(kiosk).message, file=sys.stderr)

@@ -5,20 +5,17 @@ a stop nobody has handled yet (the demo shows the block)."""
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import TYPE_CHECKING
 
-from ..domain.clock import utc_iso
-from ..domain.intake import Intake, mark_complete, reassessment_draft, update_field
-from ..domain.screening import Override
-from ..store import intakes as intake_rows
-from ..store.db import Transaction
-from .accounts import consultant_actor
-
-if TYPE_CHECKING:
-    from .demo import DemoContext
+from ...domain.clock import utc_iso
+from ...domain.intake import Intake, mark_complete, reassessment_draft, update_field
+from ...domain.screening import Override
+from ...store import intakes as intake_rows
+from ...store.db import Transaction
+from ..accounts import consultant_actor
+from .context import DemoContext
 
 
-def seed_intakes(tx: Transaction, context: "DemoContext") -> None:
+def seed_intakes(tx: Transaction, context: DemoContext) -> None:
     data = context.kiosk.clinic_data.demo("intakes")
     service = context.kiosk.intake
     clock = context.clock

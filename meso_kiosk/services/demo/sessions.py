@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
-from typing import TYPE_CHECKING
 
-from ..domain.amendment import make_amendment
-from ..domain.session import close_session
-from ..store import sessions as session_rows
-from ..store.db import Transaction
-from .accounts import consultant_actor
-
-if TYPE_CHECKING:
-    from .demo import DemoContext
+from ...domain.amendment import make_amendment
+from ...domain.session import close_session
+from ...store import sessions as session_rows
+from ...store.db import Transaction
+from ..accounts import consultant_actor
+from .context import DemoContext
 
 
-def _form(raw: dict, context: "DemoContext", started_at: datetime) -> dict:
+def _form(raw: dict, context: DemoContext, started_at: datetime) -> dict:
     today = context.clock.today()
     return {
         "started_at": started_at,
@@ -38,7 +35,7 @@ def _form(raw: dict, context: "DemoContext", started_at: datetime) -> dict:
     }
 
 
-def seed_sessions(tx: Transaction, context: "DemoContext") -> None:
+def seed_sessions(tx: Transaction, context: DemoContext) -> None:
     data = context.kiosk.clinic_data.demo("sessions")
     service = context.kiosk.sessions
     clock = context.clock
