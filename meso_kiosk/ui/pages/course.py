@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLineEdit,
-    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -34,7 +33,8 @@ from ...services.course import CourseExportError, CourseOverview, CourseService,
 from ...store.errors import StoreError
 from .. import theme
 from ..widgets.basics import button, label, restyle, scrolling
-from ..widgets.course_progress import ProgressBar
+from ..widgets.course_calendar import CalendarFileCard
+from ..widgets.course_progress import ProgressBar, progress_words
 from ..widgets.interval_editor import IntervalEditor
 from ..widgets.timeline import TimelineView, day_text
 from .step import StepGuard, never_blocked
@@ -160,19 +160,10 @@ class CoursePage(QWidget):
         return reason_box
 
     def _build_calendar(self) -> QFrame:
-        self.ics_button = button("Add to calendar (.ics)", "Save the planned sessions as a calendar file")
-        self.ics_status = label("", "muted")
-        self.ics_status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        # A long folder name must not widen the page (no sideways scrolling): it wraps or clips.
-        self.ics_status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.ics_error = label("", "error")
-        calendar_card, _ = _card(
-            label("Take the dates home", "subheading-small"),
-            label("A calendar file with the planned sessions and the aftercare advice, for the patient's"
-                  " phone or computer.", "muted"),
-            self.ics_button, self.ics_status, self.ics_error, spacing=8)
-        calendar_card.layout().setAlignment(self.ics_button, Qt.AlignmentFlag.AlignLeft)
-        return calendar_card
+        self.calendar = CalendarFileCard()
+        self.ics_button, self.ics_status, self.ics_error = (self.calendar.ics_button, self.calendar.ics_status,
+                                                            self.calendar.ics_error)
+        return self.calendar
 
     def _build_timeline(self) -> QFrame:
         self.timeline = TimelineView()
@@ -236,8 +227,7 @@ class CoursePage(QWidget):
     def show_patient(self, patient: Patient) -> None:
         self.patient = patient
         self._set_status("", ok=True)
-        _say(self.ics_status, "")
-        _say(self.ics_error, "")
+        self.calendar.clear()
         self.timeline.close_editor()
         self.refresh()
 
@@ -338,37 +328,15 @@ class CoursePage(QWidget):
         self._shown = course
         stored = self.overview.stored if self.overview else None
         self.timeline.set_course(course, self._courses.calendar, editable=stored is not None)
-        self.ics_button.setEnabled(stored is not None and course is not None and not course.is_complete)
-        if stored is None:
-            _say(self.ics_status, "Start the course first; then its dates can be saved as a calendar file.")
-        elif course is not None and course.is_complete:
-            _say(self.ics_status, "Every session is done: there are no dates left to add.")
-        elif not self.ics_status.text().startswith("Saved"):
-            _say(self.ics_status, "")
+        self.calendar.show_course(course, stored is not None)
+        heading, detail = progress_words(course, stored is not None)
+        self.progress_heading.setText(heading)
+        self.progress_detail.setText(detail)
         if course is None:
-            self.progress_heading.setText("No plan")
             self.progress_bar.set_progress(0, 0)
-            self.progress_detail.setText("Fix the problem above to see the dates.")
             return
         self.progress_bar.set_progress(course.done_count, course.total)
-        following = course.next_session
-        if following is None:
-            self.progress_heading.setText(f"All {course.total} sessions done")
-            detail = "The course is complete."
-            if course.maintenance_from:
-                detail += f" Optional maintenance from {day_text(course.maintenance_from)}."
-        else:
-            self.progress_heading.setText(f"Session {following.number} of {course.total}")
-            done = f"{course.done_count} done" if course.done_count else "None done yet"
-            if following.status == "overdue":
-                when = f"overdue since {day_text(following.due_on)}; book it for {day_text(following.date)} or soon after"
-            else:
-                when = f"next visit {day_text(following.date)}"
-            detail = f"{done} · {when}. Last session around {day_text(course.last_date)}."
-        if stored is None:
-            detail = f"{course.total} sessions from {day_text(course.start)} · not saved yet."
-        self.progress_detail.setText(detail)
-        self.progress_heading.setAccessibleName(self.progress_heading.text())
+        self.progress_heading.setAccessibleName(heading)
 
     # -- protocol and reason -------------------------------------------------------------
 
@@ -527,18 +495,12 @@ class CoursePage(QWidget):
         if self.patient is None:
             return
         target = self._exports_dir / self._courses.ics_file_name(self.patient.id)
-        _say(self.ics_error, "")
         try:
             result = self._courses.export_ics(self.patient.id, target, actor=self._actor())
         except (ValidationError, CourseExportError, NoCourseError, StoreError) as error:
-            message = error.errors[error.field] if isinstance(error, ValidationError) else str(error)
-            _say(self.ics_error, message)
-            _say(self.ics_status, "")
+            self.calendar.show_error(error.errors[error.field] if isinstance(error, ValidationError) else str(error))
             return
-        sessions = "session" if result.events == 1 else "sessions"
-        _say(self.ics_status,
-            f"Saved {result.events} {sessions} at {self._clock_time()} to:\n{result.path}\n"
-            "Send it to the patient by e-mail or copy it to their phone.")
+        self.calendar.show_saved(result.events, result.path, self._clock_time())
 
     # For tests and screenshots.
     def error_text(self, field: str) -> str:

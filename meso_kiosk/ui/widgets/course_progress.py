@@ -1,4 +1,4 @@
-"""The course's progress as a row of segments, one per session."""
+"""The course's progress: a row of segments, one per session, and the words beside it."""
 
 from __future__ import annotations
 
@@ -6,7 +6,32 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from ...domain.course import ProjectedCourse
 from .. import theme
+from .timeline import day_text
+
+
+def progress_words(course: ProjectedCourse | None, saved: bool) -> tuple[str, str]:
+    """The progress card's heading and the line under its bar."""
+    if course is None:
+        return "No plan", "Fix the problem above to see the dates."
+    following = course.next_session
+    if following is None:
+        heading = f"All {course.total} sessions done"
+        detail = "The course is complete."
+        if course.maintenance_from:
+            detail += f" Optional maintenance from {day_text(course.maintenance_from)}."
+    else:
+        heading = f"Session {following.number} of {course.total}"
+        done = f"{course.done_count} done" if course.done_count else "None done yet"
+        if following.status == "overdue":
+            when = f"overdue since {day_text(following.due_on)}; book it for {day_text(following.date)} or soon after"
+        else:
+            when = f"next visit {day_text(following.date)}"
+        detail = f"{done} · {when}. Last session around {day_text(course.last_date)}."
+    if not saved:
+        detail = f"{course.total} sessions from {day_text(course.start)} · not saved yet."
+    return heading, detail
 
 
 class ProgressBar(QWidget):
