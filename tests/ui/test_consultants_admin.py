@@ -6,16 +6,20 @@ from PySide6.QtWidgets import QAbstractButton, QLineEdit, QWidget
 
 from meso_kiosk.domain.pin import PinOutcome
 from meso_kiosk.services.accounts import consultant_actor
-from meso_kiosk.ui.theme import TOUCH_TARGET
+from meso_kiosk.ui.pages.consultants_admin import ConsultantsAdminPage
+from meso_kiosk.ui.sign_in import SignIn
+from meso_kiosk.ui.theme import TOUCH_TARGET, apply_theme
 from tests.conftest import COUNTERSIGN_PIN
+from tests.ui.conftest import signed_in_consultant
 
 ADMIN_PIN = COUNTERSIGN_PIN  # the window fixture's admin, "Dr Test Consultant"
 SAM_PIN = "739154"
 
 
 @pytest.fixture
-def admin(window):
-    return window.sign_in.consultant
+def admin(kiosk):
+    """The clinic's admin, "Dr Test Consultant" (the one the window fixture signs in)."""
+    return signed_in_consultant(kiosk)
 
 
 @pytest.fixture
@@ -24,7 +28,24 @@ def sam(kiosk, admin):
 
 
 @pytest.fixture
-def page(window, qtbot, sam):
+def page(qtbot, qapp, kiosk, admin, sam):
+    """The admin page alone, opened by the signed-in admin."""
+    apply_theme(qapp)
+    sign_in = SignIn()
+    sign_in.sign_in(admin)
+    built = ConsultantsAdminPage(kiosk.accounts, sign_in)
+    qtbot.addWidget(built)
+    built.setMinimumSize(640, 480)  # a top level's own minimum (the offscreen plugin warns otherwise)
+    built.resize(1280, 800)
+    built.show()
+    qtbot.waitExposed(built)
+    assert built.start()
+    return built
+
+
+@pytest.fixture
+def window_page(window, qtbot, sam):
+    """The admin page reached from the patient list in the window (for the ways in and out)."""
     window.patients_page.refresh()
     assert not window.patients_page.admin_button.isHidden()  # an admin is signed in
     qtbot.mouseClick(window.patients_page.admin_button, Qt.MouseButton.LeftButton)
@@ -109,22 +130,22 @@ def test_a_service_error_comes_back_next_to_its_field(page, kiosk, qtbot, type_t
     assert len(kiosk.accounts.accounts()) == 2
 
 
-def test_switch_off_and_on_again(page, window, kiosk, sam, admin, qtbot):
-    row = page.rows[sam.id]
+def test_switch_off_and_on_again(window_page, window, kiosk, sam, admin, qtbot):
+    row = window_page.rows[sam.id]
     qtbot.mouseClick(row.toggle_button, Qt.MouseButton.LeftButton)
-    assert page.confirm_what.text() == "Switch off Sam Okafor"
-    confirm(qtbot, page)
+    assert window_page.confirm_what.text() == "Switch off Sam Okafor"
+    confirm(qtbot, window_page)
     assert not kiosk.accounts.account(sam.id).active
-    assert page.rows[sam.id].state_word.text() == "✗ Switched off"
+    assert window_page.rows[sam.id].state_word.text() == "✗ Switched off"
     assert kiosk.accounts.verify_pin(sam.id, SAM_PIN).outcome is PinOutcome.DISABLED
     window.screen_lock.lock()
     assert sam.id not in [tile.account.id for tile in window.lock_page.tiles]
     window.sign_in.sign_in(kiosk.accounts.account(admin.id))
-    assert window.stack.currentWidget() is page  # back where the admin was
+    assert window.stack.currentWidget() is window_page  # back where the admin was
 
-    qtbot.mouseClick(page.rows[sam.id].toggle_button, Qt.MouseButton.LeftButton)
-    assert page.confirm_what.text() == "Switch on Sam Okafor"
-    confirm(qtbot, page)
+    qtbot.mouseClick(window_page.rows[sam.id].toggle_button, Qt.MouseButton.LeftButton)
+    assert window_page.confirm_what.text() == "Switch on Sam Okafor"
+    confirm(qtbot, window_page)
     assert kiosk.accounts.account(sam.id).active
 
 
@@ -159,7 +180,7 @@ def test_reset_a_forgotten_pin(page, kiosk, sam, qtbot):
     assert actions(kiosk, "consultant.pin_reset")
 
 
-def test_clear_a_lockout_keeps_the_pin(page, window, kiosk, sam, qtbot, shots):
+def test_clear_a_lockout_keeps_the_pin(page, kiosk, sam, qtbot, shots):
     assert not page.rows[sam.id].unlock_button.isVisible()  # nothing to clear
     for _ in range(5):
         kiosk.accounts.verify_pin(sam.id, "000111")
@@ -168,9 +189,9 @@ def test_clear_a_lockout_keeps_the_pin(page, window, kiosk, sam, qtbot, shots):
     assert row.unlock_button.isVisible() and "Too many wrong PINs" in row.detail.text()
     assert row.unlock_button.height() >= TOUCH_TARGET and row.unlock_button.accessibleName()
     for width, height in ((1280, 800), (800, 1280)):
-        window.resize(width, height)
+        page.resize(width, height)
         qtbot.wait(20)
-        window.grab().save(str(shots / f"admin-locked-{width}x{height}.png"))
+        page.grab().save(str(shots / f"admin-locked-{width}x{height}.png"))
         assert row.unlock_button.geometry().right() <= row.width()
     qtbot.mouseClick(row.unlock_button, Qt.MouseButton.LeftButton)
     assert page.confirm_what.text() == "Clear the lock-out of Sam Okafor"
@@ -206,14 +227,14 @@ def test_a_consultant_who_is_not_admin_cannot_reach_the_page(window, kiosk, sam,
     assert not window.admin_page.start()
 
 
-def test_after_a_lock_a_non_admin_does_not_land_on_the_admin_page(page, window, kiosk, sam, qtbot):
+def test_after_a_lock_a_non_admin_does_not_land_on_the_admin_page(window_page, window, kiosk, sam, qtbot):
     window.screen_lock.lock()
     window.sign_in.sign_in(kiosk.accounts.account(sam.id))
     assert window.stack.currentWidget() is window.patients_page
 
 
-def test_back_returns_to_the_patient_list(page, window, qtbot):
-    qtbot.mouseClick(page.back_button, Qt.MouseButton.LeftButton)
+def test_back_returns_to_the_patient_list(window_page, window, qtbot):
+    qtbot.mouseClick(window_page.back_button, Qt.MouseButton.LeftButton)
     assert window.stack.currentWidget() is window.patients_page
 
 
@@ -228,26 +249,26 @@ def test_controls_are_named_and_touch_sized(page, sam, qtbot):
         assert control.sizeHint().height() >= 44 or control.height() >= 44, control.accessibleName()
 
 
-def test_the_admin_page_renders_in_both_orientations(page, window, kiosk, sam, qtbot, shots):
-    kiosk.accounts.disable_consultant(window.sign_in.consultant.id, ADMIN_PIN, sam.id)
+def test_the_admin_page_renders_in_both_orientations(page, kiosk, admin, sam, qtbot, shots):
+    kiosk.accounts.disable_consultant(admin.id, ADMIN_PIN, sam.id)
     page.refresh()
     for width, height in ((1280, 800), (800, 1280)):
-        window.resize(width, height)
+        page.resize(width, height)
         page.views.setCurrentWidget(page.body_view)
         qtbot.wait(20)
-        window.grab().save(str(shots / f"admin-{width}x{height}.png"))
+        page.grab().save(str(shots / f"admin-{width}x{height}.png"))
         body = page.body_view.widget()
         assert body.width() <= page.body_view.viewport().width()  # no sideways scrolling
     qtbot.mouseClick(page.rows[sam.id].reset_button, Qt.MouseButton.LeftButton)
     qtbot.mouseClick(page.add_button, Qt.MouseButton.LeftButton)  # errors showing
     for width, height in ((1280, 800), (800, 1280)):
-        window.resize(width, height)
+        page.resize(width, height)
         qtbot.wait(20)
         page.body_view.verticalScrollBar().setValue(page.body_view.verticalScrollBar().maximum())
-        window.grab().save(str(shots / f"admin-errors-{width}x{height}.png"))
+        page.grab().save(str(shots / f"admin-errors-{width}x{height}.png"))
     qtbot.mouseClick(page.rows[sam.id].toggle_button, Qt.MouseButton.LeftButton)
     for width, height in ((1280, 800), (800, 1280)):
-        window.resize(width, height)
+        page.resize(width, height)
         qtbot.wait(20)
-        window.grab().save(str(shots / f"admin-confirm-{width}x{height}.png"))
+        page.grab().save(str(shots / f"admin-confirm-{width}x{height}.png"))
         assert page.confirm_pin.ok_key.isVisible()
