@@ -5,14 +5,41 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton, QApplication, QLineEdit, QWidget
 
 from meso_kiosk.services.accounts import PinPurpose
+from meso_kiosk.ui.pages.change_pin import ChangePinPage
+from meso_kiosk.ui.sign_in import SignIn
+from meso_kiosk.ui.theme import apply_theme
 from tests.conftest import COUNTERSIGN_PIN
+from tests.ui.conftest import signed_in_consultant
 from tests.ui.test_lock_screen import type_pin
 
 NEW_PIN = "583920"
 
 
 @pytest.fixture
-def page(window, qtbot):
+def me(kiosk):
+    """The signed-in consultant (the window fixture's admin, PIN ``COUNTERSIGN_PIN``)."""
+    return signed_in_consultant(kiosk)
+
+
+@pytest.fixture
+def page(qtbot, qapp, kiosk, me):
+    """My PIN alone, opened by the signed-in consultant."""
+    apply_theme(qapp)
+    sign_in = SignIn()
+    sign_in.sign_in(me)
+    built = ChangePinPage(kiosk.accounts, sign_in)
+    qtbot.addWidget(built)
+    built.setMinimumSize(640, 480)  # a top level's own minimum (the offscreen plugin warns otherwise)
+    built.resize(1280, 800)
+    built.show()
+    qtbot.waitExposed(built)
+    assert built.start()
+    return built
+
+
+@pytest.fixture
+def window_page(window, qtbot):
+    """My PIN reached from the patient list in the window (for the ways in and out, and the lock)."""
     qtbot.mouseClick(window.patients_page.pin_button, Qt.MouseButton.LeftButton)
     assert window.stack.currentWidget() is window.pin_page
     return window.pin_page
@@ -34,19 +61,19 @@ def pin_changes(kiosk):
         "SELECT actor, entity_id FROM audit_log WHERE action = 'consultant.pin_change'").fetchall()
 
 
-def test_a_consultant_changes_their_pin_and_unlocks_with_the_new_one(window, page, kiosk, qtbot):
+def test_a_consultant_changes_their_pin_and_unlocks_with_the_new_one(window, window_page, kiosk, qtbot):
     me = window.sign_in.consultant
-    assert page.who.text() == f"Signed in as {me.display_name}"
-    assert all(field.echoMode() == QLineEdit.EchoMode.Password for field in page.fields.values())
-    fill(qtbot, page, COUNTERSIGN_PIN, NEW_PIN, NEW_PIN)
-    assert shown_errors(page) == {}
-    assert page.done_notice.text().startswith("✓ Your PIN is changed")
-    assert all(field.text() == "" for field in page.fields.values())  # no PIN left in a field
+    assert window_page.who.text() == f"Signed in as {me.display_name}"
+    assert all(field.echoMode() == QLineEdit.EchoMode.Password for field in window_page.fields.values())
+    fill(qtbot, window_page, COUNTERSIGN_PIN, NEW_PIN, NEW_PIN)
+    assert shown_errors(window_page) == {}
+    assert window_page.done_notice.text().startswith("✓ Your PIN is changed")
+    assert all(field.text() == "" for field in window_page.fields.values())  # no PIN left in a field
     assert [tuple(row) for row in pin_changes(kiosk)] == [(f"consultant:{me.id}", str(me.id))]
     assert kiosk.accounts.verify_pin(me.id, NEW_PIN, PinPurpose.UNLOCK).ok
     assert not kiosk.accounts.verify_pin(me.id, COUNTERSIGN_PIN, PinPurpose.UNLOCK).ok
 
-    qtbot.mouseClick(page.back_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(window_page.back_button, Qt.MouseButton.LeftButton)
     assert window.stack.currentWidget() is window.patients_page
     window.patients_page.lock_button.click()
     qtbot.mouseClick(next(tile for tile in window.lock_page.tiles if tile.account.id == me.id),
@@ -64,9 +91,8 @@ def test_a_consultant_changes_their_pin_and_unlocks_with_the_new_one(window, pag
     (COUNTERSIGN_PIN, COUNTERSIGN_PIN, COUNTERSIGN_PIN, "new_pin", "differ"),
     ("000000", NEW_PIN, NEW_PIN, "old_pin", "Wrong PIN"),
 ])
-def test_a_wrong_or_weak_pin_is_said_next_to_its_field_and_nothing_changes(window, page, kiosk, qtbot,
+def test_a_wrong_or_weak_pin_is_said_next_to_its_field_and_nothing_changes(me, page, kiosk, qtbot,
                                                                            old, new, again, field, words):
-    me = window.sign_in.consultant
     fill(qtbot, page, old, new, again)
     errors = shown_errors(page)
     assert list(errors) == [field] and words.lower() in errors[field].lower(), errors
@@ -76,7 +102,7 @@ def test_a_wrong_or_weak_pin_is_said_next_to_its_field_and_nothing_changes(windo
     assert kiosk.accounts.verify_pin(me.id, COUNTERSIGN_PIN, PinPurpose.UNLOCK).ok  # the old PIN still works
 
 
-def test_wrong_current_pins_count_towards_the_lockout(window, page, kiosk, qtbot):
+def test_wrong_current_pins_count_towards_the_lockout(page, kiosk, qtbot):
     for _ in range(5):  # the fifth wrong PIN in a row locks the account (LockoutPolicy.free_attempts)
         fill(qtbot, page, "000000", NEW_PIN, NEW_PIN)
     assert shown_errors(page)["old_pin"].startswith("Wrong PIN. Too many tries: locked for 30 seconds")
@@ -85,13 +111,14 @@ def test_wrong_current_pins_count_towards_the_lockout(window, page, kiosk, qtbot
     assert pin_changes(kiosk) == []
 
 
-def test_a_lock_clears_what_was_typed_and_another_consultant_does_not_come_back_to_it(window, page, kiosk, qtbot):
+def test_a_lock_clears_what_was_typed_and_another_consultant_does_not_come_back_to_it(window, window_page, kiosk,
+                                                                                       qtbot):
     me = window.sign_in.consultant
     sam = kiosk.accounts.add_consultant(me.id, COUNTERSIGN_PIN, "Sam Okafor", "739154")
-    qtbot.keyClicks(page.fields["old_pin"], COUNTERSIGN_PIN)
-    qtbot.keyClicks(page.fields["new_pin"], "9")
+    qtbot.keyClicks(window_page.fields["old_pin"], COUNTERSIGN_PIN)
+    qtbot.keyClicks(window_page.fields["new_pin"], "9")
     window.screen_lock.lock()
-    assert all(field.text() == "" for field in page.fields.values())
+    assert all(field.text() == "" for field in window_page.fields.values())
     window.lock_page.refresh()
     qtbot.mouseClick(next(tile for tile in window.lock_page.tiles if tile.account.id == sam.id),
                      Qt.MouseButton.LeftButton)
@@ -104,22 +131,22 @@ def test_a_lock_clears_what_was_typed_and_another_consultant_does_not_come_back_
     assert window.stack.currentWidget() is window.patients_page
 
 
-def test_whoever_opened_the_page_comes_back_to_it_empty_after_a_lock(window, page, qtbot):
+def test_whoever_opened_the_page_comes_back_to_it_empty_after_a_lock(window, window_page, qtbot):
     me = window.sign_in.consultant
-    qtbot.keyClicks(page.fields["old_pin"], COUNTERSIGN_PIN)
+    qtbot.keyClicks(window_page.fields["old_pin"], COUNTERSIGN_PIN)
     window.screen_lock.lock()
     qtbot.mouseClick(next(tile for tile in window.lock_page.tiles if tile.account.id == me.id),
                      Qt.MouseButton.LeftButton)
     type_pin(qtbot, window.lock_page.pin_entry, COUNTERSIGN_PIN)
-    assert window.stack.currentWidget() is page
-    assert all(field.text() == "" for field in page.fields.values())
+    assert window.stack.currentWidget() is window_page
+    assert all(field.text() == "" for field in window_page.fields.values())
 
 
-def test_back_clears_what_was_typed(window, page, qtbot):
-    qtbot.keyClicks(page.fields["old_pin"], COUNTERSIGN_PIN)
-    qtbot.mouseClick(page.back_button, Qt.MouseButton.LeftButton)
+def test_back_clears_what_was_typed(window, window_page, qtbot):
+    qtbot.keyClicks(window_page.fields["old_pin"], COUNTERSIGN_PIN)
+    qtbot.mouseClick(window_page.back_button, Qt.MouseButton.LeftButton)
     assert window.stack.currentWidget() is window.patients_page
-    assert all(field.text() == "" for field in page.fields.values())
+    assert all(field.text() == "" for field in window_page.fields.values())
 
 
 def test_every_control_has_a_name_and_is_a_touch_target(page):
@@ -130,14 +157,14 @@ def test_every_control_has_a_name_and_is_a_touch_target(page):
 
 
 @pytest.mark.parametrize("size", [(1280, 800), (800, 1280)])
-def test_render_my_pin(window, page, qtbot, shots, size):
-    window.resize(*size)
+def test_render_my_pin(page, qtbot, shots, size):
+    page.resize(*size)
     fill(qtbot, page, COUNTERSIGN_PIN, "123456", "123456")
     qtbot.wait(150)
-    assert window.grab().save(str(shots / f"my_pin_error_{size[0]}x{size[1]}.png"))
+    assert page.grab().save(str(shots / f"my_pin_error_{size[0]}x{size[1]}.png"))
     fill(qtbot, page, COUNTERSIGN_PIN, NEW_PIN, NEW_PIN)
     qtbot.wait(150)
-    assert window.grab().save(str(shots / f"my_pin_done_{size[0]}x{size[1]}.png"))
+    assert page.grab().save(str(shots / f"my_pin_done_{size[0]}x{size[1]}.png"))
 
 
 def test_the_pin_fields_take_digits_only_and_no_more_than_a_pin(page, qtbot):
