@@ -306,7 +306,8 @@ class IntakePage(QWidget):
 
     def offered_scales(self) -> tuple[str, ...]:
         sex = self._patient.sex_at_birth if self._patient else None
-        return self._service.offered_scales(self.sections.answer_now("complaint.hair_loss_type"), sex)  # type: ignore[arg-type]
+        hair_type = self.sections.answer_now("complaint.hair_loss_type")
+        return self._service.offered_scales(hair_type, sex)  # type: ignore[arg-type]
 
     def _update_visibility(self) -> None:
         offered = self.offered_scales()
