@@ -352,9 +352,9 @@ sys.exit(code)
 
 @pytest.mark.parametrize("size", [(1280, 800), (800, 1280)])
 def test_a_real_start_shows_the_same_frame_before_and_after_the_store_opens(kiosk, staff, size):
-    """``meso-kiosk`` in a real process: its first frame (the opening, built before the theme's
-    font is set and styled once built) and the window once the store is open, the lock screen
-    over the opening and the pages built, are the same picture."""
+    """``meso-kiosk`` in a real process: its first frame (the opening) and the window once the
+    store is open, the lock screen over the opening and the pages built (without the
+    stylesheet, styled once), are the same picture."""
     root = kiosk.paths.root
     kiosk.close()
     done = subprocess.run([sys.executable, "-c", SWAP_PROBE, str(root), *map(str, size)], capture_output=True,

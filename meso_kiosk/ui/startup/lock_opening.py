@@ -7,8 +7,6 @@ gives Qt values as numbers through the widgets' properties (``_label``, ``_scrol
 and what only a mouse user notices (the pointing-hand cursor over a tile) comes with
 ``finish()``. The lock screen (``pages.lock_screen.LockScreenPage``) takes the opening's
 header and tiles over: what the first frame showed stays on screen, nothing is built twice.
-It is built before the theme's font is set (``startup.window``): nothing here may measure
-text before it shows.
 """
 
 from __future__ import annotations
