@@ -11,8 +11,9 @@ from PySide6.QtWidgets import QApplication, QPushButton, QWidget
 from meso_kiosk.domain.consent_template import blocks_to_text, render_text, sha256_text
 from meso_kiosk.services.consent import ConsentFormError
 from meso_kiosk.ui.pages.handoff import HandoffPage
-from meso_kiosk.ui.theme import TOUCH_TARGET
+from meso_kiosk.ui.theme import TOUCH_TARGET, apply_theme
 from tests.conftest import COUNTERSIGN_PIN
+from tests.ui.conftest import signed_in_consultant
 from tests.ui.test_consent_page import WRONG_PIN, open_consent, step_index, type_pin
 from tests.ui.test_main_window import press_quit
 
@@ -81,10 +82,32 @@ def sign_like_a_person(canvas) -> None:
 
 
 @pytest.fixture(autouse=True)
-def leave_handoff_at_teardown(window):
+def leave_handoff_at_teardown(request):
     """A window left in hand-off refuses to close: it would outlive its test."""
+    window = request.getfixturevalue("window") if "window" in request.fixturenames else None
     yield
-    window.exit_handoff()
+    if window is not None:
+        window.exit_handoff()
+
+
+@pytest.fixture
+def handoff_page(qtbot, qapp, kiosk) -> HandoffPage:
+    """The hand-off screen alone, countersigned by the signed-in admin (the window's lockdown
+    around it is tested with the window)."""
+    apply_theme(qapp)
+    consultant = signed_in_consultant(kiosk)
+    page = HandoffPage(kiosk.consents, kiosk.accounts, kiosk.clock, lambda: consultant)
+    qtbot.addWidget(page)
+    page.setMinimumSize(640, 480)  # a top level's own minimum (the offscreen plugin warns otherwise)
+    page.resize(1280, 800)
+    page.show()
+    qtbot.waitExposed(page)
+    return page
+
+
+def start(page: HandoffPage, patient) -> HandoffPage:
+    page.start(patient)
+    return page
 
 
 @pytest.fixture
@@ -155,8 +178,8 @@ def test_full_handoff_stores_the_signed_consent_and_opens_the_session_gate(qtbot
     assert window.workspace.pages["scalp_map"].start_button.isEnabled()
 
 
-def test_french_handoff_uses_french_words_everywhere(qtbot, window, kiosk, claire, type_text):
-    page = enter_handoff(qtbot, window, claire)
+def test_french_handoff_uses_french_words_everywhere(qtbot, handoff_page, kiosk, claire, type_text):
+    page = start(handoff_page, claire)
     qtbot.mouseClick(page.language_buttons["fr"], Qt.MouseButton.LeftButton)
     template = kiosk.consents.template_for("fr")
     assert page.identity_title.text() == template.label("identity_title")
@@ -169,8 +192,8 @@ def test_french_handoff_uses_french_words_everywhere(qtbot, window, kiosk, clair
 # ---------------------------------------------------------------- reading, ticking, signing
 
 
-def test_cannot_go_on_to_sign_before_reaching_the_end_of_the_text(qtbot, window, claire, type_text):
-    page = enter_handoff(qtbot, window, claire)
+def test_cannot_go_on_to_sign_before_reaching_the_end_of_the_text(qtbot, handoff_page, claire, type_text):
+    page = start(handoff_page, claire)
     qtbot.mouseClick(page.language_buttons["en"], Qt.MouseButton.LeftButton)
     confirm_identity(qtbot, page, "Claire Dubois", "12/04/1986", type_text)
     qtbot.wait(20)
@@ -191,8 +214,8 @@ def test_cannot_go_on_to_sign_before_reaching_the_end_of_the_text(qtbot, window,
     assert read.continue_button.isEnabled()
 
 
-def test_each_side_effect_is_ticked_separately_and_missing_ones_are_marked(qtbot, window, claire, type_text):
-    page = enter_handoff(qtbot, window, claire)
+def test_each_side_effect_is_ticked_separately_and_missing_ones_are_marked(qtbot, handoff_page, claire, type_text):
+    page = start(handoff_page, claire)
     qtbot.mouseClick(page.language_buttons["en"], Qt.MouseButton.LeftButton)
     confirm_identity(qtbot, page, "Claire Dubois", "12/04/1986", type_text)
     scroll_to_end(page)
@@ -217,8 +240,8 @@ def test_each_side_effect_is_ticked_separately_and_missing_ones_are_marked(qtbot
         assert row.minimumHeight() >= 48 and row.checkbox.accessibleName()
 
 
-def test_empty_and_tiny_signatures_are_refused_in_the_patients_language(qtbot, window, claire, type_text):
-    page = enter_handoff(qtbot, window, claire)
+def test_empty_and_tiny_signatures_are_refused_in_the_patients_language(qtbot, handoff_page, claire, type_text):
+    page = start(handoff_page, claire)
     qtbot.mouseClick(page.language_buttons["fr"], Qt.MouseButton.LeftButton)
     confirm_identity(qtbot, page, "Claire Dubois", "12/04/1986", type_text)
     scroll_to_end(page)
@@ -269,8 +292,8 @@ def test_a_date_of_birth_mismatch_pauses_until_a_consultant_pin(qtbot, window, k
     ("Claire Dubois", "-12/04/1986"),
     ("Claire  Dubois" + "x" * 500, "12/04/1986"),  # longer than the field takes
 ])
-def test_hostile_identity_input_pauses_quietly(qtbot, window, kiosk, claire, type_text, name, born):
-    page = enter_handoff(qtbot, window, claire)
+def test_hostile_identity_input_pauses_quietly(qtbot, handoff_page, kiosk, claire, type_text, name, born):
+    page = start(handoff_page, claire)
     qtbot.mouseClick(page.language_buttons["en"], Qt.MouseButton.LeftButton)
     page.name_field.setText(name)
     page.dob_field.setText(born)
@@ -408,8 +431,8 @@ def test_a_new_handoff_starts_fresh(qtbot, window, claire, register, type_text):
 # ---------------------------------------------------------------- a finger, a witness, the kiosk window
 
 
-def test_a_patient_signs_with_a_finger_through_touch_events(qtbot, window, kiosk, claire, type_text):
-    page = enter_handoff(qtbot, window, claire)
+def test_a_patient_signs_with_a_finger_through_touch_events(qtbot, handoff_page, kiosk, claire, type_text):
+    page = start(handoff_page, claire)
     read_and_tick(qtbot, page, type_text)
     qtbot.mouseClick(page.read.continue_button, Qt.MouseButton.LeftButton)
     assert page.current_panel() == page.SIGN
