@@ -36,6 +36,7 @@ import errno
 import itertools
 import json
 import os
+import resource
 import shutil
 import signal
 import sys
@@ -354,6 +355,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ignore-pid", type=int, action="append", default=[],
                         help="a process whose sync calls are not counted (the harness)")
     args = parser.parse_args(argv)
+    # One descriptor is kept per file with unsynced data (a restore unpacks every export at once).
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     backing = os.path.realpath(args.backing)
     graveyard = backing.rstrip("/") + ".power-cut-graveyard"
     shutil.rmtree(graveyard, ignore_errors=True)
