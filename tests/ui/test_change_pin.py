@@ -156,6 +156,7 @@ def test_every_control_has_a_name_and_is_a_touch_target(page):
             assert widget.height() >= 44, (widget.accessibleName(), widget.height())
 
 
+@pytest.mark.screens
 @pytest.mark.parametrize("size", [(1280, 800), (800, 1280)])
 def test_render_my_pin(page, qtbot, shots, size):
     page.resize(*size)

@@ -210,6 +210,7 @@ def test_demo_consents_show_well(consent_page, kiosk, qtbot, shots):
 # ---------------------------------------------------------------- looking at it
 
 
+@pytest.mark.screens
 @pytest.mark.parametrize("size", [(1280, 800), (800, 1280)])
 def test_render_the_consent_step(qtbot, window, kiosk, claire, sign_consent, shots, size):
     window.resize(*size)

@@ -144,6 +144,9 @@ def test_full_handoff_stores_the_signed_consent_and_opens_the_session_gate(qtbot
     qtbot.mouseClick(page.hand_back_button, Qt.MouseButton.LeftButton)
     assert page.current_panel() == page.COUNTERSIGN
     assert page.countersign.pin.who.text() == window.sign_in.consultant.display_name
+    for widget in page.findChildren(QPushButton):
+        if widget.isVisible():
+            assert widget.height() >= TOUCH_TARGET, widget.accessibleName()
     type_pin(qtbot, page.countersign.pin, COUNTERSIGN_PIN)
     assert page.current_panel() == page.DONE
 
@@ -528,6 +531,7 @@ def test_kiosk_flag_opens_the_window_full_screen_and_frameless(qapp, tmp_path, m
 # ---------------------------------------------------------------- looking at it
 
 
+@pytest.mark.screens
 @pytest.mark.parametrize("size", [(1280, 800), (800, 1280)])
 def test_render_the_handoff_screens(qtbot, window, claire, type_text, shots, size):
     window.resize(*size)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
@@ -404,15 +402,13 @@ def test_intake_renders_in_both_tablet_orientations(kiosk, register, qtbot, them
             image = workspace.grab()
             assert (image.width(), image.height()) == (width, height)
             image.save(str(shots / name))
-            shutil.copy(shots / name, Path("/tmp") / name)
         full = body.grab()
         full.save(str(shots / f"intake_full_{width}x{height}.png"))
-        shutil.copy(shots / f"intake_full_{width}x{height}.png", Path("/tmp") / f"intake_full_{width}x{height}.png")
         page.scroll.ensureWidgetVisible(page.screening)
         qtbot.wait(10)
-        workspace.grab().save(str(Path("/tmp") / f"intake_screening_{width}x{height}.png"))
+        workspace.grab().save(str(shots / f"intake_screening_{width}x{height}.png"))
         workspace.go_to_step(1)
-        workspace.grab().save(str(Path("/tmp") / f"intake_blocked_{width}x{height}.png"))
+        workspace.grab().save(str(shots / f"intake_blocked_{width}x{height}.png"))
         workspace.close()
 
 

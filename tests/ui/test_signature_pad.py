@@ -243,6 +243,7 @@ def test_a_move_costs_far_less_than_a_frame_even_late_in_a_long_signature(pad, q
     assert statistics.median(costs) < 0.004  # a 60 Hz frame is 16.7 ms
 
 
+@pytest.mark.screens
 def test_render_the_pad_with_a_signature(pad, qtbot, shots):
     from meso_kiosk.services.demo.signature import synthetic_signature
 
