@@ -141,8 +141,11 @@ def _connect(path: Path, *, check_in_background: bool) -> tuple[sqlite3.Connecti
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA synchronous = FULL")
         if conn.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
-            apply_migrations(conn)
+            # Marked ours before the first table is committed: a power cut between two migration
+            # steps of a first start must leave a file the next start recognises and finishes, not
+            # one "of another program" (the crash harness's power cuts found it).
             conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            apply_migrations(conn)
         check_schema(conn, path)
     except sqlite3.OperationalError as error:
         conn.close()

@@ -466,6 +466,14 @@ def apply_migrations(conn: sqlite3.Connection, *, stop_before: str | None = None
     for name, step in STEPS:
         migrations(name=name)(step)
     db = Database(conn, execute_plugins=False)
+    # sqlite-utils makes its bookkeeping table and that table's index in two commits: a power cut
+    # of a first start between them left a table without its index, refused at every later start
+    # as changed outside the app (the crash harness's power cuts found it). One transaction here;
+    # and a first start cut so, its migrations still pending, gets the index it missed.
+    with db.atomic():
+        migrations.ensure_migrations_table(db)
+        conn.execute("CREATE UNIQUE INDEX IF NOT EXISTS idx__sqlite_migrations_migration_set_name "
+                     "ON _sqlite_migrations (migration_set, name)")
     pending = [m.name for m in migrations.pending(db)]
     migrations.apply(db, stop_before=stop_before)
     applied = {m.name for m in migrations.applied(db)}
