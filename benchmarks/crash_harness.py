@@ -295,51 +295,73 @@ def _unmount(fs, mountpoint: Path) -> dict:
     return json.loads(lines[-1])
 
 
+def _one_cut(rounds: _Rounds, backing: Path, mountpoint: Path, number: int, what: str, *, child_seed: int,
+             sync_call: int, wait: float | None, broken: str | None) -> None:
+    """Mount, run the child, cut (at its ``sync_call``-th sync, else after ``wait`` s, or once it is
+    ready when ``wait`` is negative: ``-wait`` s later), then check the durable state."""
+    fs = _mount(backing, mountpoint, sync_call)
+    exited, lines, errors = None, [], []
+    try:
+        process, lines, errors, threads = rounds.start_child(
+            _child_command(mountpoint / "data", child_seed, None, 0, broken))
+        if sync_call:  # the file system kills it at the chosen sync call
+            try:
+                process.wait(timeout=TARGETED_TIMEOUT_S)
+            except subprocess.TimeoutExpired:
+                pass
+        elif wait is not None and wait >= 0:  # during start-up
+            time.sleep(wait)
+        else:
+            rounds.wait_ready(process, lines, -(wait or 0.0))
+        exited = process.poll()
+        if exited == -signal.SIGKILL and sync_call:
+            exited = None
+        _stop(process, threads)
+    finally:
+        figures = _unmount(fs, mountpoint)
+    if sync_call:
+        rounds.report.cuts_at_sync += 1
+        if figures.get("cut_at_sync") is None and exited is None:
+            rounds.report.problems.append(f"{what} {number}: sync call {sync_call} was never reached")
+            rounds.report.failures += 1
+    rounds.settle(number, what, backing / "data", lines, errors, exited)
+
+
 def power_cuts(scratch: Path, *, cuts: int, seed: int, cut_at: str = "both", max_delay: float = 4.0,
-               log=print, broken: str | None = None, early: float = 0.15, min_delay: float = 0.0) -> HarnessReport:
+               log=print, broken: str | None = None, early: float = 0.15, min_delay: float = 0.0,
+               install_cuts: int = 0) -> HarnessReport:
     """Run the child on ``power_cut_fs`` and cut the power ``cuts`` times; check after each cut.
 
     ``cut_at``: ``random`` (a random moment ``min_delay``..``max_delay`` s after the child is ready,
     or, for a share ``early`` of them, during its start-up), ``sync`` (round k at the child's k-th
-    sync call), or ``both`` (alternately)."""
+    sync call), or ``both`` (alternately). Opening an existing folder syncs nothing, so the first
+    start's sync points (key, database, schema, anchor) get ``install_cuts`` rounds of their own:
+    round k on a new folder, cut at its k-th sync call, then checked (the app must open it)."""
     rng = random.Random(seed)
     report = HarnessReport()
+    began = time.monotonic()
+    for k in range(1, install_cuts + 1):
+        fresh = scratch / f"install-{k}"
+        (fresh / "backing").mkdir(parents=True, exist_ok=True)
+        (fresh / "mnt").mkdir(exist_ok=True)
+        rounds = _Rounds(report, log, (str(fresh / "mnt"), str(fresh / "backing")))
+        _one_cut(rounds, fresh / "backing", fresh / "mnt", k, "install cut", child_seed=rng.randrange(1 << 30),
+                 sync_call=k, wait=None, broken=broken)
+        shutil.rmtree(fresh, ignore_errors=True)
     backing, mountpoint = scratch / "backing", scratch / "mnt"
     rounds = _Rounds(report, log, (str(mountpoint), str(backing)), keep_logs=scratch / "child-logs")
     backing.mkdir(parents=True, exist_ok=True)
     mountpoint.mkdir(parents=True, exist_ok=True)
-    began = time.monotonic()
     sync_round = 0
     for number in range(cuts):
         child_seed = rng.randrange(1 << 30)
         at_sync = cut_at == "sync" or (cut_at == "both" and number % 2 == 1)
-        if at_sync:
-            sync_round += 1
-        fs = _mount(backing, mountpoint, sync_round if at_sync else 0)
-        exited = None
-        try:
-            process, lines, errors, threads = rounds.start_child(
-                _child_command(mountpoint / "data", child_seed, None, 0, broken))
-            if at_sync:  # the file system kills it at the chosen sync call
-                try:
-                    process.wait(timeout=TARGETED_TIMEOUT_S)
-                except subprocess.TimeoutExpired:
-                    pass
-            elif rng.random() < early:  # during start-up
-                time.sleep(rng.uniform(0.0, 2.0))
-            else:
-                rounds.wait_ready(process, lines, rng.uniform(min_delay, max_delay))
-            exited = process.poll()
-            if exited == -signal.SIGKILL and at_sync:
-                exited = None
-            _stop(process, threads)
-        finally:
-            figures = _unmount(fs, mountpoint)
-        if at_sync:
-            report.cuts_at_sync += 1
-            if figures.get("cut_at_sync") is None and exited is None:
-                report.problems.append(f"cut {number + 1}: sync call {sync_round} was never reached")
-        rounds.settle(number + 1, "cut", backing / "data", lines, errors, exited)
+        sync_round += at_sync
+        wait = None
+        if not at_sync:  # during start-up (it takes about half a second), or so long after "ready"
+            wait = rng.uniform(0.0, 0.6) if rng.random() < early else -rng.uniform(min_delay, max_delay)
+        _one_cut(rounds, backing, mountpoint, number + 1, "cut", child_seed=child_seed,
+                 sync_call=sync_round if at_sync else 0, wait=wait, broken=broken)
     report.seconds = time.monotonic() - began
     return report
 
@@ -351,6 +373,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="cut the power N times (FUSE) instead of killing")
     parser.add_argument("--cut-at", choices=("random", "sync", "both"), default="both",
                         help="power cuts: at random moments, at the k-th sync call, or alternately")
+    parser.add_argument("--install-cuts", type=int, default=10, metavar="M",
+                        help="power cuts: first, M new installations cut at their 1st..M-th sync call")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--max-delay", type=float, default=5.0, help="longest wait before a kill, in seconds")
     parser.add_argument("--data-dir", type=Path, help="the folder to use (default: a new temporary one); "
@@ -370,7 +394,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.power_cuts:
             folder = args.data_dir or Path(scratch)
             report = power_cuts(folder, cuts=args.power_cuts, seed=args.seed, cut_at=args.cut_at,
-                                max_delay=min(args.max_delay, 4.0), broken=args.broken)
+                                max_delay=min(args.max_delay, 4.0), broken=args.broken,
+                                install_cuts=args.install_cuts)
             what = "power cuts"
         else:
             data_dir = args.data_dir or Path(scratch) / "data"

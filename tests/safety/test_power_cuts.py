@@ -121,6 +121,18 @@ def test_a_few_power_cuts_lose_nothing_that_was_reported_saved(tmp_path):
 
 @pytest.mark.slow
 @pytest.mark.timeout(120)
+def test_a_first_start_cut_at_each_sync_point_leaves_a_folder_the_app_opens(tmp_path):
+    """A new installation cut at its 1st, 2nd ... 12th sync call: the next start must open it.
+    The 8th once left tables without the application id ("of another program"), the 9th the
+    migrations table without its index ("changed outside Meso Kiosk"): refused at every start."""
+    harness = harness_module()
+    report = harness.power_cuts(tmp_path, cuts=0, seed=3, install_cuts=12, log=lambda line: None)
+    assert report.kills == 12 and report.cuts_at_sync == 12
+    assert report.ok, report.problems[:5]
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(120)
 @pytest.mark.parametrize("broken", ["no-sync", "sync-normal"])
 def test_a_copy_that_does_not_sync_fails_the_power_cuts(tmp_path, broken):
     """The harness must catch what SIGKILL cannot: the same app with PRAGMA synchronous=OFF and
