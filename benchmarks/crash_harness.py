@@ -1,7 +1,7 @@
 """Crash harness: kill, or cut the power under, a process driving the real services; then check.
 
     python benchmarks/crash_harness.py [--kills 100] [--seed 1] [--at-sync fdatasync|fsync|rename]
-    python benchmarks/crash_harness.py --power-cuts 200 [--seed 1] [--cut-at random|sync|both]
+    python benchmarks/crash_harness.py --power-cuts 200 [--seed 1] [--cut-at random|sync|both] [--install-cuts 10]
     options: [--data-dir DIR] [--json FILE] [--max-delay S] [--broken no-sync]
 
 A child process (``crash_ops.py``) opens the installation with ``open_kiosk`` and loops over
@@ -18,8 +18,10 @@ strace, which kills round k's child on entering its k-th ``fdatasync`` (or ``fsy
 over a backing folder that takes back, at the cut, everything not yet made durable by an
 ``fsync`` (see its docstring for the model). Round k cuts at a random moment (after the child
 is ready, or during its start-up), or — alternately, ``--cut-at both`` — at the child's k-th
-sync call, so the rounds walk through the sync points in turn. The checks then read the
-backing folder: the durable state only. Needs Linux, /dev/fuse, ``fusermount3`` and mfusepy.
+sync call, so the rounds walk through the sync points in turn; first, ``--install-cuts M`` new
+installations are cut at their 1st..M-th sync call (a first start's own sync points). The checks
+then read the backing folder: the durable state only. Needs Linux, /dev/fuse, ``fusermount3``
+(Debian's fuse3) and mfusepy.
 
 After each kill or cut ``crash_checks.check_data_dir`` checks the folder (its docstring lists
 every check: integrity, audit-verify, every reported row field by field, the step in flight all
