@@ -7,7 +7,6 @@ process. Said here instead, in one line naming the Debian/Ubuntu packages to ins
 
 from __future__ import annotations
 
-import ctypes
 import os
 import sys
 from typing import Callable, Mapping
@@ -30,6 +29,8 @@ HEADLESS_HINT = "or set QT_QPA_PLATFORM=offscreen to run without a screen"
 
 
 def _loads(library: str) -> bool:
+    import ctypes  # only where the check runs (X11): a start elsewhere does without it
+
     try:
         ctypes.CDLL(library)  # the plugin loads it a moment later anyway
     except OSError:

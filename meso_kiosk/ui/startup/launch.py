@@ -120,7 +120,10 @@ def start_window(roster: LockRoster | None, kiosk: Kiosk | None, info: AppInfo) 
     """The window shown first: the opening from ``roster``, or, when the store had to be opened
     first (no roster), the lock screen itself."""
     if roster is not None:
-        return opening_window(roster.clinic_name, roster.accounts, info)
+        # Built without the stylesheet, styled once built (see deferred_style): even the few
+        # widgets of the first frame are otherwise styled again each time one is added.
+        with stylesheet_after(QApplication.instance()):
+            return opening_window(roster.clinic_name, roster.accounts, info)
     from .. import app as composition  # the composition root: not needed when there is a roster
 
     return composition.build_main_window(kiosk, defer_pages=True, info=info)
