@@ -47,11 +47,12 @@ LEFTOVERS: dict[str, tuple[str, tuple[str, ...], str]] = {
     "key_temp": ("data/.audit.key.*.tmp", ("*",), "the audit key's temporary file cut mid-write, before the rename"),
     "seal_temp": ("data/seal/.*.tmp", ("export",), "the seal's temporary file cut mid-write (first export)"),
     "backup_work": ("harness-*/.meso-backup-*", ("round:backups",),
-                    "create_backup's work folder (a TemporaryDirectory): cut before it was removed, or "
-                    "removed but the removal not yet synced when the power went (nothing syncs that folder "
-                    "after the removal); never taken for a backup (not a .zip)"),
+                    "create_backup's work folder (a TemporaryDirectory) cut before its removal was synced; "
+                    "never taken for a backup (not a .zip), and swept by a later backup once half a day old "
+                    "(backup.sweep_stale_work)"),
     "restore_staging": (".data.restore-*", ("restore",),
-                        "restore_backup's staging folder cut before the swap; the data folder is untouched"),
+                        "restore_backup's staging folder cut before the swap; the data folder is untouched; "
+                        "swept by a later restore once half a day old (backup.sweep_stale_work)"),
     "restore_kept": ("data.before-restore-*", ("restore",),
                      "the folder a restore replaced, kept by design (README); the harness's operator "
                      "removes it once the restore is confirmed, which a cut may undo"),

@@ -17,8 +17,9 @@ import stat
 import tempfile
 import zipfile
 import zlib
-from contextlib import ExitStack
+from contextlib import ExitStack, suppress
 from dataclasses import dataclass
+import time
 from datetime import datetime
 from pathlib import Path
 
@@ -38,6 +39,9 @@ from .files import OutputRefused, guard_output, place_new, refuse_inside, refuse
 from .kiosk import Kiosk
 
 MANIFEST = "meso-kiosk-backup.json"
+BACKUP_WORK_PREFIX = ".meso-backup-"
+# A work folder this old belongs to no backup or restore still running: one a power cut left.
+STALE_WORK_SECONDS = 12 * 3600
 # A random name for this installation: its automatic backups carry it, so two kiosks sharing a
 # backup folder each count and prune only their own.
 INSTALLATION_SETTING = "installation.id"
@@ -92,6 +96,28 @@ def _sync_tree(root: Path) -> None:
         sync_folder(Path(folder))
 
 
+def sweep_stale_work(folder: Path, prefix: str) -> list[Path]:
+    """Remove the work folders a power cut left behind in ``folder`` (each may hold a copy of the
+    database, so none may linger): those named ``prefix*`` and untouched for half a day. The
+    removal is synced, so a later cut cannot bring them back."""
+    removed = []
+    cutoff = time.time() - STALE_WORK_SECONDS
+    try:
+        candidates = [entry for entry in folder.iterdir() if entry.name.startswith(prefix)]
+    except OSError:
+        return removed
+    for entry in candidates:
+        try:
+            if entry.is_dir() and not entry.is_symlink() and entry.stat().st_mtime < cutoff:
+                shutil.rmtree(entry)
+                removed.append(entry)
+        except OSError:
+            continue  # someone else's, or going away on its own: left as it is
+    if removed:
+        sync_folder(folder)
+    return removed
+
+
 def _describe(check: DatabaseCheck) -> str:
     if check.integrity != "ok":
         return f"the database copy is damaged ({check.integrity})"
@@ -142,7 +168,8 @@ def _backup_to(kiosk: Kiosk, out: Path, *, replace: bool) -> BackupReport:
 
 
 def _write_backup(kiosk: Kiosk, out: Path, key: bytes, replace: bool) -> BackupReport:
-    with tempfile.TemporaryDirectory(prefix=".meso-backup-", dir=out.parent) as work:
+    sweep_stale_work(out.parent, BACKUP_WORK_PREFIX)
+    with tempfile.TemporaryDirectory(prefix=BACKUP_WORK_PREFIX, dir=out.parent) as work:
         db_copy = Path(work) / "meso.db"
         snapshot(kiosk.store.conn, db_copy)
         # The chain, not every record's content: a daily backup of a large clinic must not take
@@ -171,6 +198,7 @@ def _write_backup(kiosk: Kiosk, out: Path, key: bytes, replace: bool) -> BackupR
         else:
             place_new(partial, out)
         sync_folder(out.parent)
+    sync_folder(out.parent)  # the work folder's removal too: it holds a copy of the database
     return BackupReport(out, check.patients, check.audit.rows_checked, len(files) + 1, out.stat().st_size)
 
 
@@ -306,6 +334,7 @@ def _check_restored(database: Path, key: bytes, manifest: dict, archive_name: st
 
 
 def _restore_into(archive_path: Path, data_dir: Path, allow_older: bool) -> str:
+    sweep_stale_work(data_dir.parent, f".{data_dir.name}.restore-")
     staging = Path(tempfile.mkdtemp(prefix=f".{data_dir.name}.restore-", dir=data_dir.parent))
     try:
         manifest = _unpack(archive_path, staging)
@@ -336,6 +365,8 @@ def _restore_into(archive_path: Path, data_dir: Path, allow_older: bool) -> str:
         sync_folder(data_dir.parent)  # the swap itself survives a power cut
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
+        with suppress(OSError):  # the restore's own error is the one to tell
+            sync_folder(data_dir.parent)
         raise
     aside = f"; the previous data is in {kept}" if kept else ""
     whose_key = ("checked with this installation's audit key" if now.key is not None

@@ -1,6 +1,8 @@
 import json
+import os
 import sqlite3
 import threading
+import time
 import zipfile
 
 import pytest
@@ -195,3 +197,33 @@ def test_two_kiosks_sharing_a_backup_folder_each_back_up_and_keep_their_own(kios
             assert json.loads(archive.read("meso-kiosk-backup.json"))["installation_id"] == installation_id(kiosk)
     finally:
         other.close()
+
+
+def _work_folder(parent, name, *, hours_old):
+    folder = parent / name
+    folder.mkdir(parents=True)
+    (folder / "meso.db").write_bytes(b"a copy of patient data")
+    moment = time.time() - hours_old * 3600
+    os.utime(folder, (moment, moment))
+    return folder
+
+
+def test_work_folders_a_power_cut_left_are_swept_by_the_next_backup_and_restore(kiosk, tmp_path, register):
+    """A cut during a backup or restore leaves its work folder (a copy of the database); the
+    next one removes those old enough to be nobody's, and never a running one's or a link's."""
+    register()
+    out = tmp_path / "backups"
+    stale = _work_folder(out, ".meso-backup-abc123", hours_old=30)
+    running = _work_folder(out, ".meso-backup-def456", hours_old=0)
+    (out / ".meso-backup-link").symlink_to(running, target_is_directory=True)
+    archive = out / "one.zip"
+    create_backup(kiosk, archive)
+    assert not stale.exists() and running.exists() and (out / ".meso-backup-link").is_symlink()
+    assert sorted(p.name for p in out.iterdir()) == [".meso-backup-def456", ".meso-backup-link", "one.zip"]
+
+    target = tmp_path / "restored"
+    left = _work_folder(tmp_path, ".restored.restore-x1y2", hours_old=13)
+    other = _work_folder(tmp_path, ".elsewhere.restore-x1y2", hours_old=13)  # another folder's
+    restore_backup(archive, target)
+    assert not left.exists() and other.exists()
+    assert not any(p.name.startswith(".restored.restore-") for p in tmp_path.iterdir())
