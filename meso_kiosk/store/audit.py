@@ -11,7 +11,11 @@ HMAC; a baseline entry vouches for each record's content from then on.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
 import os
+import secrets
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,8 +51,6 @@ def load_or_create_key(path: Path, *, create: bool = True) -> bytes:
         if len(key) != _KEY_BYTES:
             raise AuditKeyError(f"The audit key {path} is damaged (wrong length). Restore it from a backup.")
         return key
-    import secrets  # here, like hashlib below: not needed to open the app (its first frame)
-
     key = secrets.token_bytes(_KEY_BYTES)
     tmp = path.with_suffix(".tmp")
     try:
@@ -80,10 +82,6 @@ def row_hash(key: bytes, *, id: int, at: str, actor: str, action: str, entity: s
              entity_id: str | None, prev_hash: str, content_hash: str | None = None,
              legacy: bool = False) -> str:
     """The row's HMAC. ``legacy``: the message of rows written before content hashes (no content)."""
-    import hashlib
-    import hmac
-    import json
-
     fields = [id, at, actor, action, entity, entity_id, prev_hash]
     if not legacy:
         fields.insert(6, content_hash)
@@ -158,8 +156,6 @@ def verify(conn: sqlite3.Connection, key: bytes, *, contents: bool = True) -> Au
     entry; report the first row, or the first record, that does not check out. The records take
     most of the time (benchmarks/audit_verify.py): a backup checks the chain only,
     ``audit-verify`` and ``restore`` both."""
-    import hmac
-
     expected_prev = GENESIS_HASH
     expected_id = 1
     count = 0
