@@ -15,6 +15,7 @@ import hmac
 import json
 import os
 import sqlite3
+import time
 from pathlib import Path
 
 from .audit import GENESIS_HASH, Head, has_content_entries
@@ -87,8 +88,6 @@ STALE_SECONDS = 600
 
 def sweep_leftovers(path: Path) -> None:
     """Remove temporary anchors that a stopped process left behind (each process writes its own)."""
-    import time
-
     for leftover in path.parent.glob(f".{path.name}.*.tmp"):
         try:
             if time.time() - leftover.stat().st_mtime > STALE_SECONDS:
