@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import sqlite3
+import tempfile
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -14,7 +17,7 @@ from . import anchor, audit
 from .errors import (DatabaseBusyError, DatabaseDamagedError, DatabaseReadOnlyError, RecordForgedError,
                      StorageFullError, StoreError)
 from .migrations import SCHEMA_VERSION, apply_migrations, is_current
-from .record_content import RECORDS
+from .record_content import RECORDS, all_content_hashes
 from .schema import check_schema
 
 # "MESO" in ASCII: marks the file as ours, so a stranger's SQLite file is refused.
@@ -179,10 +182,6 @@ def connect_read_only(database: Path) -> sqlite3.Connection:
     if wal.exists() and wal.stat().st_size:
         # Committed changes still in the WAL (the writer was stopped): read a copy of both where the
         # WAL index can be made, rather than an immutable file that would miss them.
-        import atexit
-        import shutil
-        import tempfile
-
         copy = Path(tempfile.mkdtemp(prefix="meso-read-only-"))
         atexit.register(shutil.rmtree, copy, True)
         shutil.copy2(database, copy / database.name)
@@ -203,8 +202,6 @@ def _write_baseline(conn: sqlite3.Connection, key: bytes, at: str, anchor_path: 
     entry already vouches for its content, or that has no entry at all (added behind the app's
     back), is left for ``audit.verify`` to judge, so a row slipped into audit_baseline_due
     blesses nothing."""
-    from .record_content import all_content_hashes
-
     legacy = audit.legacy_records(conn)
     conn.execute("BEGIN IMMEDIATE")
     try:
