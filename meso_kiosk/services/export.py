@@ -13,9 +13,11 @@ fonts are registered and the seal key loaded once, then kept for later exports.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import secrets
 import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -54,8 +56,6 @@ def _sweep_stale_temp_files(folder: Path) -> None:
 
     Only those older than an hour: a second process (the command line) may be writing one now.
     """
-    import time
-
     for path in folder.glob(".*.tmp"):
         try:
             if time.time() - path.stat().st_mtime > STALE_TEMP_SECONDS:
@@ -65,8 +65,6 @@ def _sweep_stale_temp_files(folder: Path) -> None:
 
 
 def _disk_words(error: OSError, what: str) -> str:
-    import errno
-
     if error.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
         return f"{what}: the disk is full. Free some space, then try again; nothing was changed."
     if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
