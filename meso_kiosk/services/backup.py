@@ -20,11 +20,13 @@ import zlib
 from contextlib import ExitStack, suppress
 from dataclasses import dataclass
 import time
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 
 from .. import __version__
 from ..config import DataPaths, tighten
+from ..domain.clock import Clock
+from ..domain.errors import ValidationError
 from ..store.anchor import AuditAnchorError, current_head, reaches, read_anchor, write_anchor
 from ..store.audit import Head, load_or_create_key
 from ..store.backup import DatabaseCheck, check_copy, snapshot
@@ -33,7 +35,7 @@ from ..store.errors import AuditKeyError, StoreError
 from ..store.instance_lock import InstanceLock
 from ..store.restores import record_restore
 from ..store.schema import check_schema
-from ..store.settings import get_setting
+from ..store.settings import get_setting, put_setting
 from .errors import WordedError
 from .files import OutputRefused, guard_output, place_new, refuse_inside, refuse_link, sync_folder
 from .kiosk import Kiosk
@@ -388,10 +390,6 @@ def _record_restore(staging: Path, key: bytes, head: Head, archive_name: str, ma
                     now: _Folder, older: bool) -> None:
     """Anchor the restored log, then write the restore into it as its own audited record; the
     folder is swapped in only after this (an older schema is migrated here too)."""
-    from datetime import timezone
-
-    from ..domain.clock import Clock
-
     paths = DataPaths(staging)
     write_anchor(paths.audit_anchor, key, head, only_forward=False)
     store = Store.open(paths.database, paths.audit_key, Clock(timezone.utc).now_iso)
@@ -435,9 +433,6 @@ def auto_backup_settings(kiosk: Kiosk) -> AutoBackupSettings:
 def configure_auto_backup(kiosk: Kiosk, actor: str, *, daily: bool | None = None, keep: object = None,
                           folder: object = None) -> AutoBackupSettings:
     """Change the schedule (audited ``settings.update``); ``ValidationError`` names a bad value."""
-    from ..domain.errors import ValidationError
-    from ..store.settings import put_setting
-
     changes: dict[str, object] = {}
     if daily is not None:
         changes["backup.auto_daily"] = bool(daily)
