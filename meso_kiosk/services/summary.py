@@ -19,7 +19,7 @@ from datetime import date
 
 from ..domain.clock import Clock, parse_utc_iso
 from ..domain.consent import ConsentKind, SignedConsent
-from ..domain.consent_template import BlockKind
+from ..domain.consent_template import BlockKind, sha256_text
 from ..domain.course import SessionStatus as PlanStatus
 from ..domain.patient import Patient
 from ..domain.screening import Level
@@ -358,8 +358,6 @@ class SummaryBuilder:
     @staticmethod
     def _countersignature(record: SignedConsent) -> SignatureBlock:
         counter = record.countersignature
-        from ..domain.consent_template import sha256_text
-
         meaning = COUNTERSIGN_MEANING
         if record.witness_name:
             meaning += f" Witness present: {record.witness_name}."
