@@ -31,6 +31,7 @@ from ..domain.clinic_calendar import ClinicCalendar
 from ..domain.course import Course, ProjectedCourse, project
 from ..domain.protocol import MAX_INTERVAL_DAYS, Protocol
 from ..domain.errors import ValidationError
+from ..domain.intake import intake_salt_score
 from ..domain.patient import parse_date
 from ..domain.severity import (
     MILD,
@@ -163,8 +164,6 @@ class CourseService:
     def _salt_score(self, intake) -> float | None:
         if not intake.classification.salt.complete:
             return None
-        from ..domain.intake import intake_salt_score
-
         return intake_salt_score(intake, self._data.intake_options().scales)
 
     def plan(self, patient_id: int) -> ProjectedCourse:
