@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from .pages.change_pin import ChangePinPage
+from .pages.consultants_admin import ConsultantsAdminPage
 from .pages.lock_screen import LockScreenPage, ScreenLock, lock_icon
 
 if TYPE_CHECKING:  # the step pages are imported by whoever builds them (after the first frame)
@@ -37,9 +39,6 @@ def lock_window(window: MainWindow, accounts: AccountService, sign_in: SignIn) -
 
 def wire_screen_lock(window: MainWindow, accounts: AccountService, sign_in: SignIn) -> None:
     """The admin page, the My PIN page and the pages' Lock, Admin and My PIN buttons."""
-    from .pages.change_pin import ChangePinPage
-    from .pages.consultants_admin import ConsultantsAdminPage
-
     window.attach_account_pages(ConsultantsAdminPage(accounts, sign_in), ChangePinPage(accounts, sign_in))
     screen_lock = window.screen_lock
     patients_page, workspace = window.patients_page, window.workspace
