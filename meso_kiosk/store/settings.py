@@ -22,9 +22,9 @@ CLINIC_NAME_DEFAULT = "Meso Kiosk clinic"
 def clinic_name(conn: sqlite3.Connection) -> str:
     """The clinic's name as set by its admin (a neutral default until then).
 
-    Decoded by SQLite's JSON reader: the lock screen's heading is read before a cold start's
-    first frame, where importing Python's json (it compiles its regular expressions) costs
-    ~1.5 ms (issue 8). A malformed value raises sqlite3.OperationalError."""
+    Decoded by SQLite's JSON reader: the lock screen's heading is read for a cold start's
+    first frame, which does without Python's json module (it compiles its regular
+    expressions at import). A malformed value raises sqlite3.OperationalError."""
     row = conn.execute("SELECT json_extract(value, '$') FROM settings WHERE key = 'clinic.name'").fetchone()
     return CLINIC_NAME_DEFAULT if row is None else str(row[0])
 
