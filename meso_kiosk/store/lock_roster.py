@@ -1,4 +1,4 @@
-"""Who can unlock the kiosk, read for a cold start's first frame (issue 8).
+"""Who can unlock the kiosk, read for a cold start's first frame.
 
 The lock screen needs only the clinic's name and the consultants who can sign in. Read
 straight from the database file, read-only, they let the window paint before the store
