@@ -35,8 +35,8 @@ class Kiosk:
     """One open installation and its services.
 
     The services a locked app needs (accounts, clinic) exist at once; the others are made,
-    and their modules imported, the first time they are used: a cold start paints the lock
-    screen without them (see issue 8). Each is made once and then kept.
+    and their modules imported, the first time they are used: a command imports only the
+    services it uses. Each is made once and then kept.
     """
 
     def __init__(self, paths: DataPaths, store: Store, clock: Clock, accounts: AccountService,
