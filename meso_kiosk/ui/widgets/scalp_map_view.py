@@ -81,8 +81,8 @@ class ScalpMapView(QGraphicsView):
         # No scene items take events: Tab must reach focusNextPrevChild (zone to zone).
         self.setInteractive(False)
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.FullViewportUpdate)
-        # The antialiased zones are most of a repaint (~5 ms for 22 paths): keep them as a
-        # pixmap, redrawn only when the selection, history, focus, size or scale changes.
+        # The antialiased zones are most of a repaint: keep them as a pixmap, redrawn only
+        # when the selection, history, focus, size or scale changes (benchmarks: scalp_map).
         self.setCacheMode(QGraphicsView.CacheModeFlag.CacheBackground)
         self.setBackgroundBrush(QBrush(QColor(theme.SURFACE)))
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
