@@ -115,9 +115,9 @@ def search_patients(conn: sqlite3.Connection, query: str, limit: int = 50) -> li
     if fts is None:
         return []
     prefixed = ", ".join(f"p.{c.strip()}" for c in _COLUMNS.split(","))
-    # Ranking (bm25) costs ~2.5 µs per matching patient: fine for a few hundred, but the first
-    # letter or two typed match thousands in a large clinic (40 ms for "m" in 100,000). Then the
-    # newest-registered matches come first (an index walk, ~1 ms) until the typing narrows it.
+    # Ranking (bm25) costs time per matching patient: fine for a few hundred, but the first
+    # letter or two typed match thousands in a large clinic (benchmarks: search). Then the
+    # newest-registered matches come first (an index walk) until the typing narrows it.
     probe = conn.execute(
         "SELECT count(*) FROM (SELECT 1 FROM patients_fts WHERE patients_fts MATCH ? LIMIT ?)",
         (fts, RANKED_AT_MOST + 1),
