@@ -372,8 +372,8 @@ def _step_0007_consent_accounts(db: "Database") -> None:
 
 def _step_0008_patient_search_prefixes(db: "Database") -> None:
     # The first letters typed in a search match thousands of patients in a large clinic; FTS5
-    # then merges the doclists of every word starting with them (13 ms for "demir l" in
-    # 100,000 patients). Prefix indexes for 1 to 3 letters answer those from one list (~1 ms).
+    # then merges the doclists of every word starting with them. Prefix indexes for 1 to 3
+    # letters answer those from one list (benchmarks: search).
     db.executescript(
         """
     DROP TRIGGER IF EXISTS patients_ai;
