@@ -66,7 +66,7 @@ def report_uncaught(show_error: ErrorDialog, previous) -> Callable:
     def hook(kind, error, trace) -> None:
         if not isinstance(error, Exception):
             return previous(kind, error, trace)
-        if not isinstance(error, (StoreError, OSError, MissingResourceError)):
+        if not isinstance(error, (StoreError, OSError, MissingResourceError, WordedError)):
             previous(kind, error, trace)  # a bug: keep its traceback in the log for support
         message = fault_words(error)
         print(f"meso-kiosk: {message}", file=sys.stderr)
