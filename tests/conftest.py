@@ -43,10 +43,11 @@ def cheap_seal(clinic_name: str, now: datetime):
 
     from meso_kiosk.reports.pades import SEAL_KEY_BITS, create_seal
 
-    if len(_SEAL_KEYS) < 4:
-        _SEAL_KEYS.append(rsa.generate_private_key(public_exponent=65537, key_size=SEAL_KEY_BITS))
-    key = _SEAL_KEYS[0]
-    _SEAL_KEYS.append(_SEAL_KEYS.pop(0))
+    if len(_SEAL_KEYS) < 4:  # a new key while the pool grows, then the least recently used
+        key = rsa.generate_private_key(public_exponent=65537, key_size=SEAL_KEY_BITS)
+    else:
+        key = _SEAL_KEYS.pop(0)
+    _SEAL_KEYS.append(key)
     return create_seal(clinic_name, now, key=key)
 
 

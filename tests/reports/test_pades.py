@@ -196,3 +196,15 @@ def test_a_timestamp_server_that_does_not_answer_stops_the_seal(sealer, unsigned
         port = probe.getsockname()[1]
     with pytest.raises(SealError, match="did not answer"):
         sealer.sign(unsigned, reason="test seal", timestamp_url=f"http://127.0.0.1:{port}/")
+
+
+def test_the_tests_cheap_seal_never_gives_two_seals_in_a_row_one_key():
+    """Two installations in one test must not trust each other's documents by accident,
+    whichever test of the run comes first."""
+    from tests.conftest import cheap_seal
+
+    now = datetime.now(timezone.utc)
+    seals = [cheap_seal("Clinic", now) for _ in range(9)]
+    numbers = [seal.key.private_numbers().d for seal in seals]
+    assert all(a != b for a, b in zip(numbers, numbers[1:]))
+    assert len({seal.fingerprint for seal in seals}) == 9
