@@ -8,6 +8,7 @@ treated 3 times before") with its checked state and its rectangle on screen.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import shiboken6
@@ -125,17 +126,18 @@ class MapAccessible(QAccessibleWidget):
         return None if zone_id is None else self.child(view.geometry_model.zone_ids.index(zone_id))
 
 
-def _accessible_factory(class_name: str, obj: QObject) -> QAccessibleInterface | None:
-    from .scalp_map_view import ScalpMapView  # the view imports this module
-
-    return MapAccessible(obj) if isinstance(obj, ScalpMapView) else None
+# The factory Qt calls (a process-wide registration, done once); kept here so it lives as long as Qt may call it.
+_factory: Callable[[str, QObject], QAccessibleInterface | None] | None = None
 
 
-_factory_installed = False  # a process-wide Qt registration, done once
+def install_accessibility(view_class: type[QObject]) -> None:
+    """Give every ``view_class`` (the scalp map view, which passes itself) its ``MapAccessible``."""
+    global _factory
+    if _factory is not None:
+        return
 
+    def accessible_factory(_class_name: str, obj: QObject) -> QAccessibleInterface | None:
+        return MapAccessible(obj) if isinstance(obj, view_class) else None
 
-def install_accessibility() -> None:
-    global _factory_installed
-    if not _factory_installed:
-        QAccessible.installFactory(_accessible_factory)
-        _factory_installed = True
+    _factory = accessible_factory
+    QAccessible.installFactory(accessible_factory)

@@ -67,7 +67,7 @@ class ScalpMapView(QGraphicsView):
         self._editable = True
         self._focus_index = 0
         self._pressed_zone: str | None = None
-        install_accessibility()
+        install_accessibility(ScalpMapView)
         self._zone_accessibles = [ZoneAccessible(self, zone_id) for zone_id in geometry.zone_ids]
 
         box = geometry.view_box
