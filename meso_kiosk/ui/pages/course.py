@@ -29,6 +29,7 @@ from ...domain.course import ProjectedCourse
 from ...domain.protocol import Protocol
 from ...domain.errors import ValidationError
 from ...domain.patient import Patient
+from ...domain.session_captions import clock_time
 from ...services.course import CourseExportError, CourseOverview, CourseService, NoCourseError
 from ...store.errors import StoreError
 from .. import theme
@@ -454,12 +455,9 @@ class CoursePage(QWidget):
             session = self._shown.sessions[editing - 1] if self._shown else None
             if session is not None:
                 self.interval_editor.edit(editing, session.gap_days or 1, self._shown.protocol)
-        self._set_status(f"Saved at {self._clock_time()}", ok=True)
+        self._set_status(f"Saved at {clock_time(self._clock, self._clock.now_utc())}", ok=True)
         self.saved.emit(stored)
         return True
-
-    def _clock_time(self) -> str:
-        return self._clock.format_local(self._clock.now_utc())[-5:]
 
     def _set_status(self, text: str, *, ok: bool) -> None:
         self.status.setText(text)
@@ -500,7 +498,7 @@ class CoursePage(QWidget):
         except (ValidationError, CourseExportError, NoCourseError, StoreError) as error:
             self.calendar.show_error(error.errors[error.field] if isinstance(error, ValidationError) else str(error))
             return
-        self.calendar.show_saved(result.events, result.path, self._clock_time())
+        self.calendar.show_saved(result.events, result.path, clock_time(self._clock, self._clock.now_utc()))
 
     # For tests and screenshots.
     def error_text(self, field: str) -> str:

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 from ...domain.clock import Clock
 from ...domain.errors import ValidationError
 from ...domain.patient import Patient
+from ...domain.session_captions import clock_time
 from ...services.patients import PatientService
 from ...services.reference import Language
 from ..widgets.basics import button, label
@@ -73,6 +74,6 @@ class PatientDetailsPage(QWidget):
         self._patient = patient
         self.form.show_errors({})
         self._set_dirty(False)
-        self.status.setText(f"Saved at {self._clock.format_local(self._clock.now_utc())[-5:]}")
+        self.status.setText(f"Saved at {clock_time(self._clock, self._clock.now_utc())}")
         self.saved.emit(patient)
         return True
