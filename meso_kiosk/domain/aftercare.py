@@ -6,16 +6,15 @@ parsed once here (the service layer reads the file and hands the parsed TOML in)
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from .errors import ValidationError
+from .language import is_language_code
 from .text import clean_text
 
 MAX_STEPS = 30
 MAX_LINE = 300
-LANGUAGE_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
 _KEYS = frozenset({"language", "title", "intro", "steps", "contact"})
 
 
@@ -48,7 +47,7 @@ def parse_aftercare(data: object, source: str = "aftercare") -> Aftercare:
             source, f"{source}: unknown line(s) {', '.join(unknown[:5])}; expected {', '.join(sorted(_KEYS))}."
         )
     language = data.get("language")
-    if not isinstance(language, str) or not LANGUAGE_RE.match(language):
+    if not is_language_code(language):
         raise ValidationError.single(f"{source}.language", f"{source}: language must be a code such as \"en\".")
 
     def line(key: str) -> str:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from .errors import ValidationError
+from .language import is_language_code
 from .text import clean_text
 
 # ====================================================================== template
@@ -60,7 +61,6 @@ SCREEN_KEYS = (
 )
 
 _ID_RE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
-_LANGUAGE_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 _MAX_TEMPLATE_TEXT = 4000  # characters per paragraph or item: a template is prose, not a novel
 
 
@@ -274,7 +274,7 @@ def parse_consent_template(data: Mapping[str, object]) -> ConsentTemplate:
     if not isinstance(data, Mapping):
         raise TemplateError("The consent template must be a TOML table.")
     language = data.get("language")
-    if not isinstance(language, str) or not _LANGUAGE_RE.match(language):
+    if not is_language_code(language):
         raise TemplateError("'language' must be a language code such as \"en\" or \"fr\".")
     version = data.get("version")
     if not isinstance(version, int) or isinstance(version, bool) or not 1 <= version <= 9999:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 from .errors import ValidationError
+from .language import is_language_code
 from .text import clean_text
 
 MAX_NAME_LENGTH = 100
@@ -20,7 +21,6 @@ _NAME_PUNCTUATION = set("'’ʼ‘-‐‑.·־・")
 _NAME_JOINERS = {"\u200c", "\u200d"}
 _PHONE_RE = re.compile(r"^\+?[0-9 ()./\-]{4,32}$")
 _EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
-_LANGUAGE_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 
 
 @dataclass(frozen=True)
@@ -177,7 +177,7 @@ def validate_patient(raw: dict[str, object], *, today: date, patient_id: int | N
         text = clean_text(value, "preferred_language", max_length=35, label="language")
         if text is None:
             return None
-        if not _LANGUAGE_RE.match(text):
+        if not is_language_code(text):
             raise ValidationError.single("preferred_language", "Choose a language from the list.")
         return text
 

@@ -5,15 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING
 
+from .actor import actor_name
+from .amendment import Amendment
 from .clock import Clock
 from .scalp import ScalpGeometry
 from .session import Technique, TreatmentSession
-
-if TYPE_CHECKING:  # types only: the session modules are being split, the names stay
-    from .amendment import Amendment
-    from .zone_history import ZoneHistoryEntry
+from .zone_history import ZoneHistoryEntry
 
 TECHNIQUES = {
     Technique.CHEMICAL_SYRINGE.value: "Chemical — syringe",
@@ -39,11 +37,6 @@ def times(count: int) -> str:
 def clock_time(clock: Clock, moment: datetime) -> str:
     """Just the clinic time of day, "10:30"."""
     return clock.format_local(moment)[-5:]
-
-
-def actor_name(actor: str, names: Mapping[str, str]) -> str:
-    """An audit actor ("consultant:3") as the consultant's name; any other actor as it is."""
-    return names.get(actor.removeprefix("consultant:"), actor) if actor.startswith("consultant:") else actor
 
 
 def _zone_label(geometry: ScalpGeometry, zone_id: str) -> str:

@@ -33,6 +33,7 @@ from enum import Enum
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from ..domain.actor import consultant_actor
 from ..domain.clock import Clock
 from ..domain.errors import ValidationError
 from ..domain.pin import (
@@ -66,11 +67,6 @@ MAX_IDLE_LOCK_SECONDS = 3600
 _MAX_PIN_INPUT = 64      # longer input is a wrong PIN without being hashed
 _ANONYMOUS = "kiosk"     # audit actor for a PIN attempt, before anyone is known
 ROLES = ("consultant", "admin")
-
-
-def consultant_actor(consultant_id: int) -> str:
-    """The audit ``actor`` for changes made while this consultant has the app unlocked."""
-    return f"consultant:{consultant_id}"
 
 
 def default_hasher() -> PasswordHasher:

@@ -9,30 +9,33 @@ key, so the clinic knows what to fix. ``check_all`` reads every file: the GUI ru
 after its first frame, ``self-test`` runs it too, so a broken file shows before a patient
 sits down, not when its page is first used.
 
-A cold start imports this module on its way to the first frame (the window's title comes
-from app.toml), so the domain's parsers are imported where they are used.
+A cold start imports this module on its way to the first frame: the window's title comes
+from app.toml.
 """
 
 from __future__ import annotations
 
-import re
+import json
 import tomllib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
+from ..domain.aftercare import Aftercare, parse_aftercare
+from ..domain.clinic_calendar import ClinicCalendar, parse_clinic_calendar
+from ..domain.consent_template import ConsentTemplate, TemplateError, check_checklist_ids, parse_consent_template
+from ..domain.intake_form import field_paths
+from ..domain.intake_options import IntakeOptions, parse_options
+from ..domain.protocol import Protocol, parse_protocols
+from ..domain.scalp import ScalpGeometry, parse_geometry
+from ..domain.screening import ScreeningRule, parse_rules
+from ..domain.session_settings import SessionSettings, SideEffect, parse_session_settings, parse_side_effects
+from ..domain.severity import SeverityRules, parse_severity_rules
+from ..domain.errors import ValidationError
+from ..domain.language import is_language_code
 from ..resources import MissingResourceError, resource_path
 from .errors import WordedError
 
-if TYPE_CHECKING:
-    from ..domain.aftercare import Aftercare
-    from ..domain.consent_template import ConsentTemplate
-    from ..domain.clinic_calendar import ClinicCalendar
-    from ..domain.protocol import Protocol
-    from ..domain.intake_options import IntakeOptions
-    from ..domain.scalp import ScalpGeometry
-    from ..domain.screening import ScreeningRule
-    from ..domain.session_settings import SessionSettings, SideEffect
-    from ..domain.severity import SeverityRules
+if TYPE_CHECKING:  # (reference imports this module: its parsers are imported where used)
     from .reference import AppInfo, Language
 
 T = TypeVar("T")
@@ -56,7 +59,6 @@ DEMO_SECTIONS = {
     "courses": ("course",),
     "sessions": ("session",),
 }
-_LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
 # What a parse function raises on data it cannot take: ValidationError, TemplateError and the
 # options and rules errors are ValueErrors; a shape it did not expect can end in the others.
 _PARSE_ERRORS = (ValueError, KeyError, TypeError, AttributeError, IndexError)
@@ -102,8 +104,6 @@ class ClinicData:
         if name not in self._raw:
             text = self._read_text(name)
             if name.endswith(".json"):
-                import json
-
                 try:
                     data = json.loads(text)
                 except json.JSONDecodeError as error:
@@ -144,60 +144,42 @@ class ClinicData:
         return next((language.english for language in self.languages() if language.code == code), code)
 
     def intake_options(self) -> IntakeOptions:
-        from ..domain.intake_options import parse_options
-
         return self.parsed(OPTIONS_FILE, parse_options)
 
     def screening_rules(self) -> tuple[ScreeningRule, ...]:
-        from ..domain.intake_form import field_paths
-        from ..domain.screening import parse_rules
-
         known = field_paths(self.intake_options())
         return self.parsed(RULES_FILE, lambda data: parse_rules(data, known_fields=known))
 
     def session_settings(self) -> SessionSettings:
-        from ..domain.session_settings import parse_session_settings
-
         return self.parsed(SESSION_SETTINGS_FILE, parse_session_settings)
 
     def side_effects(self) -> tuple[SideEffect, ...]:
-        from ..domain.session_settings import parse_side_effects
-
         return self.parsed(SIDE_EFFECTS_FILE, parse_side_effects)
 
     def geometry(self) -> ScalpGeometry:
-        from ..domain.scalp import parse_geometry
-
         return self.parsed(GEOMETRY_FILE, parse_geometry)
 
     def protocols(self) -> dict[str, Protocol]:
-        from ..domain.protocol import parse_protocols
-
         return self.parsed(PROTOCOLS_FILE, parse_protocols)
 
     def severity_rules(self) -> SeverityRules:
-        from ..domain.severity import parse_severity_rules
-
         return self.parsed(PROTOCOLS_FILE, parse_severity_rules, key=("severity",))
 
     def clinic_calendar(self) -> ClinicCalendar:
-        from ..domain.clinic_calendar import parse_clinic_calendar
-
         return self.parsed(CALENDAR_FILE, parse_clinic_calendar)
 
-    def aftercare(self, language: str) -> Aftercare | None:
+    def aftercare(self, language: str | None) -> Aftercare | None:
         """The aftercare advice in ``language``; None when the clinic has none in it."""
-        from ..domain.aftercare import parse_aftercare
-
-        if not _LANGUAGE_CODE.match(language):
+        if not is_language_code(language):
             return None
         name = f"aftercare/{language}.toml"
         if not self._exists(name):
             return None
         return self.parsed(name, lambda data: parse_aftercare(data, name))
 
-    def aftercare_or_english(self, language: str) -> Aftercare:
-        """The aftercare advice in ``language`` when the clinic has it, else the English one."""
+    def aftercare_or_english(self, language: str | None) -> Aftercare:
+        """The aftercare advice in ``language`` when the clinic has it (None or a code that is not
+        one: it has not), else the English one."""
         advice = self.aftercare(language) or self.aftercare(DEFAULT_LANGUAGE)
         if advice is None:
             self._path(f"aftercare/{DEFAULT_LANGUAGE}.toml")  # says it is missing
@@ -216,10 +198,8 @@ class ClinicData:
 
     def consent_template(self, language: str, version: int) -> ConsentTemplate:
         """A consent template, checked against its file name and the side-effect catalogue."""
-        from ..domain.consent_template import TemplateError, check_checklist_ids, parse_consent_template
-
         name = f"consent/{language}/v{version}.toml"
-        if not isinstance(language, str) or not _LANGUAGE_CODE.match(language):
+        if not is_language_code(language):
             raise ClinicDataError(name, "there is no consent in this language")
         catalogue = tuple((effect.id, effect.rare) for effect in self.side_effects())
 
@@ -316,8 +296,8 @@ def _named(name: str, error: BaseException) -> ClinicDataError:
     """A parse function's error as a ``ClinicDataError`` naming the file and, if known, the key."""
     if isinstance(error, ClinicDataError):
         return error
-    errors = getattr(error, "errors", None)  # a ValidationError: messages keyed by field
-    if isinstance(errors, dict) and errors:
+    if isinstance(error, ValidationError):  # messages keyed by field
+        errors = error.errors
         key, message = next(iter(errors.items()))
         message = _without_prefix(_without_prefix(message, name), key)
         if len(errors) > 1:
@@ -347,7 +327,7 @@ def _parse_consent_index(data: dict) -> tuple[dict[str, int], str]:
     if not isinstance(current, dict) or not current:
         raise ClinicDataError(CONSENT_INDEX_FILE, "must be a table of language = version", key="current")
     for language, version in current.items():
-        if not _LANGUAGE_CODE.match(language):
+        if not is_language_code(language):
             raise ClinicDataError(CONSENT_INDEX_FILE, "not a language code such as \"en\"", key=f"current.{language}")
         if isinstance(version, bool) or not isinstance(version, int) or not 1 <= version <= 9999:
             raise ClinicDataError(CONSENT_INDEX_FILE, "must be a whole number from 1", key=f"current.{language}")

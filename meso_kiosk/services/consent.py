@@ -32,6 +32,7 @@ import socket
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
+from ..domain.actor import consultant_actor
 from ..domain.clock import Clock
 from ..domain.consent import (
     ConsentKind,
@@ -56,7 +57,7 @@ from ..domain.patient import Patient
 from ..store import consents as consent_rows
 from ..store import patients as patient_rows
 from ..store.db import Store
-from .accounts import AccountService, PinPurpose, consultant_actor
+from .accounts import AccountService, PinPurpose
 from .clinic_data import ClinicData, ClinicDataError
 
 MAX_PNG_BYTES = 2_000_000
@@ -99,13 +100,13 @@ class ConsentHistoryEntry:
 
 
 class ConsentService:
-    def __init__(self, store: Store, clock: Clock, accounts: AccountService, device_id: str | None = None,
-                 clinic_data: ClinicData | None = None):
+    def __init__(self, store: Store, clock: Clock, accounts: AccountService, clinic_data: ClinicData,
+                 device_id: str | None = None):
         self._store = store
         self._clock = clock
         self._accounts = accounts
         self._device_id = device_id or this_device_id()
-        self._data = clinic_data or ClinicData()
+        self._data = clinic_data
 
     # ------------------------------------------------------------ templates
 
@@ -316,7 +317,7 @@ class ConsentService:
     def consent_gate(self, patient_id: int) -> str | None:
         """For the session service: why no session may be recorded now, or None.
 
-        Wire it as ``SessionService(store, clock, consents.consent_gate)``.
+        Wire it as ``SessionService(store, clock, consents.consent_gate, clinic_data)``.
         """
         latest = consent_rows.latest_record(self._store.conn, patient_id)
         if latest is None:

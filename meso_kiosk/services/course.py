@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from ..domain.aftercare import LANGUAGE_RE, Aftercare
+from ..domain.aftercare import Aftercare
 from ..domain.clock import Clock, parse_utc_iso
 from ..domain.clinic_calendar import ClinicCalendar
 from ..domain.course import Course, ProjectedCourse, project
@@ -41,6 +41,7 @@ from ..domain.severity import (
     suggest_severity,
 )
 from ..store import courses as course_rows
+from ..store import intakes as intake_rows
 from ..store import patients as patient_rows
 from ..store.courses import StoredCourse
 from ..store.db import Store
@@ -50,7 +51,6 @@ from .clinic_data import ClinicData
 from .files import write_atomically
 
 
-DEFAULT_AFTERCARE_LANGUAGE = "en"
 # Sanity bounds for a typed start date: they catch a wrong year, they are not clinic rules.
 MAX_START_DAYS_AHEAD = 366
 MAX_START_DAYS_BEHIND = 3 * 366
@@ -97,10 +97,10 @@ class IcsExport:
 
 
 class CourseService:
-    def __init__(self, store: Store, clock: Clock, clinic_data: ClinicData | None = None):
+    def __init__(self, store: Store, clock: Clock, clinic_data: ClinicData):
         self._store = store
         self._clock = clock
-        self._data = clinic_data or ClinicData()
+        self._data = clinic_data
         self._protocols = self._data.protocols()
         self._rules: SeverityRules = self._data.severity_rules()
         self._calendar = self._data.clinic_calendar()
@@ -124,8 +124,7 @@ class CourseService:
 
     def aftercare(self, language: str | None = None) -> Aftercare:
         """The aftercare advice in ``language`` when the clinic has it, else in English."""
-        code = language if isinstance(language, str) and LANGUAGE_RE.match(language) else DEFAULT_AFTERCARE_LANGUAGE
-        return self._data.aftercare_or_english(code)
+        return self._data.aftercare_or_english(language)
 
     def clinic_name(self) -> str:
         return clinic_name(self._store.conn)
@@ -140,12 +139,6 @@ class CourseService:
 
     def suggest(self, patient_id: int) -> SeveritySuggestion:
         """The protocol level the patient's latest intake points to, with the reason."""
-        try:
-            from ..store import intakes as intake_rows
-        except ModuleNotFoundError as error:  # the intake feature is not installed
-            if error.name != "meso_kiosk.store.intakes":
-                raise
-            return SeveritySuggestion(MILD, "No intake recorded yet")
         intake = intake_rows.latest_intake(self._store.conn, patient_id)
         if intake is None:
             return SeveritySuggestion(MILD, "No intake recorded yet")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from ..domain.actor import actor_name
 from ..domain.clock import Clock
 from ..domain.errors import ValidationError
 from ..domain.intake import (
@@ -34,9 +35,8 @@ from ..domain.screening import (
     ScreeningRule,
     evaluate,
 )
-from ..domain.session_captions import actor_name
 from ..store import intakes as intake_rows
-from ..store.consultants import list_consultants
+from ..store.consultants import consultant_names
 from ..store.db import Store
 from ..store.intakes import IntakeRecord
 from .clinic_data import ClinicData
@@ -53,12 +53,11 @@ def headline(message: str) -> str:
 class IntakeService:
     """Reads the intake options and screening rules once; all intake use cases go through here."""
 
-    def __init__(self, store: Store, clock: Clock, clinic_data: ClinicData | None = None):
+    def __init__(self, store: Store, clock: Clock, clinic_data: ClinicData):
         self._store = store
         self._clock = clock
-        data = clinic_data or ClinicData()
-        self.options: IntakeOptions = data.intake_options()
-        self.rules: tuple[ScreeningRule, ...] = data.screening_rules()
+        self.options: IntakeOptions = clinic_data.intake_options()
+        self.rules: tuple[ScreeningRule, ...] = clinic_data.screening_rules()
         self.specs: tuple[FieldSpec, ...] = field_specs(self.options)
 
     # -- pure helpers the page uses live ------------------------------------------------------
@@ -151,8 +150,7 @@ class IntakeService:
 
     def actor_label(self, actor: str) -> str:
         """Who an audit actor is, in words: "consultant:3" gives the consultant's name."""
-        names = {str(row.id): row.display_name for row in list_consultants(self._store.conn, active_only=False)}
-        return actor_name(actor, names)
+        return actor_name(actor, consultant_names(self._store.conn))
 
     def save_answer(self, patient_id: int, path: str, value: object, actor: str) -> IntakeRecord:
         """Validate and store ONE answer of the patient's draft (created on the first answer).

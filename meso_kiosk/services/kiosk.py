@@ -40,10 +40,10 @@ class Kiosk:
     """
 
     def __init__(self, paths: DataPaths, store: Store, clock: Clock, accounts: AccountService,
-                 *, make_seal: MakeSeal | None = None):
+                 *, make_seal: MakeSeal | None = None, tightened: list[str] | None = None):
         self.paths = paths
         # What the open made private (readable by other users before): said once, by the caller.
-        self.tightened: list[str] = []
+        self.tightened: list[str] = list(tightened or ())
         self.store = store
         self.clock = clock
         self.accounts = accounts
@@ -74,7 +74,7 @@ class Kiosk:
     def consents(self) -> ConsentService:
         from .consent import ConsentService
 
-        return ConsentService(self.store, self.clock, self.accounts, clinic_data=self.clinic_data)
+        return ConsentService(self.store, self.clock, self.accounts, self.clinic_data)
 
     @cached_property
     def sessions(self) -> SessionService:
@@ -88,7 +88,7 @@ class Kiosk:
         from .summary import SummarySources
 
         sources = SummarySources(self.intake, self.sessions, self.course, self.consents)
-        return ExportService(self.store, self.clock, self.paths, ClinicService(self.store), sources,
+        return ExportService(self.store, self.clock, self.paths, self.clinic, sources,
                              make_seal=self._make_seal)
 
     def close(self) -> None:
@@ -124,9 +124,8 @@ def open_kiosk(data_dir: Path, *, now: Callable[[], datetime] | None = None,
     store = Store.open(paths.database, paths.audit_key, provisional.now_iso, check_in_background=check_in_background)
     try:
         clock = Clock(tz=clinic_timezone(get_setting(store.conn, "clinic.timezone")), **clock_args)  # type: ignore[arg-type]
-        kiosk = Kiosk(paths, store, clock, AccountService(store, clock, hasher=pin_hasher), make_seal=make_seal)
-        kiosk.tightened = tighten(paths)
-        return kiosk
+        return Kiosk(paths, store, clock, AccountService(store, clock, hasher=pin_hasher), make_seal=make_seal,
+                     tightened=tighten(paths))
     except BaseException as error:
         try:
             if isinstance(error, sqlite3.DatabaseError):

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-# Imported here, before the window imports Qt (whose import hook reads every later module's source).
+from ..domain.errors import ValidationError
+
 from .clinic_data import ClinicData
 
 
@@ -29,12 +30,11 @@ class AppInfo:
     steps: tuple[Step, ...]
 
 
-class ReferenceFileError(ValueError):
+class ReferenceFileError(ValidationError):
     """A reference file lacks a key or holds a wrong value; ``errors`` maps the key to why."""
 
     def __init__(self, key: str, message: str):
-        self.errors = {key: message}
-        super().__init__(f"{key}: {message}")
+        super().__init__({key: message})
 
 
 def _text(table: object, key: str, where: str) -> str:

@@ -29,7 +29,7 @@ from ..domain.session_validation import validate_session
 from ..domain.session_settings import SessionSettings, SideEffect
 from ..domain.zone_history import ZoneHistoryEntry, zone_history, zone_sets
 from ..store import sessions as session_rows
-from ..store.consultants import ConsultantRow, list_consultants
+from ..store.consultants import ConsultantRow, consultant_names, list_consultants
 from ..store.db import Store
 from ..store.errors import ImmutableRecordError, RecordNotFoundError
 from ..store.sessions import LotRecallRow, SessionRecord, StoredAmendment
@@ -65,11 +65,11 @@ class SessionOverview:
 
 
 class SessionService:
-    def __init__(self, store: Store, clock: Clock, consent_gate: ConsentGate, clinic_data: ClinicData | None = None):
+    def __init__(self, store: Store, clock: Clock, consent_gate: ConsentGate, clinic_data: ClinicData):
         self._store = store
         self._clock = clock
         self._consent_gate = consent_gate
-        self._data = clinic_data or ClinicData()
+        self._data = clinic_data
 
     # ------------------------------------------------------------ clinic data
 
@@ -90,7 +90,7 @@ class SessionService:
 
     def consultant_names(self) -> dict[str, str]:
         """Every consultant ever registered (old sessions name inactive ones too)."""
-        return {str(row.id): row.display_name for row in list_consultants(self._store.conn, active_only=False)}
+        return consultant_names(self._store.conn)
 
     # ------------------------------------------------------------ checks
 

@@ -23,7 +23,8 @@ from ..domain.consent_template import BlockKind, sha256_text
 from ..domain.course import SessionStatus as PlanStatus
 from ..domain.patient import Patient
 from ..domain.screening import Level
-from ..domain.session_captions import TECHNIQUES, actor_name, field_caption
+from ..domain.actor import actor_name
+from ..domain.session_captions import TECHNIQUES, field_caption
 from ..domain.amendment import Amendment
 from ..domain.session_settings import SideEffect
 from ..domain.summary import (

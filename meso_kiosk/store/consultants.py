@@ -30,3 +30,9 @@ def list_consultants(conn: sqlite3.Connection, *, active_only: bool = True) -> l
     if active_only:
         sql += " WHERE active = 1"
     return [ConsultantRow(r[0], r[1], r[2], bool(r[3])) for r in conn.execute(sql + " ORDER BY display_name")]
+
+
+def consultant_names(conn: sqlite3.Connection) -> dict[str, str]:
+    """Every consultant ever registered, id (as text, as records and audit actors hold it) to
+    name: old records name consultants switched off since."""
+    return {str(row.id): row.display_name for row in list_consultants(conn, active_only=False)}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
 
-from ..services.accounts import consultant_actor
+from ..domain.actor import consultant_actor
 from ..store.consultant_accounts import ConsultantAccount
 
 NOBODY_ACTOR = "kiosk"  # changes made while nobody is signed in (first-run setup, start-up)

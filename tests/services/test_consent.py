@@ -39,7 +39,7 @@ def accounts(kiosk, now):
 
 @pytest.fixture
 def consents(kiosk, accounts, now):
-    return ConsentService(kiosk.store, Clock(tz=timezone.utc, now=now), accounts, device_id="tablet-7")
+    return ConsentService(kiosk.store, Clock(tz=timezone.utc, now=now), accounts, kiosk.clinic_data, device_id="tablet-7")
 
 
 @pytest.fixture
@@ -258,7 +258,7 @@ def test_withdrawal_needs_a_consent_and_in_person_a_signature(consents, patient,
 
 
 def test_the_gate_plugs_into_the_session_service(kiosk, consents, patient, consultant):
-    sessions = SessionService(kiosk.store, kiosk.clock, consents.consent_gate)
+    sessions = SessionService(kiosk.store, kiosk.clock, consents.consent_gate, kiosk.clinic_data)
     assert "No signed consent" in sessions.consent_refusal(patient.id)
     sign(consents, patient, consultant)
     assert sessions.consent_refusal(patient.id) is None

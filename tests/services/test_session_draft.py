@@ -10,7 +10,8 @@ import pytest
 
 from meso_kiosk.domain.clock import Clock
 from meso_kiosk.domain.lots import LotStatus
-from meso_kiosk.domain.session_captions import actor_name, field_caption, times, zone_history_caption
+from meso_kiosk.domain.actor import actor_name
+from meso_kiosk.domain.session_captions import field_caption, times, zone_history_caption
 from meso_kiosk.domain.session_form import (
     format_local_input,
     parse_local_datetime,

@@ -113,7 +113,7 @@ def test_the_consultant_must_be_one_of_the_clinic(kiosk, register, consultant):
 
 def test_without_consultants_a_session_cannot_start(kiosk):
     # (A consent is countersigned by a consultant, so check this with an open gate.)
-    open_gate = SessionService(kiosk.store, kiosk.clock, lambda patient_id: None)
+    open_gate = SessionService(kiosk.store, kiosk.clock, lambda patient_id: None, kiosk.clinic_data)
     patient = kiosk.patients.register({"given_name": "Claire", "family_name": "Dubois",
                                        "date_of_birth": "1986-04-12"}, "test")
     with pytest.raises(ValidationError) as caught:
@@ -122,7 +122,7 @@ def test_without_consultants_a_session_cannot_start(kiosk):
 
 
 def test_the_consent_gate_can_refuse_a_session(kiosk, register, consultant):
-    refusing = SessionService(kiosk.store, kiosk.clock, lambda patient_id: "No signed consent on file.")
+    refusing = SessionService(kiosk.store, kiosk.clock, lambda patient_id: "No signed consent on file.", kiosk.clinic_data)
     patient = register()
     with pytest.raises(ConsentRequiredError) as caught:
         refusing.start(patient.id, "c")

@@ -5,7 +5,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton, QLineEdit, QWidget
 
 from meso_kiosk.domain.pin import PinOutcome
-from meso_kiosk.services.accounts import consultant_actor
+from meso_kiosk.domain.actor import consultant_actor
 from meso_kiosk.ui.pages.consultants_admin import ConsultantsAdminPage
 from meso_kiosk.ui.sign_in import SignIn
 from meso_kiosk.ui.theme import TOUCH_TARGET, apply_theme

@@ -6,7 +6,8 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton, QLineEdit, QWidget
 
-from meso_kiosk.services.accounts import PinPurpose, consultant_actor
+from meso_kiosk.domain.actor import consultant_actor
+from meso_kiosk.services.accounts import PinPurpose
 from meso_kiosk.services.kiosk import open_kiosk
 from meso_kiosk.ui.app import build_main_window
 from meso_kiosk.ui.startup.lock_opening import ConsultantTile, initials

@@ -11,7 +11,7 @@ from ...domain.intake import Intake, mark_complete, reassessment_draft, update_f
 from ...domain.screening import Override
 from ...store import intakes as intake_rows
 from ...store.db import Transaction
-from ..accounts import consultant_actor
+from ...domain.actor import consultant_actor
 from .context import DemoContext
 
 

@@ -8,7 +8,7 @@ from ...domain.amendment import make_amendment
 from ...domain.session import close_session
 from ...store import sessions as session_rows
 from ...store.db import Transaction
-from ..accounts import consultant_actor
+from ...domain.actor import consultant_actor
 from .context import DemoContext
 
 
