@@ -63,7 +63,3 @@ def resource_path(name: str, root: Path | None = None) -> Path:
             "Reinstall the application or restore the file."
         )
     return path
-
-
-def read_resource_text(name: str) -> str:
-    return resource_path(name).read_text(encoding="utf-8")

@@ -458,8 +458,6 @@ def configure_auto_backup(kiosk: Kiosk, actor: str, *, daily: bool | None = None
 
 def installation_id(kiosk: Kiosk) -> str:
     """This installation's id, made (and recorded, audited) the first time it is asked for."""
-    from ..store.settings import put_setting
-
     known = get_setting(kiosk.store.conn, INSTALLATION_SETTING)
     if isinstance(known, str) and known.isalnum():
         return known

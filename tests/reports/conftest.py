@@ -34,12 +34,9 @@ def make_summary(given: str = "Claire", family: str = "Dubois", *, clinic: str =
 
 
 def geometry():
-    import json
+    from meso_kiosk.services.clinic_data import ClinicData
 
-    from meso_kiosk.domain.scalp import parse_geometry
-    from meso_kiosk.resources import read_resource_text
-
-    return parse_geometry(json.loads(read_resource_text("scalp/zones.json")))
+    return ClinicData().geometry()
 
 
 def full_sections(sessions: int = 3) -> dict:

@@ -1,6 +1,5 @@
 import math
 import sqlite3
-import tomllib
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
@@ -13,9 +12,8 @@ from meso_kiosk.domain.consent import (
     make_withdrawal,
     validate_answers,
 )
-from meso_kiosk.domain.consent_template import parse_consent_template
 from meso_kiosk.domain.signature import parse_signature
-from meso_kiosk.resources import read_resource_text
+from meso_kiosk.services.clinic_data import ClinicData
 from meso_kiosk.store import consents as consent_rows
 from meso_kiosk.store.consultants import insert_consultant
 
@@ -24,7 +22,7 @@ T0 = datetime(2026, 11, 1, 10, 0, tzinfo=timezone.utc)
 
 @pytest.fixture(scope="module")
 def template():
-    return parse_consent_template(tomllib.loads(read_resource_text("consent/en/v1.toml")))
+    return ClinicData().consent_template("en", 1)
 
 
 @pytest.fixture
