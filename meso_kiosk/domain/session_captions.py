@@ -4,6 +4,7 @@ sessions and their corrections. Pure text, so the scalp-map page only places it.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from .actor import actor_name
@@ -21,12 +22,40 @@ TECHNIQUES = {
 NUMBING = {"none": "No numbing", "topical_anaesthetic": "Topical anaesthetic gel"}
 ZONE_HISTORY_TITLE = "Zone history"
 ZONE_HISTORY_PROMPT = "Tap a zone to see when it was treated before."
-_FIELD_WORDS = {
-    "started_at": "date and time", "consultant_id": "consultant", "technique": "technique",
-    "numbing": "numbing", "duration_min": "session length (min)", "side_effects": "side effects",
-    "side_effects_other": "other side effects", "shedding": "shedding", "satisfaction": "satisfaction",
-    "notes": "notes", "zones": "zones", "injections": "injections", "depth_mm": "depth (mm)",
-    "volume_ml": "volume (ml)", "name": "name", "lot": "lot", "expiry": "expiry",
+
+
+@dataclass(frozen=True)
+class FieldLabel:
+    """A session field in the consultant's words: the form's caption and a correction's."""
+
+    words: str  # what the field is: "Session length (minutes)"
+    note: str = ""  # a hint only the form adds, in brackets: "optional", "patient says"
+
+    @property
+    def form_caption(self) -> str:
+        return f"{self.words} ({self.note})" if self.note else self.words
+
+
+# The session form's captions; a correction line (history, PDF) names a field by its words.
+SESSION_FIELDS = {
+    "reason": FieldLabel("Reason for the correction"),
+    "started_at": FieldLabel("Date and time", "clinic time"),
+    "consultant_id": FieldLabel("Consultant"),
+    "technique": FieldLabel("Technique"),
+    "numbing": FieldLabel("Numbing"),
+    "zones": FieldLabel("Zones treated", "from the map"),
+    "products": FieldLabel("Products and lots"),
+    "duration_min": FieldLabel("Session length (minutes)"),
+    "side_effects": FieldLabel("Side effects observed"),
+    "side_effects_other": FieldLabel("Other side effects", "optional"),
+    "shedding": FieldLabel("Shedding since last session", "patient says"),
+    "satisfaction": FieldLabel("Satisfaction so far", "patient says"),
+    "notes": FieldLabel("Notes", "optional"),
+}
+# A zone's or a product's part, after the zone's name or "product 2".
+_PART_WORDS = {
+    "injections": "injections", "depth_mm": "depth (mm)", "volume_ml": "volume (ml)",
+    "name": "name", "lot": "lot", "expiry": "expiry",
 }
 
 
@@ -77,11 +106,11 @@ def field_caption(path: str, geometry: ScalpGeometry) -> str:
     """``zones.vertex.depth_mm`` -> ``Vertex (crown) depth (mm)``, in consultant words."""
     parts = path.split(".")
     if parts[0] == "zones" and len(parts) == 3:
-        return f"{_zone_label(geometry, parts[1])} {_FIELD_WORDS.get(parts[2], parts[2])}"
+        return f"{_zone_label(geometry, parts[1])} {_PART_WORDS.get(parts[2], parts[2])}"
     if parts[0] == "products" and len(parts) == 3 and parts[1].isdigit():
-        return f"product {int(parts[1]) + 1} {_FIELD_WORDS.get(parts[2], parts[2])}"
-    text = _FIELD_WORDS.get(path, path)
-    return text[:1].upper() + text[1:]
+        return f"product {int(parts[1]) + 1} {_PART_WORDS.get(parts[2], parts[2])}"
+    field = SESSION_FIELDS.get(path)
+    return field.words if field else path[:1].upper() + path[1:]
 
 
 def amendment_note(amendment: Amendment, names: Mapping[str, str], geometry: ScalpGeometry, clock: Clock) -> str:

@@ -285,7 +285,7 @@ def test_correcting_a_closed_session(draft, kiosk, consultant, register_consente
     assert card.session_id == closed.session_id and "35 min" in card.summary  # the original, as recorded
     assert len(card.corrections) == 1
     assert "by Dr Amélie Laurent." in card.corrections[0] and "Reason: Duration typed wrong." in card.corrections[0]
-    assert "Session length (min): 35 → 45" in card.corrections[0]
+    assert "Session length (minutes): 35 → 45" in card.corrections[0]
     assert card.correct_label.startswith("Correct the session of ")
 
 
@@ -345,7 +345,8 @@ def test_field_captions_and_actors_in_consultant_words(kiosk):
     assert field_caption("zones.vertex.depth_mm", geometry) == "Vertex (crown) depth (mm)"
     assert field_caption("zones.gone.depth_mm", geometry) == "gone depth (mm)"
     assert field_caption("products.0.lot", geometry) == "product 1 lot"
-    assert field_caption("duration_min", geometry) == "Session length (min)"
+    assert field_caption("duration_min", geometry) == "Session length (minutes)"  # the form's words
+    assert field_caption("shedding", geometry) == "Shedding since last session"
     assert field_caption("mystery", geometry) == "Mystery"
     names = {"3": "Dr Amélie Laurent"}
     assert actor_name("consultant:3", names) == "Dr Amélie Laurent"

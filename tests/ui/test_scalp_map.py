@@ -283,4 +283,4 @@ def test_a_closed_session_is_corrected_from_its_card(page, kiosk, register, cons
     [record] = kiosk.sessions.overview(patient.id).closed
     assert record.effective.duration_min == 45 and record.original.duration_min == 30
     notes = [w.text() for w in page.earlier.findChildren(type(page.status)) if w.text().startswith("✎ Corrected")]
-    assert len(notes) == 1 and "Session length (min): 30 → 45" in notes[0]
+    assert len(notes) == 1 and "Session length (minutes): 30 → 45" in notes[0]

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QComboBox, QGridLayout, QHBoxLayout, QPlainTextEdi
 
 from ...domain.clock import Clock
 from ...domain.lots import LotStatus
-from ...domain.session_captions import NUMBING, TECHNIQUES
+from ...domain.session_captions import NUMBING, SESSION_FIELDS, TECHNIQUES
 from ...services.session_draft import SessionDraft
 from .basics import button, label
 from .date_time import SessionDateTimePicker
@@ -73,23 +73,16 @@ class SessionForm(QWidget):
     # ------------------------------------------------------------ layout
 
     def _fields(self) -> dict[str, FormField]:
-        fields = {
-            "started_at": FormField(
-                "Date and time (clinic time)", self.started_at,
-                "Tap the date for a calendar; the time moves in 5-minute steps or can be typed."),
-            "consultant_id": FormField("Consultant", self.consultant),
-            "technique": FormField("Technique", self.technique),
-            "numbing": FormField("Numbing", self.numbing),
-            "zones": FormField("Zones treated (from the map)", self._zones_widget()),
-            "products": FormField("Products and lots", self._products_widget()),
-            "duration_min": FormField("Session length (minutes)", self.duration),
-            "side_effects": FormField("Side effects observed", self._effects_widget()),
-            "side_effects_other": FormField("Other side effects (optional)", self.side_effects_other),
-            "shedding": FormField("Shedding since last session (patient says)", self.shedding),
-            "satisfaction": FormField("Satisfaction so far (patient says)", self.satisfaction),
-            "notes": FormField("Notes (optional)", self.notes),
-            "reason": FormField("Reason for the correction", self.reason),
+        editors = {
+            "started_at": self.started_at, "consultant_id": self.consultant, "technique": self.technique,
+            "numbing": self.numbing, "zones": self._zones_widget(), "products": self._products_widget(),
+            "duration_min": self.duration, "side_effects": self._effects_widget(),
+            "side_effects_other": self.side_effects_other, "shedding": self.shedding,
+            "satisfaction": self.satisfaction, "notes": self.notes, "reason": self.reason,
         }
+        hints = {"started_at": "Tap the date for a calendar; the time moves in 5-minute steps or can be typed."}
+        fields = {path: FormField(SESSION_FIELDS[path].form_caption, editor, hints.get(path, ""))
+                  for path, editor in editors.items()}
         fields["reason"].hide()
         return fields
 
