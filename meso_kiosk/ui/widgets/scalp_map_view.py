@@ -184,10 +184,6 @@ class ScalpMapView(QGraphicsView):
 
     # ------------------------------------------------------------ geometry mapping
 
-    def scene_point_of(self, zone_id: str) -> QPointF:
-        x, y = self._geometry.zone(zone_id).label_at
-        return QPointF(x, y)
-
     def zone_at_view_point(self, point: QPointF) -> str | None:
         """Zone under a point given in viewport coordinates (fractions of a pixel allowed)."""
         inverse, ok = self.viewportTransform().inverted()

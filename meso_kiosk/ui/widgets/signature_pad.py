@@ -182,7 +182,6 @@ class SignatureCanvas(QWidget):
         self._t0: int | None = None                  # clock at the first point of the signature
         self._pad_size: tuple[float, float] | None = None  # pad pixels the points are in
         self._ink: QPixmap | None = None
-        self.hint = ""                               # drawn faintly in the empty box
         self.caption = ""                            # under the line, e.g. the printed name
 
     # ------------------------------------------------------------ public
@@ -340,7 +339,7 @@ class SignatureCanvas(QWidget):
                                                    rect.y() * self._ink.devicePixelRatio(),
                                                    rect.width() * self._ink.devicePixelRatio(),
                                                    rect.height() * self._ink.devicePixelRatio()).toRect())
-        # The signing line and the empty-box hint are guides, not ink: never in the strokes or the PNG.
+        # The signing line is a guide, not ink: never in the strokes or the PNG.
         line_y = self.height() * 0.72
         painter.setPen(QPen(QColor(theme.BORDER), 2, Qt.PenStyle.DashLine))
         painter.drawLine(QPointF(24, line_y), QPointF(self.width() - 24, line_y))
@@ -357,8 +356,6 @@ class SignatureCanvas(QWidget):
             painter.drawText(QRectF(24, line_y + 8, self.width() - 48, 34), Qt.AlignmentFlag.AlignHCenter,
                              self.caption)
             painter.restore()
-        if self.is_empty() and self.hint:
-            painter.drawText(QRectF(0, line_y - 80, self.width(), 40), Qt.AlignmentFlag.AlignHCenter, self.hint)
         painter.setPen(QPen(QColor(theme.ACCENT) if self.hasFocus() else QColor(theme.BORDER), 2))
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawRoundedRect(QRectF(1, 1, self.width() - 2, self.height() - 2), 10, 10)
@@ -510,11 +507,6 @@ class SignaturePad(QWidget):
         self._words.update({k: v for k, v in words.items() if k in DEFAULT_WORDS and v})
         self.clear_button.setText(self._words["clear"])
         self.undo_button.setText(self._words["undo"])
-
-    def set_hint(self, text: str) -> None:
-        """Faint words in the empty box (gone with the first line)."""
-        self.canvas.hint = text
-        self.canvas.update()
 
     def set_caption(self, text: str) -> None:
         """Words under the signing line, as on paper: the signer's printed name. Never ink."""
