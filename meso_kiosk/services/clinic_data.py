@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import tomllib
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, TypeVar
+from typing import Any, Callable, TypeVar
 
 from ..domain.aftercare import Aftercare, parse_aftercare
 from ..domain.clinic_calendar import ClinicCalendar, parse_clinic_calendar
@@ -34,9 +34,7 @@ from ..domain.errors import ValidationError
 from ..domain.language import is_language_code
 from ..resources import MissingResourceError, resource_path
 from .errors import WordedError
-
-if TYPE_CHECKING:  # (reference imports this module: its parsers are imported where used)
-    from .reference import AppInfo, Language
+from .reference import AppInfo, Language, parse_app_info, parse_languages
 
 T = TypeVar("T")
 
@@ -130,13 +128,9 @@ class ClinicData:
     # -- the files -----------------------------------------------------------------------
 
     def app_info(self) -> AppInfo:
-        from .reference import parse_app_info
-
         return self.parsed(APP_FILE, parse_app_info)
 
     def languages(self) -> tuple[Language, ...]:
-        from .reference import parse_languages
-
         return self.parsed(LANGUAGES_FILE, parse_languages)
 
     def language_name(self, code: str) -> str:
@@ -336,3 +330,13 @@ def _parse_consent_index(data: dict) -> tuple[dict[str, int], str]:
         raise ClinicDataError(CONSENT_INDEX_FILE, f"{default!r} has no consent in [current]",
                               key="default_language")
     return dict(current), default
+
+
+def app_info(data: ClinicData | None = None) -> AppInfo:
+    """app.toml's title, icon and steps, from ``data`` (else the shipped files)."""
+    return (data or ClinicData()).app_info()
+
+
+def languages(data: ClinicData | None = None) -> tuple[Language, ...]:
+    """languages.toml's languages, from ``data`` (else the shipped files)."""
+    return (data or ClinicData()).languages()

@@ -6,8 +6,6 @@ from dataclasses import dataclass
 
 from ..domain.errors import ValidationError
 
-from .clinic_data import ClinicData
-
 
 @dataclass(frozen=True)
 class Language:
@@ -65,11 +63,3 @@ def parse_languages(data: dict) -> tuple[Language, ...]:
     return tuple(Language(_text(e, "code", f"languages[{i}]."), _text(e, "name", f"languages[{i}]."),
                           _text(e, "english", f"languages[{i}]."))
                  for i, e in enumerate(_entries(data, "languages")))
-
-
-def languages(data: ClinicData | None = None) -> tuple[Language, ...]:
-    return (data or ClinicData()).languages()
-
-
-def app_info(data: ClinicData | None = None) -> AppInfo:
-    return (data or ClinicData()).app_info()

@@ -12,14 +12,15 @@ not clear a lock.
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 from ..domain.clock import parse_utc_iso, utc_iso
+from ..domain.pin import LockoutPolicy, lockout_until
 from .errors import RecordNotFoundError
 
-if TYPE_CHECKING:  # the reads alone (the lock roster of a cold start) need neither
-    from ..domain.pin import LockoutPolicy
+if TYPE_CHECKING:
     from .db import Transaction
 
 _COLUMNS = (
@@ -28,9 +29,8 @@ _COLUMNS = (
 )
 
 
-# A NamedTuple, not a frozen dataclass: defined on a cold start's way to the first frame,
-# where a dataclass would compile its methods first.
-class ConsultantAccount(NamedTuple):
+@dataclass(frozen=True)
+class ConsultantAccount:
     id: int
     display_name: str
     role: str                       # "consultant" or "admin"
@@ -112,8 +112,6 @@ def record_pin_failure(tx: Transaction, consultant_id: int, at: datetime, policy
     row = tx.execute("SELECT failed_pin_count FROM consultants WHERE id = ?", (consultant_id,)).fetchone()
     if row is None:
         raise RecordNotFoundError(f"Consultant {consultant_id} does not exist.")
-    from ..domain.pin import lockout_until
-
     count = row[0] + 1
     until = lockout_until(count, at, policy)
     tx.execute(

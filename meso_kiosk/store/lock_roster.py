@@ -11,8 +11,8 @@ to bring up to date, no administrator who can unlock, a file that cannot be read
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
 
 from .consultant_accounts import ConsultantAccount, count_active_admins_with_pin, list_accounts
 from .migrations import is_current
@@ -23,7 +23,8 @@ from .settings import clinic_name
 _BUSY_TIMEOUT_S = 0.2
 
 
-class LockRoster(NamedTuple):  # not a dataclass: see ConsultantAccount
+@dataclass(frozen=True)
+class LockRoster:
     clinic_name: str
     accounts: tuple[ConsultantAccount, ...]  # active, with a PIN, in the lock screen's order
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from typing import TYPE_CHECKING
 
@@ -10,8 +11,6 @@ if TYPE_CHECKING:  # reading a setting needs no store (the lock roster of a cold
 
 
 def get_setting(conn: sqlite3.Connection, key: str, default: object = None) -> object:
-    import json  # here, not at import: see clinic_name
-
     row = conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
     return default if row is None else json.loads(row[0])
 
@@ -20,18 +19,12 @@ CLINIC_NAME_DEFAULT = "Meso Kiosk clinic"
 
 
 def clinic_name(conn: sqlite3.Connection) -> str:
-    """The clinic's name as set by its admin (a neutral default until then).
-
-    Decoded by SQLite's JSON reader: the lock screen's heading is read for a cold start's
-    first frame, which does without Python's json module (it compiles its regular
-    expressions at import). A malformed value raises sqlite3.OperationalError."""
-    row = conn.execute("SELECT json_extract(value, '$') FROM settings WHERE key = 'clinic.name'").fetchone()
-    return CLINIC_NAME_DEFAULT if row is None else str(row[0])
+    """The clinic's name as set by its admin (a neutral default until then). A malformed
+    value raises ValueError (json.JSONDecodeError)."""
+    return str(get_setting(conn, "clinic.name", CLINIC_NAME_DEFAULT))
 
 
 def put_setting(tx: Transaction, key: str, value: object) -> None:
-    import json
-
     tx.execute(
         "INSERT INTO settings (key, value) VALUES (?, ?)"
         " ON CONFLICT (key) DO UPDATE SET value = excluded.value",

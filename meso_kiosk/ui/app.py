@@ -16,9 +16,9 @@ from PySide6.QtGui import QIcon
 
 from ..resources import resource_path
 from ..services import backup
-from ..services.clinic_data import check_clinic_data
+from ..services.clinic_data import app_info, check_clinic_data, languages
 from ..services.kiosk import Kiosk
-from ..services.reference import AppInfo, app_info, languages
+from ..services.reference import AppInfo
 from ..services.restore_notice import take_restore_notice
 from ..store.errors import StoreError
 from . import idle_lock

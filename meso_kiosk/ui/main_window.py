@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Callable
 
 from PySide6.QtCore import QEvent, QObject
-from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QMainWindow, QStackedWidget, QWidget
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import QMainWindow, QMessageBox, QStackedWidget, QWidget
 
 if TYPE_CHECKING:  # the pages are imported by whoever builds them (cold start: after the first frame)
     from ..domain.patient import Patient
@@ -186,8 +186,6 @@ class MainWindow(QMainWindow):
         """Ctrl+Q (⌘Q on macOS) closes the window as its close button would, with the same checks
         (details saved first, never while a patient holds the tablet): a ``--kiosk`` window has
         no close button, and a window manager's Alt+F4 is not there in every kiosk session."""
-        from PySide6.QtGui import QKeySequence, QShortcut  # after the first frame (finish_window)
-
         QShortcut(QKeySequence("Ctrl+Q"), self).activated.connect(self.close)
 
     def closeEvent(self, event: QCloseEvent) -> None:
@@ -197,8 +195,6 @@ class MainWindow(QMainWindow):
         if self.details_page is None or self.details_page.save():  # no pages yet: nothing typed
             event.accept()
             return
-        from PySide6.QtWidgets import QMessageBox  # its class and enums only when asked
-
         self.workspace.go_to_step(0)
         answer = QMessageBox.question(
             self, "Unsaved details",
@@ -263,12 +259,13 @@ class MainWindow(QMainWindow):
 
 
 class _SwallowEscape(QObject):
-    """While a patient holds the tablet, Escape does nothing in the window."""
+    """While a patient holds the tablet, Escape (with any modifier) does nothing in the window.
+    The key is compared as a key sequence: the window is built for the first frame, which
+    does not build PySide's ``Qt`` namespace (see ``ui/startup``)."""
+
+    _ESCAPE = QKeySequence("Esc")
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
         if event.type() in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease, QEvent.Type.ShortcutOverride):
-            from PySide6.QtCore import Qt  # not at import: the window is part of a cold start's first frame
-
-            if event.key() == Qt.Key.Key_Escape:
-                return True
+            return QKeySequence(event.key()) == self._ESCAPE
         return False

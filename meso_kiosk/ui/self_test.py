@@ -93,7 +93,7 @@ def _build(run: SelfTestRun, state: _Window) -> str:
     from PySide6.QtWidgets import QApplication
 
     from ..resources import resource_path
-    from ..services.reference import app_info
+    from ..services.clinic_data import app_info
     from .app import build_main_window
     from .startup.deferred_style import stylesheet_after
     from .theme import apply_theme
@@ -222,7 +222,7 @@ def _close(run: SelfTestRun, state: _Window) -> str:
 
 def ui_steps() -> list[Step]:
     """The window's steps, to run after the headless ones (they need their patient and consultant)."""
-    from ..services.reference import app_info
+    from ..services.clinic_data import app_info
 
     state = _Window()
 

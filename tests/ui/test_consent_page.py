@@ -9,7 +9,7 @@ from PySide6.QtTest import QTest
 from meso_kiosk.domain.consent import ConsentKind, RecordStatus, WithdrawalChannel
 from meso_kiosk.services.demo.seed import seed_demo
 from meso_kiosk.services.demo.signature import synthetic_signature
-from meso_kiosk.services.reference import app_info
+from meso_kiosk.services.clinic_data import app_info
 from meso_kiosk.ui.pages.consent import ConsentPage
 from meso_kiosk.ui.theme import apply_theme
 from tests.conftest import COUNTERSIGN_PIN

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QAbstractButton, QLineEdit, QWidget
 
 from meso_kiosk.domain.intake_form import FieldKind
 from meso_kiosk.services.kiosk import open_kiosk
-from meso_kiosk.services.reference import app_info, languages
+from meso_kiosk.services.clinic_data import app_info, languages
 from meso_kiosk.ui.pages.coming_next import ComingNextPage
 from meso_kiosk.ui.pages.intake import AUTOSAVE_DELAY_MS, IntakePage
 from meso_kiosk.ui.pages.patient_details import PatientDetailsPage

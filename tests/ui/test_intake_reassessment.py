@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from meso_kiosk.domain.intake import CARRIED_INTO_REASSESSMENT, reassessment_draft
 from meso_kiosk.domain.actor import consultant_actor
-from meso_kiosk.services.reference import languages
+from meso_kiosk.services.clinic_data import languages
 from meso_kiosk.store.consultants import insert_consultant
 from meso_kiosk.ui.pages.intake import IntakePage
 from meso_kiosk.ui.pages.patient_details import PatientDetailsPage

@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QStackedWidget, QWidget
 
 from meso_kiosk.resources import resource_path
-from meso_kiosk.services.reference import app_info
+from meso_kiosk.services.clinic_data import app_info
 from meso_kiosk.ui.pages.lock_screen import LockScreenPage, ScreenLock
 from meso_kiosk.ui.sign_in import SignIn
 from meso_kiosk.ui.startup.lock_opening import LockOpening

@@ -32,7 +32,7 @@ def test_every_step_page_of_the_workspace_is_a_consultation_step(window):
 def test_a_page_that_breaks_the_contract_is_refused_when_the_workspace_is_built(kiosk, qtbot):
     from PySide6.QtWidgets import QWidget
 
-    from meso_kiosk.services.reference import app_info
+    from meso_kiosk.services.clinic_data import app_info
 
     steps = app_info().steps
     pages = {step.id: ComingNextPage(step) for step in steps}
@@ -42,7 +42,7 @@ def test_a_page_that_breaks_the_contract_is_refused_when_the_workspace_is_built(
 
 
 def test_a_step_says_why_an_intake_stop_holds_it_back(kiosk, register, qtbot):
-    from meso_kiosk.services.reference import app_info
+    from meso_kiosk.services.clinic_data import app_info
 
     step = next(s for s in app_info().steps if s.id == "consent")
     page = ComingNextPage(step, guard=held_by_intake_stops(lambda _id: {"consent": "Anticoagulants."}, "consent"))

@@ -15,6 +15,9 @@ it, and only while the benchmark (benchmarks/run.py, cold_start) shows it worth 
 - its two icons are read from PNG copies, not through QIcon and Qt's SVG plugin
   (``lock_opening.icon_pixmap``, ``icon_copies``);
 - the theme's style is named on Qt's command line (``window.application``);
+- app.toml (the window's title and icon) is read by ``app_file`` with the loader's parser,
+  not through the clinic data loader, which imports the domain's parser of every clinic
+  file (a file it cannot take is read again through the loader, which names the fault);
 - the first paint is watched on the page it paints, not by an application filter
   (``first_paint``), and what the first frame does not show (the store, the services,
   the composition root and its pages, the idle lock) comes after it (``launch``);

@@ -13,7 +13,7 @@ from PySide6.QtCore import QSize
 from PySide6.QtGui import QGuiApplication, QImage, QImageReader
 
 from ...resources import resource_path
-from ...services.reference import app_info
+from ...services.clinic_data import app_info
 from .lock_opening import COPY_RATIOS, LOCK_ICON, LOCK_ICON_PX, LOGO_PX, png_copy
 
 

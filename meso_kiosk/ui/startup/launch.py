@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING
 # The Qt-free modules first: once PySide6 is imported, its import hook reads the source of
 # every module imported after it (for its ``__feature__`` switches).
 from ...config import prepare_data_dir  # isort: skip
-from ...services.reference import AppInfo, app_info  # isort: skip
+from ...services.reference import AppInfo  # isort: skip
+from .app_file import app_info  # isort: skip
 from ...store.instance_lock import InstanceLock  # isort: skip
 from ...store.lock_roster import LockRoster, read_lock_roster  # isort: skip
 

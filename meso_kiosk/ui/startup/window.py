@@ -8,10 +8,11 @@ from typing import Sequence
 from PySide6.QtWidgets import QApplication
 
 from ...resources import resource_path
-from ...services.reference import AppInfo, app_info
+from ...services.reference import AppInfo
 from ...store.consultant_accounts import ConsultantAccount
 from ..main_window import MainWindow
 from ..theme import STYLE, apply_font, apply_stylesheet, apply_theme
+from .app_file import app_info
 from .lock_opening import LockOpening
 from .qt_messages import quiet_qt_messages
 
