@@ -24,8 +24,10 @@ from ..store.errors import StoreError
 from . import idle_lock
 from .main_window import MainWindow
 from .navigator import connect_handoff, lock_window, wire_screen_lock
+from .pages.change_pin import ChangePinPage
 from .pages.coming_next import ComingNextPage
 from .pages.consent import ConsentPage
+from .pages.consultants_admin import ConsultantsAdminPage
 from .pages.course import CoursePage
 from .pages.handoff import HandoffPage
 from .pages.intake import IntakePage
@@ -101,12 +103,13 @@ def _build_pages(window: MainWindow, kiosk: Kiosk, info: AppInfo, sign_in: SignI
         new_patient_page=NewPatientPage(kiosk.patients, langs, actor),
         workspace=workspace,
         details_page=details,
+        lot_recall_page=LotRecallPage(kiosk.sessions, kiosk.patients, kiosk.clock),
+        admin_page=ConsultantsAdminPage(kiosk.accounts, sign_in),
+        pin_page=ChangePinPage(kiosk.accounts, sign_in),
     )
-    window.attach_lot_recall(LotRecallPage(kiosk.sessions, kiosk.patients, kiosk.clock))
     connect_handoff(window, pages["consent"], HandoffPage(kiosk.consents, kiosk.accounts, kiosk.clock,
-                                                          current_consultant),
-                    after_exit=pages["scalp_map"].refresh)  # a new signature opens the session gate
-    wire_screen_lock(window, kiosk.accounts, sign_in)
+                                                          current_consultant))
+    wire_screen_lock(window, sign_in)
     sign_in.signed_in.connect(lambda _account: window.patients_page.show_restore_notice(
         take_restore_notice(kiosk.store, kiosk.clock, actor())))
     window.lock_page.ensure_pin_view()  # ready before the first name is touched

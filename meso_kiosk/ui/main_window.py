@@ -14,12 +14,13 @@ if TYPE_CHECKING:  # the pages are imported by whoever builds them (cold start: 
     from .idle_lock import IdleLock
     from .pages.change_pin import ChangePinPage
     from .pages.consultants_admin import ConsultantsAdminPage
-    from .pages.lock_screen import LockScreenPage, ScreenLock
+    from .pages.lock_screen import LockScreenPage
     from .pages.lot_recall import LotRecallPage
     from .pages.new_patient import NewPatientPage
     from .pages.patient_details import PatientDetailsPage
     from .pages.patients import PatientsPage
     from .pages.workspace import WorkspacePage
+    from .screen_lock import ScreenLock
     from .sign_in import SignIn
 
 
@@ -29,11 +30,11 @@ class MainWindow(QMainWindow):
     (``defer_pages``, built at ``ensure_pages``, also called by anything that needs a page).
 
     The window navigates: pages ask (signals) and it decides which page shows. Every page
-    and helper it holds is declared here, None until ``ui/navigator.py`` attaches it."""
+    and helper it holds is declared here, None until it is given: the pages by ``set_pages``
+    (the composition root, ``ui/app.py``, which also sets ``sign_in``), the lock screen and
+    its lock by ``navigator.lock_window``, the idle lock by ``idle_lock.install_idle_lock``."""
 
-    def __init__(self, *, title: str, patients_page: PatientsPage | None = None,
-                 new_patient_page: NewPatientPage | None = None, workspace: WorkspacePage | None = None,
-                 details_page: PatientDetailsPage | None = None, opening: QWidget | None = None):
+    def __init__(self, *, title: str, opening: QWidget | None = None):
         super().__init__()
         self.setWindowTitle(title)
         self.setMinimumSize(760, 560)
@@ -46,7 +47,7 @@ class MainWindow(QMainWindow):
         self.pin_page: ChangePinPage | None = None
         self.sign_in: SignIn | None = None  # who is signed in (set by the composition root)
         self.screen_lock: ScreenLock | None = None  # the lock over the pages (``navigator.lock_window``)
-        self.lock_page: LockScreenPage | None = None
+        self.lock_page: LockScreenPage | None = None  # its screen (``add_lock_page``)
         self.idle_lock: IdleLock | None = None  # locks after a quiet while (``idle_lock.install_idle_lock``)
         self.stack = QStackedWidget()
         self.setCentralWidget(self.stack)
@@ -60,9 +61,6 @@ class MainWindow(QMainWindow):
         self._handoff_return: QWidget | None = None
         self._escape_filter = _SwallowEscape(self)
         self._build_pages: Callable[[MainWindow], None] | None = None
-        if patients_page is not None:
-            self.set_pages(patients_page=patients_page, new_patient_page=new_patient_page,
-                           workspace=workspace, details_page=details_page)
 
     @property
     def pages_built(self) -> bool:
@@ -80,12 +78,18 @@ class MainWindow(QMainWindow):
         build(self)
 
     def set_pages(self, *, patients_page: PatientsPage, new_patient_page: NewPatientPage,
-                  workspace: WorkspacePage, details_page: PatientDetailsPage) -> None:
+                  workspace: WorkspacePage, details_page: PatientDetailsPage, lot_recall_page: LotRecallPage,
+                  admin_page: ConsultantsAdminPage, pin_page: ChangePinPage) -> None:
+        """The pages, all at once (the lot recall, admin and My PIN pages are reached from the
+        patient list; the details page lives inside the workspace's intake step)."""
         self.patients_page = patients_page
         self.new_patient_page = new_patient_page
         self.workspace = workspace
         self.details_page = details_page
-        for page in (patients_page, new_patient_page, workspace):
+        self.lot_recall_page = lot_recall_page
+        self.admin_page = admin_page
+        self.pin_page = pin_page
+        for page in (patients_page, new_patient_page, workspace, lot_recall_page, admin_page, pin_page):
             self.stack.addWidget(page)
         self._connect_signals()
 
@@ -96,6 +100,12 @@ class MainWindow(QMainWindow):
         self.new_patient_page.cancelled.connect(self.show_patients)
         self.workspace.back_requested.connect(self._on_workspace_back_requested)
         self.details_page.saved.connect(self.workspace.update_header)
+        self.patients_page.lot_recall_requested.connect(self._on_patients_page_lot_recall_requested)
+        self.lot_recall_page.open_requested.connect(self.open_patient)
+        self.patients_page.admin_requested.connect(self._on_patients_page_admin_requested)
+        self.patients_page.pin_change_requested.connect(self._on_patients_page_pin_change_requested)
+        for page in (self.lot_recall_page, self.admin_page, self.pin_page):
+            page.back_requested.connect(self.show_patients)
 
     def show_patients(self) -> None:
         if self.in_handoff:  # a patient holds the tablet: no other patient, no navigation
@@ -113,24 +123,6 @@ class MainWindow(QMainWindow):
         self.workspace.show_patient(patient)  # each step learns the patient (intake loads their answers)
         self.stack.setCurrentWidget(self.workspace)
 
-    def attach_lot_recall(self, page: LotRecallPage) -> None:
-        """Add the lot-recall screen, reached from the patient list."""
-        self.lot_recall_page = page
-        self.stack.addWidget(page)
-        self.patients_page.lot_recall_requested.connect(self._on_patients_page_lot_recall_requested)
-        page.back_requested.connect(self.show_patients)
-        page.open_requested.connect(self.open_patient)
-
-    def attach_account_pages(self, admin_page: ConsultantsAdminPage, pin_page: ChangePinPage) -> None:
-        """Add the admin page and the My PIN page, reached from the patient list."""
-        self.admin_page = admin_page
-        self.pin_page = pin_page
-        for page in (admin_page, pin_page):
-            self.stack.addWidget(page)
-            page.back_requested.connect(self.show_patients)
-        self.patients_page.admin_requested.connect(self._on_patients_page_admin_requested)
-        self.patients_page.pin_change_requested.connect(self._on_patients_page_pin_change_requested)
-
     def take_opening(self) -> QWidget | None:
         """Hand over what a cold start painted first (the lock screen takes it in)."""
         opening, self.opening = self.opening, None
@@ -143,13 +135,33 @@ class MainWindow(QMainWindow):
         if self.workspace is not None:
             self.workspace.flush_current()
 
+    # ------------------------------------------------------------ the lock screen (``ScreenLock``)
+
+    def add_lock_page(self, page: LockScreenPage) -> None:
+        """The lock screen's page (``navigator.lock_window``); on top when nothing else is yet."""
+        self.lock_page = page
+        self.stack.addWidget(page)
+
+    def show_lock_page(self) -> QWidget | None:
+        """Put the lock screen on top; the page it covers (None when it was on top already)."""
+        covered = self.stack.currentWidget()
+        if covered is self.lock_page:
+            return None
+        self.stack.setCurrentWidget(self.lock_page)
+        return covered
+
+    def lock_page_shown(self) -> bool:
+        return self.lock_page is not None and self.stack.currentWidget() is self.lock_page
+
     def resume(self, page: QWidget | None, account: ConsultantAccount) -> None:
         """After a right PIN: back to the page under the lock, or to the patient list when
         there was none or it is not for this consultant (the admin page for a non-admin)."""
         if page is None or page is self.patients_page or not self._allowed(page, account):
             self.show_patients()
-        else:
-            self.stack.setCurrentWidget(page)
+            return
+        self.stack.setCurrentWidget(page)
+        if page is self.workspace:
+            self.workspace.refresh_current()  # the step shown re-reads what changed meanwhile
 
     def _allowed(self, page: QWidget, account: ConsultantAccount) -> bool:
         if page is self.admin_page:
@@ -243,8 +255,11 @@ class MainWindow(QMainWindow):
         self.workspace.back_button.show()
         self.workspace.step_bar.show()
         self._handoff_page = None
-        self.stack.setCurrentWidget(self._handoff_return or self.workspace)
+        back = self._handoff_return or self.workspace
         self._handoff_return = None
+        self.stack.setCurrentWidget(back)
+        if back is self.workspace:
+            self.workspace.refresh_current()  # the Consent step shows what the patient signed
 
     def _watch_escape(self, on: bool) -> None:
         # Key presses reach the native window before any widget; the window itself also sees

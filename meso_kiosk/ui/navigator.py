@@ -1,4 +1,4 @@
-"""Wiring the window's ways between pages: the lock over them, the account pages, the hand-off.
+"""Wiring the window's ways between pages: the lock over them, the pages' Lock buttons, the hand-off.
 
 Pages only ask (signals) and the window decides (``MainWindow``); the functions here connect
 the two once the pieces exist, so no page needs to know the window or its other pages.
@@ -6,12 +6,10 @@ the two once the pieces exist, so no page needs to know the window or its other 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from .pages.change_pin import ChangePinPage
-from .pages.consultants_admin import ConsultantsAdminPage
-from .pages.lock_screen import LockScreenPage, ScreenLock, lock_icon
+from .pages.lock_screen import LockScreenPage, lock_icon
+from .screen_lock import ScreenLock
 
 if TYPE_CHECKING:  # the step pages are imported by whoever builds them (after the first frame)
     from ..domain.patient import Patient
@@ -29,17 +27,17 @@ def lock_window(window: MainWindow, accounts: AccountService, sign_in: SignIn) -
     ``wire_screen_lock`` adds the rest once the pages exist.
     """
     page = LockScreenPage(accounts, window.take_opening())
-    screen_lock = ScreenLock(window.stack, sign_in, page, in_handoff=lambda: window.in_handoff,
-                             flush_pending=window.flush_pending, resume=window.resume, parent=window)
+    window.add_lock_page(page)
+    screen_lock = ScreenLock(sign_in, page, in_handoff=lambda: window.in_handoff,
+                             flush_pending=window.flush_pending, show_lock_page=window.show_lock_page,
+                             lock_page_shown=window.lock_page_shown, resume=window.resume, parent=window)
     window.screen_lock = screen_lock
-    window.lock_page = page
     screen_lock.lock()  # (the new page is on top, filled by its __init__: nothing to do)
     return screen_lock
 
 
-def wire_screen_lock(window: MainWindow, accounts: AccountService, sign_in: SignIn) -> None:
-    """The admin page, the My PIN page and the pages' Lock, Admin and My PIN buttons."""
-    window.attach_account_pages(ConsultantsAdminPage(accounts, sign_in), ChangePinPage(accounts, sign_in))
+def wire_screen_lock(window: MainWindow, sign_in: SignIn) -> None:
+    """The pages' Lock buttons, and the Admin button for an administrator only."""
     screen_lock = window.screen_lock
     patients_page, workspace = window.patients_page, window.workspace
 
@@ -55,9 +53,9 @@ def wire_screen_lock(window: MainWindow, accounts: AccountService, sign_in: Sign
     on_sign_in_changed()
 
 
-def connect_handoff(window: MainWindow, consent_page: ConsentPage, handoff: HandoffPage, *,
-                    after_exit: Callable[[], None] | None = None) -> None:
-    """Wire "Hand to patient" to the window's hand-off mode, and the way back to the Consent step.
+def connect_handoff(window: MainWindow, consent_page: ConsentPage, handoff: HandoffPage) -> None:
+    """Wire "Hand to patient" to the window's hand-off mode, and the way back to the Consent step
+    (which the window's workspace re-reads as it shows it again).
 
     The page lives in the window's stack from the start (shown only by ``enter_handoff``),
     so it is owned, and deleted, with the window.
@@ -68,11 +66,5 @@ def connect_handoff(window: MainWindow, consent_page: ConsentPage, handoff: Hand
         handoff.start(patient)
         window.enter_handoff(handoff)
 
-    def leave() -> None:
-        window.exit_handoff()
-        consent_page.refresh()
-        if after_exit is not None:
-            after_exit()
-
     consent_page.handoff_requested.connect(enter)
-    handoff.exit_confirmed.connect(leave)
+    handoff.exit_confirmed.connect(window.exit_handoff)

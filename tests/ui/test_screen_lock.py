@@ -1,4 +1,5 @@
-"""The lock over the pages, without a window: it gets what it needs (callables) at construction."""
+"""The lock over the pages, without a window: it gets what it needs (callables) at construction,
+and switches pages only through them."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from PySide6.QtWidgets import QStackedWidget, QWidget
 
 from meso_kiosk.resources import resource_path
 from meso_kiosk.services.clinic_data import app_info
-from meso_kiosk.ui.pages.lock_screen import LockScreenPage, ScreenLock
+from meso_kiosk.ui.pages.lock_screen import LockScreenPage
+from meso_kiosk.ui.screen_lock import ScreenLock
 from meso_kiosk.ui.sign_in import SignIn
 from meso_kiosk.ui.startup.lock_opening import LockOpening
 from meso_kiosk.ui.theme import apply_theme
@@ -16,11 +18,23 @@ from tests.ui.test_lock_screen import ADMIN_PIN, staff, type_pin  # noqa: F401 (
 
 
 class Calls:
-    """What the lock asked of its owner (the window, in the app)."""
+    """What the lock asked of its owner (the window, in the app), over a stack of its own."""
 
-    def __init__(self) -> None:
+    def __init__(self, stack: QStackedWidget, lock_page: QWidget) -> None:
         self.in_handoff = False
         self.log: list[object] = []
+        self._stack = stack
+        self._lock_page = lock_page
+
+    def show_lock_page(self) -> QWidget | None:
+        covered = self._stack.currentWidget()
+        if covered is self._lock_page:
+            return None
+        self._stack.setCurrentWidget(self._lock_page)
+        return covered
+
+    def lock_page_shown(self) -> bool:
+        return self._stack.currentWidget() is self._lock_page
 
     def flush_pending(self) -> None:
         self.log.append("flush")
@@ -49,10 +63,12 @@ def screen_lock(qtbot, lock_page):
     qtbot.addWidget(stack)
     under = QWidget()
     stack.addWidget(under)
-    calls = Calls()
+    stack.addWidget(lock_page)
+    calls = Calls(stack, lock_page)
     sign_in = SignIn()
-    lock = ScreenLock(stack, sign_in, lock_page, in_handoff=lambda: calls.in_handoff,
-                      flush_pending=calls.flush_pending, resume=calls.resume)
+    lock = ScreenLock(sign_in, lock_page, in_handoff=lambda: calls.in_handoff, flush_pending=calls.flush_pending,
+                      show_lock_page=calls.show_lock_page, lock_page_shown=calls.lock_page_shown,
+                      resume=calls.resume)
     stack.setCurrentWidget(under)
     return lock, stack, under, sign_in, calls
 

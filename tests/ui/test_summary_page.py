@@ -31,6 +31,7 @@ def show(qtbot, page, patient) -> None:
     page.show_patient(patient)
     page.show()
     qtbot.waitExposed(page)
+    page.refresh()  # as the workspace does when it shows the step
     qtbot.waitUntil(lambda: bool(page.page_labels), timeout=30000)
 
 
@@ -82,6 +83,7 @@ def test_an_export_that_fails_says_why_next_to_the_button_and_writes_nothing(qtb
     patient = register("राहुल", "Mehta")  # no font of the PDF has Devanagari
     page.show_patient(patient)
     page.show()
+    page.refresh()  # as the workspace does when it shows the step
     qtbot.waitUntil(lambda: "could not be made" in page.preview_status.text(), timeout=30000)
     page.export_button.click()
     assert page.error.isVisible() and "U+0930" in page.error.text()

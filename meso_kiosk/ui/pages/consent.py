@@ -353,10 +353,6 @@ class ConsentPage(QWidget):
         self.saved.hide()
         self.refresh()
 
-    def showEvent(self, event) -> None:  # noqa: N802 (Qt override): a hand-off may have signed meanwhile
-        super().showEvent(event)
-        self.refresh()
-
     def flush(self) -> None:
         """Nothing waits: a withdrawal is stored by its PIN, a consent by the hand-off."""
 
@@ -364,6 +360,7 @@ class ConsentPage(QWidget):
         return self._guard(self.patient) if self.patient is not None else None
 
     def refresh(self) -> None:
+        """Re-read the consents (a hand-off may have signed one meanwhile)."""
         if self.patient is None:
             return
         pid = self.patient.id

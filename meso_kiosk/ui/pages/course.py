@@ -230,12 +230,7 @@ class CoursePage(QWidget):
         self._set_status("", ok=True)
         self.calendar.clear()
         self.timeline.close_editor()
-        self.refresh()
-
-    def showEvent(self, event) -> None:  # noqa: N802 (Qt override): sessions may have been recorded meanwhile
-        super().showEvent(event)
-        if self.patient is not None and not self._has_unsaved_input():
-            self.refresh()
+        self._reload()
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
         super().resizeEvent(event)
@@ -263,6 +258,12 @@ class CoursePage(QWidget):
         self.right.addStretch(1)
 
     def refresh(self) -> None:
+        """Re-read the course (sessions may have been recorded meanwhile), unless a reason is
+        being typed for a change."""
+        if not self._has_unsaved_input():
+            self._reload()
+
+    def _reload(self) -> None:
         if self.patient is None:
             return
         self.overview = self._courses.overview(self.patient.id)
@@ -449,7 +450,7 @@ class CoursePage(QWidget):
             self._show_errors({"banner": str(error)})
             return False
         editing = self.timeline.editor_session
-        self.refresh()
+        self._reload()
         if editing is not None and self.timeline.row_for(editing) is not None:
             self.timeline.open_editor(editing)
             session = self._shown.sessions[editing - 1] if self._shown else None

@@ -243,9 +243,11 @@ class IntakePage(QWidget):
     def refresh(self) -> None:
         """Re-read the patient's intakes, saving what is pending first. The form is filled
         again only when it shows the current intake and holds no refused answer (what was
-        typed stays); the patient details are left as they are."""
+        typed stays, and so does an open "mark complete?" question); the patient details are
+        left as they are."""
         if self._patient is None:
             return
+        confirming = self.confirm_panel.isVisibleTo(self)
         self.flush()
         self._history = self._service.history(self._patient.id)
         current = self._history[0] if self._history else None
@@ -259,6 +261,8 @@ class IntakePage(QWidget):
                 self._viewing = current  # screening and completion follow the stored answers
             self._refresh()
         self._refresh_history()
+        if confirming and self.complete_button.isEnabled():
+            self._set_confirming(True)
 
     def blocked_reason(self) -> str | None:
         return None  # the intake is where the stops that hold other steps back are handled

@@ -1,26 +1,20 @@
 """The lock screen: pick your name, type your PIN; on a new installation, create the first admin.
 
-``LockScreenPage`` is the screen; ``ScreenLock`` puts it over the window's pages when the
-app locks (start-up, the Lock button, the idle lock) and takes it away when someone signs
-in. The page under the lock is left exactly as it was (typed input included), after its
-pending autosave has been flushed.
+``LockScreenPage`` is the screen; ``ui/screen_lock.py`` puts it over the window's pages when
+the app locks and takes it away when someone signs in.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QHideEvent, QIcon, QResizeEvent, QShowEvent
-from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QLineEdit, QPushButton, QStackedWidget, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from ...domain.errors import ValidationError
 from ...domain.pin import pin_problem
 from ...resources import resource_path
 from ...services.accounts import AccountService, PinPurpose
 from ...store.consultant_accounts import ConsultantAccount
-from ..sign_in import SignIn
 from ..startup.lock_opening import LOCK_ICON, ConsultantTile, LockOpening, initials
 from ..widgets.basics import button, label, show_field_error
 from ..widgets.pin_entry import PinEntry, pin_field
@@ -310,61 +304,3 @@ class LockScreenPage(QWidget):
 
     def _on_setup_panel_created(self, account: ConsultantAccount) -> None:
         self.unlocked.emit(account)
-
-
-class ScreenLock(QObject):
-    """Puts the lock screen over the window's pages and takes it away when someone signs in.
-
-    ``lock()`` flushes the pending autosave (``flush_pending``), forgets the consultant
-    (``sign_in.lock()``) and shows the lock screen; the page underneath stays as it was and
-    comes back after the next right PIN through ``resume(page, account)``, which decides
-    where the consultant may go. While a patient holds the tablet (``in_handoff()``) a lock
-    keeps the hand-off screen: leaving it already needs a consultant PIN.
-    """
-
-    def __init__(self, stack: QStackedWidget, sign_in: SignIn, page: LockScreenPage, *,
-                 in_handoff: Callable[[], bool], flush_pending: Callable[[], None],
-                 resume: Callable[[QWidget | None, ConsultantAccount], None], parent: QObject | None = None):
-        super().__init__(parent)
-        self._stack = stack
-        self._sign_in = sign_in
-        self._in_handoff = in_handoff
-        self._flush_pending = flush_pending
-        self._resume_page = resume
-        self.page = page
-        self._resume: QWidget | None = None
-        stack.addWidget(page)
-        self._connect_signals()
-
-    def _connect_signals(self) -> None:
-        self.page.unlocked.connect(self._sign_in.sign_in)
-        self._sign_in.signed_in.connect(self._on_sign_in_signed_in)
-        self._sign_in.locked.connect(self._on_sign_in_locked)
-
-    def is_locked(self) -> bool:
-        return self._stack.currentWidget() is self.page
-
-    def lock(self) -> None:
-        """Lock now (the Lock button, the idle lock, start-up)."""
-        if self._in_handoff():
-            self._flush_pending()
-            return
-        if self.is_locked() and self._sign_in.consultant is None:
-            return
-        self._sign_in.lock()
-
-    def _on_sign_in_locked(self) -> None:
-        if self._in_handoff():
-            return
-        self._flush_pending()
-        if not self.is_locked():
-            self._resume = self._stack.currentWidget()
-        self.page.refresh()
-        self._stack.setCurrentWidget(self.page)
-
-    def _on_sign_in_signed_in(self, account: ConsultantAccount) -> None:
-        if not self.is_locked():
-            return
-        resume, self._resume = self._resume, None
-        self._resume_page(resume, account)
-        self.page.clear_pin()

@@ -53,6 +53,7 @@ class ScalpMapPage(QWidget):
         super().__init__(parent)
         self._guard = guard  # an intake stop holds the step back (see ConsultationStep)
         self._patient: Patient | None = None
+        self._refusal_shown: str | None = None  # the consent gate as last shown (``refresh``)
         self._landscape: bool | None = None  # set by the first _arrange
         self.draft = SessionDraft(sessions, clock, actor)
         self._autosave = QTimer(self)
@@ -174,12 +175,21 @@ class ScalpMapPage(QWidget):
         self._patient = patient
         self.draft.show_patient(patient.id)
         self.zone_history.show_prompt()
-        self.refresh()
+        self._reload()
 
     def blocked_reason(self) -> str | None:
         return self._guard(self._patient) if self._patient is not None else None
 
     def refresh(self) -> None:
+        """Shown again: what another step changes here is the consent gate (a hand-off may have
+        signed, a withdrawal taken it back); when it has moved, the sessions are read again. An
+        open session or correction stays as the consultant left it (its typing was saved on leaving)."""
+        if self._patient is None or self.draft.editing:
+            return
+        if self.draft.consent_refusal() != self._refusal_shown:
+            self._reload()
+
+    def _reload(self) -> None:
         """Reload the patient's sessions and show the open one (or the start button)."""
         if self._patient is None:
             return
@@ -229,7 +239,7 @@ class ScalpMapPage(QWidget):
         draft = self.draft
         has_patient = self._patient is not None
         editing = draft.editing
-        refusal = draft.consent_refusal()
+        refusal = self._refusal_shown = draft.consent_refusal()
         amending = draft.amending is not None
         self.form.setVisible(editing)
         self.start_button.setVisible(has_patient and not editing)
@@ -297,7 +307,7 @@ class ScalpMapPage(QWidget):
         if refusal is not None:
             self._show_banner(refusal)
             return
-        self.refresh()
+        self._reload()
         self.map.setFocus()
 
     def _on_map_selection_changed(self, _selected) -> None:
@@ -339,7 +349,7 @@ class ScalpMapPage(QWidget):
         if outcome.problem:
             self._show_banner(outcome.problem)
             return
-        self.refresh()
+        self._reload()
         self.form.saved_label.setText("")
         self.status.setText(self.draft.closed_caption(outcome.session))
         self.closed.emit(outcome.session)
@@ -356,7 +366,7 @@ class ScalpMapPage(QWidget):
 
     def _on_amend_cancel_button_clicked(self) -> None:
         self.draft.cancel_amend()
-        self.refresh()
+        self._reload()
 
     def _on_amend_save_button_clicked(self) -> None:
         if self.draft.amending is None:
@@ -365,7 +375,7 @@ class ScalpMapPage(QWidget):
         if errors:
             self._show_errors(errors)
             return
-        self.refresh()
+        self._reload()
         self.status.setText("Correction saved beside the original.")
 
     def hideEvent(self, event) -> None:

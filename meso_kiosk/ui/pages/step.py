@@ -2,8 +2,9 @@
 
 The workspace (and the window behind it) talks to its steps only through this protocol:
 it tells a step whose consultation is open, asks it to save what is typed before the
-consultant moves on, to re-read what another step may have changed, and why it must
-wait (an intake stop without an override) before it opens.
+consultant moves on, to re-read what another step may have changed each time it shows
+the step (``refresh``: pages do not watch their own show events), and why it must wait
+(an intake stop without an override) before it opens.
 """
 
 from __future__ import annotations
@@ -27,11 +28,15 @@ class ConsultationStep(Protocol):
     def show_patient(self, patient: Patient) -> None:
         """Open this patient's consultation (saving what is pending for the one before)."""
 
-    def flush(self) -> object:
-        """Save every pending edit now (leaving the step, locking, closing)."""
+    def flush(self) -> bool | None:
+        """Save every pending edit now (leaving the step, locking, closing). A step whose
+        saving can fail returns False when it kept what was typed unsaved (a wrong field),
+        True otherwise; a step with nothing to save returns None."""
 
     def refresh(self) -> None:
-        """Re-read what the step shows; another step or a hand-off may have changed it."""
+        """The workspace shows this step (the consultant opened it, or came back to it after the
+        lock screen or a hand-off): re-read what another step or a hand-off may have changed,
+        keeping what the consultant has typed or opened here."""
 
     def blocked_reason(self) -> str | None:
         """Why this step must wait for the patient shown, or None when it may open."""

@@ -15,7 +15,7 @@ import os
 from typing import Callable
 
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
-from PySide6.QtGui import QGuiApplication, QImage, QPixmap, QResizeEvent, QShowEvent
+from PySide6.QtGui import QGuiApplication, QImage, QPixmap, QResizeEvent
 from PySide6.QtWidgets import QBoxLayout, QFrame, QHBoxLayout, QLabel, QLayout, QSizePolicy, QVBoxLayout, QWidget
 
 from ...domain.clock import Clock
@@ -185,7 +185,7 @@ class SummaryPage(QWidget):
         self.status.setText("")
         self._clear_pages()
         if self.isVisible():
-            self.refresh()
+            self._rebuild()
 
     def flush(self) -> None:
         """Nothing is typed here."""
@@ -193,16 +193,16 @@ class SummaryPage(QWidget):
     def blocked_reason(self) -> str | None:
         return self._guard(self.patient) if self.patient is not None else None
 
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt's name)
-        super().showEvent(event)
-        if self._stale and self.patient is not None:
-            QTimer.singleShot(0, self._refresh_if_stale)  # the step appears first, then fills in
-
-    def _refresh_if_stale(self) -> None:
-        if self._stale and self.isVisible():
-            self.refresh()
-
     def refresh(self) -> None:
+        """Shown with a patient not read yet: read them once the step has appeared."""
+        if self._stale and self.patient is not None:
+            QTimer.singleShot(0, self._rebuild_if_stale)  # the step appears first, then fills in
+
+    def _rebuild_if_stale(self) -> None:
+        if self._stale and self.isVisible():
+            self._rebuild()
+
+    def _rebuild(self) -> None:
         """Read the consultation now, list what is ready, and typeset the preview in the background."""
         if self.patient is None:
             return

@@ -80,7 +80,7 @@ class WorkspacePage(QWidget):
             self.pages[step.id].show_patient(patient)
         self.patient = patient
         self.update_header(patient)
-        self.go_to_step(0)
+        self._show_step(0, refresh=False)  # each step has just read this patient
 
     def update_header(self, patient: Patient) -> None:
         self.patient = patient
@@ -89,8 +89,13 @@ class WorkspacePage(QWidget):
         self.patient_facts.setText(f"Born {patient.date_of_birth.strftime('%d %b %Y')} · {age} years · record #{patient.id}")
 
     def go_to_step(self, index: int) -> None:
+        """Show step ``index`` (or why it must wait); a step that comes on screen re-reads its data."""
+        self._show_step(index, refresh=True)
+
+    def _show_step(self, index: int, *, refresh: bool) -> None:
         # The page being left saves what is pending first, so the guard sees the latest answers.
         self.flush_current()
+        leaving = self._shown_step
         self.step_bar.set_current(index)
         step = self._steps[index]
         page = self.pages[step.id]
@@ -103,10 +108,14 @@ class WorkspacePage(QWidget):
             self.stack.setCurrentIndex(index)
             self._shown_step = page
         self.step_title.setText(f"Step {index + 1} of {len(self._steps)} — {step.label}")
+        if refresh and self._shown_step is not None and self._shown_step is not leaving:
+            self._shown_step.refresh()  # (a step already on screen is as the consultant left it)
 
-    def current_step(self) -> ConsultationStep | None:
-        """The step page on screen (None before a patient, or while a step is blocked)."""
-        return self._shown_step
+    def refresh_current(self) -> None:
+        """The workspace is on screen again (after the lock screen or a hand-off): the step
+        shown re-reads what may have changed meanwhile."""
+        if self._shown_step is not None:
+            self._shown_step.refresh()
 
     def flush_current(self) -> None:
         """Save what the step on screen has pending (its autosave), as leaving it does."""
