@@ -14,6 +14,7 @@ from meso_kiosk.ui.pages.consent import ConsentPage
 from meso_kiosk.ui.theme import apply_theme
 from tests.conftest import COUNTERSIGN_PIN
 from tests.ui.conftest import signed_in_consultant
+from tests.ui.session_page import build_scalp_page, open_patient
 
 WRONG_PIN = "000000"
 
@@ -181,10 +182,8 @@ def test_handing_over_requires_a_patient_and_enters_handoff(qtbot, window, clair
     assert window.workspace.stack.currentWidget() is page
 
 
-def test_scalp_map_explains_the_consent_gate(window, claire):
-    window.open_patient(claire)
-    window.workspace.go_to_step(step_index("scalp_map"))
-    scalp = window.workspace.pages["scalp_map"]
+def test_scalp_map_explains_the_consent_gate(qtbot, qapp, kiosk, claire):
+    scalp = open_patient(build_scalp_page(qtbot, qapp, kiosk), claire, qtbot)
     assert not scalp.start_button.isEnabled()
     assert "No signed consent" in scalp.status.text()
 
