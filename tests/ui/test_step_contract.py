@@ -87,3 +87,34 @@ def test_the_window_declares_every_attribute_set_on_it(kiosk, qtbot):
                             set_on_window.add(item.attr)
     assert set_on_window, "the scan found no assignment at all"
     assert set_on_window <= declared
+
+
+def test_the_workspace_tells_a_step_to_refresh_when_it_comes_on_screen(kiosk, register, qtbot):
+    """Steps do not watch their own show events: the workspace calls ``refresh`` when it shows
+    a step, and again when it is itself shown again (after the lock screen or a hand-off)."""
+    from meso_kiosk.services.clinic_data import app_info
+
+    steps = app_info().steps
+
+    class Recorded(ComingNextPage):
+        def __init__(self, step):
+            super().__init__(step)
+            self.refreshed = 0
+
+        def refresh(self) -> None:
+            self.refreshed += 1
+
+    pages = {step.id: Recorded(step) for step in steps}
+    workspace = WorkspacePage(steps, pages, kiosk.clock)
+    qtbot.addWidget(workspace)
+    first, second = pages[steps[0].id], pages[steps[1].id]
+    workspace.show_patient(register())
+    assert first.refreshed == 0  # each step has just read the patient
+    workspace.go_to_step(1)
+    assert (first.refreshed, second.refreshed) == (0, 1)
+    workspace.go_to_step(1)  # already on screen: as the consultant left it
+    assert second.refreshed == 1
+    workspace.refresh_current()  # the window shows the workspace again
+    assert second.refreshed == 2
+    workspace.go_to_step(0)
+    assert (first.refreshed, second.refreshed) == (1, 2)
