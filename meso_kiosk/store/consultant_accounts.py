@@ -144,13 +144,6 @@ def set_active(tx: Transaction, consultant_id: int, active: bool) -> None:
     tx.audit("consultant.enable" if active else "consultant.disable", "consultant", consultant_id)
 
 
-def set_role(tx: Transaction, consultant_id: int, role: str) -> None:
-    cursor = tx.execute("UPDATE consultants SET role = ? WHERE id = ?", (role, consultant_id))
-    if cursor.rowcount != 1:
-        raise RecordNotFoundError(f"Consultant {consultant_id} does not exist.")
-    tx.audit("consultant.role", "consultant", consultant_id)
-
-
 def shorten_lock(tx: Transaction, consultant_id: int, until: datetime) -> None:
     """Bring a lock that ends too far ahead (a clock that was wrong) back to ``until`` (audited)."""
     tx.execute("UPDATE consultants SET locked_until = ? WHERE id = ?", (utc_iso(until), consultant_id))

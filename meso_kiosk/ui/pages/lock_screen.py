@@ -212,9 +212,6 @@ class LockScreenPage(QWidget):
 
     # ------------------------------------------------------------ public
 
-    def set_clinic_name(self, name: str) -> None:
-        self.clinic_label.setText(name)
-
     def refresh(self) -> None:
         """Show first-run setup, or the consultant tiles (forgetting any half-typed PIN)."""
         self.countdown.stop()
