@@ -275,9 +275,9 @@ class ClinicData:
         return found
 
 
-def check_clinic_data(data: ClinicData | None = None) -> None:
+def check_clinic_data(data: ClinicData) -> None:
     """Raise the first problem ``check_all`` finds as a ``ClinicDataError`` (counting the rest)."""
-    problems = (data or ClinicData()).problems()
+    problems = data.problems()
     if problems:
         first, more = problems[0], len(problems) - 1
         if more:
