@@ -45,6 +45,7 @@ from ..domain.pin import (
     PromptBackoff,
     bounded_lock,
     locked_message,
+    lockout_until,
     prompt_wait_message,
     validate_pin,
     wrong_pin_message,
@@ -196,7 +197,8 @@ class AccountService:
             return PinCheck(consultant_id, PinOutcome.WRONG,
                             prompt_wait_message(wait) if wait else "Wrong PIN.", None, None, consultant_name=name)
         with self._store.write(_ANONYMOUS) as tx:
-            after = account_rows.record_pin_failure(tx, consultant_id, now, self._policy)
+            after = account_rows.record_pin_failure(
+                tx, consultant_id, now, lambda count: lockout_until(count, now, self._policy))
         remaining = self._policy.remaining_attempts(after.failed_pin_count)
         if after.locked_at(now):
             seconds = self._seconds_left(after.locked_until, now)

@@ -14,10 +14,9 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from ..domain.clock import parse_utc_iso, utc_iso
-from ..domain.pin import LockoutPolicy, lockout_until
 from .errors import RecordNotFoundError
 
 if TYPE_CHECKING:
@@ -105,15 +104,17 @@ def set_pin_hash(tx: Transaction, consultant_id: int, new_hash: str, action: str
     tx.audit(action, "consultant", consultant_id)
 
 
-def record_pin_failure(tx: Transaction, consultant_id: int, at: datetime, policy: LockoutPolicy) -> ConsultantAccount:
-    """Count one wrong PIN (audited ``consultant.pin_failed``); lock if the policy says so
-    (also audited, ``consultant.locked``). The count is read inside the write
-    transaction, so two wrong PINs at once both count."""
+def record_pin_failure(tx: Transaction, consultant_id: int, at: datetime,
+                       lock_until: Callable[[int], datetime | None]) -> ConsultantAccount:
+    """Count one wrong PIN (audited ``consultant.pin_failed``); lock until ``lock_until(count)``
+    (the lockout policy's answer for that many wrong PINs in a row; None: no lock), also
+    audited (``consultant.locked``). The count is read inside the write transaction, so two
+    wrong PINs at once both count."""
     row = tx.execute("SELECT failed_pin_count FROM consultants WHERE id = ?", (consultant_id,)).fetchone()
     if row is None:
         raise RecordNotFoundError(f"Consultant {consultant_id} does not exist.")
     count = row[0] + 1
-    until = lockout_until(count, at, policy)
+    until = lock_until(count)
     tx.execute(
         "UPDATE consultants SET failed_pin_count = ?, last_pin_failure_at = ?, locked_until = ? WHERE id = ?",
         (count, utc_iso(at), None if until is None else utc_iso(until), consultant_id),
