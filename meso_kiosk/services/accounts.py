@@ -55,6 +55,7 @@ from ..store import consultant_accounts as account_rows
 from ..store.consultant_accounts import ConsultantAccount
 from ..store.consultants import insert_consultant
 from ..store.db import Store, Transaction
+from ..store import lock_roster
 from ..store.settings import get_setting, put_setting
 
 if TYPE_CHECKING:
@@ -123,7 +124,7 @@ class AccountService:
 
     def lock_accounts(self) -> tuple[ConsultantAccount, ...]:
         """Whom the lock screen offers: active accounts with a PIN, by name."""
-        return account_rows.lock_accounts(self._store.conn)
+        return lock_roster.lock_accounts(self._store.conn)
 
     def account(self, consultant_id: int) -> ConsultantAccount:
         return account_rows.get_account(self._store.conn, consultant_id)

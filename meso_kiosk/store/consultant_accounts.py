@@ -75,11 +75,6 @@ def list_accounts(conn: sqlite3.Connection, *, active_only: bool = True) -> list
     return [_to_account(row) for row in conn.execute(sql + " ORDER BY display_name COLLATE NOCASE, id")]
 
 
-def lock_accounts(conn: sqlite3.Connection) -> tuple[ConsultantAccount, ...]:
-    """The accounts the lock screen offers: active ones with a PIN, by name."""
-    return tuple(account for account in list_accounts(conn) if account.has_pin)
-
-
 def count_active_admins_with_pin(conn: sqlite3.Connection, *, excluding: int | None = None) -> int:
     return conn.execute(
         "SELECT count(*) FROM consultants WHERE role = 'admin' AND active = 1 AND pin_hash IS NOT NULL"

@@ -6,7 +6,7 @@ import json
 import sqlite3
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # reading a setting needs no store (the lock roster of a cold start)
     from .db import Transaction
 
 
@@ -15,14 +15,13 @@ def get_setting(conn: sqlite3.Connection, key: str, default: object = None) -> o
     return default if row is None else json.loads(row[0])
 
 
-CLINIC_NAME_KEY = "clinic.name"
 CLINIC_NAME_DEFAULT = "Meso Kiosk clinic"
 
 
 def clinic_name(conn: sqlite3.Connection) -> str:
     """The clinic's name as set by its admin (a neutral default until then). A malformed
     value raises ValueError (json.JSONDecodeError)."""
-    return str(get_setting(conn, CLINIC_NAME_KEY, CLINIC_NAME_DEFAULT))
+    return str(get_setting(conn, "clinic.name", CLINIC_NAME_DEFAULT))
 
 
 def put_setting(tx: Transaction, key: str, value: object) -> None:

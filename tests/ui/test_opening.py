@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QApplication, QWidget
 
-from meso_kiosk.ui.startup.roster import LockRoster, read_lock_roster
+from meso_kiosk.store.lock_roster import LockRoster, read_lock_roster
 from meso_kiosk.store.migrations import SCHEMA_VERSION
 from meso_kiosk.ui.app import build_main_window
 from meso_kiosk.ui.startup import lock_opening
@@ -411,11 +411,3 @@ def test_a_failed_window_start_leaves_the_garbage_collector_on(tmp_path, capsys)
     (tmp_path / "meso.db").write_bytes(b"not a database" * 100)
     assert main(["--data-dir", str(tmp_path)]) == 1
     assert gc.isenabled() and "meso-kiosk:" in capsys.readouterr().err
-
-
-def test_the_roster_reads_the_clinic_name_as_the_store_does():
-    from meso_kiosk.store import settings
-    from meso_kiosk.ui.startup import roster
-
-    assert (roster.CLINIC_NAME_KEY, roster.CLINIC_NAME_DEFAULT) == (settings.CLINIC_NAME_KEY,
-                                                                     settings.CLINIC_NAME_DEFAULT)

@@ -1,10 +1,10 @@
 """The window's start: how its first frame is made, and everything made only for it.
 
 ``meso-kiosk`` paints the lock screen's face (``lock_opening``) from names read straight
-from the database file (``roster``), then opens the store and builds the pages (``launch``).
-Besides this package the first frame uses only plain modules (the configuration, the
-consultant accounts' reads, the reference lists, the main window, the theme). What it may
-not import is held by one test (tests/ui/test_cold_start.py).
+from the database file, then opens the store and builds the pages (``launch``). Besides
+this package the first frame uses only plain modules (the configuration, the lock roster,
+the reference lists, the main window, the theme). What it may not import is held by one
+test (tests/ui/test_cold_start.py).
 
 Start-up tricks are kept here and only here, each where it is used with the reason beside
 it, and only while the benchmark (benchmarks/run.py, cold_start) shows it worth keeping:
@@ -15,8 +15,6 @@ it, and only while the benchmark (benchmarks/run.py, cold_start) shows it worth 
 - its two icons are read from PNG copies, not through QIcon and Qt's SVG plugin
   (``lock_opening.icon_pixmap``, ``icon_copies``);
 - the theme's style is named on Qt's command line (``window.application``);
-- the lock roster (``roster``) decodes the clinic's name with SQLite's JSON reader, not
-  Python's json module;
 - app.toml (the window's title and icon) is read by ``app_file`` with the loader's parser,
   not through the clinic data loader, which imports the domain's parser of every clinic
   file (a file it cannot take is read again through the loader, which names the fault);

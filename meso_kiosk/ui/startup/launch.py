@@ -23,7 +23,7 @@ from ...config import prepare_data_dir  # isort: skip
 from ...services.reference import AppInfo  # isort: skip
 from .app_file import app_info  # isort: skip
 from ...store.instance_lock import InstanceLock  # isort: skip
-from .roster import LockRoster, read_lock_roster  # isort: skip
+from ...store.lock_roster import LockRoster, read_lock_roster  # isort: skip
 
 import shiboken6  # noqa: E402
 from PySide6.QtCore import QTimer  # noqa: E402

@@ -6,9 +6,6 @@ and the services are opened; opening them (migrations, the integrity check, the 
 key) follows the first frame. Anything out of the ordinary (no database yet, a schema
 to bring up to date, no administrator who can unlock, a file that cannot be read) gives
 ``None``: the app then opens the store first, which says what is wrong, as it always did.
-
-The clinic's name (a JSON value, as every setting) is decoded by SQLite's JSON reader here,
-not by ``store.settings``: the first frame does without Python's json module.
 """
 
 from __future__ import annotations
@@ -17,16 +14,13 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from ...store.consultant_accounts import ConsultantAccount, count_active_admins_with_pin, lock_accounts
-from ...store.migrations import is_current
+from .consultant_accounts import ConsultantAccount, count_active_admins_with_pin, list_accounts
+from .migrations import is_current
+from .settings import clinic_name
 
 # Not worth waiting for: a write lock held by another program (a WAL database lets readers
 # through) leaves the roster None, and the full open, which waits, says what holds it.
 _BUSY_TIMEOUT_S = 0.2
-# store.settings's key and default for the clinic's name (not imported: that imports json);
-# tests/ui/test_opening.py holds them equal.
-CLINIC_NAME_KEY = "clinic.name"
-CLINIC_NAME_DEFAULT = "Meso Kiosk clinic"
 
 
 @dataclass(frozen=True)
@@ -35,10 +29,9 @@ class LockRoster:
     accounts: tuple[ConsultantAccount, ...]  # active, with a PIN, in the lock screen's order
 
 
-def _clinic_name(conn: sqlite3.Connection) -> str:
-    """``store.settings.clinic_name``, decoded by SQLite (a malformed value: sqlite3.Error)."""
-    row = conn.execute("SELECT json_extract(value, '$') FROM settings WHERE key = ?", (CLINIC_NAME_KEY,)).fetchone()
-    return CLINIC_NAME_DEFAULT if row is None else str(row[0])
+def lock_accounts(conn: sqlite3.Connection) -> tuple[ConsultantAccount, ...]:
+    """The accounts the lock screen offers: active ones with a PIN, by name."""
+    return tuple(account for account in list_accounts(conn) if account.has_pin)
 
 
 def read_lock_roster(database: Path) -> LockRoster | None:
@@ -56,7 +49,7 @@ def read_lock_roster(database: Path) -> LockRoster | None:
     try:
         if not is_current(conn) or count_active_admins_with_pin(conn) == 0:
             return None
-        return LockRoster(_clinic_name(conn), lock_accounts(conn))
+        return LockRoster(clinic_name(conn), lock_accounts(conn))
     except (sqlite3.Error, ValueError):  # damaged, not a database, or a value the full open will name
         return None
     finally:
