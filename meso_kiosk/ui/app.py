@@ -42,6 +42,7 @@ from .pages.workspace import WorkspacePage
 from .sign_in import SignIn
 from .startup.faults import fault_words
 from .startup.window import opening_window
+from .window_controls import add_quit_shortcut, discard_unsaved_details
 
 # How often the running app looks whether today's automatic backup is due.
 AUTO_BACKUP_CHECK_MS = 60 * 60 * 1000
@@ -61,7 +62,7 @@ def finish_window(window: MainWindow, kiosk: Kiosk, actor: Callable[[], str] | N
     sign_in = SignIn(window)
     actor = actor or sign_in.actor
     window.sign_in = sign_in
-    window.add_quit_shortcut()
+    add_quit_shortcut(window)
     lock_window(window, kiosk.accounts, sign_in)  # the app opens locked
     window.defer_pages(lambda built: _build_pages(built, kiosk, info, sign_in, actor))
 
@@ -106,6 +107,7 @@ def _build_pages(window: MainWindow, kiosk: Kiosk, info: AppInfo, sign_in: SignI
         lot_recall_page=LotRecallPage(kiosk.sessions, kiosk.patients, kiosk.clock),
         admin_page=ConsultantsAdminPage(kiosk.accounts, sign_in),
         pin_page=ChangePinPage(kiosk.accounts, sign_in),
+        discard_unsaved=lambda: discard_unsaved_details(window),
     )
     connect_handoff(window, pages["consent"], HandoffPage(kiosk.consents, kiosk.accounts, kiosk.clock,
                                                           current_consultant))

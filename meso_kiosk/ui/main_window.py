@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Callable
 
 from PySide6.QtCore import QEvent, QObject
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
-from PySide6.QtWidgets import QMainWindow, QMessageBox, QStackedWidget, QWidget
+from PySide6.QtGui import QCloseEvent, QKeySequence
+from PySide6.QtWidgets import QMainWindow, QStackedWidget, QWidget
 
 if TYPE_CHECKING:  # the pages are imported by whoever builds them (cold start: after the first frame)
     from ..domain.patient import Patient
@@ -61,6 +61,7 @@ class MainWindow(QMainWindow):
         self._handoff_return: QWidget | None = None
         self._escape_filter = _SwallowEscape(self)
         self._build_pages: Callable[[MainWindow], None] | None = None
+        self._discard_unsaved: Callable[[], bool] = lambda: True  # no pages, nothing typed
 
     @property
     def pages_built(self) -> bool:
@@ -79,9 +80,12 @@ class MainWindow(QMainWindow):
 
     def set_pages(self, *, patients_page: PatientsPage, new_patient_page: NewPatientPage,
                   workspace: WorkspacePage, details_page: PatientDetailsPage, lot_recall_page: LotRecallPage,
-                  admin_page: ConsultantsAdminPage, pin_page: ChangePinPage) -> None:
+                  admin_page: ConsultantsAdminPage, pin_page: ChangePinPage,
+                  discard_unsaved: Callable[[], bool]) -> None:
         """The pages, all at once (the lot recall, admin and My PIN pages are reached from the
-        patient list; the details page lives inside the workspace's intake step)."""
+        patient list; the details page lives inside the workspace's intake step).
+        ``discard_unsaved`` asks whether to close over details that could not be saved."""
+        self._discard_unsaved = discard_unsaved
         self.patients_page = patients_page
         self.new_patient_page = new_patient_page
         self.workspace = workspace
@@ -194,12 +198,6 @@ class MainWindow(QMainWindow):
         else:
             self.workspace.go_to_step(0)
 
-    def add_quit_shortcut(self) -> None:
-        """Ctrl+Q (⌘Q on macOS) closes the window as its close button would, with the same checks
-        (details saved first, never while a patient holds the tablet): a ``--kiosk`` window has
-        no close button, and a window manager's Alt+F4 is not there in every kiosk session."""
-        QShortcut(QKeySequence("Ctrl+Q"), self).activated.connect(self.close)
-
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.in_handoff:  # the patient cannot close the app; a consultant leaves hand-off first
             event.ignore()
@@ -208,13 +206,7 @@ class MainWindow(QMainWindow):
             event.accept()
             return
         self.workspace.go_to_step(0)
-        answer = QMessageBox.question(
-            self, "Unsaved details",
-            "Some patient details are not valid and have not been saved. Close anyway and lose those edits?",
-            QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Cancel,
-        )
-        if answer == QMessageBox.StandardButton.Discard:
+        if self._discard_unsaved():
             event.accept()
         else:
             event.ignore()

@@ -6,7 +6,7 @@ import sqlite3
 import sys
 from typing import TYPE_CHECKING, Callable
 
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication
 
 from ...config import DataDirError
 from ...resources import MissingResourceError
@@ -26,6 +26,8 @@ def show_error_dialog(title: str, message: str) -> None:
     """The default error dialog (none on the offscreen/minimal platforms of tests and CI)."""
     app = QApplication.instance()
     if app is not None and app.platformName() not in ("offscreen", "minimal"):
+        from PySide6.QtWidgets import QMessageBox  # its class and enums are built for an error, not at every start
+
         QMessageBox.critical(None, title, message)
 
 
