@@ -6,7 +6,7 @@ import json
 import sqlite3
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # reading a setting needs no store (the lock roster of a cold start)
+if TYPE_CHECKING:
     from .db import Transaction
 
 
