@@ -22,6 +22,23 @@ def window(qtbot, qapp, kiosk):
     return built
 
 
+def account_page_alone(qtbot, qapp, page_class, kiosk, account):
+    """An account page (admin, My PIN) shown on its own, opened by ``account``, signed in."""
+    from meso_kiosk.ui.sign_in import SignIn
+
+    apply_theme(qapp)
+    sign_in = SignIn()
+    sign_in.sign_in(account)
+    built = page_class(kiosk.accounts, sign_in)
+    qtbot.addWidget(built)
+    built.setMinimumSize(640, 480)  # a top level's own minimum (the offscreen plugin warns otherwise)
+    built.resize(1280, 800)
+    built.show()
+    qtbot.waitExposed(built)
+    assert built.start()
+    return built
+
+
 def signed_in_consultant(kiosk):
     """The clinic's first consultant (an admin with PIN ``COUNTERSIGN_PIN``), created if needed."""
     from tests.conftest import COUNTERSIGN_PIN

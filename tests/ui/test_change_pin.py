@@ -6,10 +6,8 @@ from PySide6.QtWidgets import QAbstractButton, QApplication, QLineEdit, QWidget
 
 from meso_kiosk.services.accounts import PinPurpose
 from meso_kiosk.ui.pages.change_pin import ChangePinPage
-from meso_kiosk.ui.sign_in import SignIn
-from meso_kiosk.ui.theme import apply_theme
 from tests.conftest import COUNTERSIGN_PIN
-from tests.ui.conftest import signed_in_consultant
+from tests.ui.conftest import account_page_alone, signed_in_consultant
 from tests.ui.test_lock_screen import type_pin
 
 NEW_PIN = "583920"
@@ -24,17 +22,7 @@ def me(kiosk):
 @pytest.fixture
 def page(qtbot, qapp, kiosk, me):
     """My PIN alone, opened by the signed-in consultant."""
-    apply_theme(qapp)
-    sign_in = SignIn()
-    sign_in.sign_in(me)
-    built = ChangePinPage(kiosk.accounts, sign_in)
-    qtbot.addWidget(built)
-    built.setMinimumSize(640, 480)  # a top level's own minimum (the offscreen plugin warns otherwise)
-    built.resize(1280, 800)
-    built.show()
-    qtbot.waitExposed(built)
-    assert built.start()
-    return built
+    return account_page_alone(qtbot, qapp, ChangePinPage, kiosk, me)
 
 
 @pytest.fixture

@@ -7,10 +7,9 @@ from PySide6.QtWidgets import QAbstractButton, QLineEdit, QWidget
 from meso_kiosk.domain.pin import PinOutcome
 from meso_kiosk.domain.actor import consultant_actor
 from meso_kiosk.ui.pages.consultants_admin import ConsultantsAdminPage
-from meso_kiosk.ui.sign_in import SignIn
-from meso_kiosk.ui.theme import TOUCH_TARGET, apply_theme
+from meso_kiosk.ui.theme import TOUCH_TARGET
 from tests.conftest import COUNTERSIGN_PIN
-from tests.ui.conftest import signed_in_consultant
+from tests.ui.conftest import account_page_alone, signed_in_consultant
 
 ADMIN_PIN = COUNTERSIGN_PIN  # the window fixture's admin, "Dr Test Consultant"
 SAM_PIN = "739154"
@@ -30,17 +29,7 @@ def sam(kiosk, admin):
 @pytest.fixture
 def page(qtbot, qapp, kiosk, admin, sam):
     """The admin page alone, opened by the signed-in admin."""
-    apply_theme(qapp)
-    sign_in = SignIn()
-    sign_in.sign_in(admin)
-    built = ConsultantsAdminPage(kiosk.accounts, sign_in)
-    qtbot.addWidget(built)
-    built.setMinimumSize(640, 480)  # a top level's own minimum (the offscreen plugin warns otherwise)
-    built.resize(1280, 800)
-    built.show()
-    qtbot.waitExposed(built)
-    assert built.start()
-    return built
+    return account_page_alone(qtbot, qapp, ConsultantsAdminPage, kiosk, admin)
 
 
 @pytest.fixture
