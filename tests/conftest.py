@@ -29,6 +29,16 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     too; set before collection, which already writes them."""
     factory: pytest.TempPathFactory = session.config._tmp_path_factory  # type: ignore[attr-defined]
     set_hypothesis_home_dir(factory.mktemp("hypothesis"))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """MESO_KIOSK_SHOTS (where a person keeps the screenshots, tests/ui/conftest.py's ``shots``)
+    must name a folder, or one to create: said once, before any test runs."""
+    keep = os.environ.get("MESO_KIOSK_SHOTS")
+    if keep and Path(keep).exists() and not Path(keep).is_dir():
+        raise pytest.UsageError(f"MESO_KIOSK_SHOTS={keep!r} is not a folder: name a folder to keep the screenshots in")
+
+
 # Argon2id at its cheapest: tests check the PIN logic, not the hashing cost.
 CHEAP_PIN_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 _SEAL_KEYS: list = []
