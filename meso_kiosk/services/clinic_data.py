@@ -332,11 +332,6 @@ def _parse_consent_index(data: dict) -> tuple[dict[str, int], str]:
     return dict(current), default
 
 
-def app_info(data: ClinicData | None = None) -> AppInfo:
-    """app.toml's title, icon and steps, from ``data`` (else the shipped files)."""
-    return (data or ClinicData()).app_info()
-
-
-def languages(data: ClinicData | None = None) -> tuple[Language, ...]:
-    """languages.toml's languages, from ``data`` (else the shipped files)."""
-    return (data or ClinicData()).languages()
+def app_info() -> AppInfo:
+    """The shipped app.toml's title, icon and steps (where no installation is open yet)."""
+    return ClinicData().app_info()

@@ -16,7 +16,7 @@ from PySide6.QtGui import QIcon
 
 from ..resources import resource_path
 from ..services import backup
-from ..services.clinic_data import app_info, check_clinic_data, languages
+from ..services.clinic_data import check_clinic_data
 from ..services.kiosk import Kiosk
 from ..services.reference import AppInfo
 from ..services.restore_notice import take_restore_notice
@@ -56,7 +56,7 @@ def finish_window(window: MainWindow, kiosk: Kiosk, actor: Callable[[], str] | N
     has); tests may pass a fixed ``actor`` instead. ``info``: app.toml's, when the caller has
     read it already (else read here).
     """
-    info = info or app_info()
+    info = info or kiosk.clinic_data.app_info()
     # The window's icon (title bar, task bar) after the first frame, which does not show it.
     window.setWindowIcon(QIcon(str(resource_path(info.icon))))
     sign_in = SignIn(window)
@@ -74,7 +74,7 @@ def build_main_window(kiosk: Kiosk, actor: Callable[[], str] | None = None, *,
     ``defer_pages``: only the lock screen now; the pages come with ``window.ensure_pages()``
     (showing the patient list after a right PIN calls it too).
     """
-    info = info or app_info()
+    info = info or kiosk.clinic_data.app_info()
     window = opening_window(kiosk.clinic.profile().name, kiosk.accounts.lock_accounts(), info)
     finish_window(window, kiosk, actor, info=info)
     if not defer_pages:
@@ -84,7 +84,7 @@ def build_main_window(kiosk: Kiosk, actor: Callable[[], str] | None = None, *,
 
 def _build_pages(window: MainWindow, kiosk: Kiosk, info: AppInfo, sign_in: SignIn,
                  actor: Callable[[], str]) -> None:
-    langs = languages(kiosk.clinic_data)
+    langs = kiosk.clinic_data.languages()
     details = PatientDetailsPage(kiosk.patients, langs, kiosk.clock, actor)
 
     def guard(step_id: str):  # an unhandled intake stop holds a step back

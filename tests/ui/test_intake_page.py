@@ -9,7 +9,6 @@ from PySide6.QtWidgets import QAbstractButton, QLineEdit, QWidget
 
 from meso_kiosk.domain.intake_form import FieldKind
 from meso_kiosk.services.kiosk import open_kiosk
-from meso_kiosk.services.clinic_data import app_info, languages
 from meso_kiosk.ui.pages.coming_next import ComingNextPage
 from meso_kiosk.ui.pages.intake import AUTOSAVE_DELAY_MS, IntakePage
 from meso_kiosk.ui.pages.patient_details import PatientDetailsPage
@@ -68,7 +67,7 @@ WHOLE_FORM: dict[str, object] = {
 
 
 def _page(kiosk, qtbot, size=(1280, 800)) -> IntakePage:
-    details = PatientDetailsPage(kiosk.patients, languages(), kiosk.clock, lambda: ACTOR)
+    details = PatientDetailsPage(kiosk.patients, kiosk.clinic_data.languages(), kiosk.clock, lambda: ACTOR)
     page = IntakePage(kiosk.intake, details, kiosk.clock, lambda: ACTOR)
     qtbot.addWidget(page)
     page.setMinimumSize(640, 480)  # a fixed floor, as the main window has (offscreen warns otherwise)
@@ -266,8 +265,8 @@ def test_classification_offers_the_scale_that_fits(kiosk, register, qtbot, theme
 
 def _workspace(kiosk, qtbot, size=(1280, 800)):
     """The workspace as ui/app.py composes it, with the other steps as placeholders."""
-    info = app_info()
-    details = PatientDetailsPage(kiosk.patients, languages(), kiosk.clock, lambda: ACTOR)
+    info = kiosk.clinic_data.app_info()
+    details = PatientDetailsPage(kiosk.patients, kiosk.clinic_data.languages(), kiosk.clock, lambda: ACTOR)
     pages: dict[str, QWidget] = {s.id: ComingNextPage(s, guard=held_by_intake_stops(kiosk.intake.blocked_steps, s.id))
                                  for s in info.steps if s.id != "intake"}
     pages["intake"] = IntakePage(kiosk.intake, details, kiosk.clock, lambda: ACTOR)

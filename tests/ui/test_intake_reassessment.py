@@ -12,7 +12,6 @@ from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from meso_kiosk.domain.intake import CARRIED_INTO_REASSESSMENT, reassessment_draft
 from meso_kiosk.domain.actor import consultant_actor
-from meso_kiosk.services.clinic_data import languages
 from meso_kiosk.store.consultants import insert_consultant
 from meso_kiosk.ui.pages.intake import IntakePage
 from meso_kiosk.ui.pages.patient_details import PatientDetailsPage
@@ -61,7 +60,7 @@ def who(kiosk):
 
 def _page(kiosk, qtbot, who, size=(1280, 800)) -> IntakePage:
     actor = lambda: who["actor"]  # noqa: E731 — read at every write, like SignIn.actor
-    details = PatientDetailsPage(kiosk.patients, languages(), kiosk.clock, actor)
+    details = PatientDetailsPage(kiosk.patients, kiosk.clinic_data.languages(), kiosk.clock, actor)
     page = IntakePage(kiosk.intake, details, kiosk.clock, actor)
     qtbot.addWidget(page)
     page.setMinimumSize(640, 480)
