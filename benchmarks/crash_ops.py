@@ -358,13 +358,12 @@ class Driver:
 
     def op_settings(self, tag: str) -> None:
         from meso_kiosk.services.backup import configure_auto_backup
-        from meso_kiosk.services.clinic import ClinicService
 
         choice = self.rng.random()
         if choice < 0.4:
             name = f"Clinique Harness {tag}"
             with self.step("settings.clinic", name=name):
-                self._call(ClinicService(self.kiosk.store).update, name, None, "harness")
+                self._call(self.kiosk.clinic.update, {"name": name}, "harness")
         elif choice < 0.7:
             seconds = self.rng.choice([60, 120, 300, 600])
             with self.step("settings.idle_lock", seconds=seconds):

@@ -25,12 +25,16 @@ def _system_now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-@dataclass(frozen=True)
+@dataclass
 class Clock:
-    """The clinic's notion of now. Tests pass a fixed ``now``."""
+    """The clinic's notion of now. Tests pass a fixed ``now``. One clock is shared by every
+    service, so when the clinic moves its time zone (``move_to``) all of them follow at once."""
 
     tz: tzinfo
     now: Callable[[], datetime] = _system_now
+
+    def move_to(self, tz: tzinfo) -> None:
+        self.tz = tz
 
     def now_utc(self) -> datetime:
         return self.now().astimezone(timezone.utc)

@@ -7,6 +7,7 @@ import unicodedata
 from dataclasses import dataclass, field, replace
 from datetime import date
 
+from .contact import clean_email, clean_phone, phone_digits
 from .errors import ValidationError
 from .language import is_language_code
 from .text import clean_text
@@ -19,8 +20,6 @@ SEX_AT_BIRTH = {"female": "Female", "male": "Male", "intersex": "Intersex"}
 # Hebrew maqaf, katakana middle dot. Digits and symbols are refused.
 _NAME_PUNCTUATION = set("'’ʼ‘-‐‑.·־・")
 _NAME_JOINERS = {"\u200c", "\u200d"}
-_PHONE_RE = re.compile(r"^\+?[0-9 ()./\-]{4,32}$")
-_EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 
 
 @dataclass(frozen=True)
@@ -51,11 +50,6 @@ class Patient:
 
     def with_id(self, patient_id: int) -> "Patient":
         return replace(self, id=patient_id)
-
-
-def phone_digits(phone: str | None) -> str:
-    """Digits only, so that '+33 6 12' and '0033612' can be searched by prefix."""
-    return "".join(ch for ch in (phone or "") if ch.isdigit() and ch.isascii())
 
 
 def search_key(text: str | None) -> str:
@@ -151,27 +145,8 @@ def validate_patient(raw: dict[str, object], *, today: date, patient_id: int | N
 
     attempt("sex_at_birth", check_sex)
 
-    def check_phone(value: object) -> str | None:
-        text = clean_text(value, "phone", max_length=32, label="phone number")
-        if text is None:
-            return None
-        if not _PHONE_RE.match(text) or len(phone_digits(text)) < 4:
-            raise ValidationError.single(
-                "phone", "Enter the phone number with digits only (spaces, +, - and brackets are fine)."
-            )
-        return text
-
-    attempt("phone", check_phone)
-
-    def check_email(value: object) -> str | None:
-        text = clean_text(value, "email", max_length=254, label="e-mail address")
-        if text is None:
-            return None
-        if not _EMAIL_RE.match(text):
-            raise ValidationError.single("email", "Enter an e-mail address like name@example.com.")
-        return text
-
-    attempt("email", check_email)
+    attempt("phone", clean_phone)
+    attempt("email", clean_email)
 
     def check_language(value: object) -> str | None:
         text = clean_text(value, "preferred_language", max_length=35, label="language")

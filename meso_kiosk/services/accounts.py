@@ -17,7 +17,8 @@ For the UI (lock screen, hand-off exit, admin panel), the whole API is on
   that moment (countersigning a consent, leaving hand-off mode).
 * Admin changes take the admin's id and PIN, typed again: ``add_consultant``,
   ``disable_consultant``, ``enable_consultant``, ``reset_pin``; anyone can
-  ``change_own_pin``. Each is audited.
+  ``change_own_pin``; ``set_credentials`` records a consultant's profession and
+  registration number. Each is audited.
 * ``idle_lock_seconds()`` (default 120) is how long the app may sit untouched
   before it locks itself; ``set_idle_lock_seconds`` changes it (admin).
 
@@ -34,6 +35,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from ..domain.actor import consultant_actor
+from ..domain.clinic_settings import clean_credentials
 from ..domain.clock import Clock
 from ..domain.errors import ValidationError
 from ..domain.pin import (
@@ -54,6 +56,7 @@ from ..domain.text import clean_text
 from ..store import consultant_accounts as account_rows
 from ..store.consultant_accounts import ConsultantAccount
 from ..store.consultants import insert_consultant
+from ..store.credentials import NO_CREDENTIALS, Credentials, current_credentials, record_credentials
 from ..store.db import Store, Transaction
 from ..store import lock_roster
 from ..store.settings import get_setting, put_setting
@@ -318,6 +321,22 @@ class AccountService:
         with self._store.write(consultant_actor(consultant_id)) as tx:
             account_rows.set_pin_hash(tx, consultant_id, pin_hash, "consultant.pin_change")
         return self.account(consultant_id)
+
+    def credentials(self) -> dict[int, Credentials]:
+        """Each consultant's profession and registration number, as last set (none: absent)."""
+        return current_credentials(self._store.conn)
+
+    def set_credentials(self, admin_id: int, admin_pin: object, consultant_id: int, profession: object,
+                        registration: object) -> Credentials:
+        """An admin records who a consultant is professionally (shown on consents and the PDF).
+        A new row each time (the old ones stay, for documents issued before). Audited."""
+        self.account(consultant_id)
+        wanted = Credentials(*clean_credentials(profession, registration))
+        self.require_admin(admin_id, admin_pin)
+        if self.credentials().get(consultant_id, NO_CREDENTIALS) != wanted:
+            with self._store.write(consultant_actor(admin_id)) as tx:
+                record_credentials(tx, consultant_id, wanted)
+        return wanted
 
     def set_initial_pin(self, tx: Transaction, consultant_id: int, pin: str) -> None:
         """Give a consultant created in ``tx`` a PIN, inside that transaction (demo seeding)."""

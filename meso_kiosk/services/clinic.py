@@ -1,15 +1,26 @@
-"""The clinic's own settings: name, time zone."""
+"""The clinic's identity and policies (``domain.clinic_settings``), stored as audited settings.
+
+Whoever shows them listens (``add_listener``): a change takes effect without a restart —
+the shared clock moves to a new time zone at once, the lock screen shows a new name, and
+the installation makes a seal certificate in it (``services.kiosk``).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
+from typing import Callable, Mapping
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from ..domain.text import clean_text
-from ..domain.errors import ValidationError
+from ..domain.clinic_settings import SETTING_KEYS, ClinicSettings, check_changes, from_stored, to_stored
+from ..domain.clock import Clock
 from ..store.db import Store
-from ..store.settings import clinic_name, get_setting, put_setting
+from ..store.logos import Logo, keep_logo, read_logo
+from ..store.settings import clinic_name, get_setting, get_settings, put_setting
+from .clinic_data import ClinicData
+
+# Told after every change: the settings now, the names of the fields that changed, who changed them.
+ClinicListener = Callable[[ClinicSettings, frozenset[str], str], None]
 
 
 @dataclass(frozen=True)
@@ -32,24 +43,67 @@ def clinic_timezone(name: str | None) -> tzinfo:
 
 
 class ClinicService:
-    def __init__(self, store: Store):
+    def __init__(self, store: Store, clock: Clock, clinic_data: ClinicData):
         self._store = store
+        self._clock = clock
+        self._clinic_data = clinic_data
+        self._listeners: list[ClinicListener] = []
+
+    def add_listener(self, listener: ClinicListener) -> None:
+        self._listeners.append(listener)
 
     def profile(self) -> ClinicProfile:
+        """Name and time zone only: cheap, for a header or a locked window."""
         conn = self._store.conn
         return ClinicProfile(
             name=clinic_name(conn),
             timezone=get_setting(conn, "clinic.timezone"),  # type: ignore[arg-type]
         )
 
-    def update(self, name: str, timezone: str | None, actor: str) -> ClinicProfile:
-        clean_name = clean_text(name, "clinic_name", max_length=120, required=True, label="clinic name")
-        if timezone:
-            try:
-                ZoneInfo(timezone)
-            except (ZoneInfoNotFoundError, ValueError) as error:
-                raise ValidationError.single("timezone", "Choose a time zone such as Europe/Paris.") from error
+    def settings(self) -> ClinicSettings:
+        rows = get_settings(self._store.conn, SETTING_KEYS.values())
+        return from_stored(rows, self._protocol_ids())
+
+    def update(self, changes: Mapping[str, object], actor: str) -> ClinicSettings:
+        """Apply ``changes`` (field → value as typed) in one transaction, each changed setting
+        audited; ``ValidationError`` names every field at fault and nothing is stored then."""
+        current = self.settings()
+        wanted = check_changes(current, changes, self._protocol_ids())
+        return self._store_settings(current, wanted, actor)
+
+    def logo(self) -> Logo | None:
+        sha256 = self.settings().logo
+        return None if sha256 is None else read_logo(self._store.conn, sha256)
+
+    def set_logo(self, data: bytes | None, actor: str) -> ClinicSettings:
+        """Use the picture in ``data`` (PNG or JPEG bytes; checked and scaled) as the logo;
+        None: no logo. Earlier logos stay in the database (and in documents that printed them)."""
+        from dataclasses import replace
+
+        from .clinic_logo import prepare_logo
+
+        current = self.settings()
+        if data is None:
+            return self._store_settings(current, replace(current, logo=None), actor)
+        logo = prepare_logo(data)
         with self._store.write(actor) as tx:
-            put_setting(tx, "clinic.name", clean_name)
-            put_setting(tx, "clinic.timezone", timezone)
-        return self.profile()
+            keep_logo(tx, logo)
+        return self._store_settings(current, replace(current, logo=logo.sha256), actor)
+
+    def _store_settings(self, current: ClinicSettings, wanted: ClinicSettings, actor: str) -> ClinicSettings:
+        before, after = to_stored(current), to_stored(wanted)
+        changed_keys = [key for key, value in after.items() if before[key] != value]
+        if not changed_keys:
+            return current
+        with self._store.write(actor) as tx:
+            for key in changed_keys:
+                put_setting(tx, key, after[key])
+        fields = frozenset(name for name, key in SETTING_KEYS.items() if key in changed_keys)
+        if "timezone" in fields:
+            self._clock.move_to(clinic_timezone(wanted.timezone))
+        for listener in self._listeners:
+            listener(wanted, fields, actor)
+        return wanted
+
+    def _protocol_ids(self) -> frozenset[str]:
+        return frozenset(self._clinic_data.protocols())

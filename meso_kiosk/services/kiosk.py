@@ -47,10 +47,10 @@ class Kiosk:
         self.store = store
         self.clock = clock
         self.accounts = accounts
-        self.clinic = ClinicService(store)
         self._make_seal = make_seal
         # The clinic's data files, each read once for every service (none before it is used).
         self.clinic_data = ClinicData()
+        self.clinic = ClinicService(store, clock, self.clinic_data)
 
     @cached_property
     def patients(self) -> PatientService:

@@ -441,6 +441,35 @@ def _step_0009_audit_content(db: "Database") -> None:
                      + _immutable("seal_certificates", "1", "a seal certificate cannot be changed"))
 
 
+def _step_0010_clinic_identity(db: "Database") -> None:
+    # Who performs the treatment: a consultant's profession and registration number, each
+    # change a new row, so a document names what held on the day it was issued.
+    # The clinic's logo, kept in the database: backups, restores and the audit chain carry it.
+    db.executescript(
+        """
+    CREATE TABLE consultant_credentials (
+        id INTEGER PRIMARY KEY,
+        consultant_id INTEGER NOT NULL REFERENCES consultants (id),
+        profession TEXT,
+        registration TEXT,
+        set_at TEXT NOT NULL
+    );
+    CREATE INDEX consultant_credentials_consultant ON consultant_credentials (consultant_id, id);
+    CREATE TABLE clinic_logos (
+        id INTEGER PRIMARY KEY,
+        sha256 TEXT NOT NULL UNIQUE,
+        png BLOB NOT NULL,
+        width INTEGER NOT NULL,
+        height INTEGER NOT NULL,
+        added_at TEXT NOT NULL
+    );
+    """
+    )
+    db.executescript(_immutable("consultant_credentials", "1", "consultant credentials cannot be changed; "
+                                                               "record new ones")
+                     + _immutable("clinic_logos", "1", "a clinic logo cannot be changed; add a new one"))
+
+
 STEPS: tuple[tuple[str, Callable[["Database"], None]], ...] = (
     ("0001_core", _step_0001_core),
     ("0002_patient_search", _step_0002_patient_search),
@@ -450,6 +479,7 @@ STEPS: tuple[tuple[str, Callable[["Database"], None]], ...] = (
     ("0007_consent_accounts", _step_0007_consent_accounts),
     ("0008_patient_search_prefixes", _step_0008_patient_search_prefixes),
     ("0009_audit_content", _step_0009_audit_content),
+    ("0010_clinic_identity", _step_0010_clinic_identity),
 )
 SCHEMA_VERSION = len(STEPS)
 

@@ -6,7 +6,8 @@ import re
 import sqlite3
 from datetime import date
 
-from ..domain.patient import Patient, parse_date, phone_digits, search_key
+from ..domain.contact import phone_digits
+from ..domain.patient import Patient, parse_date, search_key
 from ..domain.errors import ValidationError
 from .db import Transaction
 from .errors import RecordNotFoundError

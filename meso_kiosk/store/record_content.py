@@ -44,6 +44,8 @@ RECORDS: dict[str, tuple[Part, ...]] = {
     "setting": (Part("settings", "key"),),
     "restore": (Part("restores", "id"),),
     "seal_certificate": (Part("seal_certificates", "id"),),
+    "consultant_credentials": (Part("consultant_credentials", "id"),),
+    "clinic_logo": (Part("clinic_logos", "id"),),
 }
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterable
+
+from ..domain.clinic_name import CLINIC_NAME_DEFAULT
 
 if TYPE_CHECKING:
     from .db import Transaction
@@ -15,7 +17,12 @@ def get_setting(conn: sqlite3.Connection, key: str, default: object = None) -> o
     return default if row is None else json.loads(row[0])
 
 
-CLINIC_NAME_DEFAULT = "Meso Kiosk clinic"
+def get_settings(conn: sqlite3.Connection, keys: Iterable[str]) -> dict[str, object]:
+    """The stored values of ``keys`` (a key never set is absent)."""
+    wanted = list(keys)
+    marks = ", ".join("?" * len(wanted))
+    return {key: json.loads(value)
+            for key, value in conn.execute(f"SELECT key, value FROM settings WHERE key IN ({marks})", wanted)}
 
 
 def clinic_name(conn: sqlite3.Connection) -> str:
