@@ -29,6 +29,7 @@ from ..domain.aftercare import Aftercare
 from ..domain.clock import Clock, parse_utc_iso
 from ..domain.clinic_calendar import ClinicCalendar
 from ..domain.course import Course, ProjectedCourse, project
+from ..domain.course_price import course_price_words
 from ..domain.protocol import MAX_INTERVAL_DAYS, Protocol
 from ..domain.errors import ValidationError
 from ..domain.intake import intake_salt_score
@@ -47,6 +48,7 @@ from ..store.courses import StoredCourse
 from ..store.db import Store
 from ..store.errors import RecordNotFoundError
 from ..store.settings import clinic_name
+from .clinic import ClinicService
 from .clinic_data import ClinicData
 from .files import write_atomically
 
@@ -97,8 +99,9 @@ class IcsExport:
 
 
 class CourseService:
-    def __init__(self, store: Store, clock: Clock, clinic_data: ClinicData):
+    def __init__(self, store: Store, clock: Clock, clinic_data: ClinicData, clinic: ClinicService | None = None):
         self._store = store
+        self._clinic = clinic  # its prices, read at each call: an admin may change them any time
         self._clock = clock
         self._data = clinic_data
         self._protocols = self._data.protocols()
@@ -128,6 +131,13 @@ class CourseService:
 
     def clinic_name(self) -> str:
         return clinic_name(self._store.conn)
+
+    def price_words(self, projected: ProjectedCourse | None) -> str | None:
+        """The price of ``projected`` as the clinic set it now (per session and for all its
+        sessions); None when the clinic set no price for its protocol, or no currency."""
+        if projected is None or self._clinic is None:
+            return None
+        return course_price_words(self._clinic.settings(), projected.protocol.id, projected.total)
 
     # -- reading -------------------------------------------------------------------------
 

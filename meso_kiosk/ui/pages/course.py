@@ -97,9 +97,14 @@ class CoursePage(QWidget):
         self.progress_heading = label("", "heading")
         self.progress_bar = ProgressBar()
         self.progress_detail = label("", None)
+        # The clinic's price for the course shown; hidden (no room taken) when it set none.
+        self.price = label("", None)
+        self.price.setAccessibleName("Price")
+        self.price.hide()
         self.banner = label("", "banner-error")
         self.banner.hide()
-        progress_card, _ = _card(self.progress_heading, self.progress_bar, self.progress_detail, spacing=8)
+        progress_card, _ = _card(self.progress_heading, self.progress_bar, self.progress_detail,
+                                 self.price, spacing=8)
         return progress_card
 
     def _build_settings(self) -> QFrame:
@@ -262,6 +267,8 @@ class CoursePage(QWidget):
         being typed for a change."""
         if not self._has_unsaved_input():
             self._reload()
+        else:
+            self._show_price(self._shown)  # prices may have changed meanwhile, even so
 
     def _reload(self) -> None:
         if self.patient is None:
@@ -334,11 +341,15 @@ class CoursePage(QWidget):
         heading, detail = progress_words(course, stored is not None)
         self.progress_heading.setText(heading)
         self.progress_detail.setText(detail)
+        self._show_price(course)
         if course is None:
             self.progress_bar.set_progress(0, 0)
             return
         self.progress_bar.set_progress(course.done_count, course.total)
         self.progress_heading.setAccessibleName(heading)
+
+    def _show_price(self, course: ProjectedCourse | None) -> None:
+        _say(self.price, self._courses.price_words(course) or "")
 
     # -- protocol and reason -------------------------------------------------------------
 
