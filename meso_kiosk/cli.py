@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import stat
 import sys
 from pathlib import Path
 from typing import Callable, Sequence
@@ -87,6 +88,48 @@ def _add_window_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--demo", action="store_true", help="seed an empty database with fictional records first")
 
 
+def _text(value: str) -> str:
+    """A value typed for a setting; NUL, which no argument can carry on most systems, is refused here."""
+    if "\x00" in value:
+        raise argparse.ArgumentTypeError("a value cannot contain a NUL character")
+    return value
+
+
+def _price(value: str) -> tuple[str, str]:
+    """``PROTOCOL=AMOUNT``: the amount is checked with the other settings (empty clears the price)."""
+    protocol, equals, amount = _text(value).partition("=")
+    if not equals or not protocol.strip():
+        raise argparse.ArgumentTypeError(f"write a price as PROTOCOL=AMOUNT, e.g. mild=120 (not {value!r})")
+    return protocol.strip(), amount
+
+
+def _add_clinic_parser(commands) -> None:
+    clinic = commands.add_parser(
+        "clinic", help="show the clinic's name, contact, time zone and policies, or set them (recorded)",
+        description="Without options: print the clinic's settings, one 'key: value' a line (an address's "
+                    "lines joined by ' / ', a price as its plain amount, 'not set' for nothing). With options: "
+                    "set those given, all or nothing, then print. Every change is recorded in the audit log as "
+                    "made from the command line (actor 'cli').")
+    setting = clinic.add_argument
+    setting("--name", type=_text, help="the clinic's name (on the screens, the PDFs and the seal)")
+    setting("--address", type=_text, metavar="TEXT", help="postal address; lines separated by ' / ' or newlines")
+    setting("--phone", type=_text, metavar="TEXT", help="the clinic's phone number (empty clears it)")
+    setting("--email", type=_text, metavar="TEXT", help="the clinic's e-mail address (empty clears it)")
+    setting("--timezone", type=_text, metavar="ZONE", help="IANA time zone, e.g. Europe/Paris (empty: the computer's)")
+    setting("--currency", type=_text, metavar="CODE", help="the prices' currency, e.g. EUR")
+    setting("--price", type=_price, action="append", metavar="PROTOCOL=AMOUNT",
+            help="price of one session of a protocol (repeatable; an empty AMOUNT clears it)")
+    setting("--cooling-off-hours", type=_text, metavar="N", help="hours between a first consent and the first session (0-720)")
+    setting("--minimum-age", type=_text, metavar="N", help="age from which a patient consents alone (16-21)")
+    setting("--treats-minors", type=_text, metavar="yes|no", help="whether younger patients are treated, with a guardian")
+    setting("--reconsent-on-new-text", type=_text, metavar="yes|no",
+            help="whether a changed consent text must be signed again before the next session")
+    logo = clinic.add_mutually_exclusive_group()
+    logo.add_argument("--logo", type=_path, metavar="FILE", help="the clinic's logo: a PNG, JPEG or SVG file")
+    logo.add_argument("--no-logo", action="store_true", help="show no logo")
+    _add_data_dir(clinic, default=argparse.SUPPRESS)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="meso-kiosk", description="Scalp-mesotherapy consultation kiosk.")
     parser.add_argument("--version", action="version", version=f"meso-kiosk {__version__}")
@@ -125,6 +168,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_data_dir(verify, default=argparse.SUPPRESS)
     new_seal = commands.add_parser("new-seal", help="make a new clinic seal when the old one is lost for good (recorded)")
     _add_data_dir(new_seal, default=argparse.SUPPRESS)
+    _add_clinic_parser(commands)
     self_test = commands.add_parser("self-test", help="run a whole consultation end to end in a temporary folder")
     self_test.add_argument("--data-dir", metavar="DIR", default=argparse.SUPPRESS, type=_path,
                            help="an empty (or earlier self-test's) folder to work in, kept afterwards "
@@ -249,6 +293,100 @@ def _run_verify(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# A setting's field (``ValidationError.errors`` key) → the option that sets it.
+CLINIC_OPTIONS = {"name": "--name", "address": "--address", "phone": "--phone", "email": "--email",
+                  "timezone": "--timezone", "currency": "--currency", "prices": "--price",
+                  "cooling_off_hours": "--cooling-off-hours", "minimum_age": "--minimum-age",
+                  "treats_minors": "--treats-minors", "reconsent_on_new_text": "--reconsent-on-new-text",
+                  "logo": "--logo"}
+
+
+def _clinic_changes(args: argparse.Namespace) -> dict[str, object]:
+    """The settings the options ask for, as typed (checked by the clinic service)."""
+    from .services.clinic_listing import address_from_one_line
+
+    changes: dict[str, object] = {field: getattr(args, field) for field in CLINIC_OPTIONS
+                                  if field not in ("prices", "logo") and getattr(args, field) is not None}
+    if "address" in changes:
+        changes["address"] = address_from_one_line(changes["address"])  # type: ignore[arg-type]
+    if args.price:
+        prices: dict[str, str] = {}
+        for protocol, amount in args.price:
+            if protocol in prices:
+                raise CommandFailed(f"--price {protocol}: given twice; give each protocol's price once")
+            prices[protocol] = amount
+        changes["prices"] = prices
+    return changes
+
+
+def _read_logo(name: str) -> bytes:
+    """The picture in file ``name`` as PNG or JPEG bytes (an SVG drawn to PNG); one line if it cannot be."""
+    from .services.clinic_logo import MAX_FILE_BYTES
+
+    try:  # non-blocking: a FIFO named here must not hang the command
+        descriptor = os.open(name, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except OSError as error:
+        raise CommandFailed(f"--logo: {name} cannot be read ({error.strerror or error})") from None
+    if not stat.S_ISREG(os.fstat(descriptor).st_mode):  # a folder, a FIFO, a device
+        os.close(descriptor)
+        raise CommandFailed(f"--logo: {name} is not a file (give a PNG, JPEG or SVG file)")
+    with os.fdopen(descriptor, "rb") as file:
+        try:
+            data = file.read(MAX_FILE_BYTES + 1)  # one byte more: prepare_logo says "too large"
+        except OSError as error:
+            raise CommandFailed(f"--logo: {name} cannot be read ({error.strerror or error})") from None
+    if name.lower().endswith(".svg") or data.lstrip()[:5] in (b"<?xml", b"<svg "):
+        from .ui.logo_picture import logo_png  # Qt's SVG renderer, loaded only for an SVG
+
+        return logo_png(Path(name))
+    return data
+
+
+def _clinic_problem(error: ValidationError) -> CommandFailed:
+    """Each field at fault named by its option: ``--minimum-age: The minimum age must be …``."""
+    def option(field: str) -> str:
+        if field.startswith("price."):
+            return f"--price {field.removeprefix('price.')}"
+        return CLINIC_OPTIONS.get(field, field)
+
+    return CommandFailed(" ".join(f"{option(field)}: {message}" for field, message in error.errors.items()))
+
+
+def _run_clinic(args: argparse.Namespace) -> int:
+    from .services.clinic_listing import settings_lines
+
+    try:
+        changes = _clinic_changes(args)
+        logo = _read_logo(args.logo) if args.logo is not None else None
+        wanted = bool(changes) or logo is not None or args.no_logo
+        kiosk = _existing_kiosk(args, rescue=not wanted)
+        try:
+            protocol_ids = tuple(kiosk.clinic_data.protocols())
+            if wanted:
+                _set_clinic(kiosk, changes, logo, protocol_ids, clear_logo=args.no_logo)
+            print("\n".join(settings_lines(kiosk.clinic.settings(), kiosk.clinic.logo(), protocol_ids)))
+        finally:
+            kiosk.close()
+    except ValidationError as error:
+        raise _clinic_problem(error) from None
+    return EXIT_OK
+
+
+def _set_clinic(kiosk, changes: dict[str, object], logo: bytes | None, protocol_ids: tuple[str, ...], *,
+                clear_logo: bool) -> None:
+    """Every value checked before anything is stored (all or nothing), then stored as made by "cli"."""
+    from .domain.clinic_settings import check_changes
+    from .services.clinic_logo import prepare_logo
+
+    check_changes(kiosk.clinic.settings(), changes, protocol_ids)
+    if logo is not None:
+        prepare_logo(logo)
+    if changes:
+        kiosk.clinic.update(changes, "cli")
+    if logo is not None or clear_logo:
+        kiosk.clinic.set_logo(logo, "cli")
+
+
 def _run_self_test(args: argparse.Namespace) -> int:
     from .services.self_test import DataDirRefused, run_self_test
     from .ui.self_test import ui_steps
@@ -275,6 +413,7 @@ COMMANDS: dict[str | None, Callable[[argparse.Namespace], int]] = {
     "export-pdf": _run_export_pdf,
     "verify": _run_verify,
     "new-seal": _run_new_seal,
+    "clinic": _run_clinic,
     "self-test": _run_self_test,
 }
 
