@@ -11,7 +11,15 @@ from pathlib import Path
 
 import pytest
 
-from meso_kiosk.services.self_test import HEADLESS_STEPS, MARKER, SelfTestError, Step, run_self_test
+from meso_kiosk.services.self_test import (
+    CLINIC_SETTINGS,
+    HEADLESS_STEPS,
+    MARKER,
+    SelfTestError,
+    SelfTestRun,
+    Step,
+    run_self_test,
+)
 
 STEP_LINE = re.compile(r"^(ok  |FAIL)  (?P<name>.+?)\s+(?P<ms>\d+) ms  (?P<note>.*)$")
 
@@ -42,7 +50,7 @@ def test_self_test_passes_in_a_temporary_folder_and_removes_it(tmp_path):
     assert all(steps), lines
     names = [m["name"] for m in steps]
     assert all(m.group(1) == "ok  " for m in steps)
-    for expected in ("clinic data files", "seed patient", "complete intake", "plan course", "sign consent", "record session",
+    for expected in ("clinic data files", "clinic settings", "seed patient", "complete intake", "plan course", "sign consent", "record session",
                      "export signed PDF", "verify PDF", "audit-verify", "window opens locked, sign in",
                      "page: intake", "page: scalp map", "page: course", "page: consent", "page: summary"):
         assert expected in names
@@ -140,3 +148,30 @@ def test_unexpected_errors_are_one_line_with_their_kind(tmp_path):
     lines: list[str] = []
     assert run_self_test(tmp_path / "d", [Step("buggy", bug)], out=lines.append) == 1
     assert "KeyError" in lines[-2] and "\n" not in lines[-2]
+
+
+def _clinic_step() -> Step:
+    return next(step for step in HEADLESS_STEPS if step.name == "clinic settings")
+
+
+def test_the_clinic_settings_step_comes_early_and_reads_back_what_it_set(kiosk, tmp_path):
+    names = [step.name for step in HEADLESS_STEPS]
+    assert names.index("clinic settings") == names.index("clinic data files") + 1 < names.index("seed patient")
+    note = _clinic_step().run(SelfTestRun(tmp_path, kiosk=kiosk))
+    assert "read back" in note and "CHF" in note
+    settings = kiosk.clinic.settings()
+    assert settings.name == CLINIC_SETTINGS["name"] and settings.address.count("\n") == 2
+    assert settings.timezone == "Europe/Paris" and kiosk.clock.tz.key == "Europe/Paris"
+    actors = {row[0] for row in kiosk.store.conn.execute("SELECT actor FROM audit_log WHERE action = 'settings.update'")}
+    assert actors == {"self-test"}
+
+
+def test_the_clinic_settings_step_fails_loudly_when_a_value_read_back_differs(kiosk, tmp_path):
+    """Something between the service and the database changes a value: the step names it."""
+    def meddle(settings, changed, actor):
+        kiosk.clinic.update({"minimum_age": 21, "email": ""}, "meddler")
+
+    kiosk.clinic.add_listener(meddle)
+    with pytest.raises(SelfTestError) as failed:
+        _clinic_step().run(SelfTestRun(tmp_path, kiosk=kiosk))
+    assert "minimum_age is 21, not 18" in str(failed.value) and "email is None" in str(failed.value)

@@ -5,7 +5,8 @@ every library, resource, font and the seal work here: it registers a patient, co
 an intake, plans a course, has a consent signed (synthetic strokes, countersigned with a
 PIN checked by the real Argon2id hasher), records and closes a session on two zones,
 exports the sealed PDF, verifies it and checks the audit chain. Every clinic data file
-(rules, templates, protocols, the scalp zones, demo records) is read and checked first.
+(rules, templates, protocols, the scalp zones, demo records) is read and checked first, then
+the clinic's settings (name, contact, time zone, a price, the policies) are set and read back.
 The window's part ("every page builds offscreen") lives in ``meso_kiosk.ui.self_test``
 and is passed in as an extra step, since only ``ui/`` may import Qt.
 
@@ -50,6 +51,18 @@ INTAKE_ANSWERS: dict[str, object] = {
     "medical.diabetes": False,
     "medical.cancer_treatment": False,
 }
+# Set and read back by the second step: every kind of setting, in more than one script.
+CLINIC_SETTINGS: dict[str, object] = {
+    "name": "Self-test Clinic — Clinique d'essai",
+    "address": "4 rue de l'Église\n1204 Genève\nSuisse",
+    "phone": "+41 22 123 45 67",
+    "email": "self-test@example.org",
+    "timezone": "Europe/Paris",
+    "currency": "CHF",
+    "cooling_off_hours": 48,
+    "minimum_age": 18,
+}
+CLINIC_PRICE = "180.50"  # for the first protocol
 SESSION_ZONES = {"vertex": {"injections": 20, "depth_mm": 2.5, "volume_ml": 1.5},
                  "mid_scalp": {"injections": 15, "depth_mm": 2.0, "volume_ml": 1.0}}
 
@@ -122,6 +135,25 @@ def _open(run: SelfTestRun) -> str:
     _mark(run.data_dir)  # before the database, so a failed run's folder can be used again
     run.kiosk = open_kiosk(run.data_dir)
     return f"data folder {run.data_dir}"
+
+
+def _clinic_settings(run: SelfTestRun) -> str:
+    """The clinic's identity and policies stored, then read back from the database as set."""
+    from decimal import Decimal
+
+    clinic = run.kiosk.clinic
+    protocol = next(iter(run.kiosk.clinic_data.protocols()))
+    clinic.update({**CLINIC_SETTINGS, "prices": {protocol: CLINIC_PRICE}}, ACTOR)
+    settings = clinic.settings()
+    differ = [f"{key} is {getattr(settings, key)!r}, not {value!r}" for key, value in CLINIC_SETTINGS.items()
+              if getattr(settings, key) != value]
+    if settings.price_per_session(protocol) != Decimal(CLINIC_PRICE):
+        differ.append(f"the price of {protocol} is {settings.price_per_session(protocol)}, not {CLINIC_PRICE}")
+    if clinic.profile().name != CLINIC_SETTINGS["name"]:
+        differ.append(f"the header's name is {clinic.profile().name!r}")
+    if differ:
+        raise SelfTestError("the clinic's settings read back differ: " + "; ".join(differ))
+    return f"{len(CLINIC_SETTINGS) + 1} settings set and read back ({settings.price_text(Decimal(CLINIC_PRICE))})"
 
 
 def _clinic_data(run: SelfTestRun) -> str:
@@ -254,6 +286,7 @@ def _audit_verify(run: SelfTestRun) -> str:
 HEADLESS_STEPS: tuple[Step, ...] = (
     Step("open data folder", _open),
     Step("clinic data files", _clinic_data),
+    Step("clinic settings", _clinic_settings),
     Step("seed patient", _seed_patient),
     Step("complete intake", _intake),
     Step("consultant and PIN", _consultant),
