@@ -9,7 +9,7 @@ report shows them in the clinic's time zone with the UTC offset.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 from enum import StrEnum
 
@@ -19,8 +19,20 @@ from .scalp import ScalpGeometry
 
 @dataclass(frozen=True)
 class SummaryClinic:
+    """Who issues the document: the header's name, contact lines and logo."""
+
     name: str
     timezone: tzinfo
+    address: str | None = None               # up to six lines, as the clinic typed them
+    phone: str | None = None
+    email: str | None = None
+    logo_png: bytes | None = field(default=None, repr=False)  # at most 512 px a side (ClinicService)
+
+
+def credentials_words(profession: str | None, registration: str | None) -> str | None:
+    """Who a consultant is professionally, in one phrase: ``Dermatologist, registration RPPS 1000``."""
+    parts = [part for part in (profession, f"registration {registration}" if registration else None) if part]
+    return ", ".join(parts) or None
 
 
 class NoticeLevel(StrEnum):
@@ -133,6 +145,7 @@ class SessionRow:
     number: int | None = None                # 1-based, in date order
     technique: str | None = None
     corrections: tuple[SessionCorrection, ...] = ()
+    consultant_credentials: str | None = None  # ``credentials_words`` of who treated
 
     @property
     def injections(self) -> int:
@@ -168,6 +181,7 @@ class CourseSection:
     milestones: tuple[Milestone, ...] = ()
     maintenance_from: date | None = None
     note: str | None = None                  # why the plan cannot be shown, e.g. more sessions done than planned
+    price: str | None = None                 # "Price: 95.00 EUR per session · …"; None when the clinic set none
 
     @property
     def done(self) -> int:
@@ -215,6 +229,7 @@ class SignatureBlock:
     method: str = "Signed by hand on the kiosk tablet"
     aspect: float = 3.0
     digest_label: str = "Strokes SHA-256"
+    credentials: str | None = None           # the consultant's profession and registration, when recorded
 
 
 @dataclass(frozen=True)

@@ -49,6 +49,9 @@ SYSTEM_FONT_DIRS: tuple[Path, ...] = (
 _INVISIBLE_CATEGORIES = {"Cc", "Cf", "Cs", "Co", "Cn"}
 _RTL_CLASSES = {"R", "AL"}
 _KNOWN_RUNS = 4096  # texts whose runs a chain remembers
+_JOINER = "\u200d"  # zero-width joiner: joins emoji into one sequence
+_SKIN_TONES = ("\U0001F3FB", "\U0001F3FF")
+_SELECTORS = {"\ufe0e", "\ufe0f"}  # text or emoji presentation of the character before
 
 
 class FontError(Exception):
@@ -212,6 +215,40 @@ class FontChain:
     def check(self, text: str) -> None:
         """Raise ``MissingGlyphError`` if any character of ``text`` cannot be printed."""
         self.runs(text)
+
+    def without_missing_symbols(self, text: str) -> str:
+        """``text`` without the symbols no face prints (most emoji, flags, keycaps), each with
+        the rest of its sequence (skin tone, variation selector, what a joiner adds).
+
+        Letters and digits no face has are kept: ``runs`` still refuses them, by name.
+        """
+        chars = unicodedata.normalize("NFC", text)
+        kept: list[str] = []
+        index, dropped = 0, False
+        while index < len(chars):
+            char = chars[index]
+            index += 1
+            category = unicodedata.category(char)
+            # a symbol, or a keycap's enclosing mark; a letter's missing accent is kept (and refused)
+            if self._prints(char) or not (category[0] == "S" or category == "Me" or char in _SELECTORS):
+                kept.append(char)
+                continue
+            dropped = True
+            while index < len(chars):  # the rest of its sequence goes with it
+                following = chars[index]
+                if following == _JOINER:
+                    index += 2
+                elif unicodedata.category(following)[0] == "M" or _SKIN_TONES[0] <= following <= _SKIN_TONES[1]:
+                    index += 1
+                else:
+                    break
+        if not dropped:
+            return printable(text)
+        return " ".join(printable("".join(kept)).split())
+
+    def _prints(self, char: str) -> bool:
+        code = ord(char)
+        return all(any(code in face.cmap for face in faces) for faces in (self._regular, self._bold))
 
 
 def _find(file_name: str, folders: Sequence[Path]) -> Path:

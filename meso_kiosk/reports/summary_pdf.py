@@ -42,12 +42,17 @@ MARGIN_X = 20 * mm
 MARGIN_TOP = 18 * mm
 MARGIN_BOTTOM = 26 * mm
 TEXT_WIDTH = PAGE_WIDTH - 2 * MARGIN_X
+LOGO_HEIGHT = 18 * mm
+LOGO_MAX_WIDTH = 40 * mm
+META_WIDTH = 60 * mm  # the document id and when it was made, on the header's right
+LONG_NAME = 40  # characters of the clinic's name from which the header sets it smaller
 
 
 class _Styles:
     def __init__(self, fonts: FontChain):
         regular, bold = fonts.base_font(), fonts.base_font(bold=True)
         self.title = ParagraphStyle("title", fontName=bold, fontSize=17, leading=22, textColor=INK)
+        self.long_title = ParagraphStyle("long_title", parent=self.title, fontSize=13, leading=17)
         self.subtitle = ParagraphStyle("subtitle", fontName=regular, fontSize=10.5, leading=14, textColor=MUTED)
         self.meta = ParagraphStyle("meta", fontName=regular, fontSize=8.5, leading=12, textColor=MUTED,
                                    alignment=TA_RIGHT)
@@ -106,10 +111,22 @@ class _Builder:
     # -- pieces ---------------------------------------------------------------
     def header(self) -> list[Flowable]:
         s, summary = self.styles, self.summary
-        left = [self.p(summary.clinic.name, s.title, bold=True), self.p("Consultation summary", s.subtitle)]
+        clinic = summary.clinic
+        # The clinic's identity is on every document: a symbol no font has (an emoji) is left
+        # out of it rather than stop every export; letters no font has still stop it, named.
+        shown = self.fonts.without_missing_symbols
+        name = shown(clinic.name) or clinic.name
+        left: list[Flowable] = [self.p(name, s.title if len(name) <= LONG_NAME else s.long_title, bold=True)]
+        contact = [*(clinic.address or "").split("\n"), clinic.phone or "", clinic.email or ""]
+        left += [self.p(shown(line), s.small) for line in contact if shown(line)]
+        left += [Spacer(1, 1.5 * mm), self.p("Consultation summary", s.subtitle)]
         right = [self.line(f"Document {summary.document_id}", s.meta),
                  self.line(f"Made {self.when(summary.generated_at)}", s.meta)]
-        table = Table([[left, right]], colWidths=[TEXT_WIDTH * 0.62, TEXT_WIDTH * 0.38])
+        logo = _logo(clinic.logo_png)
+        cells, widths = [left, right], [TEXT_WIDTH - META_WIDTH, META_WIDTH]
+        if logo is not None:
+            cells, widths = [logo, *cells], [logo.drawWidth + 5 * mm, widths[0] - logo.drawWidth - 5 * mm, widths[1]]
+        table = Table([cells], colWidths=widths)
         table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
                                    ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
         return [table, Spacer(1, 4 * mm), HRFlowable(width="100%", thickness=1.2, color=ACCENT, spaceAfter=2 * mm)]
@@ -277,6 +294,11 @@ class _Builder:
                     "Products and lots", "Side effects observed"]
             table = self.grid(head, rows, [10, 24, 21.5, 38.5, 9, 16, 31, 20], spans=corrections)
             flowables += [*self.heading("Treatment sessions"), table]
+            # Who treated, once each, under the table: the column is too narrow for a registration.
+            treated_by = dict.fromkeys((row.consultant, row.consultant_credentials) for row in sessions
+                                       if row.consultant_credentials)
+            if treated_by:
+                flowables.append(self.line("\n".join(f"{name}: {words}." for name, words in treated_by), s.note))
         if self.summary.sessions_in_progress:
             count = self.summary.sessions_in_progress
             if not flowables:
@@ -293,6 +315,8 @@ class _Builder:
         rows = [("Protocol", course.protocol), ("Started", _day(course.start))]
         if course.visits:
             rows.append(("Progress", f"{course.done} of {len(course.visits)} sessions done"))
+        if course.price:
+            rows.append(("Price", course.price.removeprefix("Price: ")))
         if course.note:
             rows.append(("Plan", course.note))
         if course.maintenance_from:
@@ -364,8 +388,10 @@ class _Builder:
         return [KeepTogether(first), *(KeepTogether(block) for block in blocks[1:])]
 
     def signature(self, block: SignatureBlock) -> list[Flowable]:
-        rows = [
-            ("Signed by", f"{block.printed_name} ({block.role})"),
+        rows = [("Signed by", f"{block.printed_name} ({block.role})")]
+        if block.credentials:
+            rows.append(("Profession", block.credentials))
+        rows += [
             ("Date and time", self.when(block.signed_at)),
             ("Meaning", block.meaning),
             ("How", block.method),
@@ -444,6 +470,26 @@ class _Builder:
         _, height = page_label.wrap(30 * mm, 10 * mm)
         page_label.drawOn(canvas, PAGE_WIDTH - MARGIN_X - 30 * mm, top - 2 * mm - height)
         canvas.restoreState()
+
+
+def _logo(png: bytes | None) -> Flowable | None:
+    """The clinic's logo at the header's height, its aspect kept (and never wider than a third
+    of the name column); None without one, or when the picture cannot be read."""
+    if not png:
+        return None
+    from reportlab.lib.utils import ImageReader
+    from reportlab.platypus import Image
+
+    try:
+        width, height = ImageReader(io.BytesIO(png)).getSize()
+    except Exception:  # noqa: BLE001 — a logo that cannot be read leaves the name alone, not the document
+        return None
+    if width <= 0 or height <= 0:
+        return None
+    scale = min(LOGO_HEIGHT / height, LOGO_MAX_WIDTH / width)
+    logo = Image(io.BytesIO(png), width=width * scale, height=height * scale)
+    logo.hAlign = "LEFT"
+    return logo
 
 
 class _Strokes(Flowable):

@@ -49,10 +49,12 @@ from ..domain.summary import (
     UnsignedBlock,
     ZoneCount,
     ZoneTreatment,
+    credentials_words,
 )
 from ..store import audit as audit_rows
 from ..store import patients as patient_rows
 from ..store.consents import countersignature_json
+from ..store.credentials import current_credentials
 from ..store.db import Store
 from ..store.sessions import SessionRecord
 from .clinic import ClinicService
@@ -86,13 +88,16 @@ class SummaryBuilder:
         self._clock = clock
         self._clinic = clinic
         self.sources = sources
+        self._credentials: dict[str, str | None] = {}  # consultant id → profession and registration
 
     # -- the whole document ---------------------------------------------------
     def build(self, patient_id: int, document_id: str) -> ConsultationSummary:
         conn = self._store.conn
         patient = patient_rows.get_patient(conn, patient_id)
-        profile = self._clinic.profile()
         names = self.sources.sessions.consultant_names()
+        # Who treated and countersigned, as registered now (the latest row of each consultant).
+        self._credentials = {str(consultant): credentials_words(*found)
+                             for consultant, found in current_credentials(conn).items()}
         parts: dict = {"intake": self._intake(patient_id, names)}
         parts |= self._sessions(patient_id, names)
         parts["course"] = self._course(patient_id)
@@ -100,11 +105,18 @@ class SummaryBuilder:
         return ConsultationSummary(
             document_id=document_id,
             generated_at=self._clock.now_utc(),
-            clinic=SummaryClinic(name=profile.name, timezone=self._clock.tz),
+            clinic=self._issuer(),
             patient=patient,
             audit_head=audit_rows.head_hash(conn),
             **parts,
         )
+
+    def _issuer(self) -> SummaryClinic:
+        """The clinic's name, contact lines and logo as its admin last set them."""
+        settings = self._clinic.settings()
+        logo = self._clinic.logo() if settings.logo else None
+        return SummaryClinic(name=self._clinic.profile().name, timezone=self._clock.tz, address=settings.address,
+                             phone=settings.phone, email=settings.email, logo_png=logo.png if logo else None)
 
     def _who(self, actor: str | None, names: Mapping[str, str]) -> str:
         """An audit actor ("consultant:3") as the consultant's name; other actors as they are."""
@@ -203,6 +215,7 @@ class SummaryBuilder:
             products=tuple(ProductUse(p.name, p.lot, p.expiry) for p in session.products),
             side_effects=tuple(side_effects),
             number=number,
+            consultant_credentials=self._credentials.get(str(session.consultant_id)),
             technique=TECHNIQUES.get(session.technique.value, session.technique.value),
             corrections=tuple(
                 SessionCorrection(stored.amendment.amended_at, self._who(stored.amendment.amended_by, names),
@@ -256,6 +269,7 @@ class SummaryBuilder:
                          for s in projected.sessions),
             milestones=tuple(Milestone(m.date, m.text, m.passed) for m in projected.milestones),
             maintenance_from=projected.maintenance_from,
+            price=service.price_words(projected),
         )
 
     # -- consent and signatures -----------------------------------------------
@@ -353,11 +367,10 @@ class SummaryBuilder:
         blocks.append(SignatureBlock(
             role="Consultant, withdrawal", printed_name=block.printed_name, signed_at=block.signed_at,
             meaning=f"I recorded the patient's withdrawal, received {channel}.", strokes_sha256=block.strokes_sha256,
-            method=block.method, digest_label=block.digest_label))
+            method=block.method, digest_label=block.digest_label, credentials=block.credentials))
         return tuple(blocks)
 
-    @staticmethod
-    def _countersignature(record: SignedConsent) -> SignatureBlock:
+    def _countersignature(self, record: SignedConsent) -> SignatureBlock:
         counter = record.countersignature
         meaning = COUNTERSIGN_MEANING
         if record.witness_name:
@@ -366,7 +379,8 @@ class SummaryBuilder:
             role="Consultant", printed_name=counter.consultant_name, signed_at=counter.signed_at, meaning=meaning,
             strokes_sha256=sha256_text(countersignature_json(record)),
             method="Confirmed with the consultant's personal PIN (no drawn signature)",
-            digest_label="Attestation SHA-256")
+            digest_label="Attestation SHA-256",
+            credentials=self._credentials.get(str(counter.consultant_id)))
 
 
 def _screening_words(outcome, overrides, acknowledged) -> str:
