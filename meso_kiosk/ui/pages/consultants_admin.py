@@ -1,4 +1,5 @@
-"""Consultant administration (admins only): who can unlock the kiosk, their PINs, the idle lock.
+"""Consultant administration (admins only): who can unlock the kiosk, their PINs, who each is
+professionally (profession and registration number), the idle lock.
 
 Every change is confirmed by the signed-in admin typing their own PIN again, on an inline
 step of this page (no dialog); the accounts service checks it and audits the change.
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...domain.clinic_settings import clean_credentials
 from ...domain.errors import ValidationError
 from ...domain.pin import pin_problem
 from ...services.accounts import MAX_IDLE_LOCK_SECONDS, AccountService
@@ -27,6 +29,7 @@ from ...store.consultant_accounts import ConsultantAccount
 from ..sign_in import SignIn
 from ..widgets.basics import button, discard, label, scrolling, show_field_error
 from ..widgets.consultant_account_row import ConsultantAccountRow, error_label
+from ..widgets.consultant_credentials import credentials_words
 from ..widgets.pin_entry import PinEntry, pin_field
 
 # Run a change with the admin's PIN; returns the words to show when it worked.
@@ -104,7 +107,16 @@ class ConsultantsAdminPage(QWidget):
         self.role_consultant.setChecked(True)
         self.add_pin = pin_field("New consultant's first PIN", "First PIN, at least 6 digits")
         self.add_pin_again = pin_field("New consultant's first PIN again", "The same PIN again")
-        self.add_errors = {key: error_label() for key in ("name", "role", "pin", "pin_again")}
+        self.add_profession = QLineEdit()
+        self.add_profession.setAccessibleName("New consultant's profession (optional)")
+        self.add_profession.setPlaceholderText("e.g. Dermatologist")
+        self.add_registration = QLineEdit()
+        self.add_registration.setAccessibleName("New consultant's registration number (optional)")
+        self.add_registration.setPlaceholderText("e.g. RPPS 10001234567")
+        for field in (self.add_profession, self.add_registration):
+            field.setMaxLength(200)  # a little room: the message says what is too long
+        self.add_errors = {key: error_label() for key in
+                           ("name", "role", "profession", "registration", "pin", "pin_again")}
         self.add_button = button("Add consultant", "Add this consultant", primary=True)
 
     def _build_idle_fields(self) -> None:
@@ -172,20 +184,13 @@ class ConsultantsAdminPage(QWidget):
         roles.addStretch(1)
         layout.addLayout(roles)
         layout.addWidget(self.add_errors["role"])
+        layout.addWidget(label("Profession and registration number (optional; printed on consents)",
+                               "minor-heading"))
+        layout.addLayout(_side_by_side((self.add_profession, self.add_errors["profession"]),
+                                       (self.add_registration, self.add_errors["registration"])))
         layout.addWidget(label("First PIN (they can change it under ‘My PIN’)", "minor-heading"))
-        pins = QHBoxLayout()
-        pins.setSpacing(12)
-        first = QVBoxLayout()
-        first.addWidget(self.add_pin)
-        first.addWidget(self.add_errors["pin"])
-        first.addStretch(1)  # both fields stay on one line when only one has an error
-        again = QVBoxLayout()
-        again.addWidget(self.add_pin_again)
-        again.addWidget(self.add_errors["pin_again"])
-        again.addStretch(1)
-        pins.addLayout(first, 1)
-        pins.addLayout(again, 1)
-        layout.addLayout(pins)
+        layout.addLayout(_side_by_side((self.add_pin, self.add_errors["pin"]),
+                                       (self.add_pin_again, self.add_errors["pin_again"])))
         layout.addSpacing(6)
         layout.addWidget(self.add_button, 0, Qt.AlignmentFlag.AlignLeft)
         return card
@@ -239,12 +244,15 @@ class ConsultantsAdminPage(QWidget):
         self.rows = {}
         me = self._sign_in.consultant.id if self._sign_in.consultant else None
         accounts = sorted(self._accounts.accounts(active_only=False), key=lambda a: (not a.active,))
+        credentials = self._accounts.credentials()
         for account in accounts:
             lock = self._accounts.lock_state(account.id)
-            row = ConsultantAccountRow(account, account.id == me, locked_words=lock.message if lock.locked else "")
+            row = ConsultantAccountRow(account, account.id == me, locked_words=lock.message if lock.locked else "",
+                                       credentials=credentials.get(account.id))
             row.reset_requested.connect(self._on_row_reset_requested)
             row.toggle_requested.connect(self._on_row_toggle_requested)
             row.unlock_requested.connect(self._on_row_unlock_requested)
+            row.credentials_requested.connect(self._on_row_credentials_requested)
             self.list_box.addWidget(row)
             row.show()  # (a layout would only show it on the next turn of the event loop)
             self.rows[account.id] = row
@@ -301,7 +309,8 @@ class ConsultantsAdminPage(QWidget):
         return "admin" if self.role_admin.isChecked() else "consultant"
 
     def _show_add_errors(self, errors: dict[str, str]) -> None:
-        fields = {"name": self.add_name, "role": None, "pin": self.add_pin, "pin_again": self.add_pin_again}
+        fields = {"name": self.add_name, "role": None, "profession": self.add_profession,
+                  "registration": self.add_registration, "pin": self.add_pin, "pin_again": self.add_pin_again}
         for key, error in self.add_errors.items():
             show_field_error(fields[key], error, errors.get(key, ""))
         first = next((fields[key] for key in fields if errors.get(key) and fields[key] is not None), None)
@@ -311,6 +320,8 @@ class ConsultantsAdminPage(QWidget):
 
     def _clear_add_form(self) -> None:
         self.add_name.clear()
+        self.add_profession.clear()
+        self.add_registration.clear()
         self.add_pin.clear()
         self.add_pin_again.clear()
         self.role_consultant.setChecked(True)
@@ -320,6 +331,12 @@ class ConsultantsAdminPage(QWidget):
         errors: dict[str, str] = {}
         if not self.add_name.text().strip():
             errors["name"] = "Enter the consultant's name."
+        profession, registration = self.add_profession.text(), self.add_registration.text()
+        try:
+            credentials = clean_credentials(profession, registration)
+        except ValidationError as error:
+            errors |= error.errors
+            credentials = (None, None)
         errors |= new_pin_problems(self.add_pin.text(), self.add_pin_again.text())
         if "pin_again" in errors:
             self.add_pin_again.clear()
@@ -331,7 +348,14 @@ class ConsultantsAdminPage(QWidget):
         def add(admin_pin: str) -> str:
             account = self._accounts.add_consultant(self._admin_id(), admin_pin, name, pin, role)
             self._clear_add_form()
-            return f"{account.display_name} was added as {'an admin' if account.is_admin else 'a consultant'}."
+            done = f"{account.display_name} was added as {'an admin' if account.is_admin else 'a consultant'}."
+            if any(credentials):
+                try:
+                    self._accounts.set_credentials(self._admin_id(), admin_pin, account.id, profession, registration)
+                except ValidationError as error:  # the account exists now: say so, and what is missing
+                    return f"{done} Their profession was not recorded ({next(iter(error.errors.values()))}); " \
+                           "use “Edit profession…” on their row."
+            return done
 
         self._ask_admin_pin(f"Add {name} as {'an admin' if role == 'admin' else 'a consultant'}", add,
                             self._show_add_errors)
@@ -384,6 +408,30 @@ class ConsultantsAdminPage(QWidget):
 
         self._ask_admin_pin(f"Clear the lock-out of {account.display_name}", unlock, self._row_error_shower(account))
 
+    def _on_row_credentials_requested(self, account: ConsultantAccount, profession: str, registration: str) -> None:
+        editor = self.rows[account.id].credentials_editor
+        try:
+            clean_credentials(profession, registration)  # what is wrong shows before the admin's PIN is asked
+        except ValidationError as error:
+            editor.show_errors(error.errors)
+            return
+        editor.show_errors({})
+
+        def save(admin_pin: str) -> str:
+            saved = self._accounts.set_credentials(self._admin_id(), admin_pin, account.id, profession, registration)
+            words = credentials_words(saved)
+            return f"{account.display_name}: {words}." if words else f"{account.display_name}: no profession recorded."
+
+        def field_errors(found: dict[str, str]) -> None:
+            target = self.rows.get(account.id)
+            if target is not None:
+                target.credentials_editor.open_editor()
+                target.credentials_editor.show_errors(found)
+                leftover = {key: message for key, message in found.items() if key not in ("profession", "registration")}
+                target.show_errors({"consultant": next(iter(leftover.values()), "")})
+
+        self._ask_admin_pin(f"Record the profession of {account.display_name}", save, field_errors)
+
     def _row_error_shower(self, account: ConsultantAccount) -> Callable[[dict[str, str]], None]:
         """Where a refused change to ``account`` says why: under its row (rebuilt since, maybe)."""
 
@@ -408,6 +456,19 @@ class ConsultantsAdminPage(QWidget):
             show_field_error(self.idle_minutes, self.idle_error, next(iter(found.values()), ""))
 
         self._ask_admin_pin(f"Lock the kiosk after {_duration(minutes * 60)} untouched", save, field_errors)
+
+
+def _side_by_side(*fields: tuple[QWidget, QWidget]) -> QHBoxLayout:
+    """Fields on one line, each with its error message under it."""
+    row = QHBoxLayout()
+    row.setSpacing(12)
+    for field, error in fields:
+        column = QVBoxLayout()
+        column.addWidget(field)
+        column.addWidget(error)
+        column.addStretch(1)  # the fields stay on one line when only one has an error
+        row.addLayout(column, 1)
+    return row
 
 
 def _duration(seconds: int) -> str:

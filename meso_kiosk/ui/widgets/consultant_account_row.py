@@ -1,5 +1,6 @@
-"""One consultant's account on the admin page: name, role and state words, Reset PIN and
-Switch off/on, Clear lock-out while locked out, and the reset-PIN form in line."""
+"""One consultant's account on the admin page: name, role and state words, their profession
+and registration number, Reset PIN and Switch off/on, Clear lock-out while locked out, and the
+reset-PIN and profession forms in line."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from ...store.consultant_accounts import ConsultantAccount
+from ...store.credentials import Credentials
 from .basics import button, label, show_field_error
+from .consultant_credentials import CredentialsEditor, credentials_line
 from .pin_entry import pin_field
 
 
@@ -33,9 +36,10 @@ class ConsultantAccountRow(QFrame):
     reset_requested = Signal(object, str, str)   # account, new PIN, new PIN again
     toggle_requested = Signal(object)            # account
     unlock_requested = Signal(object)            # account
+    credentials_requested = Signal(object, str, str)  # account, profession, registration number
 
     def __init__(self, account: ConsultantAccount, is_self: bool, parent: QWidget | None = None, *,
-                 locked_words: str = ""):
+                 locked_words: str = "", credentials: Credentials | None = None):
         super().__init__(parent)
         self.account = account
         self.setProperty("role", "card")
@@ -49,6 +53,10 @@ class ConsultantAccountRow(QFrame):
         extra = account_facts(account, locked_words)
         self.detail = label(extra.strip(" ·"), "muted")
         self.detail.setVisible(bool(extra))
+        self.credentials = credentials_line(credentials)
+        self.credentials_button = button("Edit profession…",
+                                         f"Edit the profession and registration number of {account.display_name}")
+        self.credentials_button.setMinimumWidth(self.credentials_button.sizeHint().width())  # never cut
         self.reset_button = button("Reset PIN", f"Reset the PIN of {account.display_name}")
         # Only while the account is locked out: ends the lock, keeps the PIN.
         self.unlock_button = button("Clear lock-out", f"Clear the lock-out of {account.display_name}")
@@ -58,6 +66,7 @@ class ConsultantAccountRow(QFrame):
         self.error = error_label()
 
         self.reset_panel = self._build_reset_panel(account)
+        self.credentials_editor = CredentialsEditor(account.display_name, credentials)
 
         words = QHBoxLayout()
         words.setSpacing(8)
@@ -79,8 +88,15 @@ class ConsultantAccountRow(QFrame):
         layout.setContentsMargins(16, 12, 16, 12)
         layout.setSpacing(8)
         layout.addLayout(top)
+        # Who they are professionally, the whole card wide (beside the PIN buttons it would squeeze)
+        credentials_row = QHBoxLayout()
+        credentials_row.setSpacing(12)
+        credentials_row.addWidget(self.credentials, 1)
+        credentials_row.addWidget(self.credentials_button, 0, Qt.AlignmentFlag.AlignVCenter)
+        layout.addLayout(credentials_row)
         layout.addWidget(self.error)
         layout.addWidget(self.reset_panel)
+        layout.addWidget(self.credentials_editor)
         self.unlock_button.setHidden(not locked_words)  # once in the row: a parentless widget shown is a window
         self._connect_signals()
 
@@ -118,6 +134,9 @@ class ConsultantAccountRow(QFrame):
         self.new_pin_again.returnPressed.connect(self._on_set_pin_button_clicked)
         self.toggle_button.clicked.connect(lambda: self.toggle_requested.emit(self.account))
         self.unlock_button.clicked.connect(lambda: self.unlock_requested.emit(self.account))
+        self.credentials_button.clicked.connect(self.credentials_editor.open_editor)
+        self.credentials_editor.save_requested.connect(
+            lambda profession, registration: self.credentials_requested.emit(self.account, profession, registration))
 
     def show_errors(self, errors: dict[str, str]) -> None:
         show_field_error(self.new_pin, self.new_pin_error, errors.get("new_pin", ""))
