@@ -74,14 +74,62 @@ def load_certificate_pem(data: bytes) -> x509.Certificate:
     return x509.load_pem_x509_certificate(data)
 
 
+SUBJECT_FALLBACK = "Clinic document seal"
+
+
+def seal_subject(clinic_name: str) -> str:
+    """The name a seal certificate made for ``clinic_name`` carries.
+
+    X.509 allows 64 bytes of UTF-8, and pyHanko (asn1crypto's RFC 4518 preparation) refuses
+    a certificate naming anything outside Unicode 3.2 (an emoji), or right-to-left letters
+    mixed with left-to-right ones: a trusted certificate like that would fail every check,
+    old documents' too. So those characters are left out rather than the seal refused.
+    """
+    import unicodedata
+
+    # Invisible format characters (a right-to-left override…) have no place in a signer's name.
+    kept = "".join(char for char in clinic_name if unicodedata.category(char) != "Cf" and _x509_accepts(char))
+    kept = " ".join(kept.split())
+    while len(kept.encode("utf-8")) > 64:
+        kept = kept[:-1].rstrip()
+    if not _x509_accepts(kept):
+        kept = _one_direction(kept)
+    return kept if kept and _x509_accepts(kept) else SUBJECT_FALLBACK
+
+
+def _x509_accepts(text: str) -> bool:
+    try:
+        value = asn1_x509.DirectoryString(name="utf8_string", value=text)
+        asn1_x509.NameTypeAndValue({"type": "common_name", "value": value}).prepped_value
+    except ValueError:
+        return False
+    return True
+
+
+def _one_direction(text: str) -> str:
+    """``text`` with only the letters written in the direction of its first one (RFC 3454 bidi rule)."""
+    import unicodedata
+
+    directions = [unicodedata.bidirectional(char) for char in text]
+    first = next((d for d in directions if d in ("L", "R", "AL")), "L")
+    unwanted = ("R", "AL") if first == "L" else ("L",)
+    kept = " ".join("".join(c for c, d in zip(text, directions) if d not in unwanted).split())
+    if first != "L":  # right-to-left text must start and end with a right-to-left letter
+        while kept and unicodedata.bidirectional(kept[0]) not in ("R", "AL"):
+            kept = kept[1:]
+        while kept and unicodedata.bidirectional(kept[-1]) not in ("R", "AL"):
+            kept = kept[:-1]
+    return kept
+
+
 def create_seal(clinic_name: str, now: datetime, *, key: rsa.RSAPrivateKey | None = None) -> SealMaterial:
     """A self-signed seal certificate naming the clinic, over a new RSA key (or ``key``: tests
     reuse one, the certificate being what they check)."""
     if key is None:
         key = rsa.generate_private_key(public_exponent=65537, key_size=SEAL_KEY_BITS)
     name = x509.Name([
-        x509.NameAttribute(NameOID.COMMON_NAME, clinic_name[:64]),
-        x509.NameAttribute(NameOID.ORGANIZATION_NAME, clinic_name[:64]),
+        x509.NameAttribute(NameOID.COMMON_NAME, seal_subject(clinic_name)),
+        x509.NameAttribute(NameOID.ORGANIZATION_NAME, seal_subject(clinic_name)),
         x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, "Document seal (Meso Kiosk)"),
     ])
     public = key.public_key()

@@ -123,14 +123,15 @@ class VerifyReport:
 
 class ExportService:
     def __init__(self, store: Store, clock: Clock, paths: DataPaths, clinic: ClinicService,
-                 sources: SummarySources, *, make_seal: "MakeSeal | None" = None):
+                 sources: SummarySources, *, make_seal: "MakeSeal | None" = None, seal: SealService | None = None):
         """``sources``: the services the summary reads the consultation through; ``make_seal``
-        lets tests use a cheap seal (see ``SealService``)."""
+        lets tests use a cheap seal (see ``SealService``); ``seal``: the installation's, shared
+        with whoever else renews it (the clinic's rename)."""
         self._store = store
         self._clock = clock
         self._paths = paths
         self._clinic = clinic
-        self.seal = SealService(store, paths.seal, make_seal=make_seal)
+        self.seal = seal or SealService(store, paths.seal, make_seal=make_seal)
         self._summaries = SummaryBuilder(store, clock, clinic, sources)
         self._fonts: "FontChain | None" = None
         self._render_lock = threading.RLock()

@@ -6,6 +6,7 @@ The GUI's composition root and every command-line command start here.
 from __future__ import annotations
 
 import sqlite3
+import sys
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
@@ -22,12 +23,13 @@ from .clinic_data import ClinicData
 if TYPE_CHECKING:
     from argon2 import PasswordHasher
 
+    from ..domain.clinic_settings import ClinicSettings
     from .consent import ConsentService
     from .course import CourseService
     from .export import ExportService
     from .intake import IntakeService
     from .patients import PatientService
-    from .seal import MakeSeal
+    from .seal import MakeSeal, SealService
     from .sessions import SessionService
 
 
@@ -51,6 +53,7 @@ class Kiosk:
         # The clinic's data files, each read once for every service (none before it is used).
         self.clinic_data = ClinicData()
         self.clinic = ClinicService(store, clock, self.clinic_data)
+        self.clinic.add_listener(self._seal_follows_name)
 
     @cached_property
     def patients(self) -> PatientService:
@@ -83,13 +86,36 @@ class Kiosk:
         return SessionService(self.store, self.clock, self.consents.consent_gate, self.clinic_data)
 
     @cached_property
+    def seal(self) -> SealService:
+        """The clinic's seal, one for the exports and the rename that renews it."""
+        from .seal import SealService
+
+        return SealService(self.store, self.paths.seal, make_seal=self._make_seal)
+
+    @cached_property
     def export(self) -> ExportService:
         from .export import ExportService
         from .summary import SummarySources
 
         sources = SummarySources(self.intake, self.sessions, self.course, self.consents)
-        return ExportService(self.store, self.clock, self.paths, self.clinic, sources,
-                             make_seal=self._make_seal)
+        return ExportService(self.store, self.clock, self.paths, self.clinic, sources, seal=self.seal)
+
+    def _seal_follows_name(self, settings: ClinicSettings, changed: frozenset[str], actor: str) -> None:
+        """A rename makes a seal certificate in the new name. The rename is stored already: if the
+        seal cannot be renewed now, it says so and the next export renews it (``SealService.sealer``)."""
+        if "name" not in changed or not self.seal.key_file.exists():
+            return  # no seal yet: the first export makes one in the name of the day
+        from ..reports.pades import SealError
+
+        try:
+            self.seal.follow_name(settings.name, actor)
+            notice = self.seal.imported_name_notice(settings.name)
+        except (SealError, OSError, sqlite3.Error) as error:
+            print(f"meso-kiosk: the clinic was renamed but its seal was not renewed: {error}; the next export "
+                  "retries", file=sys.stderr)
+            return
+        if notice:
+            print(f"meso-kiosk: {notice}", file=sys.stderr)
 
     def close(self) -> None:
         self.store.close()

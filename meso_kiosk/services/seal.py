@@ -10,6 +10,11 @@ Files in ``<data>/seal/`` (the folder is private to the kiosk's user, 0700):
   documents sealed before a key change still verify;
 - ``retired/`` — a replaced ``seal.p12`` with its passphrase, never deleted.
 
+The seal follows the clinic's name (``follow_name``): after a rename, a seal this app made
+is replaced by a new one in the new name (audited ``seal.rename``); the old certificate
+stays trusted, so documents sealed before still verify. An imported seal (the clinic's own,
+e.g. CA-issued) is never replaced: ``imported_name_notice`` says to import one in the new name.
+
 The trade-off, honestly: an unattended kiosk must sign without anyone typing a
 passphrase, so by default the passphrase sits beside the key. Encryption at rest then
 protects a *copy of seal.p12 alone* (sent by mistake, left on a stick), not the data
@@ -35,6 +40,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
+from ..store.audit import last_actor
 from ..store.db import Store
 from ..store.seal_certificates import has_sealed_before, keep_certificate, kept_certificates
 from ..store.settings import get_setting
@@ -60,6 +66,7 @@ class SealService:
         self.folder = folder
         self._make_seal = make_seal
         self._sealer: "Sealer | None" = None  # loaded once: loading the key is the slow part
+        self._origins: dict[str, bool] = {}  # fingerprint → imported (the audit log, read once)
 
     # -- where things are ---------------------------------------------------
     @property
@@ -84,16 +91,50 @@ class SealService:
 
     # -- use ----------------------------------------------------------------
     def sealer(self, clinic_name: str, actor: str) -> "Sealer":
-        """The loaded seal; on a fresh install, a new self-signed seal for ``clinic_name``."""
-        if self._sealer is None:
-            from ..reports.pades import Sealer
+        """The loaded seal; on a fresh install, a new self-signed seal for ``clinic_name``.
 
-            if not self.key_file.exists() and not self._has_history():
-                material = self._create(clinic_name, actor, "seal.create")
-            else:
-                material = self._load(actor)
-            self._sealer = Sealer(material)
+        A seal made here in an earlier name is replaced first (``follow_name``): the rename's
+        own hook may not have run (a crash, a full disk), so the next export finishes the job."""
+        if self._sealer is not None and self._keeps(self._sealer.material, clinic_name):
+            return self._sealer
+        from ..reports.pades import Sealer
+
+        if not self.key_file.exists() and not self._has_history():
+            material = self._create(clinic_name, actor, "seal.create")
+        else:
+            material = self._follow(self._load(actor), clinic_name, actor)
+        self._sealer = Sealer(material)
         return self._sealer
+
+    def follow_name(self, clinic_name: str, actor: str) -> "SealMaterial | None":
+        """After the clinic was renamed: a new seal in ``clinic_name`` if the current one was
+        made by this app in another name (audited ``seal.rename``; the old key is kept under
+        ``retired/``, its certificate stays trusted). None when nothing was made: no seal yet
+        (the first export makes one), the same name, or an imported seal, which is the
+        clinic's own and never replaced (``imported_name_notice`` says what to do)."""
+        if self._sealer is not None and self._keeps(self._sealer.material, clinic_name):
+            return None
+        if not self.key_file.exists():
+            return None  # none yet, or lost: the export says so and new-seal makes one in the name of the day
+        current = self._load(actor)  # from disk: another copy of the app may have renewed it already
+        followed = self._follow(current, clinic_name, actor)
+        self._sealer = None  # the next export loads the seal on disk now
+        return None if followed is current else followed
+
+    def imported_name_notice(self, clinic_name: str) -> str | None:
+        """What to tell an admin who renamed the clinic while an imported seal names it otherwise
+        (None when the seal names the clinic, was made here, or there is none)."""
+        from ..reports.pades import certificate_fingerprint, common_name, load_certificate_pem, seal_subject
+
+        try:
+            certificate = load_certificate_pem(self.certificate_file.read_bytes())
+        except (OSError, ValueError):
+            return None
+        subject = common_name(certificate)
+        if subject == seal_subject(clinic_name) or not self._imported(certificate_fingerprint(certificate)):
+            return None
+        return (f"The clinic's imported seal names {subject!r}, not {clinic_name!r}: documents are sealed in "
+                "that name until a seal (PKCS#12) in the new name is imported to replace it.")
 
     def new_seal(self, clinic_name: str, actor: str) -> "SealMaterial":
         """A new seal after the old one was lost (no ``seal.p12``): audited ``seal.renew``. The
@@ -149,6 +190,26 @@ class SealService:
         return material
 
     # -- internals ----------------------------------------------------------
+    def _keeps(self, material: "SealMaterial", clinic_name: str) -> bool:
+        """Whether ``material`` stays the seal for ``clinic_name``: it names it, or it was imported."""
+        from ..reports.pades import seal_subject
+
+        return material.subject == seal_subject(clinic_name) or self._imported(material.fingerprint)
+
+    def _imported(self, fingerprint: str) -> bool:
+        """The audit log tells how a seal came: imported (the clinic's own), or made here."""
+        if fingerprint not in self._origins:
+            imported = last_actor(self._store.conn, "seal.import", "seal", fingerprint[:32])
+            self._origins[fingerprint] = imported is not None
+        return self._origins[fingerprint]
+
+    def _follow(self, current: "SealMaterial", clinic_name: str, actor: str) -> "SealMaterial":
+        """``current``, or a new seal in ``clinic_name`` replacing it (the old key retired)."""
+        if self._keeps(current, clinic_name):
+            return current
+        self._retire()
+        return self._create(clinic_name, actor, "seal.rename")
+
     def _has_history(self) -> bool:
         in_folder = self.trusted_folder.is_dir() and any(self.trusted_folder.glob("*.pem"))
         return in_folder or has_sealed_before(self._store.conn)
@@ -194,8 +255,8 @@ class SealService:
         if not trusted.exists():  # interrupted right after the key was written: finish the job
             self.trusted_folder.mkdir(mode=0o700, parents=True, exist_ok=True)
             write_atomically(trusted, pem)
-            if not self.certificate_file.exists():
-                write_atomically(self.certificate_file, pem)
+        if not self.certificate_file.exists() or self.certificate_file.read_bytes() != pem:
+            write_atomically(self.certificate_file, pem)  # the one to install is always the key's own
         if material.fingerprint not in dict(kept_certificates(self._store.conn)):
             # A seal from before certificates were kept in the database (or an interrupted store).
             with self._store.write(actor) as tx:

@@ -24,7 +24,7 @@ def test_round_trip_with_signed_exports_and_the_seal(kiosk, register_consented, 
     patient = register_consented()
     kiosk.intake.save_answer(patient.id, "medical.medications", "Finasteride 1 mg", "test")
     first = kiosk.export.export_pdf(patient.id, "test")
-    fingerprint = kiosk.export.seal.sealer("x", "test").material.fingerprint
+    fingerprint = kiosk.export.seal.sealer(kiosk.clinic.profile().name, "test").material.fingerprint
     report = create_backup(kiosk, tmp_path / "backup.zip")
     names = set(zipfile.ZipFile(report.path).namelist())
     assert {"meso.db", "audit.key", f"exports/{first.path.name}", "seal/seal.p12", "seal/passphrase",
@@ -41,7 +41,7 @@ def test_round_trip_with_signed_exports_and_the_seal(kiosk, register_consented, 
         old = restored.export.verify(tmp_path / "restored" / "exports" / first.path.name)
         assert old.ok and old.trusted and old.issued.id == first.record.id
         second = restored.export.export_pdf(patient.id, "test")  # the same seal, not a new one
-        assert restored.export.seal.sealer("x", "test").material.fingerprint == fingerprint
+        assert restored.export.seal.sealer(restored.clinic.profile().name, "test").material.fingerprint == fingerprint
         assert restored.export.verify(second.path).ok
     finally:
         restored.close()

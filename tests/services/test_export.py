@@ -60,14 +60,14 @@ def test_export_writes_a_sealed_pdf_and_records_it_in_one_audited_transaction(ki
 
 def test_the_seal_is_made_once_and_the_loaded_key_is_kept(kiosk, patient, monkeypatch):
     first = kiosk.export.export_pdf(patient.id, "test")
-    sealer = kiosk.export.seal.sealer("ignored", "test")
+    sealer = kiosk.export.seal.sealer(kiosk.clinic.profile().name, "test")
 
     def no_reload(*args, **kwargs):
         raise AssertionError("the seal key was loaded again")
 
     monkeypatch.setattr("meso_kiosk.reports.pades.seal_from_pkcs12", no_reload)
     second = kiosk.export.export_pdf(patient.id, "test")
-    assert kiosk.export.seal.sealer("ignored", "test") is sealer
+    assert kiosk.export.seal.sealer(kiosk.clinic.profile().name, "test") is sealer
     assert first.path != second.path and first.sha256 != second.sha256
     assert audit_actions(kiosk).count("seal.create") == 1
 
@@ -116,7 +116,7 @@ def test_a_copy_with_one_byte_flipped_fails_verify(kiosk, patient, tmp_path):
 
 def test_a_seal_of_this_installation_on_a_document_it_did_not_issue_fails(kiosk, patient, tmp_path):
     kiosk.export.export_pdf(patient.id, "test")
-    sealer = kiosk.export.seal.sealer("ignored", "test")
+    sealer = kiosk.export.seal.sealer(kiosk.clinic.profile().name, "test")
     summary = kiosk.export.build_summary(patient.id)
     stranger = tmp_path / "made-elsewhere.pdf"
     stranger.write_bytes(sealer.sign(kiosk.export.render(summary), reason="not recorded"))
