@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import tomllib
 from pathlib import Path
-from typing import Any, Callable, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 from ..domain.aftercare import Aftercare, parse_aftercare
 from ..domain.clinic_calendar import ClinicCalendar, parse_clinic_calendar
@@ -36,6 +36,9 @@ from ..resources import MissingResourceError, resource_path
 from .errors import WordedError
 from .reference import AppInfo, Language, parse_app_info, parse_languages
 
+if TYPE_CHECKING:
+    from ..domain.clinic_settings import ClinicSettings
+
 T = TypeVar("T")
 
 APP_FILE = "app.toml"
@@ -49,6 +52,7 @@ PROTOCOLS_FILE = "protocols/protocols.toml"
 CALENDAR_FILE = "protocols/clinic_calendar.toml"
 CONSENT_INDEX_FILE = "consent/index.toml"
 DEFAULT_LANGUAGE = "en"
+DEMO_CLINIC_FILE = "demo/clinic.toml"
 # The top-level entries each demo seeder reads; the records inside are checked as they are seeded.
 DEMO_SECTIONS = {
     "clinic": ("clinic", "consultants", "patients"),
@@ -217,9 +221,29 @@ class ClinicData:
             for section in DEMO_SECTIONS.get(name, ()):
                 if section not in data:
                     raise ClinicDataError(file, "missing", key=section)
+            if name == "clinic":  # the settings as the settings page would take them, the logo there
+                _demo_clinic_settings(data["clinic"], tuple(self.protocols()))
+                if "logo" in data["clinic"]:
+                    self._path(_demo_picture_name(data["clinic"]["logo"]))
             return data
 
         return self.parsed(file, sections)
+
+    def demo_clinic_settings(self) -> ClinicSettings:
+        """The demo clinic's name, contact and policies (``[clinic]`` of demo/clinic.toml), checked by
+        the one validator of the clinic's settings; its logo is ``demo_picture``'s to read."""
+        self.demo("clinic")
+        protocol_ids = tuple(self.protocols())
+        return self.parsed(DEMO_CLINIC_FILE, lambda data: _demo_clinic_settings(data["clinic"], protocol_ids),
+                           key=("settings",))
+
+    def demo_picture(self, name: object) -> bytes:
+        """The bytes of a picture beside the demo files (``demo/<name>``), e.g. the demo clinic's logo."""
+        path = _demo_picture_name(name)
+        try:
+            return self._path(path).read_bytes()
+        except OSError as error:
+            raise ClinicDataError(path, f"cannot be read ({error.strerror or error})") from None
 
     def _check_language_listed(self, language: str) -> None:
         """A consent language the screens can name: it is in languages.toml."""
@@ -286,10 +310,34 @@ def check_clinic_data(data: ClinicData) -> None:
         raise first
 
 
+def _demo_clinic_settings(clinic: object, protocol_ids: tuple[str, ...]) -> ClinicSettings:
+    """``[clinic]`` of demo/clinic.toml as settings; a value the validator refuses names its key."""
+    from ..domain.clinic_settings import ClinicSettings, check_changes  # not on the first frame's path
+
+    if not isinstance(clinic, dict):
+        raise ClinicDataError(DEMO_CLINIC_FILE, "must be a table of the clinic's settings", key="clinic")
+    changes = {key: value for key, value in clinic.items() if key != "logo"}
+    try:
+        return check_changes(ClinicSettings(), changes, protocol_ids)
+    except ValidationError as error:
+        raise ValidationError({f"clinic.prices.{key[6:]}" if key.startswith("price.") else f"clinic.{key}": message
+                               for key, message in error.errors.items()}) from None
+
+
+def _demo_picture_name(name: object) -> str:
+    if not isinstance(name, str) or not name.lower().endswith((".png", ".jpg", ".jpeg")) or "/" in name \
+            or "\\" in name or name.startswith("."):
+        raise ClinicDataError(DEMO_CLINIC_FILE, "must name a PNG or JPEG file beside it, e.g. \"logo.png\"",
+                              key="clinic.logo")
+    return f"demo/{name}"
+
+
 def _named(name: str, error: BaseException) -> ClinicDataError:
     """A parse function's error as a ``ClinicDataError`` naming the file and, if known, the key."""
     if isinstance(error, ClinicDataError):
         return error
+    if isinstance(error, TemplateError) and error.key:  # e.g. a [clinic] sentence without its {price}
+        return ClinicDataError(name, error.problem, key=error.key)
     if isinstance(error, ValidationError):  # messages keyed by field
         errors = error.errors
         key, message = next(iter(errors.items()))
