@@ -335,10 +335,14 @@ def _read_logo(name: str) -> bytes:
             data = file.read(MAX_FILE_BYTES + 1)  # one byte more: prepare_logo says "too large"
         except OSError as error:
             raise CommandFailed(f"--logo: {name} cannot be read ({error.strerror or error})") from None
-    if name.lower().endswith(".svg") or data.lstrip()[:5] in (b"<?xml", b"<svg "):
-        from .ui.logo_picture import logo_png  # Qt's SVG renderer, loaded only for an SVG
+    head = data[:1024].lstrip().lower()
+    if name.lower().endswith((".svg", ".svgz")) or head.startswith(b"<svg") or (
+            head.startswith(b"<?xml") and b"<svg" in head):
+        from .ui.svg_logo_headless import svg_logo_png  # Qt's SVG renderer, loaded only for an SVG
 
-        return logo_png(Path(name))
+        if len(data) > MAX_FILE_BYTES:
+            raise ValidationError.single("logo", "The logo file is too large; use one under 10 MB.")
+        return svg_logo_png(data)
     return data
 
 

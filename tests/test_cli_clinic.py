@@ -6,6 +6,8 @@ from __future__ import annotations
 import io
 import os
 import sqlite3
+import subprocess
+import sys
 from decimal import Decimal
 
 import pytest
@@ -195,6 +197,45 @@ def test_a_logo_is_set_then_removed(folder, tmp_path, capsys):
     assert clinic(folder, "--no-logo") == 0
     assert "logo: none" in capsys.readouterr().out.splitlines()
     assert stored(folder)[1] is None
+
+
+def test_a_logo_used_before_can_be_chosen_again(folder, tmp_path, capsys):
+    first, second = png(tmp_path / "first.png"), png(tmp_path / "second.png", colour=(120, 30, 60))
+    shown = []
+    for path in (first, second, first):
+        assert clinic(folder, "--logo", path) == 0, capsys.readouterr().err
+        shown.append(next(line for line in capsys.readouterr().out.splitlines() if line.startswith("logo: ")))
+    assert shown[0] == shown[2] != shown[1]
+    conn = sqlite3.connect(folder / "meso.db")
+    assert conn.execute("SELECT count(*) FROM clinic_logos").fetchone()[0] == 2  # each kept once
+    conn.close()
+    assert shown[2].startswith(f"logo: {stored(folder)[1].sha256[:16]} ")
+
+
+SVG = (b'<svg xmlns="http://www.w3.org/2000/svg" width="200" height="100" viewBox="0 0 200 100">'
+       b'<rect width="200" height="100" rx="20" fill="#2f6f6a"/>'
+       b'<text x="100" y="65" font-size="48" text-anchor="middle" fill="white">NH \xc3\x89</text></svg>')
+
+
+def test_an_svg_logo_is_drawn_without_a_screen(folder, tmp_path):
+    """As on a server: a new process, no display, no Qt platform chosen; Qt's warnings kept quiet."""
+    (tmp_path / "logo.svg").write_bytes(SVG)
+    (tmp_path / "broken.svg").write_bytes(b'<svg xmlns="http://www.w3.org/2000/svg"><rect')
+    env = {key: value for key, value in os.environ.items() if key not in ("QT_QPA_PLATFORM", "DISPLAY",
+                                                                          "WAYLAND_DISPLAY")}
+
+    def command(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "meso_kiosk", "clinic", "--data-dir", str(folder), *args],
+                              capture_output=True, text=True, env=env, timeout=120)
+
+    drawn = command("--logo", str(tmp_path / "logo.svg"))
+    assert drawn.returncode == 0, drawn.stderr
+    assert drawn.stderr == ""
+    assert "(512×256 px, " in drawn.stdout
+    broken = command("--logo", str(tmp_path / "broken.svg"))
+    assert broken.returncode == 1
+    assert one_line(broken.stderr).startswith("meso-kiosk: --logo: This SVG file cannot be drawn")
+    assert stored(folder)[1].width == 512
 
 
 def _not_pictures(tmp_path):

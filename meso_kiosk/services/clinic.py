@@ -86,8 +86,9 @@ class ClinicService:
         if data is None:
             return self._store_settings(current, replace(current, logo=None), actor)
         logo = prepare_logo(data)
-        with self._store.write(actor) as tx:
-            keep_logo(tx, logo)
+        if read_logo(self._store.conn, logo.sha256) is None:  # a logo used before is kept already
+            with self._store.write(actor) as tx:
+                keep_logo(tx, logo)
         return self._store_settings(current, replace(current, logo=logo.sha256), actor)
 
     def _store_settings(self, current: ClinicSettings, wanted: ClinicSettings, actor: str) -> ClinicSettings:
