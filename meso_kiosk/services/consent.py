@@ -4,7 +4,9 @@ For the UI (hand-off mode and the consent page), the whole API is on ``ConsentSe
 
 1. ``languages()`` — the consent languages to offer on the hand-off screen (code and
    own name), the patient's preferred one first when given.
-2. ``template_for(language)`` — the current ``ConsentTemplate``. Show
+2. ``template_for(language, patient_id=…, treated_by=…)`` — the current ``ConsentTemplate``,
+   with the clinic's block for that patient (the price of their course's protocol, and who
+   gives the treatment: ``treated_by``, the consultant handing the tablet over). Show
    ``text_blocks(template)`` (from ``meso_kiosk.domain.consent_template``) block by block in
    large type; ``template.label(key)`` gives the screen's own words in that language
    (``SCREEN_KEYS``). Keep ``template.text_sha256``: ``sign`` wants it back, to prove
@@ -31,6 +33,7 @@ import os
 import socket
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from ..domain.actor import consultant_actor
 from ..domain.clock import Clock
@@ -49,7 +52,7 @@ from ..domain.consent import (
     record_status,
     validate_answers,
 )
-from ..domain.consent_template import ConsentTemplate, render_text, render_withdrawal_text
+from ..domain.consent_template import ClinicFacts, ConsentTemplate, is_text_of, render_withdrawal_text
 from ..domain.signature import SignatureError, SignatureStrokes, parse_signature
 from ..domain.errors import ValidationError
 from ..domain.text import clean_text
@@ -57,8 +60,13 @@ from ..domain.patient import Patient
 from ..store import consents as consent_rows
 from ..store import patients as patient_rows
 from ..store.db import Store
+from ..store.errors import StoreError
 from .accounts import AccountService, PinPurpose
 from .clinic_data import ClinicData, ClinicDataError
+
+if TYPE_CHECKING:
+    from .clinic import ClinicService
+    from .course import CourseService
 
 MAX_PNG_BYTES = 2_000_000
 _PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -101,12 +109,17 @@ class ConsentHistoryEntry:
 
 class ConsentService:
     def __init__(self, store: Store, clock: Clock, accounts: AccountService, clinic_data: ClinicData,
-                 device_id: str | None = None):
+                 device_id: str | None = None, *, clinic: ClinicService | None = None,
+                 course: CourseService | None = None):
+        """``clinic`` and ``course`` give the consent its clinic block (price, practitioner);
+        without them the text has none."""
         self._store = store
         self._clock = clock
         self._accounts = accounts
         self._device_id = device_id or this_device_id()
         self._data = clinic_data
+        self._clinic = clinic
+        self._course = course
 
     # ------------------------------------------------------------ templates
 
@@ -131,12 +144,40 @@ class ConsentService:
                                                  "Please show the consent again from the start.")
         return self.template(language, version)
 
-    def template_for(self, language: str) -> ConsentTemplate:
-        """The version to sign today in ``language``; unknown languages raise ``ValidationError``."""
+    def template_for(self, language: str, *, patient_id: int | None = None,
+                     treated_by: int | None = None) -> ConsentTemplate:
+        """The version to sign today in ``language``; unknown languages raise ``ValidationError``.
+
+        With ``patient_id``, the text carries the clinic's block for that patient: the price of
+        their course (when the clinic set one for its protocol) and who gives the treatment
+        (``treated_by``, when that consultant's profession or registration is recorded).
+        """
         versions = self._current_versions()
         if language not in versions:
             raise ValidationError.single("language", "The consent is not available in this language.")
-        return self.template(language, versions[language])
+        template = self.template(language, versions[language])
+        return template if patient_id is None else template.with_clinic(self.clinic_facts(patient_id, treated_by))
+
+    def clinic_facts(self, patient_id: int, treated_by: int | None) -> ClinicFacts | None:
+        """What the clinic has set that this patient reads in the consent, as of now."""
+        price = currency = sessions = None
+        if self._clinic is not None and self._course is not None:
+            settings = self._clinic.settings()
+            stored = self._course.active(patient_id)
+            per_session = None if stored is None else settings.price_per_session(stored.protocol_id)
+            if per_session is not None:
+                price, currency = per_session, settings.currency
+                try:
+                    sessions = self._course.plan(patient_id).total
+                except (ValidationError, StoreError):  # a plan that cannot be made: the price alone
+                    sessions = None
+        name = profession = registration = None
+        if treated_by is not None:
+            profession, registration = self._accounts.credentials().get(treated_by, (None, None))
+            if profession or registration:
+                name = self._accounts.account(treated_by).display_name
+        facts = ClinicFacts(price, currency, sessions, name, profession, registration, treated_by)
+        return facts if price is not None or name is not None else None
 
     def languages(self, preferred: str | None = None) -> tuple[ConsentLanguage, ...]:
         """Consent languages, the patient's preferred one first (then the default, then the rest)."""
@@ -189,8 +230,13 @@ class ConsentService:
         printed_name: object = None,
         witness_name: object = None,
         signature_png: bytes | None = None,
+        treated_by: int | None = None,
     ) -> SignedConsent:
         """Validate everything, verify the consultant's PIN now, store the signed consent.
+
+        ``shown_text_sha256`` names the text shown: the one ``template_for`` gave for this
+        patient and ``treated_by`` (with the clinic's block as it stands now), or the plain text
+        of a caller that showed no block. The record keeps exactly that text.
 
         ``signature`` is the pad's strokes (a mapping or its JSON, see
         ``parse_signature``) or a ``SignatureStrokes``. ``printed_name`` defaults to the
@@ -199,8 +245,10 @@ class ConsentService:
         supersedes it (a re-consent, e.g. to a new version of the text).
         """
         patient = patient_rows.get_patient(self._store.conn, patient_id)
-        template = self._signable_template(language, version)
+        plain = self._signable_template(language, version)
         errors: dict[str, str] = {}
+        shown = (plain.with_clinic(self.clinic_facts(patient_id, treated_by)), plain)
+        template = next((candidate for candidate in shown if candidate.text_sha256 == shown_text_sha256), plain)
         if shown_text_sha256 != template.text_sha256:
             errors["text"] = "The consent text changed while it was on screen. Please show it again from the start."
         answers = None
@@ -309,8 +357,13 @@ class ConsentService:
             template = self.template(record.language, record.template_version)
         except ClinicDataError as error:
             return problems + [f"its consent template cannot be read ({error})"]
-        expected = render_text(template) if record.kind is ConsentKind.CONSENT else render_withdrawal_text(template)
-        if expected != record.text:
+        # A consent's text may carry the clinic's block of the day it was signed (its price and
+        # practitioner are in the text itself, under its hash); the rest must be the file's.
+        if record.kind is ConsentKind.CONSENT:
+            matches = is_text_of(template, record.text)
+        else:
+            matches = render_withdrawal_text(template) == record.text
+        if not matches:
             problems.append("the template file no longer gives the text that was signed")
         return problems
 

@@ -77,7 +77,8 @@ class Kiosk:
     def consents(self) -> ConsentService:
         from .consent import ConsentService
 
-        return ConsentService(self.store, self.clock, self.accounts, self.clinic_data)
+        return ConsentService(self.store, self.clock, self.accounts, self.clinic_data, clinic=self.clinic,
+                              course=self.course)
 
     @cached_property
     def sessions(self) -> SessionService:

@@ -285,7 +285,9 @@ class HandoffPage(QWidget):
             self.language_buttons[language.code] = choice
 
     def choose_language(self, code: str) -> None:
-        template = self._consents.template_for(code)
+        consultant = self._current_consultant()  # hands the tablet over: named as who treats
+        template = self._consents.template_for(code, patient_id=self.patient.id,
+                                               treated_by=None if consultant is None else consultant.id)
         self.template = template
         self._set_header(template)
         self.identity_title.setText(template.label("identity_title"))
@@ -396,6 +398,7 @@ class HandoffPage(QWidget):
                 photo_consent=self.read.photo_consent(), signature=self.signature,
                 consultant_id=consultant_id, consultant_pin=pin, question=self.read.question_text(),
                 reached_end=self.read.reached_end, signature_png=self.signature_png, witness_name=witness,
+                treated_by=self.read.treated_by(),
             )
         except ConsentFormError as error:
             self._show_sign_errors(error.errors, error.signature_code)

@@ -281,6 +281,11 @@ class ReadPanel(QWidget):
         """The hash of exactly the blocks drawn on this panel."""
         return sha256_text(blocks_to_text(self.blocks))
 
+    def treated_by(self) -> int | None:
+        """The consultant the text shown names as giving the treatment (None: nobody named)."""
+        facts = self.template.facts if self.template is not None else None
+        return None if facts is None else facts.practitioner_id
+
     def all_ticked(self) -> bool:
         return bool(self.rows) and all(row.is_checked() for row in self.rows.values())
 
