@@ -11,6 +11,8 @@ import sys
 from decimal import Decimal
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from PIL import Image
 
 from meso_kiosk.cli import main
@@ -18,6 +20,7 @@ from meso_kiosk.domain.clinic_settings import ClinicSettings
 from meso_kiosk.services.kiosk import open_kiosk
 
 from tests.conftest import CHEAP_PIN_HASHER, cheap_seal
+from tests.safety.hostile import hostile_text
 
 FRESH = [
     "name: Meso Kiosk clinic",
@@ -282,3 +285,35 @@ def test_the_help_says_changes_are_recorded_as_made_from_the_command_line(capsys
     assert "recorded in the audit log as made from the command line" in help_text
     for option in ("--name", "--timezone", "--price", "--minimum-age", "--logo", "--no-logo", "--data-dir"):
         assert option in help_text
+
+
+CLINIC_OPTIONS = ["--name", "--address", "--phone", "--email", "--timezone", "--currency", "--price",
+                  "--cooling-off-hours", "--minimum-age", "--treats-minors", "--reconsent-on-new-text"]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(chosen=st.lists(st.tuples(st.sampled_from(CLINIC_OPTIONS), st.one_of(
+    hostile_text(max_size=80), st.integers(-10**20, 10**20).map(str),
+    st.sampled_from(["mild=", "mild=120", "severe=9,99", "nosuch=1", "=", "mild=1=2", "Europe/Paris", "EUR",
+                     "yes", "no", "NaN", "١٨", "１８", "a" * 5000, "😀" * 200, "'; DROP TABLE settings; --"]))),
+    min_size=1, max_size=5))
+def test_any_value_of_any_option_is_stored_whole_or_refused_in_one_line(folder, capsys, chosen):
+    """Fuzzed: exit 0 with the 14 lines, or one worded line naming an option (exit 1, nothing
+    stored) or a usage line (exit 2); never a traceback or an unexpected error."""
+    before = stored(folder)
+    argv = [part for option, value in chosen for part in (option, value)]
+    try:
+        code = clinic(folder, *argv)
+    except SystemExit as usage:
+        code = usage.code
+    captured = capsys.readouterr()
+    assert code in (0, 1, 2), code
+    if code == 0:
+        assert len(captured.out.splitlines()) == len(FRESH) and captured.err == ""
+        return
+    line = one_line(captured.err)
+    assert "unexpected error" not in line and "Errno" not in line
+    assert captured.out == ""
+    if code == 1:
+        assert line.startswith("meso-kiosk: --"), line
+    assert stored(folder) == before
