@@ -14,6 +14,7 @@ from typing import Callable
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QIcon
 
+from ..domain.clinic_settings import ClinicSettings
 from ..resources import resource_path
 from ..services import backup
 from ..services.clinic_data import check_clinic_data
@@ -25,6 +26,7 @@ from . import idle_lock
 from .main_window import MainWindow
 from .navigator import connect_handoff, lock_window, wire_screen_lock
 from .pages.change_pin import ChangePinPage
+from .pages.clinic_settings import ClinicSettingsPage
 from .pages.coming_next import ComingNextPage
 from .pages.consent import ConsentPage
 from .pages.consultants_admin import ConsultantsAdminPage
@@ -63,7 +65,8 @@ def finish_window(window: MainWindow, kiosk: Kiosk, actor: Callable[[], str] | N
     actor = actor or sign_in.actor
     window.sign_in = sign_in
     add_quit_shortcut(window)
-    lock_window(window, kiosk.accounts, sign_in)  # the app opens locked
+    lock_window(window, kiosk.accounts, sign_in, kiosk.clinic)  # the app opens locked
+    follow_clinic(window, kiosk, info)
     window.defer_pages(lambda built: _build_pages(built, kiosk, info, sign_in, actor))
 
 
@@ -107,6 +110,7 @@ def _build_pages(window: MainWindow, kiosk: Kiosk, info: AppInfo, sign_in: SignI
         lot_recall_page=LotRecallPage(kiosk.sessions, kiosk.patients, kiosk.clock),
         admin_page=ConsultantsAdminPage(kiosk.accounts, sign_in),
         pin_page=ChangePinPage(kiosk.accounts, sign_in),
+        clinic_page=ClinicSettingsPage(kiosk.clinic, kiosk.accounts, sign_in, kiosk.clinic_data.protocols()),
         discard_unsaved=lambda: discard_unsaved_details(window),
     )
     connect_handoff(window, pages["consent"], HandoffPage(kiosk.consents, kiosk.accounts, kiosk.clock,
@@ -114,8 +118,27 @@ def _build_pages(window: MainWindow, kiosk: Kiosk, info: AppInfo, sign_in: SignI
     wire_screen_lock(window, sign_in)
     sign_in.signed_in.connect(lambda _account: window.patients_page.show_restore_notice(
         take_restore_notice(kiosk.store, kiosk.clock, actor())))
+    sign_in.signed_in.connect(lambda _account: window.patients_page.show_clinic_unnamed(
+        sign_in.is_admin() and not kiosk.clinic.settings().named))
     window.lock_page.ensure_pin_view()  # ready before the first name is touched
 
+
+
+def follow_clinic(window: MainWindow, kiosk: Kiosk, info: AppInfo) -> None:
+    """A renamed clinic shows at once: the lock screen's header, the window's title, and the
+    patient list's request to name it (for an admin) goes."""
+    import shiboken6
+
+    def on_clinic_changed(settings: ClinicSettings, fields: frozenset[str], _actor: str) -> None:
+        if "name" not in fields or not shiboken6.isValid(window):  # (a test's window may be gone)
+            return
+        window.setWindowTitle(f"{info.title} — {settings.name}")
+        if window.lock_page is not None:
+            window.lock_page.clinic_label.setText(settings.name)
+        if window.patients_page is not None and window.sign_in is not None:
+            window.patients_page.show_clinic_unnamed(window.sign_in.is_admin() and not settings.named)
+
+    kiosk.clinic.add_listener(on_clinic_changed)
 
 
 def complete_window(window: MainWindow, kiosk: Kiosk, info: AppInfo, *, lock_screen: bool) -> None:

@@ -13,6 +13,7 @@ if TYPE_CHECKING:  # the pages are imported by whoever builds them (cold start: 
     from ..store.consultant_accounts import ConsultantAccount
     from .idle_lock import IdleLock
     from .pages.change_pin import ChangePinPage
+    from .pages.clinic_settings import ClinicSettingsPage
     from .pages.consultants_admin import ConsultantsAdminPage
     from .pages.lock_screen import LockScreenPage
     from .pages.lot_recall import LotRecallPage
@@ -45,6 +46,7 @@ class MainWindow(QMainWindow):
         self.lot_recall_page: LotRecallPage | None = None
         self.admin_page: ConsultantsAdminPage | None = None
         self.pin_page: ChangePinPage | None = None
+        self.clinic_page: ClinicSettingsPage | None = None
         self.sign_in: SignIn | None = None  # who is signed in (set by the composition root)
         self.screen_lock: ScreenLock | None = None  # the lock over the pages (``navigator.lock_window``)
         self.lock_page: LockScreenPage | None = None  # its screen (``add_lock_page``)
@@ -80,9 +82,9 @@ class MainWindow(QMainWindow):
 
     def set_pages(self, *, patients_page: PatientsPage, new_patient_page: NewPatientPage,
                   workspace: WorkspacePage, details_page: PatientDetailsPage, lot_recall_page: LotRecallPage,
-                  admin_page: ConsultantsAdminPage, pin_page: ChangePinPage,
+                  admin_page: ConsultantsAdminPage, pin_page: ChangePinPage, clinic_page: ClinicSettingsPage,
                   discard_unsaved: Callable[[], bool]) -> None:
-        """The pages, all at once (the lot recall, admin and My PIN pages are reached from the
+        """The pages, all at once (the lot recall, admin, My PIN and clinic pages are reached from the
         patient list; the details page lives inside the workspace's intake step).
         ``discard_unsaved`` asks whether to close over details that could not be saved."""
         self._discard_unsaved = discard_unsaved
@@ -93,7 +95,8 @@ class MainWindow(QMainWindow):
         self.lot_recall_page = lot_recall_page
         self.admin_page = admin_page
         self.pin_page = pin_page
-        for page in (patients_page, new_patient_page, workspace, lot_recall_page, admin_page, pin_page):
+        self.clinic_page = clinic_page
+        for page in (patients_page, new_patient_page, workspace, lot_recall_page, admin_page, pin_page, clinic_page):
             self.stack.addWidget(page)
         self._connect_signals()
 
@@ -108,7 +111,8 @@ class MainWindow(QMainWindow):
         self.lot_recall_page.open_requested.connect(self.open_patient)
         self.patients_page.admin_requested.connect(self._on_patients_page_admin_requested)
         self.patients_page.pin_change_requested.connect(self._on_patients_page_pin_change_requested)
-        for page in (self.lot_recall_page, self.admin_page, self.pin_page):
+        self.patients_page.clinic_settings_requested.connect(self._on_patients_page_clinic_settings_requested)
+        for page in (self.lot_recall_page, self.admin_page, self.pin_page, self.clinic_page):
             page.back_requested.connect(self.show_patients)
 
     def show_patients(self) -> None:
@@ -172,6 +176,8 @@ class MainWindow(QMainWindow):
             return self.admin_page.allowed_for(account)
         if page is self.pin_page:
             return self.pin_page.allowed_for(account)
+        if page is self.clinic_page:
+            return self.clinic_page.allowed_for(account)
         return True
 
     def _on_patients_page_admin_requested(self) -> None:
@@ -181,6 +187,10 @@ class MainWindow(QMainWindow):
     def _on_patients_page_pin_change_requested(self) -> None:
         if self.pin_page.start():
             self.stack.setCurrentWidget(self.pin_page)
+
+    def _on_patients_page_clinic_settings_requested(self) -> None:
+        if self.clinic_page.start():
+            self.stack.setCurrentWidget(self.clinic_page)
 
     def _on_patients_page_lot_recall_requested(self) -> None:
         self.stack.setCurrentWidget(self.lot_recall_page)

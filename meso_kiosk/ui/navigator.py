@@ -14,19 +14,22 @@ from .screen_lock import ScreenLock
 if TYPE_CHECKING:  # the step pages are imported by whoever builds them (after the first frame)
     from ..domain.patient import Patient
     from ..services.accounts import AccountService
+    from ..services.clinic import ClinicService
     from .main_window import MainWindow
     from .pages.consent import ConsentPage
     from .pages.handoff import HandoffPage
     from .sign_in import SignIn
 
 
-def lock_window(window: MainWindow, accounts: AccountService, sign_in: SignIn) -> ScreenLock:
-    """The lock screen over ``window``, locked (``window.screen_lock``, ``window.lock_page``).
+def lock_window(window: MainWindow, accounts: AccountService, sign_in: SignIn,
+                clinic: ClinicService | None = None) -> ScreenLock:
+    """The lock screen over ``window``, locked (``window.screen_lock``, ``window.lock_page``);
+    given the ``clinic``, its first run asks for the clinic's details after the first admin.
 
     It takes over the window's ``opening`` (what a cold start painted first) in its place;
     ``wire_screen_lock`` adds the rest once the pages exist.
     """
-    page = LockScreenPage(accounts, window.take_opening())
+    page = LockScreenPage(accounts, window.take_opening(), clinic=clinic)
     window.add_lock_page(page)
     screen_lock = ScreenLock(sign_in, page, in_handoff=lambda: window.in_handoff,
                              flush_pending=window.flush_pending, show_lock_page=window.show_lock_page,
@@ -37,12 +40,13 @@ def lock_window(window: MainWindow, accounts: AccountService, sign_in: SignIn) -
 
 
 def wire_screen_lock(window: MainWindow, sign_in: SignIn) -> None:
-    """The pages' Lock buttons, and the Admin button for an administrator only."""
+    """The pages' Lock buttons, and the Consultants and Clinic settings buttons for an administrator only."""
     screen_lock = window.screen_lock
     patients_page, workspace = window.patients_page, window.workspace
 
     def on_sign_in_changed(*_args) -> None:
         patients_page.admin_button.setVisible(sign_in.is_admin())
+        patients_page.clinic_button.setVisible(sign_in.is_admin())
 
     for lock_button in (patients_page.lock_button, workspace.lock_button):
         lock_button.setIcon(lock_icon())

@@ -300,6 +300,10 @@ def test_first_run_asks_for_the_first_administrator(kiosk, build, qtbot, type_te
     assert not kiosk.accounts.needs_setup()
     [admin] = kiosk.accounts.accounts()
     assert (admin.display_name, admin.role, admin.has_pin) == ("Dr Amélie Laurent", "admin", True)
+    # then the clinic's own details (tests/ui/test_first_run_clinic.py), then the kiosk opens
+    assert page.is_clinic_setup() and window.stack.currentWidget() is page
+    type_text(page.clinic_panel.form.name, "Clinique du Parc")
+    qtbot.mouseClick(page.clinic_panel.save_button, Qt.MouseButton.LeftButton)
     assert window.stack.currentWidget() is window.patients_page
     assert window.sign_in.consultant.id == admin.id
     # next lock: the tiles, no more setup

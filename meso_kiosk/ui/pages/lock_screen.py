@@ -6,6 +6,8 @@ the app locks and takes it away when someone signs in.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QHideEvent, QIcon, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
@@ -14,11 +16,15 @@ from ...domain.errors import ValidationError
 from ...domain.pin import pin_problem
 from ...resources import resource_path
 from ...services.accounts import AccountService, PinPurpose
+from ...services.clinic import ClinicService
 from ...store.consultant_accounts import ConsultantAccount
 from ..startup.lock_opening import LOCK_ICON, ConsultantTile, LockOpening, initials
 from ..widgets.basics import button, label, show_field_error
 from ..widgets.pin_entry import PinEntry, pin_field
 from .lock_pin_view import PinView
+
+if TYPE_CHECKING:  # built once per installation, on first need
+    from .first_run_clinic import ClinicSetupPanel
 
 COUNTDOWN_MS = 1000
 
@@ -109,13 +115,16 @@ class FirstAdminPanel(QFrame):
 
 
 class LockScreenPage(QWidget):
-    """Who is using the kiosk? Tiles of active consultants, then a PIN pad; or first-run setup."""
+    """Who is using the kiosk? Tiles of active consultants, then a PIN pad; or first-run setup:
+    the first admin, then (given the ``clinic``) the clinic's name and details."""
 
     unlocked = Signal(object)  # ConsultantAccount whose PIN was right
 
-    def __init__(self, accounts: AccountService, opening: LockOpening, parent: QWidget | None = None):
+    def __init__(self, accounts: AccountService, opening: LockOpening, parent: QWidget | None = None, *,
+                 clinic: ClinicService | None = None):
         super().__init__(parent)
         self._accounts = accounts
+        self._clinic = clinic
         self.chosen: ConsultantAccount | None = None
         # The opening (header, "Who is using the kiosk?", the tiles) is this page's whole
         # face: a cold start has painted it already, and it stays as it is.
@@ -130,6 +139,8 @@ class LockScreenPage(QWidget):
         self._pin_view: PinView | None = None
         self._setup_panel: FirstAdminPanel | None = None
         self._setup_view: QWidget | None = None
+        self._clinic_panel: ClinicSetupPanel | None = None
+        self._clinic_view: QWidget | None = None
         self._wants_landscape = True  # until the first resize says otherwise
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -174,6 +185,19 @@ class LockScreenPage(QWidget):
         if self._setup_panel is None:
             self._build_setup_view()
         return self._setup_panel
+
+    @property
+    def clinic_panel(self) -> ClinicSetupPanel:
+        """First run's second card, "Your clinic" (built on first need)."""
+        if self._clinic_panel is None:
+            from .first_run_clinic import ClinicSetupPanel, clinic_setup_view
+
+            assert self._clinic is not None, "the lock screen was built without the clinic service"
+            self._clinic_panel = ClinicSetupPanel(self._clinic)
+            self._clinic_view = clinic_setup_view(self._clinic_panel)
+            self.views.addWidget(self._clinic_view)
+            self._clinic_panel.saved.connect(self._on_clinic_panel_saved)
+        return self._clinic_panel
 
     def ensure_pin_view(self) -> None:
         """Build the PIN pad now (``run_gui`` does, with the pages, right after the first frame)."""
@@ -238,6 +262,9 @@ class LockScreenPage(QWidget):
     def is_setup(self) -> bool:
         return self._setup_view is not None and self.views.currentWidget() is self._setup_view
 
+    def is_clinic_setup(self) -> bool:
+        return self._clinic_view is not None and self.views.currentWidget() is self._clinic_view
+
     def clear_pin(self) -> None:
         """Forget a half-typed PIN (nothing to forget while the PIN pad was never built)."""
         if self._pin_view is not None:
@@ -300,4 +327,12 @@ class LockScreenPage(QWidget):
         self._show_lock_state()
 
     def _on_setup_panel_created(self, account: ConsultantAccount) -> None:
+        if self._clinic is None or self._clinic.settings().named:
+            self.unlocked.emit(account)
+            return
+        self.clinic_panel.start(account)  # then the clinic, before the kiosk opens
+        self.views.setCurrentWidget(self._clinic_view)
+        self.clinic_panel.form.name.setFocus()
+
+    def _on_clinic_panel_saved(self, account: ConsultantAccount) -> None:
         self.unlocked.emit(account)

@@ -26,6 +26,7 @@ class PatientsPage(QWidget):
     lock_requested = Signal()
     admin_requested = Signal()
     pin_change_requested = Signal()
+    clinic_settings_requested = Signal()
 
     def __init__(self, patients: PatientService, today, parent: QWidget | None = None):
         super().__init__(parent)
@@ -44,6 +45,8 @@ class PatientsPage(QWidget):
         self.lot_recall_button = button("Lot recall", "Find the patients who received a product lot")
         self.admin_button = button("Consultants", "Manage consultants and the kiosk lock (admins)")
         self.admin_button.hide()  # shown only while an admin has the kiosk unlocked
+        self.clinic_button = button("Clinic settings", "The clinic's name, contact, time zone and policies (admins)")
+        self.clinic_button.hide()  # as the admin button
         self.pin_button = button("My PIN", "Change my PIN")
         self.lock_button = button("Lock", "Lock the kiosk now")
         # Nobody reads stderr on a kiosk: a failing automatic backup must be seen here.
@@ -54,6 +57,17 @@ class PatientsPage(QWidget):
         self.restore_notice = label("", "banner-notice")
         self.restore_notice.setAccessibleName("Data restored from a backup")
         self.restore_notice.hide()
+        # An installation whose clinic never gave its name: its admin is asked to, here.
+        self.clinic_unnamed = QWidget()
+        self.clinic_unnamed.setAccessibleName("The clinic has no name yet")
+        self.clinic_setup_button = button("Set up the clinic", "Open the clinic settings to set its name")
+        unnamed_row = QHBoxLayout(self.clinic_unnamed)
+        unnamed_row.setContentsMargins(0, 0, 0, 0)
+        unnamed_row.setSpacing(12)
+        unnamed_row.addWidget(label("Tell patients who you are: set the clinic's name, address and time zone.",
+                                    "banner-notice"), 1)
+        unnamed_row.addWidget(self.clinic_setup_button)
+        self.clinic_unnamed.hide()
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(32, 24, 32, 24)
@@ -65,12 +79,14 @@ class PatientsPage(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.backup_problem)
         layout.addWidget(self.restore_notice)
+        layout.addWidget(self.clinic_unnamed)
         layout.addWidget(self.search)
         layout.addWidget(self.status)
         layout.addWidget(self.results, 1)
         bottom = QHBoxLayout()
         bottom.addWidget(self.lot_recall_button)
         bottom.addWidget(self.admin_button)
+        bottom.addWidget(self.clinic_button)
         bottom.addWidget(self.pin_button)
         bottom.addStretch(1)
         bottom.addWidget(self.open_button)
@@ -88,6 +104,8 @@ class PatientsPage(QWidget):
         self.lot_recall_button.clicked.connect(self.lot_recall_requested)
         self.lock_button.clicked.connect(self.lock_requested)
         self.admin_button.clicked.connect(self.admin_requested)
+        self.clinic_button.clicked.connect(self.clinic_settings_requested)
+        self.clinic_setup_button.clicked.connect(self.clinic_settings_requested)
         self.pin_button.clicked.connect(self.pin_change_requested)
 
     def refresh(self) -> None:
@@ -104,6 +122,10 @@ class PatientsPage(QWidget):
         """A restore nobody had been told of (``words``), or none (hidden)."""
         self.restore_notice.setText(words or "")
         self.restore_notice.setVisible(bool(words))
+
+    def show_clinic_unnamed(self, unnamed: bool) -> None:
+        """Ask the admin to name the clinic (``unnamed``), or not."""
+        self.clinic_unnamed.setVisible(unnamed)
 
     def _on_search_text_changed(self, text: str) -> None:
         self._show(text)
