@@ -450,9 +450,10 @@ def _with_clinic_blocks(template: ConsentTemplate, values: Mapping[str, str]) ->
 
 
 def format_amount(amount: Decimal, currency: str, decimal_mark: str = ".", thousands_mark: str = ",") -> str:
-    """``1,140.00 EUR`` with the language's marks (``1 140,00 EUR`` in French)."""
+    """``1,140.00 EUR`` with the language's marks (``1 140,00 EUR`` in French); the amount
+    never parts from its currency at the end of a line (a no-break space)."""
     digits = f"{amount:,.2f}".replace(",", "\0").replace(".", decimal_mark).replace("\0", thousands_mark)
-    return f"{digits} {currency}"
+    return f"{digits}\u00a0{currency}"
 
 
 def clinic_values(template: ConsentTemplate) -> dict[str, str]:

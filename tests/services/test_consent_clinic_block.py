@@ -18,9 +18,10 @@ from meso_kiosk.services.consent import ConsentFormError
 from meso_kiosk.services.demo.signature import synthetic_signature
 from tests.consultation import COUNTERSIGN_PIN
 
-EN_PRICE = "Each session costs 95.00 EUR. The 8 sessions planned cost about 760.00 EUR in total."
+EN_PRICE = "Each session costs 95.00\u00a0EUR. The 8 sessions planned cost about 760.00\u00a0EUR in total."
 EN_WHO = "Your treatment is given by Dr Amélie Laurent, Dermatologist, registration RPPS 10001234567."
-FR_PRICE = "Chaque séance coûte 150,00 EUR. Les 8 séances prévues coûtent environ 1\u00a0200,00 EUR au total."
+FR_PRICE = ("Chaque séance coûte 150,00\u00a0EUR. Les 8 séances prévues coûtent environ 1\u00a0200,00\u00a0EUR "
+            "au total.")
 FR_WHO = ("Votre traitement est réalisé par Dr Amélie Laurent, Dermatologist, "
           "numéro d'inscription RPPS 10001234567.")
 
