@@ -110,3 +110,11 @@ def test_the_shipped_demo_clinic_passes_the_check():
     data = ClinicData()
     assert not [problem for problem in data.check_all() if problem.startswith("demo/")]
     assert data.demo_clinic_settings().named and data.demo_picture("logo.png").startswith(b"\x89PNG")
+
+
+def test_the_demo_shows_its_clinic_s_local_time_from_the_first_run(kiosk):
+    """Issue 22: times showed in UTC on the first --demo run, then moved by an hour after a restart."""
+    from zoneinfo import ZoneInfo
+
+    assert seed_demo(kiosk).seeded
+    assert kiosk.clock.tz == ZoneInfo(kiosk.clinic.settings().timezone)

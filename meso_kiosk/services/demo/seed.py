@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..clinic import clinic_timezone
 from ..kiosk import Kiosk
 from .clinic import seed_clinic
 from .consents import seed_consents
@@ -41,8 +42,16 @@ def seed_demo(kiosk: Kiosk) -> DemoResult:
         return DemoResult(
             False, f"Demo data not added: this database already holds {existing} patient(s), left as they are."
         )
+    # The demo clinic's own time zone from the start, so its records fall on its days and the
+    # first run shows its times as every later start does (not UTC, then an hour off).
+    before = kiosk.clock.tz
+    kiosk.clock.move_to(clinic_timezone(kiosk.clinic_data.demo_clinic_settings().timezone))
     context = DemoContext(kiosk=kiosk, clock=kiosk.clock)
-    with kiosk.store.write(DEMO_ACTOR) as tx:
-        for seeder in SEEDERS:
-            seeder(tx, context)
+    try:
+        with kiosk.store.write(DEMO_ACTOR) as tx:
+            for seeder in SEEDERS:
+                seeder(tx, context)
+    except BaseException:
+        kiosk.clock.move_to(before)
+        raise
     return DemoResult(True, "Demo data added: " + "; ".join(context.notes) + ".")
