@@ -5,6 +5,10 @@ service) is turned by ``text_blocks`` into the blocks a screen shows and by
 ``render_text`` into one canonical plain text. The signed record stores that text
 and its SHA-256 (``text_sha256``), and the same text comes back from the template
 file at any time, so a record can be checked against the file it names.
+
+Read for one patient (``with_clinic``), the text also carries the clinic's block
+(``consent_clinic``: the price, who treats). Its facts are then part of the signed
+text itself, and ``is_text_of`` checks such a text against the file's words.
 """
 
 from __future__ import annotations
@@ -14,9 +18,11 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from decimal import Decimal
 from enum import Enum
 
+from .consent_clinic import (
+    CLINIC_SHAPES, ClinicFacts, ClinicWordsError, clinic_sentences, clinic_values, parse_clinic_words,
+)
 from .errors import ValidationError
 from .language import is_language_code
 from .text import clean_text
@@ -61,21 +67,8 @@ SCREEN_KEYS = (
     "consultant_needed",    # "Please ask your consultant" (paused screen)
 )
 
-# The clinic's own facts, in the template's words ([clinic] table): each sentence is said only
-# when the clinic has set what it names, and with nothing set there is no clinic block at all.
-# Key → the placeholders it must hold (and no others).
-CLINIC_KEYS: dict[str, tuple[str, ...]] = {
-    "heading": (),                                              # "Cost, and who treats you"
-    "price": ("price",),                                        # "Each session costs {price}."
-    "course_total": ("sessions", "total"),                      # "The {sessions} sessions planned cost …"
-    "practitioner": ("name", "profession", "registration"),     # "Your treatment is given by {name}, …"
-    "practitioner_profession": ("name", "profession"),          # … when no registration is recorded
-    "practitioner_registration": ("name", "registration"),      # … when no profession is recorded
-}
-CLINIC_MARKS = {"decimal_mark": ".", "thousands_mark": ","}  # how the language writes 1,140.00
 CLINIC_SECTION = "clinic"
-CLINIC_AFTER = "course"  # the block follows the section about the course of sessions
-_PLACEHOLDER_RE = re.compile(r"\{([a-z_]+)\}")
+CLINIC_AFTER = "course"  # the clinic's block follows the section about the course of sessions
 _ID_RE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 _MAX_TEMPLATE_TEXT = 4000  # characters per paragraph or item: a template is prose, not a novel
 
@@ -141,19 +134,6 @@ class WithdrawalText:
     title: str
     body: tuple[TextBlock, ...]
     meaning: str
-
-
-@dataclass(frozen=True)
-class ClinicFacts:
-    """What the clinic has set that this patient reads before signing (None: not set)."""
-
-    price: Decimal | None = None          # of one session of the patient's course protocol
-    currency: str | None = None
-    sessions: int | None = None           # sessions planned in the patient's course
-    practitioner: str | None = None       # who gives the treatment (the consultant's name)
-    profession: str | None = None
-    registration: str | None = None
-    practitioner_id: int | None = field(default=None, compare=False)  # that consultant, for ``sign``
 
 
 @dataclass(frozen=True)
@@ -349,42 +329,11 @@ def parse_consent_template(data: Mapping[str, object]) -> ConsentTemplate:
     if missing_words:
         raise TemplateError(f"[screen] lacks: {', '.join(missing_words)}.")
     screen = tuple((key, _one_line(_text(raw_screen, key, "[screen]") or "")) for key in SCREEN_KEYS)
-    clinic_words = _parse_clinic_words(data.get("clinic"))
+    try:
+        clinic_words = parse_clinic_words(data.get("clinic"))
+    except ClinicWordsError as error:
+        raise TemplateError(error.problem, key=error.key) from None
     return ConsentTemplate(language, version, title, sections, meaning, withdrawal, screen, clinic_words)
-
-
-def _parse_clinic_words(raw: object) -> tuple[tuple[str, str], ...]:
-    """The [clinic] table: every sentence, each with exactly its placeholders, and the marks."""
-    if not isinstance(raw, Mapping):
-        raise TemplateError("the template needs a [clinic] table: the words of the clinic's price and "
-                            "practitioner", key="clinic")
-    unknown = sorted(set(raw) - set(CLINIC_KEYS) - set(CLINIC_MARKS))
-    if unknown:
-        raise TemplateError(f"not a [clinic] entry (they are: {', '.join([*CLINIC_KEYS, *CLINIC_MARKS])})",
-                            key=f"clinic.{unknown[0]}")
-    words: list[tuple[str, str]] = []
-    for key, wanted in CLINIC_KEYS.items():
-        value = raw.get(key)
-        if not isinstance(value, str) or not value.strip():
-            raise TemplateError("must be a non-empty text", key=f"clinic.{key}")
-        try:
-            text = _one_line(clean_text(value, key, max_length=_MAX_TEMPLATE_TEXT) or "")
-        except ValidationError as error:
-            raise TemplateError(error.errors[key], key=f"clinic.{key}") from None
-        found = _PLACEHOLDER_RE.findall(text)
-        missing = [name for name in wanted if name not in found]
-        extra = sorted({name for name in found if name not in wanted} | {n for n in found if found.count(n) > 1})
-        if missing or extra:
-            said = ", ".join("{" + name + "}" for name in wanted) or "no {…} placeholder"
-            raise TemplateError(f"must hold {said}, each once" + (f" (it has {{{extra[0]}}})" if extra else ""),
-                                key=f"clinic.{key}")
-        words.append((key, text))
-    for key, default in CLINIC_MARKS.items():
-        mark = raw.get(key, default)
-        if not isinstance(mark, str) or len(mark) != 1 or mark.isalnum() or mark in "{}":
-            raise TemplateError("must be one character such as \".\", \",\" or a space", key=f"clinic.{key}")
-        words.append((key, mark))
-    return tuple(words)
 
 
 def check_checklist_ids(template: ConsentTemplate, catalogue: Iterable[tuple[str, bool]]) -> list[str]:
@@ -437,69 +386,18 @@ def text_blocks(template: ConsentTemplate) -> tuple[TextBlock, ...]:
     plain text, so the hash covers every word on the screen. The clinic's block
     (``with_clinic``) follows the course section when the clinic has set anything in it.
     """
-    return _with_clinic_blocks(template, clinic_values(template))
+    return _with_clinic_blocks(template, clinic_values(template.facts, dict(template.clinic_words)))
 
 
 def _with_clinic_blocks(template: ConsentTemplate, values: Mapping[str, str]) -> tuple[TextBlock, ...]:
     blocks = [TextBlock(BlockKind.TITLE, template.title)]
     for section in template.sections:
         blocks += _section_blocks(section, template.meaning)
-        if section.id == CLINIC_AFTER:
-            blocks += _clinic_blocks(dict(template.clinic_words), values)
+        sentences = clinic_sentences(dict(template.clinic_words), values) if section.id == CLINIC_AFTER else []
+        if sentences:
+            blocks += [TextBlock(BlockKind.HEADING, dict(template.clinic_words)["heading"], CLINIC_SECTION),
+                       *(TextBlock(BlockKind.PARAGRAPH, sentence, CLINIC_SECTION) for sentence in sentences)]
     return tuple(blocks)
-
-
-def format_amount(amount: Decimal, currency: str, decimal_mark: str = ".", thousands_mark: str = ",") -> str:
-    """``1,140.00 EUR`` with the language's marks (``1 140,00 EUR`` in French); the amount
-    never parts from its currency at the end of a line (a no-break space)."""
-    digits = f"{amount:,.2f}".replace(",", "\0").replace(".", decimal_mark).replace("\0", thousands_mark)
-    return f"{digits}\u00a0{currency}"
-
-
-def clinic_values(template: ConsentTemplate) -> dict[str, str]:
-    """The placeholders the clinic's facts fill, in the template's language; absent when not set."""
-    facts, words = template.facts, dict(template.clinic_words)
-    if facts is None or not words:
-        return {}
-    marks = (words.get("decimal_mark", "."), words.get("thousands_mark", ","))
-    values: dict[str, str] = {}
-    if facts.price is not None and facts.price > 0 and facts.currency:
-        values["price"] = format_amount(facts.price, facts.currency, *marks)
-        if facts.sessions is not None and facts.sessions > 1:
-            values["sessions"] = str(facts.sessions)
-            values["total"] = format_amount(facts.price * facts.sessions, facts.currency, *marks)
-    if facts.practitioner and (facts.profession or facts.registration):
-        # typed text: on one line, as the sentence around it
-        values |= {key: " ".join(value.split()) for key, value in (
-            ("name", facts.practitioner), ("profession", facts.profession), ("registration", facts.registration))
-            if value}
-    return values
-
-
-def _fill(text: str, values: Mapping[str, str]) -> str:
-    # One pass: a value that itself holds "{name}" is never filled again.
-    return _PLACEHOLDER_RE.sub(lambda match: values.get(match.group(1), match.group(0)), text)
-
-
-def _clinic_blocks(words: Mapping[str, str], values: Mapping[str, str]) -> list[TextBlock]:
-    sentences = []
-    if "price" in values:
-        price = _fill(words["price"], values)
-        sentences.append(price + (" " + _fill(words["course_total"], values) if "total" in values else ""))
-    if "name" in values:
-        key = ("practitioner" if {"profession", "registration"} <= set(values) else
-               "practitioner_profession" if "profession" in values else "practitioner_registration")
-        sentences.append(_fill(words[key], values))
-    if not sentences:
-        return []
-    return [TextBlock(BlockKind.HEADING, words["heading"], CLINIC_SECTION),
-            *(TextBlock(BlockKind.PARAGRAPH, sentence, CLINIC_SECTION) for sentence in sentences)]
-
-
-# What a signed text's clinic block may have held: (price sentence, practitioner sentence).
-_CLINIC_SHAPES = tuple((price, who) for price in ((), ("price",), ("price", "sessions", "total"))
-                       for who in ((), ("name", "profession", "registration"), ("name", "profession"),
-                                   ("name", "registration")) if price or who)
 
 
 def is_text_of(template: ConsentTemplate, text: str) -> bool:
@@ -510,7 +408,7 @@ def is_text_of(template: ConsentTemplate, text: str) -> bool:
         return True
     if not plain.clinic_words:
         return False
-    for price, who in _CLINIC_SHAPES:
+    for price, who in CLINIC_SHAPES:
         values = {name: f"\ue000{name}\ue001" for name in (*price, *who)}
         pattern = re.escape(blocks_to_text(_with_clinic_blocks(plain, values)))
         for name, marker in values.items():

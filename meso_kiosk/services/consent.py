@@ -52,7 +52,8 @@ from ..domain.consent import (
     record_status,
     validate_answers,
 )
-from ..domain.consent_template import ClinicFacts, ConsentTemplate, is_text_of, render_withdrawal_text
+from ..domain.consent_clinic import ClinicFacts
+from ..domain.consent_template import ConsentTemplate, is_text_of, render_withdrawal_text
 from ..domain.signature import SignatureError, SignatureStrokes, parse_signature
 from ..domain.errors import ValidationError
 from ..domain.text import clean_text
