@@ -354,3 +354,14 @@ def test_the_settings_page_renders_in_both_orientations(kiosk, page, qtbot, shot
         page.body_view.ensureWidgetVisible(page.notice)
         page.grab().save(str(shots / f"clinic-settings-saved-{width}x{height}.png"))
         assert page.notice.visibleRegion().boundingRect().height() > 0
+
+
+@pytest.mark.screens
+def test_the_patient_list_asks_an_admin_to_name_the_clinic(window, qtbot, shots):
+    for width, height in ((1280, 800), (800, 1280)):
+        window.resize(width, height)
+        qtbot.wait(20)
+        window.grab().save(str(shots / f"patients-clinic-unnamed-{width}x{height}.png"))
+        patients = window.patients_page
+        for control in (patients.clinic_button, patients.clinic_setup_button, patients.open_button):
+            assert control.isVisible() and control.geometry().right() <= control.parentWidget().width()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
 from ...domain.patient import Patient
@@ -12,6 +13,7 @@ from ...services.patients import PatientService
 from ..widgets.basics import button, label
 
 RESULT_LIMIT = 50
+WIDE_BOTTOM_ROW_PX = 1000  # narrower: the admin's buttons get a row of their own
 
 
 def patient_line(patient: Patient, today: date) -> str:
@@ -83,14 +85,18 @@ class PatientsPage(QWidget):
         layout.addWidget(self.search)
         layout.addWidget(self.status)
         layout.addWidget(self.results, 1)
-        bottom = QHBoxLayout()
-        bottom.addWidget(self.lot_recall_button)
-        bottom.addWidget(self.admin_button)
-        bottom.addWidget(self.clinic_button)
-        bottom.addWidget(self.pin_button)
-        bottom.addStretch(1)
-        bottom.addWidget(self.open_button)
-        layout.addLayout(bottom)
+        # The admin's two buttons join the bottom row when it is wide enough, else a row above it.
+        self.admin_row = QHBoxLayout()
+        self.admin_row.addStretch(1)
+        self.bottom_row = QHBoxLayout()
+        self.bottom_row.addWidget(self.lot_recall_button)
+        self.bottom_row.addWidget(self.admin_button)
+        self.bottom_row.addWidget(self.clinic_button)
+        self.bottom_row.addWidget(self.pin_button)
+        self.bottom_row.addStretch(1)
+        self.bottom_row.addWidget(self.open_button)
+        layout.addLayout(self.admin_row)
+        layout.addLayout(self.bottom_row)
         self._connect_signals()
         self.refresh()
 
@@ -126,6 +132,18 @@ class PatientsPage(QWidget):
     def show_clinic_unnamed(self, unnamed: bool) -> None:
         """Ask the admin to name the clinic (``unnamed``), or not."""
         self.clinic_unnamed.setVisible(unnamed)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt API)
+        super().resizeEvent(event)
+        wide = self.width() >= WIDE_BOTTOM_ROW_PX
+        if wide == (self.bottom_row.indexOf(self.admin_button) >= 0):
+            return
+        for index, admin_only in enumerate((self.admin_button, self.clinic_button)):
+            (self.admin_row if wide else self.bottom_row).removeWidget(admin_only)
+            if wide:
+                self.bottom_row.insertWidget(1 + index, admin_only)
+            else:
+                self.admin_row.insertWidget(index, admin_only)
 
     def _on_search_text_changed(self, text: str) -> None:
         self._show(text)

@@ -129,6 +129,7 @@ class PoliciesForm(QWidget):
             grid.addWidget(price, 2 * row, 1)
             grid.addWidget(currency, 2 * row, 2)
             grid.addWidget(self.errors[f"price.{protocol_id}"], 2 * row + 1, 0, 1, 3)
+        grid.setColumnMinimumWidth(0, 300)  # a protocol's label on one line when it can be
         grid.setColumnStretch(3, 1)
         layout.addLayout(grid)
         layout.addWidget(self.errors["prices"])
