@@ -34,16 +34,14 @@ class ClinicSetupPanel(QFrame):
         self.problem.setAccessibleName("Problem saving the clinic")
         self.problem.hide()
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(32, 28, 32, 28)
+        layout.setContentsMargins(32, 20, 32, 20)
         layout.setSpacing(8)
         layout.addWidget(label("Your clinic", "heading"))
         layout.addWidget(label(
-            "Tell patients who you are. The name shows on the lock screen, in the consent and on every "
-            "PDF; the time zone sets the dates and times. You can change all of it later under "
-            "‘Clinic settings’.", "muted"))
-        layout.addSpacing(8)
+            "Tell patients who you are: the name shows on the lock screen, in the consent and on every "
+            "PDF. You can change all of it later under ‘Clinic settings’.", "muted"))
         layout.addWidget(self.form)
-        layout.addSpacing(8)
+        layout.addSpacing(4)
         layout.addWidget(self.save_button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.problem)
         self.save_button.clicked.connect(self._on_save_button_clicked)

@@ -218,7 +218,7 @@ class ClinicForm(QWidget):
         self.address.setAccessibleName("Clinic's address")
         self.address.setPlaceholderText("Street, postcode and town, one per line")
         self.address.setTabChangesFocus(True)
-        self.address.setFixedHeight(112)
+        self.address.setFixedHeight(92)  # three lines; more scroll
         self.phone = _line("Clinic's phone number", "e.g. +33 1 23 45 67 89", 64)
         self.email = _line("Clinic's e-mail address", "e.g. contact@clinique-du-parc.fr", 400)
         self.timezone = TimeZonePicker(available_timezones())
