@@ -24,7 +24,7 @@ from tests.ui.test_lock_screen import ADMIN_PIN, SAM_PIN, staff, unlock  # noqa:
 
 def test_the_roster_is_whom_the_lock_screen_offers(kiosk, staff):
     admin, sam = staff
-    kiosk.clinic.update("Clinique du Cuir Chevelu 🌿 عيادة", "Europe/Paris", "test")
+    kiosk.clinic.update({"name": "Clinique du Cuir Chevelu 🌿 عيادة", "timezone": "Europe/Paris"}, "test")
     roster = read_lock_roster(kiosk.paths.database)
     assert roster == LockRoster("Clinique du Cuir Chevelu 🌿 عيادة", kiosk.accounts.lock_accounts())
     assert [account.id for account in roster.accounts] == [admin.id, sam.id]
