@@ -14,9 +14,9 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..domain.clinic_name import CLINIC_NAME_DEFAULT
 from .consultant_accounts import ConsultantAccount, count_active_admins_with_pin, list_accounts
 from .migrations import is_current
-from .settings import clinic_name
 
 # Not worth waiting for: a write lock held by another program (a WAL database lets readers
 # through) leaves the roster None, and the full open, which waits, says what holds it.
@@ -34,6 +34,14 @@ def lock_accounts(conn: sqlite3.Connection) -> tuple[ConsultantAccount, ...]:
     return tuple(account for account in list_accounts(conn) if account.has_pin)
 
 
+def lock_clinic_name(conn: sqlite3.Connection) -> str:
+    """``settings.clinic_name``, its JSON value decoded by SQLite (``json_extract``): the first
+    frame needs no other setting, and so does without Python's json. A malformed value raises
+    sqlite3.Error, as ``clinic_name``'s raises ValueError."""
+    row = conn.execute("SELECT json_extract(value, '$') FROM settings WHERE key = 'clinic.name'").fetchone()
+    return CLINIC_NAME_DEFAULT if row is None else str(row[0])
+
+
 def read_lock_roster(database: Path) -> LockRoster | None:
     """The lock screen's names from ``database``, or None (see the module's docstring).
 
@@ -49,7 +57,7 @@ def read_lock_roster(database: Path) -> LockRoster | None:
     try:
         if not is_current(conn) or count_active_admins_with_pin(conn) == 0:
             return None
-        return LockRoster(clinic_name(conn), lock_accounts(conn))
+        return LockRoster(lock_clinic_name(conn), lock_accounts(conn))
     except (sqlite3.Error, ValueError):  # damaged, not a database, or a value the full open will name
         return None
     finally:

@@ -1,12 +1,17 @@
 """Cold start: the first frame is the lock screen's face alone, importing only what it shows;
 the store, the lock screen and the pages follow it (or come on first use)."""
 
+import json
 import os
+import sqlite3
 import subprocess
 import sys
 
+import pytest
 from PySide6.QtCore import QTimer
 
+from meso_kiosk.store.lock_roster import lock_clinic_name
+from meso_kiosk.store.settings import clinic_name
 from meso_kiosk.ui import idle_lock, startup
 from meso_kiosk.ui.app import build_main_window
 from meso_kiosk.ui.startup.launch import EXIT_AFTER_FIRST_PAINT_ENV
@@ -15,13 +20,14 @@ from tests.ui.test_lock_screen import ADMIN_PIN, staff, unlock  # noqa: F401 (st
 
 # What a cold start must not have imported when its first frame paints. Slow libraries wait
 # until they are used (after the pages are built too); the services, the composition root
-# and the pages wait until after the first frame.
+# and the pages wait until after the first frame; so do the settings (and Python's json, which
+# only they use): the first frame's clinic name is decoded by SQLite (store.lock_roster).
 SLOW_LIBRARIES = ("reportlab", "pyhanko", "pyhanko_certvalidator", "cryptography", "sqlite_utils", "argon2",
                   "pypdf", "pypdfium2", "PIL", "lxml", "icalendar", "arabic_reshaper", "bidi")
 AFTER_THE_FIRST_FRAME = ("meso_kiosk.services.kiosk", "meso_kiosk.services.accounts", "meso_kiosk.services.backup",
                          "meso_kiosk.services.demo", "meso_kiosk.store.db", "meso_kiosk.reports", "meso_kiosk.ui.app",
                          "meso_kiosk.ui.navigator", "meso_kiosk.ui.pages", "meso_kiosk.ui.widgets",
-                         "meso_kiosk.ui.sign_in", "meso_kiosk.ui.idle_lock")
+                         "meso_kiosk.ui.sign_in", "meso_kiosk.ui.idle_lock", "meso_kiosk.store.settings", "json")
 
 FIRST_FRAME_PROBE = r"""
 import sys
@@ -82,6 +88,24 @@ def _locked_window(qtbot, qapp, kiosk):
     window.show()
     qtbot.waitExposed(window)
     return window
+
+
+@pytest.mark.parametrize("ensure_ascii", [False, True])
+def test_the_first_frame_decodes_the_clinic_name_as_the_settings_do(ensure_ascii):
+    """SQLite's json_extract (the first frame's) and Python's json (the settings') give the same
+    name, the default when none is set, and both refuse a malformed value."""
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+    assert lock_clinic_name(conn) == clinic_name(conn)
+    for name in ["Clinique du Cuir Chevelu 🌿 عيادة\u200f", 'Dr "Q" \\ Partners\n\tLyon', "  ", "é" * 200]:
+        conn.execute("INSERT OR REPLACE INTO settings VALUES ('clinic.name', ?)",
+                     (json.dumps(name, ensure_ascii=ensure_ascii),))
+        assert lock_clinic_name(conn) == clinic_name(conn) == name
+    conn.execute("""UPDATE settings SET value = '"cut short' WHERE key = 'clinic.name'""")
+    with pytest.raises(sqlite3.Error):
+        lock_clinic_name(conn)
+    with pytest.raises(ValueError):
+        clinic_name(conn)
 
 
 def test_the_first_frame_is_the_lock_screen_alone(qtbot, qapp, kiosk, staff):
