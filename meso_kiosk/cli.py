@@ -23,6 +23,7 @@ from .store.instance_lock import InstanceLockedError
 from .terminal import quiet_third_parties
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: what a shell reports for a tool whose reader left
 
 
 class CommandFailed(Exception):
@@ -439,6 +440,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (CommandFailed, StoreError, DataDirError, MissingResourceError, ValidationError,
             InstanceLockedError, WordedError) as error:
         _fail(str(error))
+    except BrokenPipeError:
+        # The reader went away (``meso-kiosk verify FILE | head -1``): stop quietly, as Unix tools do;
+        # stdout goes to devnull so the interpreter's last flush cannot complain either.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
     except OSError as error:
         _fail(f"{error.strerror or error}: {error.filename or ''}".rstrip(": "))
     except KeyboardInterrupt:

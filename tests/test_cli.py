@@ -103,3 +103,23 @@ def test_hostile_data_dir_values_fail_cleanly(tmp_path, capsys):
     assert usage.value.code == 2
     assert "NUL" in one_line(capsys.readouterr().err)
 
+
+
+def test_a_reader_that_leaves_early_gets_no_complaint(tmp_path):
+    """``meso-kiosk verify FILE | head -1``: the pipe closes before the last line; the command stops
+    quietly with 141 (128 + SIGPIPE), as Unix tools do, not "meso-kiosk: Broken pipe"."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from meso_kiosk import cli\n"
+            "def spill(args):\n"
+            "    for n in range(200000): print('line', n)\n"
+            "    return 0\n"
+            "cli.COMMANDS['audit-verify'] = spill\n"
+            "sys.exit(cli.main(['audit-verify']))\n")
+    process = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process.stdout.readline()
+    process.stdout.close()
+    _, errors = process.communicate(timeout=60)
+    assert process.returncode == 141
+    assert errors == b""
