@@ -22,10 +22,10 @@ from ...services.accounts import AccountService
 from ...services.clinic import ClinicService
 from ...store.consultant_accounts import ConsultantAccount
 from ..sign_in import SignIn
+from ..widgets.admin_pin_step import AdminPinStep
 from ..widgets.basics import button, label, scrolling
 from ..widgets.clinic_form import ClinicForm
 from ..widgets.clinic_policies import PoliciesForm
-from ..widgets.pin_entry import PinEntry
 
 UNNAMED_WORDS = ("Tell patients who you are: set the clinic's name, address and time zone. They appear "
                  "on the lock screen, in the consent and on every PDF.")
@@ -105,20 +105,9 @@ class ClinicSettingsPage(QWidget):
         return body
 
     def _build_confirm(self) -> QWidget:
-        """Confirm with the admin's PIN (an inline step, not a dialog)."""
-        self.confirm_what = label("", "subheading-small", align=Qt.AlignmentFlag.AlignCenter)
-        self.confirm_pin = PinEntry("Your admin PIN")
-        self.cancel_confirm_button = button("Cancel", "Cancel saving the clinic settings")
-        confirm = QWidget()
-        layout = QVBoxLayout(confirm)
-        layout.setContentsMargins(32, 24, 32, 32)
-        layout.setSpacing(12)
-        layout.addWidget(label("Confirm with your admin PIN", "lock-title", align=Qt.AlignmentFlag.AlignCenter))
-        layout.addWidget(self.confirm_what)
-        layout.addWidget(self.confirm_pin, 0, Qt.AlignmentFlag.AlignHCenter)
-        layout.addWidget(self.cancel_confirm_button, 0, Qt.AlignmentFlag.AlignHCenter)
-        layout.addStretch(1)
-        return confirm
+        step = AdminPinStep("Cancel saving the clinic settings")
+        self.confirm_what, self.confirm_pin, self.cancel_confirm_button = step.what, step.pin, step.cancel_button
+        return step
 
     def _connect_signals(self) -> None:
         self.back_button.clicked.connect(self.back_requested)

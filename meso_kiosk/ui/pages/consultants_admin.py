@@ -27,10 +27,11 @@ from ...domain.pin import pin_problem
 from ...services.accounts import MAX_IDLE_LOCK_SECONDS, AccountService
 from ...store.consultant_accounts import ConsultantAccount
 from ..sign_in import SignIn
+from ..widgets.admin_pin_step import AdminPinStep
 from ..widgets.basics import button, discard, label, scrolling, show_field_error
 from ..widgets.consultant_account_row import ConsultantAccountRow, error_label
 from ..widgets.consultant_credentials import credentials_words
-from ..widgets.pin_entry import PinEntry, pin_field
+from ..widgets.pin_entry import pin_field
 
 # Run a change with the admin's PIN; returns the words to show when it worked.
 Action = Callable[[str], str]
@@ -149,23 +150,9 @@ class ConsultantsAdminPage(QWidget):
         return body
 
     def _build_confirm(self) -> QWidget:
-        """Confirm with the admin's PIN (an inline step, not a dialog)."""
-        self.confirm_what = label("", "subheading-small")
-        self.confirm_pin = PinEntry("Your admin PIN")
-        self.cancel_confirm_button = button("Cancel", "Cancel this change")
-        confirm = QWidget()
-        confirm_layout = QVBoxLayout(confirm)
-        confirm_layout.setContentsMargins(32, 24, 32, 32)
-        confirm_layout.setSpacing(12)
-        heading = label("Confirm with your admin PIN", "lock-title")
-        heading.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.confirm_what.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        confirm_layout.addWidget(heading)
-        confirm_layout.addWidget(self.confirm_what)
-        confirm_layout.addWidget(self.confirm_pin, 0, Qt.AlignmentFlag.AlignHCenter)
-        confirm_layout.addWidget(self.cancel_confirm_button, 0, Qt.AlignmentFlag.AlignHCenter)
-        confirm_layout.addStretch(1)
-        return confirm
+        step = AdminPinStep("Cancel this change")
+        self.confirm_what, self.confirm_pin, self.cancel_confirm_button = step.what, step.pin, step.cancel_button
+        return step
 
     def _add_card(self) -> QFrame:
         card = QFrame()

@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
 
 from ...domain.clock import Clock
 from ...domain.course import ProjectedCourse
-from ...domain.protocol import Protocol
 from ...domain.errors import ValidationError
 from ...domain.patient import Patient
 from ...domain.session_captions import clock_time
