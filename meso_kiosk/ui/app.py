@@ -126,11 +126,16 @@ def _build_pages(window: MainWindow, kiosk: Kiosk, info: AppInfo, sign_in: SignI
 
 def follow_clinic(window: MainWindow, kiosk: Kiosk, info: AppInfo) -> None:
     """A renamed clinic shows at once: the lock screen's header, the window's title, and the
-    patient list's request to name it (for an admin) goes."""
+    patient list's request to name it (for an admin) goes; a new logo shows in the header."""
     import shiboken6
 
     def on_clinic_changed(settings: ClinicSettings, fields: frozenset[str], _actor: str) -> None:
-        if "name" not in fields or not shiboken6.isValid(window):  # (a test's window may be gone)
+        if not shiboken6.isValid(window):  # (a test's window may be gone)
+            return
+        if "logo" in fields and window.lock_page is not None:
+            logo = kiosk.clinic.logo()
+            window.lock_page.show_clinic_logo(None if logo is None else logo.png)
+        if "name" not in fields:
             return
         window.setWindowTitle(f"{info.title} — {settings.name}")
         if window.lock_page is not None:

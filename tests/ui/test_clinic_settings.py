@@ -365,3 +365,23 @@ def test_the_patient_list_asks_an_admin_to_name_the_clinic(window, qtbot, shots)
         patients = window.patients_page
         for control in (patients.clinic_button, patients.clinic_setup_button, patients.open_button):
             assert control.isVisible() and control.geometry().right() <= control.parentWidget().width()
+
+
+def test_the_lock_screen_shows_the_clinic_s_logo_from_when_it_is_set(kiosk, window, qtbot, shots):
+    """The header carries the app's icon until the clinic has a logo; a logo set (here wide, 4:1)
+    shows at once, as high as the icon, and removing it brings the icon back."""
+    import io
+
+    from PIL import Image
+
+    header = window.lock_page.opening.header
+    icon_key = header.logo.pixmap().cacheKey()
+    picture = io.BytesIO()
+    Image.new("RGB", (400, 100), (30, 110, 100)).save(picture, format="PNG")
+    kiosk.clinic.set_logo(picture.getvalue(), "test")
+    assert header.logo.pixmap().cacheKey() != icon_key
+    assert (header.logo.width(), header.logo.height()) == (176, 44)
+    window.screen_lock.lock()
+    window.grab().save(str(shots / "lock-with-clinic-logo-1280x800.png"))
+    kiosk.clinic.set_logo(None, "test")
+    assert header.logo.pixmap().cacheKey() == icon_key and header.logo.width() == 44

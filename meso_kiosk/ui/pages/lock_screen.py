@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QHideEvent, QIcon, QResizeEvent, QShowEvent
+from PySide6.QtGui import QHideEvent, QIcon, QPixmap, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from ...domain.errors import ValidationError
@@ -18,7 +18,7 @@ from ...resources import resource_path
 from ...services.accounts import AccountService, PinPurpose
 from ...services.clinic import ClinicService
 from ...store.consultant_accounts import ConsultantAccount
-from ..startup.lock_opening import LOCK_ICON, ConsultantTile, LockOpening, initials
+from ..startup.lock_opening import LOCK_ICON, LOGO_PX, ConsultantTile, LockOpening, initials
 from ..widgets.basics import button, label, show_field_error
 from ..widgets.pin_entry import PinEntry, pin_field
 from .lock_pin_view import PinView
@@ -133,6 +133,9 @@ class LockScreenPage(QWidget):
         self.title, self.hint, self.empty = opening.title, opening.hint, opening.empty
         self.choose_view, self.views = opening.choose_view, opening.views
         opening.finish()
+        if clinic is not None:
+            logo = clinic.logo()
+            self.show_clinic_logo(None if logo is None else logo.png)
 
         # The PIN pad and the first-run setup are built on first need (``pin_view``,
         # ``setup_view``): a cold start paints only the view shown first.
@@ -258,6 +261,24 @@ class LockScreenPage(QWidget):
         self._show_lock_state()
         if self.pin_entry.isEnabled():
             self.pin_entry.focus()
+
+    def show_clinic_logo(self, png: bytes | None) -> None:
+        """The clinic's own logo in the header, as high as the app's icon and at most four
+        times as wide; None (no logo set): the app's icon again."""
+        header = self.opening.header
+        picture = QPixmap()
+        if png is None or not picture.loadFromData(png):
+            if header.app_icon is not None:
+                header.logo.setPixmap(header.app_icon)
+                header.logo.setFixedSize(LOGO_PX, LOGO_PX)
+            return
+        ratio = self.devicePixelRatioF()
+        picture = picture.scaled(round(LOGO_PX * 4 * ratio), round(LOGO_PX * ratio), Qt.AspectRatioMode.KeepAspectRatio,
+                                 Qt.TransformationMode.SmoothTransformation)
+        picture.setDevicePixelRatio(ratio)
+        header.logo.setPixmap(picture)
+        header.logo.setFixedSize(round(picture.width() / ratio), LOGO_PX)
+        header.logo.show()
 
     def is_setup(self) -> bool:
         return self._setup_view is not None and self.views.currentWidget() is self._setup_view

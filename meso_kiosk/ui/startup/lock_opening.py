@@ -245,11 +245,15 @@ class LockHeader(QFrame):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(32, 16, 32, 16)
         layout.setSpacing(16)
-        if logo is not None:
-            self.logo = QLabel()
-            self.logo.setPixmap(icon_pixmap(logo, LOGO_PX))
+        # The app's icon, until the lock screen puts the clinic's own logo here (after the first frame).
+        self.logo = QLabel()
+        self.app_icon = icon_pixmap(logo, LOGO_PX) if logo is not None else None
+        if self.app_icon is not None:
+            self.logo.setPixmap(self.app_icon)
             self.logo.setFixedSize(LOGO_PX, LOGO_PX)
-            layout.addWidget(self.logo)
+        else:
+            self.logo.hide()
+        layout.addWidget(self.logo)
         names = QVBoxLayout()
         names.setSpacing(0)
         self.clinic_label = _label(clinic_name, "heading")
