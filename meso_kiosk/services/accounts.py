@@ -332,6 +332,9 @@ class AccountService:
         A new row each time (the old ones stay, for documents issued before). Audited."""
         self.account(consultant_id)
         wanted = Credentials(*clean_credentials(profession, registration))
+        from .clinic import check_printable  # the PDF's fonts: read on first use, not at start-up
+
+        check_printable(wanted._asdict())  # printed beside the consultant's name in the PDF
         self.require_admin(admin_id, admin_pin)
         if self.credentials().get(consultant_id, NO_CREDENTIALS) != wanted:
             with self._store.write(consultant_actor(admin_id)) as tx:

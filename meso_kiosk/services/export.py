@@ -121,6 +121,19 @@ class VerifyReport:
         return lines
 
 
+def pdf_fonts() -> "FontChain":
+    """The PDF's font chain: the shipped fonts first, the system's as a last resort (read and
+    registered once per process)."""
+    from ..reports.fonts import SYSTEM_FONT_DIRS, font_chain
+    from ..resources import MissingResourceError, resource_path
+
+    try:
+        shipped: tuple[Path, ...] = (resource_path("fonts"),)
+    except MissingResourceError:
+        shipped = ()
+    return font_chain((*shipped, *SYSTEM_FONT_DIRS))
+
+
 class ExportService:
     def __init__(self, store: Store, clock: Clock, paths: DataPaths, clinic: ClinicService,
                  sources: SummarySources, *, make_seal: "MakeSeal | None" = None, seal: SealService | None = None):
@@ -144,14 +157,7 @@ class ExportService:
 
     def _font_chain(self) -> "FontChain":
         if self._fonts is None:
-            from ..reports.fonts import SYSTEM_FONT_DIRS, font_chain
-            from ..resources import MissingResourceError, resource_path
-
-            try:
-                shipped: tuple[Path, ...] = (resource_path("fonts"),)
-            except MissingResourceError:
-                shipped = ()
-            self._fonts = font_chain((*shipped, *SYSTEM_FONT_DIRS))
+            self._fonts = pdf_fonts()
         return self._fonts
 
     def build_summary(self, patient_id: int, *, document_id: str | None = None) -> ConsultationSummary:
