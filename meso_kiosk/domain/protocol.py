@@ -10,6 +10,7 @@ from enum import StrEnum
 
 from .data_checks import refuse_unknown_keys, shown_value, whole_number
 from .errors import ValidationError
+from .language import is_language_code
 from .text import clean_text
 
 # Sanity bounds for clinic-edited data; they catch typing mistakes (700 instead of 7),
@@ -27,6 +28,8 @@ PROTOCOL_ID_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 _PROTOCOL_KEYS = frozenset({"label", "sessions", "phases", "milestones", "maintenance_every_months"})
 _PHASE_KEYS = frozenset({"sessions", "interval_days", "min_interval_days"})
 _MILESTONE_KEYS = frozenset({"anchor", "at", "text"})
+# A milestone's wording in another language: text_fr = "...", text_pt-BR = "..." beside text.
+_TEXT_IN_PREFIX = "text_"
 
 
 class MilestoneAnchor(StrEnum):
@@ -49,7 +52,14 @@ class Milestone:
 
     anchor: MilestoneAnchor
     at: int
-    text: str
+    text: str  # the file's own wording (English in the shipped file)
+    translations: tuple[tuple[str, str], ...] = ()  # (language code, text) from its text_<code> lines
+
+    def text_in(self, language: str | None) -> str:
+        """The wording in ``language`` when the file gives it, else ``text``."""
+        texts = dict(self.translations)
+        language = language or ""
+        return texts.get(language) or texts.get(language.split("-")[0]) or self.text
 
 
 @dataclass(frozen=True)
@@ -137,6 +147,7 @@ def _parse_protocol(protocol_id: object, body: object) -> Protocol:
 
     phases = _parse_phases(body.get("phases"), sessions, protocol_id, path, where)
     milestones = _parse_milestones(body.get("milestones", []), sessions, path, where)
+    _check_same_languages(milestones, path, where)
     return Protocol(
         id=protocol_id,
         label=label,
@@ -177,6 +188,20 @@ def _parse_milestones(raw_milestones: object, sessions: int, path: str, where: s
     )
 
 
+def _check_same_languages(milestones: tuple[Milestone, ...], path: str, where: str) -> None:
+    """Every milestone of a protocol in the same languages: a patient never reads one of them
+    in French and the next in English."""
+    every = sorted({code for milestone in milestones for code, _ in milestone.translations})
+    for n, milestone in enumerate(milestones, 1):
+        missing = [code for code in every if code not in dict(milestone.translations)]
+        if missing:
+            raise ValidationError.single(
+                f"{path}.milestones[{n}].{_TEXT_IN_PREFIX}{missing[0]}",
+                f"{where}, milestone {n}: add text_{missing[0]} (the other milestones have it), so a patient reads"
+                " every milestone in their language.",
+            )
+
+
 def _parse_phase(raw: object, path: str, where: str) -> Phase:
     if not isinstance(raw, Mapping):
         raise ValidationError.single(path, f"{where} must have sessions and interval_days.")
@@ -193,7 +218,11 @@ def _parse_phase(raw: object, path: str, where: str) -> Phase:
 def _parse_milestone(raw: object, sessions: int, path: str, where: str) -> Milestone:
     if not isinstance(raw, Mapping):
         raise ValidationError.single(path, f"{where} must have anchor, at and text.")
-    refuse_unknown_keys(raw, _MILESTONE_KEYS, path, where)
+    translated = {key: value for key, value in raw.items()
+                  if isinstance(key, str) and key.startswith(_TEXT_IN_PREFIX)
+                  and is_language_code(key[len(_TEXT_IN_PREFIX):])}
+    refuse_unknown_keys({key: value for key, value in raw.items() if key not in translated},
+                        _MILESTONE_KEYS, path, where)
     anchor_value = raw.get("anchor")
     try:
         anchor = MilestoneAnchor(anchor_value)
@@ -213,4 +242,12 @@ def _parse_milestone(raw: object, sessions: int, path: str, where: str) -> Miles
     except ValidationError as error:
         raise ValidationError.single(f"{path}.text", f"{where}: {error.errors['text']}") from None
     assert text is not None
-    return Milestone(anchor=anchor, at=at, text=text)
+    translations = []
+    for key, value in translated.items():
+        try:
+            words = clean_text(value, key, max_length=MAX_MILESTONE_TEXT_LENGTH, required=True, label=key)
+        except ValidationError as error:
+            raise ValidationError.single(f"{path}.{key}", f"{where}: {error.errors[key]}") from None
+        assert words is not None
+        translations.append((key[len(_TEXT_IN_PREFIX):], words))
+    return Milestone(anchor=anchor, at=at, text=text, translations=tuple(translations))

@@ -26,6 +26,7 @@ from ..domain.consent_template import ConsentTemplate, TemplateError, check_chec
 from ..domain.intake_form import field_paths
 from ..domain.intake_options import IntakeOptions, parse_options
 from ..domain.protocol import Protocol, parse_protocols
+from ..domain.patient_words import CALENDAR_KEYS, PDF_KEYS, PatientWords, parse_patient_words
 from ..domain.scalp import ScalpGeometry, parse_geometry
 from ..domain.screening import ScreeningRule, parse_rules
 from ..domain.session_settings import SessionSettings, SideEffect, parse_session_settings, parse_side_effects
@@ -51,6 +52,7 @@ GEOMETRY_FILE = "scalp/zones.json"
 PROTOCOLS_FILE = "protocols/protocols.toml"
 CALENDAR_FILE = "protocols/clinic_calendar.toml"
 CONSENT_INDEX_FILE = "consent/index.toml"
+PATIENT_WORDS_KINDS = ("calendar", "pdf")  # calendar/<language>.toml, pdf/<language>.toml
 DEFAULT_LANGUAGE = "en"
 DEMO_CLINIC_FILE = "demo/clinic.toml"
 # The top-level entries each demo seeder reads; the records inside are checked as they are seeded.
@@ -187,6 +189,17 @@ class ClinicData:
         folder = self._path("aftercare")
         return tuple(sorted(path.stem for path in folder.glob("*.toml")))
 
+    def patient_words(self, kind: str, language: str | None) -> PatientWords:
+        """The words of the patient's calendar file (``kind`` "calendar") or PDF ("pdf") in
+        ``language`` when the clinic has them (``<kind>/<language>.toml``), else in English."""
+        for code in (language, (language or "").split("-")[0], DEFAULT_LANGUAGE):
+            name = f"{kind}/{code}.toml"
+            if is_language_code(code) and self._exists(name):
+                keys, months = (PDF_KEYS, True) if kind == "pdf" else (CALENDAR_KEYS, False)
+                return self.parsed(name, lambda data: parse_patient_words(data, name, kind, keys, months=months))
+        self._path(f"{kind}/{DEFAULT_LANGUAGE}.toml")  # says it is missing
+        raise AssertionError("unreachable")
+
     def consent_versions(self) -> dict[str, int]:
         """The consent version signed today, per language (``[current]`` of consent/index.toml)."""
         return self.parsed(CONSENT_INDEX_FILE, _parse_consent_index)[0]
@@ -286,6 +299,11 @@ class ClinicData:
         if self._exists("aftercare"):
             for language in self.aftercare_languages():
                 check(lambda language=language: self.aftercare(language))
+        for kind in PATIENT_WORDS_KINDS:  # every language's file, not only those asked for so far
+            check(lambda kind=kind: self.patient_words(kind, DEFAULT_LANGUAGE))
+            if self._exists(kind):
+                for path in sorted(self._path(kind).glob("*.toml")):
+                    check(lambda kind=kind, code=path.stem: self.patient_words(kind, code))
         try:
             versions = self.consent_versions()
         except ClinicDataError:

@@ -276,7 +276,8 @@ class CourseService:
         if not upcoming:
             raise ValidationError.single("ics", "Every session of this course is done: there is nothing to add.")
         patient = patient_rows.get_patient(self._store.conn, patient_id)
-        data = self.ics_bytes(stored, projected, self.aftercare(patient.preferred_language))
+        language = patient.preferred_language  # the patient's own, when the clinic has words in it
+        data = self.ics_bytes(stored, projected, self.aftercare(language), language)
         try:
             write_atomically(target, data)
         except OSError as error:
@@ -288,9 +289,14 @@ class CourseService:
             course_rows.record_export(tx, patient_id, ICS_KIND, str(target), digest)
         return IcsExport(target, len(upcoming), digest)
 
-    def ics_bytes(self, stored: StoredCourse, projected: ProjectedCourse, aftercare: Aftercare) -> bytes:
+    def ics_bytes(self, stored: StoredCourse, projected: ProjectedCourse, aftercare: Aftercare,
+                  language: str | None = None) -> bytes:
+        """The calendar in ``language`` (its words, milestones and aftercare; English when the
+        clinic has no words in it)."""
         from icalendar import Alarm, Calendar, Event  # import cost only when exporting
 
+        words = self._data.patient_words("calendar", language)
+        milestone_language = words.language  # milestones in the same language as the words around them
         clinic = self.clinic_name()
         now = self._clock.now_utc()
         created = parse_utc_iso(stored.created_at)
@@ -300,27 +306,26 @@ class CourseService:
         by_session = {}
         for milestone in projected.milestones:
             if milestone.milestone.anchor == "session":
-                by_session.setdefault(milestone.milestone.at, []).append(milestone.text)
+                text = milestone.milestone.text_in(milestone_language)
+                by_session.setdefault(milestone.milestone.at, []).append(text)
 
         calendar = Calendar()
         calendar.add("prodid", "-//Meso Kiosk//Course plan//EN")
         calendar.add("version", "2.0")
         calendar.add("calscale", "GREGORIAN")
         calendar.add("method", "PUBLISH")
-        calendar.add("x-wr-calname", f"{clinic}: your treatment sessions")
+        calendar.add("x-wr-calname", words("calendar_name", clinic=clinic))
         total = projected.total
         for session in projected.sessions:
             if session.is_done:
                 continue
-            title = f"Mesotherapy session {session.number} of {total}: {clinic}"
-            lines = [
-                f"Mesotherapy session {session.number} of {total} at {clinic}.",
-                "The clinic will confirm the time of your visit.",
-            ]
+            numbered = {"number": session.number, "total": total, "clinic": clinic}
+            title = words("event_title", **numbered)
+            lines = [words("event_line", **numbered), words("time_to_confirm")]
             if session.status == "overdue":
-                lines.append("This visit is a little late: please book it as soon as you can.")
+                lines.append(words("overdue"))
             for text in by_session.get(session.number, []):
-                lines += ["", f"Around this session: {text} Results vary from person to person."]
+                lines += ["", words("milestone", text=text)]
             lines += ["", care]
             event = Event()
             event.add("uid", f"{uid_seed}-session-{session.number}@meso-kiosk")
@@ -336,7 +341,7 @@ class CourseService:
             alarm = Alarm()
             alarm.add("action", "DISPLAY")
             alarm.add("trigger", -REMINDER_BEFORE)
-            alarm.add("description", f"Tomorrow: mesotherapy session at {clinic}")
+            alarm.add("description", words("reminder", clinic=clinic))
             event.add_component(alarm)
             calendar.add_component(event)
         return calendar.to_ical()

@@ -1,0 +1,124 @@
+"""The words the patient's documents are printed in, one file per language a clinic can edit:
+``resources/calendar/<language>.toml`` (the calendar file) and ``resources/pdf/<language>.toml``
+(the summary PDF's headings, captions, footer and month names).
+
+Each kind of file has a fixed set of keys, each with the ``{placeholders}`` its sentence must
+keep, so a file is whole or refused with the key at fault: a French patient never gets a
+document half in English because a line was left out.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+
+from .errors import ValidationError
+from .language import is_language_code
+from .text import clean_text
+
+MAX_WORDS_LINE = 300
+_PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+
+# key → the placeholders its text must hold
+CALENDAR_KEYS: dict[str, tuple[str, ...]] = {
+    "calendar_name": ("clinic",),          # the calendar's name in the patient's app
+    "event_title": ("number", "total", "clinic"),
+    "event_line": ("number", "total", "clinic"),
+    "time_to_confirm": (),
+    "overdue": (),
+    "milestone": ("text",),               # a milestone beside the session it is anchored to
+    "reminder": ("clinic",),
+}
+
+PDF_KEYS: dict[str, tuple[str, ...]] = {
+    key: () for key in (
+        "subtitle", "patient", "name", "date_of_birth", "sex_at_birth", "patient_number", "preferred_language",
+        "intake", "status", "hair_loss", "screening", "completed", "screening_found", "what_it_means", "handled",
+        "stop_overridden", "reason_to_go_ahead", "decided_by",
+        "treated_zones", "zone", "sessions", "injections", "last_treated", "not_treated", "scalp_note",
+        "treatment_sessions", "date_and_time", "consultant", "zones_column", "injections_short", "volume",
+        "products", "side_effects_observed", "none_observed", "lot", "expiry_short",
+        "your_course", "protocol", "started", "progress", "price", "plan", "maintenance", "around",
+        "what_to_expect", "reached", "ahead", "session", "date",
+        "plan_done", "plan_next", "plan_overdue", "plan_planned",
+        "consent", "consent_text", "text_sha256", "side_effect_read", "patient_answer", "read_and_ticked",
+        "not_ticked", "photos", "answer", "yes", "no", "not_answered", "patients_question",
+        "signed_text", "signed_text_appendix", "appendix", "withdrawal_text",
+        "signatures", "signed_by", "profession", "date_and_time_signed", "meaning", "how", "role", "not_signed",
+        "sealed",
+    )
+} | {
+    "document": ("id",),
+    "made": ("when",),
+    "age": ("years",),
+    "done_by": ("when", "who"),
+    "consent_version": ("language", "version"),
+    "progress_words": ("done", "total"),
+    "maintenance_from": ("date",),
+    "still_recording": ("count",),
+    "corrected": ("when", "who", "reason", "changes"),
+    "not_recorded": ("items",),
+    "footer_patient": ("name", "date", "id"),
+    "audit_head": ("hash",),
+    "page": ("page", "pages"),
+}
+MONTHS_KEY = "months"  # twelve short month names, January first (PDF only)
+
+
+@dataclass(frozen=True)
+class PatientWords:
+    """One words file: ``words(key, name=value)`` gives its sentence with the values in."""
+
+    kind: str
+    language: str
+    entries: tuple[tuple[str, str], ...]
+    months: tuple[str, ...] = ()
+
+    def __call__(self, key: str, **values: object) -> str:
+        text = dict(self.entries)[key]
+        for name, value in values.items():
+            text = text.replace("{" + name + "}", str(value))
+        return text
+
+    def day(self, value: date) -> str:
+        """``12 Apr 1986`` / ``12 avr. 1986``: the month's name from the file, not the locale."""
+        months = self.months or ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+        return f"{value.day:02d} {months[value.month - 1]} {value.year}"
+
+
+def parse_patient_words(data: object, source: str, kind: str, keys: Mapping[str, tuple[str, ...]], *,
+                        months: bool = False) -> PatientWords:
+    """A ``PatientWords`` from a parsed words file; ``ValidationError`` names the key at fault."""
+    if not isinstance(data, Mapping):
+        raise ValidationError.single(source, f"{source}: the file could not be read.")
+    allowed = {"language", *keys, *((MONTHS_KEY,) if months else ())}
+    unknown = sorted(str(key)[:40] for key in data if key not in allowed)
+    if unknown:
+        raise ValidationError.single(unknown[0], f"a line the kiosk does not know; expected only: "
+                                                 f"{', '.join(sorted(allowed))}.")
+    language = data.get("language")
+    if not is_language_code(language):
+        raise ValidationError.single("language", 'must be a language code such as "fr".')
+    entries = []
+    for key, placeholders in keys.items():
+        try:
+            text = clean_text(data.get(key), key, max_length=MAX_WORDS_LINE, required=True, label=key)
+        except ValidationError as error:
+            raise ValidationError.single(key, error.errors[key]) from None
+        assert text is not None
+        missing = [name for name in placeholders if "{" + name + "}" not in text]
+        extra = sorted(set(_PLACEHOLDER.findall(text)) - set(placeholders))
+        if missing or extra:
+            wanted = ", ".join("{" + name + "}" for name in placeholders) or "no {placeholder}"
+            raise ValidationError.single(key, f"must hold {wanted} (the kiosk fills them in), exactly as in en.toml.")
+        entries.append((key, text))
+    month_names: tuple[str, ...] = ()
+    if months:
+        raw = data.get(MONTHS_KEY)
+        if not isinstance(raw, list) or len(raw) != 12 or not all(
+                isinstance(name, str) and name.strip() and len(name) <= 20 for name in raw):
+            raise ValidationError.single(MONTHS_KEY, "must be a list of the twelve short month names, January first.")
+        month_names = tuple(name.strip() for name in raw)
+    return PatientWords(kind, language, tuple(entries), month_names)
