@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import os
 import stat
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 APP_NAME = "MesoKiosk"
 APP_AUTHOR = "MesoKiosk"
@@ -16,8 +16,8 @@ class DataDirError(OSError):
     """The data directory cannot be created or used."""
 
 
-@dataclass(frozen=True)
-class DataPaths:
+# A NamedTuple, not a dataclass: built on the cold start's path to the first frame (see ui/startup).
+class DataPaths(NamedTuple):
     """Every file the kiosk writes lives below ``root``."""
 
     root: Path

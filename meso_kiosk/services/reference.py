@@ -2,27 +2,27 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from ..domain.errors import ValidationError
 
 
-@dataclass(frozen=True)
-class Language:
+# A NamedTuple, not a dataclass: built on the cold start's path to the first frame (see ui/startup).
+class Language(NamedTuple):
     code: str
     name: str  # in that language ("Français"), for the patient
     english: str  # for the consultant's screens and the PDF ("French")
 
 
-@dataclass(frozen=True)
-class Step:
+# A NamedTuple, not a dataclass: built on the cold start's path to the first frame (see ui/startup).
+class Step(NamedTuple):
     id: str
     label: str
     summary: str
 
 
-@dataclass(frozen=True)
-class AppInfo:
+# A NamedTuple, not a dataclass: built on the cold start's path to the first frame (see ui/startup).
+class AppInfo(NamedTuple):
     title: str
     icon: str
     steps: tuple[Step, ...]

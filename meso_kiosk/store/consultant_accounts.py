@@ -12,9 +12,8 @@ not clear a lock.
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Callable, NamedTuple
 
 from ..domain.clock import parse_utc_iso, utc_iso
 from .errors import RecordNotFoundError
@@ -28,8 +27,8 @@ _COLUMNS = (
 )
 
 
-@dataclass(frozen=True)
-class ConsultantAccount:
+# A NamedTuple, not a dataclass: built on the cold start's path to the first frame (see ui/startup).
+class ConsultantAccount(NamedTuple):
     id: int
     display_name: str
     role: str                       # "consultant" or "admin"

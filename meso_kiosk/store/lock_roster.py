@@ -11,8 +11,8 @@ to bring up to date, no administrator who can unlock, a file that cannot be read
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from ..domain.clinic_name import CLINIC_NAME_DEFAULT
 from .consultant_accounts import ConsultantAccount, count_active_admins_with_pin, list_accounts
@@ -23,8 +23,8 @@ from .migrations import is_current
 _BUSY_TIMEOUT_S = 0.2
 
 
-@dataclass(frozen=True)
-class LockRoster:
+# A NamedTuple, not a dataclass: built on the cold start's path to the first frame (see ui/startup).
+class LockRoster(NamedTuple):
     clinic_name: str
     accounts: tuple[ConsultantAccount, ...]  # active, with a PIN, in the lock screen's order
 

@@ -24,7 +24,10 @@ it, and only while the benchmark (benchmarks/run.py, cold_start) shows it worth 
 - the first frame, and the pages after it, are built without the stylesheet and styled
   once (``deferred_style``);
 - ctypes is imported for the X11 check alone (``display_check``), QMessageBox for an
-  error alone (``faults``).
+  error alone (``faults``);
+- the records on the first frame's path (``DataPaths``, ``Language``, ``Step``, ``AppInfo``,
+  ``ConsultantAccount``, ``LockRoster``) are NamedTuples, not dataclasses: a dataclass
+  compiles its generated methods when its class is made.
 The first frame's stylesheet, ctypes and QMessageBox are each worth less than the other
 tricks, but together they keep the first frame within the benchmark's target (1.3 times
 a bare PySide6 window).
