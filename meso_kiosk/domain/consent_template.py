@@ -65,6 +65,10 @@ SCREEN_KEYS = (
     "signature_too_big",
     "thank_you",            # "Thank you. Please give the tablet back to ..."
     "consultant_needed",    # "Please ask your consultant" (paused screen)
+    "choose_language",      # "Choose your language": the picker's title, in the patient's preferred language
+    "consultant_button",    # "Consultant": the header's button that takes the tablet back (needs a PIN)
+    "hand_back_button",     # "Consultant: check and countersign", under the thank-you
+    "question_invalid",     # the optional question cannot be kept as typed
 )
 
 CLINIC_SECTION = "clinic"

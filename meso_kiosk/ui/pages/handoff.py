@@ -270,8 +270,12 @@ class HandoffPage(QWidget):
             focus.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _set_header(self, template: ConsentTemplate) -> None:
+        """The words the patient sees around every panel, in ``template``'s language."""
         assert self.patient is not None
         self.header_title.setText(template.label("header", name=self.patient.display_name))
+        self.consultant_button.setText(template.label("consultant_button"))
+        self.language_title.setText(template.label("choose_language"))
+        self.hand_back_button.setText(template.label("hand_back_button"))
 
     def _show_language_choice(self, preferred: str) -> None:
         discard(self.language_buttons.values(), self.language_box)
@@ -297,12 +301,14 @@ class HandoffPage(QWidget):
         self.dob_hint.setText(template.label("dob_hint"))
         self.dob_field.setAccessibleName(template.label("dob_label"))
         self.identity_button.setText(template.label("identity_button"))
+        self.identity_button.setAccessibleName(template.label("identity_button"))
         self.paused_text.setText(template.label("identity_mismatch"))
         self.paused_sub.setText(template.label("consultant_needed"))
         self.read.load(template)
         self.sign_title.setText(template.label("sign_title"))
         self.meaning.setText(template.meaning)
         self.sign_button.setText(template.label("sign_button"))
+        self.sign_button.setAccessibleName(template.label("sign_button"))
         self.pad.set_words({key: template.label(key) for key in
                             ("clear", "undo", "signature_empty", "signature_too_small", "signature_too_big")})
         self.thank_you.setText(template.label("thank_you"))

@@ -226,6 +226,7 @@ class ReadPanel(QWidget):
         self.question_label.setText(template.label("question_label"))
         self.question.setAccessibleName(template.label("question_label"))
         self.continue_button.setText(template.label("identity_button"))
+        self.continue_button.setAccessibleName(template.label("identity_button"))
         self.reached_end = False
         self.scroll.verticalScrollBar().setValue(0)
         self._update_state()
@@ -303,11 +304,11 @@ class ReadPanel(QWidget):
         else:
             say(self.photo_error, "")
         if "question" in errors:
-            say(self.question_error, errors["question"])
+            say(self.question_error, self.template.label("question_invalid"))
             first = first or self.question
-        for key in ("text", "checklist"):
+        for key, words in (("text", "read_hint"), ("checklist", "tick_hint")):  # the domain's words are English
             if key in errors:
-                say(self.text_error, errors[key])
+                say(self.text_error, self.template.label(words))
                 first = first or self.text_error
         if first is not None:
             self.scroll.ensureWidgetVisible(first, 0, 80)
