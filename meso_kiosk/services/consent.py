@@ -20,7 +20,10 @@ For the UI (hand-off mode and the consent page), the whole API is on ``ConsentSe
    ``question``, ``reached_end``, ``signature`` — a ``SignatureError`` whose ``code``
    picks the screen word —, ``printed_name``, ``consultant_pin`` — a
    ``PinRejectedError`` —, ``text``) and writes nothing; on success, one transaction
-   stores the record and both signatures, audited ``consent.sign``.
+   stores the record and both signatures, audited ``consent.sign``. ``who_signs(patient_id)``
+   first, before the tablet is handed over: under the clinic's minimum age a guardian signs too
+   (``parties``, errors ``parties.<role>.<field>``), or no consent can be signed at all
+   (``WhoSigns.refusal``); a witness and an interpreter may sign (``domain/consent_parties``).
 5. ``withdraw(...)`` — a withdrawal record superseding the current consent
    (``consent.withdraw``); ``sign`` again later to re-consent.
 6. ``current(patient_id)``, ``history(patient_id)``, ``verify(record)`` for the
@@ -31,7 +34,7 @@ from __future__ import annotations
 
 import os
 import socket
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -54,6 +57,8 @@ from ..domain.consent import (
 )
 from ..domain.consent_clinic import ClinicFacts
 from ..domain.consent_template import ConsentTemplate, is_text_of, render_withdrawal_text
+from ..domain.consent_parties import ConsentParty, PartyRole, WhoSigns, validate_parties, who_signs
+from ..domain.language import is_language_code
 from ..domain.signature import SignatureError, SignatureStrokes, parse_signature
 from ..domain.errors import ValidationError
 from ..domain.text import clean_text
@@ -232,6 +237,7 @@ class ConsentService:
         witness_name: object = None,
         signature_png: bytes | None = None,
         treated_by: int | None = None,
+        parties: Iterable[object] = (),
     ) -> SignedConsent:
         """Validate everything, verify the consultant's PIN now, store the signed consent.
 
@@ -264,8 +270,12 @@ class ConsentService:
             clean_text(witness_name, "witness_name", max_length=MAX_WITNESS_NAME, label="witness's name")
         except ValidationError as error:
             errors.update(error.errors)
+        signers, party_errors = validate_parties(parties, who=self.who_signs(patient_id), is_language=self._is_language)
+        errors.update(party_errors)
         if errors:
             raise ConsentFormError(errors, signature_code)
+        if witness_name is None or (isinstance(witness_name, str) and not witness_name.strip()):
+            witness_name = next((p.name for p in signers if p.role is PartyRole.WITNESS), None)
         account = self._accounts.require_pin(consultant_id, consultant_pin, PinPurpose.COUNTERSIGN,
                                              "consultant_pin")
         now = self._clock.now_utc()
@@ -278,7 +288,7 @@ class ConsentService:
             supersedes_id=None if latest is None else latest.id, signature_png=png,
         )
         with self._store.write(consultant_actor(account.id)) as tx:
-            return consent_rows.insert_consent(tx, record)
+            return consent_rows.insert_consent(tx, record, signers)
 
     def withdraw(
         self,
@@ -293,6 +303,7 @@ class ConsentService:
         printed_name: object = None,
         witness_name: object = None,
         signature_png: bytes | None = None,
+        parties: Iterable[object] = (),
     ) -> SignedConsent:
         """Record that the patient withdraws their current consent (audited ``consent.withdraw``).
 
@@ -309,6 +320,9 @@ class ConsentService:
         strokes, signature_code = (None, None) if signature is None else self._strokes(signature, errors)
         name = self._printed_name(patient, printed_name, errors)
         png = self._png(signature_png, errors)
+        # A minor's withdrawal may be signed by their guardian too (a witness, an interpreter as well).
+        signers, party_errors = validate_parties(parties, who=None, is_language=self._is_language)
+        errors.update(party_errors)
         if errors:
             raise ConsentFormError(errors, signature_code)
         now = self._clock.now_utc()
@@ -325,7 +339,26 @@ class ConsentService:
         record = replace(probe, signed_at=now,
                          countersignature=Countersignature(account.id, account.display_name, now))
         with self._store.write(consultant_actor(account.id)) as tx:
-            return consent_rows.insert_consent(tx, record)
+            return consent_rows.insert_consent(tx, record, signers)
+
+    # ------------------------------------------------------------ who signs
+
+    def who_signs(self, patient_id: int) -> WhoSigns:
+        """The clinic's age rule for this patient today: alone, with a guardian, or refused (its
+        ``refusal`` is the consultant's words). Ask before handing the tablet over."""
+        from ..domain.clinic_settings import ClinicSettings
+
+        patient = patient_rows.get_patient(self._store.conn, patient_id)
+        policy = ClinicSettings() if self._clinic is None else self._clinic.settings()
+        return who_signs(patient.date_of_birth, self._clock.today(), policy.minimum_age, policy.treats_minors)
+
+    def parties(self, consent_id: int) -> tuple[ConsentParty, ...]:
+        """Who signed a record beside the patient (guardian, witness, interpreter)."""
+        return consent_rows.list_parties(self._store.conn, consent_id)
+
+    def _is_language(self, code: object) -> bool:
+        """An interpreter's language: a code of resources/languages.toml."""
+        return is_language_code(code) and any(language.code == code for language in self._data.languages())
 
     # ------------------------------------------------------------ reading
 

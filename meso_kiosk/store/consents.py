@@ -2,8 +2,9 @@
 
 A record and its signatures (the patient's drawing, the consultant's PIN
 countersignature) are written in one transaction with one audit entry
-(``consent.sign`` or ``consent.withdraw``). Triggers make ``consents`` and
-``signatures`` rows unchangeable, and keep each patient's records one chain: every
+(``consent.sign`` or ``consent.withdraw``); so are the other people who signed it
+(``consent_parties``: a guardian, a witness, an interpreter). Triggers make ``consents``,
+``signatures`` and ``consent_parties`` rows unchangeable, and keep each patient's records one chain: every
 new record supersedes the newest one. Nothing is ever updated, so a record's status
 (current, superseded, withdrawn) is worked out from the chain when read.
 """
@@ -22,6 +23,7 @@ from ..domain.consent import (
     WithdrawalChannel,
     answers_from_json,
 )
+from ..domain.consent_parties import ConsentParty, PartyRole
 from ..domain.consent_template import sha256_text
 from ..domain.signature import SignatureStrokes
 from .db import Transaction
@@ -53,8 +55,10 @@ def countersignature_json(record: SignedConsent) -> str:
     )
 
 
-def insert_consent(tx: Transaction, record: SignedConsent) -> SignedConsent:
-    """Store a signed consent or withdrawal with its signature rows; returns it with its id."""
+def insert_consent(tx: Transaction, record: SignedConsent,
+                   parties: tuple[ConsentParty, ...] = ()) -> SignedConsent:
+    """Store a signed consent or withdrawal with its signature rows and the ``parties`` who signed
+    beside the patient (validated: ``domain.consent_parties``); returns it with its id."""
     if record.id is not None:
         raise ValueError("insert_consent takes a new record")
     if record.kind is ConsentKind.CONSENT and (record.answers is None or record.patient_signature is None):
@@ -100,6 +104,14 @@ def insert_consent(tx: Transaction, record: SignedConsent) -> SignedConsent:
         (consent_id, counter.consultant_id, counter.consultant_name, attestation, sha256_text(attestation),
          utc_iso(counter.signed_at)),
     )
+    for party in parties:
+        strokes = party.signature.canonical_json()
+        tx.execute(
+            "INSERT INTO consent_parties (consent_id, role, name, relationship, language, patient_age, strokes,"
+            " strokes_sha256, png, signed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (consent_id, party.role.value, party.name, party.relationship, party.language, party.patient_age,
+             strokes, sha256_text(strokes), party.signature_png, utc_iso(record.signed_at)),
+        )
     action = "consent.sign" if record.kind is ConsentKind.CONSENT else "consent.withdraw"
     tx.audit(action, "consent", consent_id)
     return replace(record, id=consent_id)
@@ -138,6 +150,19 @@ def _to_record(conn: sqlite3.Connection, row: tuple) -> SignedConsent:
         withdrawal_channel=None if channel is None else WithdrawalChannel(channel),
         withdrawal_reason=reason,
     )
+
+
+def list_parties(conn: sqlite3.Connection, consent_id: int) -> tuple[ConsentParty, ...]:
+    """Who signed the record beside the patient: guardian, witness, interpreter, in that order."""
+    rows = conn.execute(
+        "SELECT role, name, relationship, language, patient_age, strokes, strokes_sha256, png, signed_at"
+        " FROM consent_parties WHERE consent_id = ?"
+        " ORDER BY CASE role WHEN 'guardian' THEN 0 WHEN 'witness' THEN 1 ELSE 2 END", (consent_id,))
+    return tuple(
+        ConsentParty(PartyRole(role), name, SignatureStrokes.from_json(strokes), relationship=relationship,
+                     language=language, signature_png=png, patient_age=age, signed_at=parse_utc_iso(signed_at),
+                     signature_sha256=strokes_sha)
+        for role, name, relationship, language, age, strokes, strokes_sha, png, signed_at in rows)
 
 
 def get_consent(conn: sqlite3.Connection, consent_id: int) -> SignedConsent:

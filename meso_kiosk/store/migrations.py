@@ -470,6 +470,41 @@ def _step_0010_clinic_identity(db: "Database") -> None:
                      + _immutable("clinic_logos", "1", "a clinic logo cannot be changed; add a new one"))
 
 
+def _step_0011_consent_parties(db: "Database") -> None:
+    # Who signs a consent beside the patient: a parent or guardian (the patient's own signature is
+    # then their assent, at the age kept here), a witness, an interpreter. A new table, as the
+    # CHECK on signatures.role cannot change; its rows join the consent's record (record_content).
+    # They are written with the consent, before its audit entry, and never after.
+    db.executescript(
+        """
+    CREATE TABLE consent_parties (
+        id INTEGER PRIMARY KEY,
+        consent_id INTEGER NOT NULL REFERENCES consents (id),
+        role TEXT NOT NULL CHECK (role IN ('guardian', 'witness', 'interpreter')),
+        name TEXT NOT NULL CHECK (length(trim(name)) > 0),
+        relationship TEXT,                           -- the guardian's, to the patient
+        language TEXT,                               -- the interpreter's (a language code)
+        patient_age INTEGER,                         -- the patient's age when a guardian signed
+        strokes TEXT NOT NULL,                       -- JSON vector strokes, as signatures.strokes
+        strokes_sha256 TEXT NOT NULL,
+        png BLOB,
+        signed_at TEXT NOT NULL,
+        CHECK (role != 'guardian' OR (length(trim(relationship)) > 0 AND patient_age >= 0)),
+        CHECK (role != 'interpreter' OR length(trim(language)) > 0),
+        CHECK (length(strokes) >= 3 AND length(strokes_sha256) = 64)
+    );
+    CREATE UNIQUE INDEX consent_parties_one_per_role ON consent_parties (consent_id, role);
+
+    CREATE TRIGGER consent_parties_insert_checks BEFORE INSERT ON consent_parties
+    BEGIN
+        SELECT RAISE(ABORT, 'a party signs with the consent, not after it')
+        WHERE EXISTS (SELECT 1 FROM audit_log WHERE entity = 'consent' AND entity_id = CAST(new.consent_id AS TEXT));
+    END;
+    """
+    )
+    db.executescript(_immutable("consent_parties", "1", "a signature cannot be changed"))
+
+
 STEPS: tuple[tuple[str, Callable[["Database"], None]], ...] = (
     ("0001_core", _step_0001_core),
     ("0002_patient_search", _step_0002_patient_search),
@@ -480,6 +515,7 @@ STEPS: tuple[tuple[str, Callable[["Database"], None]], ...] = (
     ("0008_patient_search_prefixes", _step_0008_patient_search_prefixes),
     ("0009_audit_content", _step_0009_audit_content),
     ("0010_clinic_identity", _step_0010_clinic_identity),
+    ("0011_consent_parties", _step_0011_consent_parties),
 )
 SCHEMA_VERSION = len(STEPS)
 

@@ -9,7 +9,9 @@ an edit made with the triggers dropped, a row added or deleted behind the app's 
 longer matches the record's latest entry.
 
 A migration that adds a column to one of these tables changes every record's content:
-it must schedule a new baseline (see ``migrations._step_0009_audit_content``).
+it must schedule a new baseline (see ``migrations._step_0009_audit_content``). A part added
+to a record later is marked ``added``: a record with no rows in it serialises as before, so
+the records written before it keep the content their entries vouch for.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ class Part(NamedTuple):
     table: str
     # SQL naming the record a row of ``table`` belongs to (the record's id or key).
     record: str
+    # Added after records were written: left out of the content while the record has no rows in it.
+    added: bool = False
 
 
 # entity (as written in audit_log.entity) → the rows that make one such record.
@@ -39,7 +43,8 @@ RECORDS: dict[str, tuple[Part, ...]] = {
         Part("session_amendments", "session_id"),
         Part("amendment_lots", "(SELECT session_id FROM session_amendments a WHERE a.id = amendment_id)"),
     ),
-    "consent": (Part("consents", "id"), Part("signatures", "consent_id")),
+    "consent": (Part("consents", "id"), Part("signatures", "consent_id"),
+                Part("consent_parties", "consent_id", added=True)),
     "document": (Part("documents", "id"),),
     "setting": (Part("settings", "key"),),
     "restore": (Part("restores", "id"),),
@@ -96,7 +101,9 @@ def content_hash(conn: sqlite3.Connection, entity: str, record: object) -> str |
         cursor = conn.execute(f"SELECT {part.record}, * FROM {part.table} WHERE {part.record} = ? ORDER BY rowid",
                               (key,))
         columns, rows = _rows(cursor)
-        content[part.table] = {"columns": columns, "rows": [values for _, values in rows]}
+        values = [values for _, values in rows]
+        if values or not part.added:
+            content[part.table] = {"columns": columns, "rows": values}
     return _digest(content)
 
 
@@ -112,6 +119,7 @@ def all_content_hashes(conn: sqlite3.Connection, entity: str) -> dict[str, str]:
     time: what ``content_hash`` gives record by record, for a whole database at once."""
     grouped: dict[str, dict[str, dict[str, list]]] = {}
     columns_of: dict[str, list[str]] = {}
+    added = {part.table for part in RECORDS[entity] if part.added}
     for number, part in enumerate(RECORDS[entity]):
         columns, rows = _rows(conn.execute(f"SELECT {part.record}, * FROM {part.table} ORDER BY rowid"))
         columns_of[part.table] = columns
@@ -123,8 +131,10 @@ def all_content_hashes(conn: sqlite3.Connection, entity: str) -> dict[str, str]:
             content.setdefault(part.table, {"columns": columns, "rows": []})["rows"].append(values)
     for content in grouped.values():  # every part, in order, even those with no rows for this record
         for table, columns in columns_of.items():
-            content.setdefault(table, {"columns": columns, "rows": []})
-    return {record: _digest({table: content[table] for table in columns_of}) for record, content in grouped.items()}
+            if table not in added:
+                content.setdefault(table, {"columns": columns, "rows": []})
+    return {record: _digest({table: content[table] for table in columns_of if table in content})
+            for record, content in grouped.items()}
 
 
 def patient_records(conn: sqlite3.Connection, patient_id: int) -> list[tuple[str, int]]:
