@@ -28,6 +28,10 @@ INTAKE = {
     "medical.autoimmune": False,
     "medical.diabetes": False,
     "medical.cancer_treatment": False,
+    "medical.antiplatelets": False,
+    "medical.mesotherapy_reaction": False,
+    "medical.heart_condition": False,
+    "medical.fainting": False,
 }
 OVERRIDE_REASON = "Prescriber's letter of 12 Nov on file: apixaban continues, firm pressure after each zone."
 SIDE_EFFECT_IDS = ("redness", "bruising", "itching")

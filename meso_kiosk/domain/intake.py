@@ -73,9 +73,11 @@ class MedicalScreening:
     medications: str | None = None
     nsaids: bool | None = None
     anticoagulants: bool | None = None
+    antiplatelets: bool | None = None
     allergies: str | None = None
     allergy_solution_ingredient: bool | None = None
     allergy_local_anaesthetic: bool | None = None
+    mesotherapy_reaction: bool | None = None
     pregnancy: str | None = None
     bleeding_disorder: bool | None = None
     scalp_infection: bool | None = None
@@ -83,6 +85,8 @@ class MedicalScreening:
     keloid_tendency: bool | None = None
     autoimmune: bool | None = None
     diabetes: bool | None = None
+    heart_condition: bool | None = None
+    fainting: bool | None = None
     cancer_treatment: bool | None = None
     notes: str | None = None
 

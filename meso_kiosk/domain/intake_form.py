@@ -134,6 +134,10 @@ _MEDICAL = (
     ),
     _yes_no("medical.nsaids", "Takes ibuprofen, aspirin or another anti-inflammatory painkiller", "painkiller answer"),
     _yes_no("medical.anticoagulants", "Takes a blood thinner (anticoagulant)", "blood thinner answer"),
+    _yes_no(
+        "medical.antiplatelets", "Takes an antiplatelet medicine such as clopidogrel, ticagrelor or prasugrel",
+        "antiplatelet answer", help="Not aspirin: that is the painkiller question above.",
+    ),
     FieldSpec(
         "medical.allergies", "Allergies (to what, and what happens)", FieldKind.MULTILINE, "allergy list",
         max_length=MAX_LONG_TEXT,
@@ -144,6 +148,10 @@ _MEDICAL = (
     ),
     _yes_no(
         "medical.allergy_local_anaesthetic", "Allergic to local anaesthetics (numbing gel)", "anaesthetic allergy answer"
+    ),
+    _yes_no(
+        "medical.mesotherapy_reaction", "Had a bad reaction to mesotherapy before", "earlier reaction answer",
+        help="For example a rash, swelling, lumps, infection or patchy hair loss after a session.",
     ),
     FieldSpec(
         "medical.pregnancy", "Pregnancy or breastfeeding", FieldKind.CHOICE, "pregnancy answer",
@@ -160,6 +168,8 @@ _MEDICAL = (
         help="Includes medicines that suppress the immune system.",
     ),
     _yes_no("medical.diabetes", "Diabetes", "diabetes answer"),
+    _yes_no("medical.heart_condition", "Heart disease or low blood pressure", "heart or blood pressure answer"),
+    _yes_no("medical.fainting", "Has fainted before (for example at injections or blood tests)", "fainting answer"),
     _yes_no("medical.cancer_treatment", "Being treated for cancer", "cancer treatment answer"),
     FieldSpec("medical.notes", "Other medical notes", FieldKind.MULTILINE, "medical note", max_length=MAX_LONG_TEXT),
 )

@@ -4,6 +4,13 @@ The rules come from ``resources/screening/rules.toml`` (parsed by the service la
 handed here as a dict). ``evaluate`` is pure: answers in, findings out. A ``stop`` blocks
 the scalp map and the consent until the consultant records an override reason; a ``warn``
 needs an acknowledgement tick; an ``info`` is shown and needs nothing.
+
+Every rule says where it comes from: ``source`` is one of the ids of the file's
+``[sources]`` table (id -> full citation), ``rationale`` says in a sentence or two why it
+matters; both travel with each finding so the consultant reads them beside the message.
+A stop with ``overridable = false`` cannot be overridden (pregnancy, by default).
+Facts about the patient that are not intake answers (``patient.age``) are handed in with
+the answers under ``PATIENT_FACTS``.
 """
 
 from __future__ import annotations
@@ -21,6 +28,11 @@ _RULE_ID_RE = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
 _FIELD_RE = re.compile(r"^[a-z][a-z0-9_]*(\.[A-Za-z0-9_]+)+$")
 _CONDITIONS = ("equals", "in", "min", "max", "present")
 _MAX_MESSAGE = 600
+_MAX_RATIONALE = 400
+_MAX_CITATION = 300
+# Facts the rules may test besides the intake's answers; the service adds them to the answers.
+PATIENT_AGE = "patient.age"  # whole years on the day the answers are screened
+PATIENT_FACTS = (PATIENT_AGE,)
 MAX_OVERRIDE_REASON = 1000
 MAX_CONSULTANT_NAME = 100
 
@@ -57,10 +69,19 @@ class ScreeningRule:
     min: float | None = None
     max: float | None = None
     present: bool | None = None
+    source: str = ""  # an id of the file's [sources] table
+    citation: str = ""  # that source in full, as the consultant reads it
+    rationale: str = ""
+    overridable: bool = True  # only ever False on a stop
 
     @classmethod
-    def from_dict(cls, raw: object, position: int = 0) -> "ScreeningRule":
-        """Parse one ``[[rule]]`` table; ``ScreeningRulesError`` names the rule if malformed."""
+    def from_dict(
+        cls, raw: object, position: int = 0, sources: Mapping[str, str] | None = None
+    ) -> "ScreeningRule":
+        """Parse one ``[[rule]]`` table; ``ScreeningRulesError`` names the rule if malformed.
+
+        ``sources`` (id -> citation), when given, are the only ``source`` ids accepted.
+        """
         where = f"Screening rule {position}" if position else "Screening rule"
         if not isinstance(raw, Mapping):
             raise ScreeningRulesError(f"{where}: expected a table of settings.")
@@ -75,7 +96,7 @@ class ScreeningRule:
         def fail(problem: str) -> ScreeningRulesError:
             return ScreeningRulesError(f"{where}: {problem}")
 
-        allowed = {"id", "field", "level", "message", *_CONDITIONS}
+        allowed = {"id", "field", "level", "message", "source", "rationale", "overridable", *_CONDITIONS}
         unknown = sorted(set(raw) - allowed)
         if unknown:
             raise fail(f"unknown setting(s) {', '.join(unknown)} (allowed: {', '.join(sorted(allowed))}).")
@@ -95,6 +116,7 @@ class ScreeningRule:
             raise fail(next(iter(error.errors.values()))) from None
         assert message is not None
         message = " ".join(message.split())  # TOML multi-line strings: keep one paragraph
+        provenance = _provenance(raw, level, sources, fail)
 
         present_keys = [key for key in _CONDITIONS if key in raw]
         is_range = set(present_keys) <= {"min", "max"} and present_keys
@@ -123,7 +145,9 @@ class ScreeningRule:
             if not isinstance(raw["present"], bool):
                 raise fail("'present' must be true or false.")
             values["present"] = raw["present"]
-        return cls(id=rule_id, field=field, level=level, message=message, **values)  # type: ignore[arg-type]
+        return cls(
+            id=rule_id, field=field, level=level, message=message, **provenance, **values  # type: ignore[arg-type]
+        )
 
     def applies_to(self, answer: object) -> bool:
         """Whether this rule fires for ``answer`` (never raises, whatever the answer is)."""
@@ -137,6 +161,56 @@ class ScreeningRule:
         if self.one_of is not None:
             return any(_same(item, wanted) for item in items for wanted in self.one_of)
         return any(_in_range(item, self.min, self.max) for item in items)
+
+
+def _provenance(raw: Mapping[str, object], level: Level, sources: Mapping[str, str] | None, fail) -> dict:
+    """``source`` (checked against the [sources] ids), its citation, ``rationale`` and ``overridable``."""
+    source = raw.get("source")
+    if not isinstance(source, str) or not _RULE_ID_RE.match(source):
+        raise fail(f"'source' must name one of the [sources] of this file, e.g. \"domain_notes\" (got {source!r}).")
+    if sources is not None and source not in sources:
+        known = ", ".join(sorted(sources)) or "none: add a [sources] table"
+        raise fail(f"'source' {source!r} is not one of the [sources] of this file (known: {known}).")
+    rationale = raw.get("rationale")
+    if not isinstance(rationale, str) or not rationale.strip():
+        raise fail("'rationale' must say in a sentence or two why this matters.")
+    try:
+        rationale = clean_text(rationale, "rationale", max_length=_MAX_RATIONALE, required=True, multiline=True)
+    except ValidationError as error:
+        raise fail(next(iter(error.errors.values()))) from None
+    overridable = raw.get("overridable", True)
+    if not isinstance(overridable, bool):
+        raise fail("'overridable' must be true or false.")
+    if not overridable and level is not Level.STOP:
+        raise fail("'overridable = false' is for stops only: a warning or a note is never overridden.")
+    return {
+        "source": source,
+        "citation": (sources or {}).get(source, ""),
+        "rationale": " ".join((rationale or "").split()),
+        "overridable": overridable,
+    }
+
+
+def parse_sources(data: object) -> dict[str, str]:
+    """The ``[sources]`` table: id -> full citation; ``ScreeningRulesError`` names a bad entry."""
+    if data is None:
+        return {}
+    if not isinstance(data, Mapping):
+        raise ScreeningRulesError("[sources] must be a table of id = \"full citation\".")
+    sources: dict[str, str] = {}
+    for source_id, citation in data.items():
+        if not isinstance(source_id, str) or not _RULE_ID_RE.match(source_id):
+            raise ScreeningRulesError(
+                f"sources.{source_id}: an id must be lower-case letters, digits and underscores."
+            )
+        if not isinstance(citation, str) or not citation.strip():
+            raise ScreeningRulesError(f"sources.{source_id}: expected the full citation as text.")
+        try:
+            text = clean_text(citation, "citation", max_length=_MAX_CITATION, required=True, multiline=True)
+        except ValidationError as error:
+            raise ScreeningRulesError(f"sources.{source_id}: {next(iter(error.errors.values()))}") from None
+        sources[source_id] = " ".join((text or "").split())
+    return sources
 
 
 def _scalar(value: object, fail, key: str) -> bool | int | float | str:
@@ -177,26 +251,27 @@ def _is_answered(answer: object) -> bool:
 def parse_rules(
     data: Mapping[str, object], *, known_fields: Collection[str] | None = None
 ) -> tuple[ScreeningRule, ...]:
-    """Parse the whole rules file (``{"rule": [...]}``), in file order.
+    """Parse the whole rules file (``{"sources": {...}, "rule": [...]}``), in file order.
 
     ``known_fields``, when given, are the intake answer paths a rule may look at; a rule
     naming any other path is refused (a typo would otherwise never fire, silently).
     """
     if not isinstance(data, Mapping):
         raise ScreeningRulesError("The screening rules file must be a TOML document with [[rule]] entries.")
-    unknown = sorted(set(data) - {"rule"})
+    unknown = sorted(set(data) - {"rule", "sources"})
     if unknown:
         raise ScreeningRulesError(f"The screening rules file has unknown top-level setting(s): {', '.join(unknown)}.")
+    sources = parse_sources(data.get("sources"))
     raw_rules = data.get("rule", [])
     if not isinstance(raw_rules, list):
         raise ScreeningRulesError("The screening rules must be written as [[rule]] entries.")
     rules: list[ScreeningRule] = []
     seen: set[str] = set()
     for position, raw in enumerate(raw_rules, start=1):
-        rule = ScreeningRule.from_dict(raw, position)
+        rule = ScreeningRule.from_dict(raw, position, sources)
         if rule.id in seen:
             raise ScreeningRulesError(f"Screening rule '{rule.id}' (rule {position}): this id is used twice.")
-        if known_fields is not None and rule.field not in known_fields:
+        if known_fields is not None and rule.field not in known_fields and rule.field not in PATIENT_FACTS:
             raise ScreeningRulesError(
                 f"Screening rule '{rule.id}' (rule {position}): the intake has no answer called '{rule.field}'."
             )
@@ -224,20 +299,48 @@ def answer_at(answers: Mapping[str, object], path: str) -> object:
 
 @dataclass(frozen=True)
 class Finding:
+    """What one rule found, with its provenance as the rule said it at the time.
+
+    Findings stored before rules had a source have empty ``source``, ``citation`` and
+    ``rationale`` and count as overridable (as every stop was then).
+    """
+
     rule_id: str
     level: Level
     message: str
     field: str = ""
+    source: str = ""
+    citation: str = ""
+    rationale: str = ""
+    overridable: bool = True
 
-    def to_dict(self) -> dict[str, str]:
-        return {"rule_id": self.rule_id, "level": self.level.value, "message": self.message, "field": self.field}
+    def to_dict(self) -> dict[str, object]:
+        data: dict[str, object] = {
+            "rule_id": self.rule_id, "level": self.level.value, "message": self.message, "field": self.field,
+        }
+        if self.source or self.citation or self.rationale:
+            data |= {"source": self.source, "citation": self.citation, "rationale": self.rationale}
+        if not self.overridable:
+            data["overridable"] = False
+        return data
 
     @classmethod
     def from_dict(cls, raw: Mapping[str, object]) -> "Finding":
         try:
-            return cls(str(raw["rule_id"]), Level(raw["level"]), str(raw["message"]), str(raw.get("field", "")))
+            overridable = raw.get("overridable", True)
+            if not isinstance(overridable, bool):
+                raise TypeError("overridable is not true or false")
+            return cls(
+                str(raw["rule_id"]), Level(raw["level"]), str(raw["message"]), str(raw.get("field", "")),
+                source=str(raw.get("source", "")), citation=str(raw.get("citation", "")),
+                rationale=str(raw.get("rationale", "")), overridable=overridable,
+            )
         except (KeyError, ValueError, TypeError) as error:
             raise ValueError(f"stored screening finding is malformed: {raw!r}") from error
+
+    @property
+    def can_be_overridden(self) -> bool:
+        return self.level is Level.STOP and self.overridable
 
 
 @dataclass(frozen=True)
@@ -271,6 +374,20 @@ class Override:
 
 
 @dataclass(frozen=True)
+class OverriddenStop:
+    """A stop the consultant went ahead despite: what it said, why, who and when.
+
+    ``at`` is the UTC ISO time of the override ("" for an override stored without one);
+    ``by`` is the consultant in words (their name), ``override.consultant`` the audit actor.
+    """
+
+    finding: Finding
+    override: Override
+    at: str = ""
+    by: str = ""
+
+
+@dataclass(frozen=True)
 class ScreeningOutcome:
     """What the rules found for one set of answers, in rules-file order."""
 
@@ -289,9 +406,18 @@ class ScreeningOutcome:
         return tuple(f for f in self.findings if f.level is Level.INFO)
 
     def unhandled_stops(self, overrides: Mapping[str, Override]) -> tuple[Finding, ...]:
-        """Stops without an override carrying a non-empty reason and consultant."""
+        """Stops without an override carrying a non-empty reason and consultant.
+
+        A stop that cannot be overridden stays unhandled whatever override is stored for it
+        (one recorded before the clinic made it so must not let a pregnant patient through).
+        """
+        return tuple(f for f in self.stops if f not in self.overridden_stops(overrides))
+
+    def overridden_stops(self, overrides: Mapping[str, Override]) -> tuple[Finding, ...]:
+        """Stops that still apply, may be overridden and carry a valid override, in rules-file order."""
         return tuple(
-            f for f in self.stops if not (isinstance(o := overrides.get(f.rule_id), Override) and o.is_valid)
+            f for f in self.stops
+            if f.overridable and isinstance(o := overrides.get(f.rule_id), Override) and o.is_valid
         )
 
     def unacknowledged_warnings(self, acknowledged: Collection[str]) -> tuple[Finding, ...]:
@@ -311,7 +437,7 @@ class ScreeningOutcome:
         """Every stop overridden with a reason and every warning acknowledged."""
         return not self.unhandled_stops(overrides) and not self.unacknowledged_warnings(acknowledged)
 
-    def to_dict(self) -> dict[str, list[dict[str, str]]]:
+    def to_dict(self) -> dict[str, list[dict[str, object]]]:
         return {"findings": [f.to_dict() for f in self.findings]}
 
     @classmethod
@@ -326,7 +452,10 @@ def evaluate(rules: Sequence[ScreeningRule], answers: Mapping[str, object]) -> S
     """Apply every rule to the answers (flat ``{path: value}`` or nested); pure."""
     return ScreeningOutcome(
         tuple(
-            Finding(rule.id, rule.level, rule.message, rule.field)
+            Finding(
+                rule.id, rule.level, rule.message, rule.field, source=rule.source, citation=rule.citation,
+                rationale=rule.rationale, overridable=rule.overridable,
+            )
             for rule in rules
             if rule.applies_to(answer_at(answers, rule.field))
         )

@@ -27,9 +27,11 @@ from ..domain.intake_form import FieldSpec, field_specs
 from ..domain.intake_options import IntakeOptions
 from ..domain.scales import SALT_REGION_IDS, salt_score, suggest_scales
 from ..domain.screening import (
+    PATIENT_AGE,
     STEPS_BLOCKED_BY_STOP,
     Finding,
     Level,
+    OverriddenStop,
     Override,
     ScreeningOutcome,
     ScreeningRule,
@@ -38,7 +40,9 @@ from ..domain.screening import (
 from ..store import intakes as intake_rows
 from ..store.consultants import consultant_names
 from ..store.db import Store
+from ..store.errors import RecordNotFoundError
 from ..store.intakes import IntakeRecord
+from ..store.patients import get_patient
 from .clinic_data import ClinicData
 
 __all__ = ["IntakeRecord", "IntakeService", "headline"]
@@ -66,8 +70,15 @@ class IntakeService:
         """The cleaned answer, or ``ValidationError`` with a message for the consultant."""
         return validate_field(path, value, options=self.options, today=self._clock.today())
 
-    def evaluate(self, intake: Intake) -> ScreeningOutcome:
-        return evaluate(self.rules, intake.answers())
+    def evaluate(self, intake: Intake, patient_id: int | None = None) -> ScreeningOutcome:
+        """The rules on the answers and, given the patient, their age today (``patient.age``)."""
+        answers = intake.answers()
+        if patient_id:  # the page's blank placeholder record has patient 0: no age, no age rules
+            try:
+                answers[PATIENT_AGE] = get_patient(self._store.conn, patient_id).age_on(self._clock.today())
+            except RecordNotFoundError:
+                pass
+        return evaluate(self.rules, answers)
 
     def offered_scales(self, hair_loss_type: str | None, sex_at_birth: str | None) -> tuple[str, ...]:
         return suggest_scales(self.options.scales, hair_loss_type, sex_at_birth)
@@ -95,7 +106,8 @@ class IntakeService:
 
     def reasons_not_complete(self, record: IntakeRecord) -> list[str]:
         """Why this intake cannot be marked complete yet; empty when it can."""
-        return can_complete(record.intake, self.evaluate(record.intake), record.overrides, record.acknowledged)
+        outcome = self.evaluate(record.intake, record.patient_id)
+        return can_complete(record.intake, outcome, record.overrides, record.acknowledged)
 
     # -- reading --------------------------------------------------------------------------------
 
@@ -103,7 +115,7 @@ class IntakeService:
         """A draft's outcome re-evaluated with today's rules; a complete one as it was stored."""
         if record is None or record.is_complete:
             return record
-        return replace(record, outcome=self.evaluate(record.intake))
+        return replace(record, outcome=self.evaluate(record.intake, record.patient_id))
 
     def current(self, patient_id: int) -> IntakeRecord | None:
         """The patient's newest intake (draft or complete), or ``None``."""
@@ -118,6 +130,23 @@ class IntakeService:
     def history(self, patient_id: int) -> list[IntakeRecord]:
         """Every intake of the patient, newest first."""
         return [self._fresh(r) for r in intake_rows.list_intakes(self._store.conn, patient_id)]  # type: ignore[misc]
+
+    def overridden_stops(self, patient_id: int) -> list[OverriddenStop]:
+        """The stops the patient's current intake went ahead despite: finding, reason, when, who.
+
+        Only stops that still apply to the answers and may be overridden (rules-file order);
+        empty without an intake. The consent and the PDF name them.
+        """
+        record = self.current(patient_id)
+        if record is None:
+            return []
+        return [
+            OverriddenStop(
+                finding, record.overrides[finding.rule_id], record.override_times.get(finding.rule_id, ""),
+                self.actor_label(record.overrides[finding.rule_id].consultant),
+            )
+            for finding in record.outcome.overridden_stops(record.overrides)
+        ]
 
     def blocked_steps(self, patient_id: int) -> dict[str, str]:
         """Workflow steps held back by an unhandled stop, each with the reason in plain words."""
@@ -176,7 +205,7 @@ class IntakeService:
                     )
                 record = intake_rows.insert_intake(tx, patient_id)
             intake = update_field(record.intake, path, cleaned, options=self.options, today=today)
-            saved = intake_rows.save_answers(tx, record.id, intake, self.evaluate(intake))
+            saved = intake_rows.save_answers(tx, record.id, intake, self.evaluate(intake, patient_id))
         return saved
 
     def _draft(self, patient_id: int, field: str) -> IntakeRecord:
@@ -198,7 +227,12 @@ class IntakeService:
     def override(self, patient_id: int, rule_id: str, reason: object, actor: str) -> IntakeRecord:
         """Record a consultant's reason for going ahead despite a stop (audited as ``intake.override``)."""
         record = self._draft(patient_id, "override.reason")
-        self._finding(record, rule_id, Level.STOP, "override.reason")
+        finding = self._finding(record, rule_id, Level.STOP, "override.reason")
+        if not finding.overridable:
+            raise ValidationError.single(
+                "override.reason",
+                f"{headline(finding.message)[:-1]}: this stop cannot be overridden; no treatment while it applies.",
+            )
         override = Override.create(reason, actor)
         with self._store.write(actor) as tx:
             saved = intake_rows.record_override(tx, record.id, rule_id, override)
@@ -218,7 +252,7 @@ class IntakeService:
     def complete(self, patient_id: int, actor: str) -> IntakeRecord:
         """Mark the current draft complete; ``ValidationError`` on ``status`` listing why not."""
         record = self._draft(patient_id, "status")
-        outcome = self.evaluate(record.intake)
+        outcome = self.evaluate(record.intake, patient_id)
         completed = mark_complete(record.intake, outcome, record.overrides, record.acknowledged)
         with self._store.write(actor) as tx:
             return intake_rows.complete_intake(tx, record.id, completed, outcome)

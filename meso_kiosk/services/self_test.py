@@ -50,6 +50,10 @@ INTAKE_ANSWERS: dict[str, object] = {
     "medical.autoimmune": False,
     "medical.diabetes": False,
     "medical.cancer_treatment": False,
+    "medical.antiplatelets": False,
+    "medical.mesotherapy_reaction": False,
+    "medical.heart_condition": False,
+    "medical.fainting": False,
 }
 # Set and read back by the second step: every kind of setting, in more than one script.
 CLINIC_SETTINGS: dict[str, object] = {

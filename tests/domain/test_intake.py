@@ -70,6 +70,10 @@ COMPLETE_AND_CLEAR = {
     "medical.autoimmune": False,
     "medical.diabetes": False,
     "medical.cancer_treatment": False,
+    "medical.antiplatelets": False,
+    "medical.mesotherapy_reaction": False,
+    "medical.heart_condition": False,
+    "medical.fainting": False,
 }
 
 

@@ -51,6 +51,11 @@ ALL_CLEAR: dict[str, object] = {
     "medical.autoimmune": False,
     "medical.diabetes": False,
     "medical.cancer_treatment": False,
+    "medical.antiplatelets": False,
+    "medical.mesotherapy_reaction": False,
+    "medical.heart_condition": False,
+    "medical.fainting": False,
+    "patient.age": 40,
 }
 
 # rule id -> (level, answers that trigger it, answers that do not). Every shipped rule
@@ -58,6 +63,12 @@ ALL_CLEAR: dict[str, object] = {
 EXPECTED = {
     "nsaids": ("warn", {"medical.nsaids": True}, {"medical.nsaids": False}),
     "anticoagulants": ("stop", {"medical.anticoagulants": True}, {"medical.anticoagulants": None}),
+    "antiplatelets": ("stop", {"medical.antiplatelets": True}, {"medical.antiplatelets": False}),
+    "mesotherapy_reaction": ("warn", {"medical.mesotherapy_reaction": True}, {"medical.mesotherapy_reaction": False}),
+    "heart_condition": ("warn", {"medical.heart_condition": True}, {"medical.heart_condition": False}),
+    "fainting": ("warn", {"medical.fainting": True}, {"medical.fainting": None}),
+    "young_patient": ("warn", {"patient.age": 17}, {"patient.age": 18}),
+    "older_patient": ("info", {"patient.age": 70}, {"patient.age": 69}),
     "medications_listed": ("info", {"medical.medications": "Ramipril 5 mg"}, {"medical.medications": None}),
     "allergy_solution_ingredient": (
         "stop", {"medical.allergy_solution_ingredient": True}, {"medical.allergy_solution_ingredient": False},
@@ -75,20 +86,20 @@ EXPECTED = {
     "diabetes": ("warn", {"medical.diabetes": True}, {"medical.diabetes": False}),
     "cancer_treatment": ("stop", {"medical.cancer_treatment": True}, {"medical.cancer_treatment": False}),
     "bald_areas": ("info", {"classification.bald_areas": True}, {"classification.bald_areas": None}),
-    "scalp_scarring": ("info", {"medical.scalp_scarring": True}, {"medical.scalp_scarring": False}),
+    "scalp_scarring": ("warn", {"medical.scalp_scarring": True}, {"medical.scalp_scarring": False}),
     "norwood_advanced": ("info", {"classification.norwood": "VI"}, {"classification.norwood": "Va"}),
     "ludwig_advanced": ("info", {"classification.ludwig": "III"}, {"classification.ludwig": "II"}),
     "sinclair_advanced": ("info", {"classification.sinclair": "5"}, {"classification.sinclair": "4"}),
-    "shedding_far_above_normal": ("info", {"complaint.daily_shedding": 300}, {"complaint.daily_shedding": 299}),
+    "shedding_far_above_normal": ("warn", {"complaint.daily_shedding": 300}, {"complaint.daily_shedding": 299}),
     "alopecia_areata": (
-        "info", {"complaint.hair_loss_type": "alopecia_areata"}, {"complaint.hair_loss_type": "telogen_effluvium"},
+        "warn", {"complaint.hair_loss_type": "alopecia_areata"}, {"complaint.hair_loss_type": "telogen_effluvium"},
     ),
     "cause_unclear": ("info", {"complaint.hair_loss_type": "other"}, {"complaint.hair_loss_type": "stress_related"}),
     "previous_transplant": (
         "info", {"complaint.previous_treatments.transplant": "helped"}, {"complaint.previous_treatments.prp": "helped"},
     ),
     "finasteride_side_effects": (
-        "info",
+        "warn",
         {"complaint.previous_treatments.finasteride": "stopped_side_effects"},
         {"complaint.previous_treatments.finasteride": "no_effect"},
     ),
@@ -99,6 +110,10 @@ MORE_TRIGGERS = [
     ("norwood_advanced", {"classification.norwood": "VII"}),
     ("shedding_far_above_normal", {"complaint.daily_shedding": 2000}),
 ]
+
+
+SOURCES = {"s": "A named source, for the tests."}
+PROV = {"source": "s", "rationale": "Why it matters."}
 
 
 def ids(outcome: ScreeningOutcome) -> list[str]:
@@ -171,7 +186,7 @@ def test_rule_conditions_are_answers_the_form_can_actually_give(rule_id):
     r = rule(rule_id)
     for wanted in [r.equals] if r.equals is not None else list(r.one_of or ()):
         assert validate_field(r.field, wanted, options=OPTIONS, today=TODAY) == wanted
-    for bound in (r.min, r.max):
+    for bound in (r.min, r.max) if not r.field.startswith("patient.") else ():
         if bound is not None:
             assert validate_field(r.field, bound, options=OPTIONS, today=TODAY) == bound
 
@@ -179,6 +194,7 @@ def test_rule_conditions_are_answers_the_form_can_actually_give(rule_id):
 def test_rules_read_a_stored_intake_the_same_as_flat_answers():
     intake = Intake()
     answers = ALL_CLEAR | {"medical.nsaids": True, "complaint.previous_treatments.transplant": "ongoing"}
+    answers.pop("patient.age")  # a fact about the patient, not an intake answer
     for path, value in answers.items():
         intake = intake.with_answer(path, value)
     flat = evaluate(RULES, intake.answers())
@@ -210,33 +226,41 @@ def test_evaluate_never_crashes_whatever_the_answers(answers):
     assert all(f.rule_id in EXPECTED for f in outcome.findings)
 
 
+@given(st.one_of(st.none(), st.integers(-5, 200), st.text(), st.floats(), st.booleans()))
+def test_age_rules_never_crash_and_fire_only_on_a_number(age):
+    found = ids(evaluate(RULES, ALL_CLEAR | {"patient.age": age}))
+    is_number = isinstance(age, (int, float)) and not isinstance(age, bool) and age == age
+    assert ("young_patient" in found) == (is_number and age <= 17)
+    assert ("older_patient" in found) == (is_number and age >= 70)
+
+
 # --- matching is strict about types ---------------------------------------------------------
 
 
 def test_yes_no_rule_does_not_fire_on_the_number_one():
-    r = ScreeningRule.from_dict({"id": "r", "field": "a.b", "equals": True, "level": "info", "message": "m"})
+    r = ScreeningRule.from_dict({"id": "r", "field": "a.b", "equals": True, "level": "info", "message": "m", **PROV})
     assert r.applies_to(1) is False and r.applies_to(True) is True
 
 
 def test_number_rule_does_not_fire_on_yes():
-    r = ScreeningRule.from_dict({"id": "r", "field": "a.b", "min": 1, "level": "info", "message": "m"})
+    r = ScreeningRule.from_dict({"id": "r", "field": "a.b", "min": 1, "level": "info", "message": "m", **PROV})
     assert r.applies_to(True) is False
     assert r.applies_to(float("nan")) is False
     assert r.applies_to(1) and r.applies_to(10**400)
 
 
 def test_in_rule_fires_when_any_item_of_a_list_answer_matches():
-    r = ScreeningRule.from_dict({"id": "r", "field": "a.b", "in": ["x", "y"], "level": "warn", "message": "m"})
+    r = ScreeningRule.from_dict({"id": "r", "field": "a.b", "in": ["x", "y"], "level": "warn", "message": "m", **PROV})
     assert r.applies_to(["z", "y"]) and not r.applies_to(["z"]) and not r.applies_to([])
 
 
 def test_range_rule_is_inclusive_at_both_ends():
-    r = ScreeningRule.from_dict({"id": "r", "field": "a.b", "min": 5, "max": 10, "level": "warn", "message": "m"})
+    r = ScreeningRule.from_dict({"id": "r", "field": "a.b", "min": 5, "max": 10, "level": "warn", "message": "m", **PROV})
     assert [r.applies_to(v) for v in (4, 5, 10, 11)] == [False, True, True, False]
 
 
 def test_present_false_fires_on_unanswered():
-    r = ScreeningRule.from_dict({"id": "r", "field": "a.b", "present": False, "level": "warn", "message": "m"})
+    r = ScreeningRule.from_dict({"id": "r", "field": "a.b", "present": False, "level": "warn", "message": "m", **PROV})
     assert r.applies_to(None) and r.applies_to("  ") and not r.applies_to(False) and not r.applies_to("x")
 
 
@@ -325,7 +349,9 @@ def test_outcome_round_trips_for_storage():
 
 # --- malformed rules are refused, naming the rule --------------------------------------------
 
-BASE = {"id": "nsaids_check", "field": "medical.nsaids", "equals": True, "level": "warn", "message": "Ask."}
+BASE = {
+    "id": "nsaids_check", "field": "medical.nsaids", "equals": True, "level": "warn", "message": "Ask.", **PROV,
+}
 
 
 def _with(**changes):
@@ -365,7 +391,7 @@ def _with(**changes):
 )
 def test_malformed_rule_is_refused_naming_it(raw, problem):
     with pytest.raises(ScreeningRulesError) as caught:
-        parse_rules({"rule": [BASE | {"id": "first"}, raw]})
+        parse_rules({"sources": SOURCES, "rule": [BASE | {"id": "first"}, raw]})
     message = str(caught.value)
     assert "'nsaids_check'" in message and "rule 2" in message
     assert problem in message
@@ -374,18 +400,18 @@ def test_malformed_rule_is_refused_naming_it(raw, problem):
 @pytest.mark.parametrize("bad_id", [None, "", "Has Space", "1st", "ÄRZTE", "x" * 61, 7])
 def test_rule_with_a_bad_id_is_refused_by_position(bad_id):
     with pytest.raises(ScreeningRulesError) as caught:
-        parse_rules({"rule": [BASE | {"id": "first"}, _with(id=bad_id)]})
+        parse_rules({"sources": SOURCES, "rule": [BASE | {"id": "first"}, _with(id=bad_id)]})
     assert "rule 2" in str(caught.value)
 
 
 def test_duplicate_rule_ids_are_refused():
     with pytest.raises(ScreeningRulesError, match="'nsaids_check'.*twice"):
-        parse_rules({"rule": [BASE, BASE]})
+        parse_rules({"sources": SOURCES, "rule": [BASE, BASE]})
 
 
 def test_rule_on_an_answer_the_intake_does_not_have_is_refused():
     with pytest.raises(ScreeningRulesError, match="'nsaids_check'.*medical.nsaid'"):
-        parse_rules({"rule": [_with(field="medical.nsaid")]}, known_fields=field_paths(OPTIONS))
+        parse_rules({"sources": SOURCES, "rule": [_with(field="medical.nsaid")]}, known_fields=field_paths(OPTIONS))
 
 
 @pytest.mark.parametrize("data", [{"rules": []}, {"rule": {"id": "x"}}, {"rule": ["not a table"]}, []])

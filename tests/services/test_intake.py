@@ -23,6 +23,10 @@ CLEAR_MEDICAL = {
     "medical.autoimmune": False,
     "medical.diabetes": False,
     "medical.cancer_treatment": False,
+    "medical.antiplatelets": False,
+    "medical.mesotherapy_reaction": False,
+    "medical.heart_condition": False,
+    "medical.fainting": False,
 }
 REQUIRED_HISTORY = {"complaint.hair_loss_type": "androgenetic", "complaint.duration_months": "18"}
 

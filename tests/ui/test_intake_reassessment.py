@@ -23,7 +23,8 @@ CLEAR_MEDICAL = {
     "medical.allergy_local_anaesthetic": False, "medical.pregnancy": "not_applicable",
     "medical.bleeding_disorder": False, "medical.scalp_infection": False, "medical.scalp_scarring": False,
     "medical.keloid_tendency": False, "medical.autoimmune": False, "medical.diabetes": False,
-    "medical.cancer_treatment": False,
+    "medical.cancer_treatment": False, "medical.antiplatelets": False, "medical.mesotherapy_reaction": False,
+    "medical.heart_condition": False, "medical.fainting": False,
 }
 FIRST_VISIT = {
     "complaint.hair_loss_type": "androgenetic",
