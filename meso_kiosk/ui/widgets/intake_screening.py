@@ -1,6 +1,9 @@
 """The screening outcome at the end of the intake: stops, warnings and notes, each with its icon.
 
-A stop (red, ⛔) offers "Override…", which opens an inline box for the consultant's reason;
+Each finding shows, under its message and smaller, why the rule exists and where it comes
+from (the rule's rationale and source, as they were when the finding was made).
+A stop (red, ⛔) offers "Override…", which opens an inline box for the consultant's reason,
+unless the clinic made it one that cannot be overridden (pregnancy): then it says so instead;
 a warning (amber, ⚠) has a whole-row "acknowledged" tick; a note (ℹ) needs nothing. The
 panel only shows and asks: it sends ``override_requested(rule_id, reason)`` and
 ``acknowledgement_toggled(rule_id, ticked)`` to the page, which calls the service.
@@ -81,7 +84,15 @@ class FindingRow(QFrame):
         layout.addLayout(title_row)
         self.message = label(finding.message)
         layout.addWidget(self.message)
+        self.rationale = self.source = None
+        if finding.rationale:
+            self.rationale = label(f"Why: {finding.rationale}", "muted")
+            layout.addWidget(self.rationale)
+        if finding.citation or finding.source:
+            self.source = label(f"Source: {finding.citation or finding.source}", "muted")
+            layout.addWidget(self.source)
         self.override_button = None
+        self.not_overridable = None
         self.reason_box = None
         self.ack = None
         if finding.level is Level.STOP:
@@ -98,6 +109,16 @@ class FindingRow(QFrame):
 
     def _build_stop(self, layout: QVBoxLayout, override: Override | None, override_time: str,
                     override_by: str, read_only: bool, reason_draft: str) -> None:
+        if not self.finding.overridable:  # a stored override of it would not count either
+            what = self.finding.message.split(". ", 1)[0].rstrip(".")
+            what = what[:1].lower() + what[1:]
+            self.not_overridable = label(
+                f"This cannot be overridden: no treatment while this applies ({what}). The scalp map and the"
+                " consent stay blocked; change the answer only if it was recorded wrongly.", "error",
+            )
+            self.not_overridable.setAccessibleName(f"Cannot be overridden: {self.finding.message[:80]}")
+            layout.addWidget(self.not_overridable)
+            return
         if override is not None and override.is_valid:
             when = f" on {override_time}" if override_time else ""
             who = override_by or override.consultant
