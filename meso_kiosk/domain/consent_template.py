@@ -69,6 +69,15 @@ SCREEN_KEYS = (
     "consultant_button",    # "Consultant": the header's button that takes the tablet back (needs a PIN)
     "hand_back_button",     # "Consultant: check and countersign", under the thank-you
     "question_invalid",     # the optional question cannot be kept as typed
+    # A patient under the clinic's minimum age: their parent or guardian signs after them.
+    "guardian_title",       # "Now a parent or guardian signs"
+    "guardian_intro",       # {name} = patient, {age} = the clinic's minimum age
+    "guardian_name_label",
+    "guardian_relationship_label",  # "How are you related to {name}?"
+    "guardian_relationship_hint",
+    "guardian_sign_button",
+    "guardian_name_invalid",
+    "guardian_relationship_invalid",
 )
 
 CLINIC_SECTION = "clinic"

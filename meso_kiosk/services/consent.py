@@ -356,6 +356,10 @@ class ConsentService:
         """Who signed a record beside the patient (guardian, witness, interpreter)."""
         return consent_rows.list_parties(self._store.conn, consent_id)
 
+    def interpreter_languages(self) -> tuple[tuple[str, str], ...]:
+        """(code, English name) of every language an interpreter may be recorded in (languages.toml)."""
+        return tuple((language.code, language.english) for language in self._data.languages())
+
     def _is_language(self, code: object) -> bool:
         """An interpreter's language: a code of resources/languages.toml."""
         return is_language_code(code) and any(language.code == code for language in self._data.languages())

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLineEdit, QPushButton, QStac
 
 from ...domain.clock import Clock
 from ...domain.consent import SignedConsent, validate_answers
+from ...domain.consent_parties import WhoSigns
 from ...domain.consent_template import ConsentTemplate
 from ...domain.signature import SignatureStrokes
 from ...domain.errors import ValidationError
@@ -36,6 +37,7 @@ from ..widgets.basics import button, discard, label, scrolling
 from ..widgets.consultant_pin import ConsultantPin, CurrentConsultant
 from ..widgets.signature_pad import SignaturePad
 from .handoff_countersign import CountersignPanel
+from .handoff_parties import ExtraPartiesPanel, GuardianPanel, RefusedPanel
 from .handoff_read import SIDE_BY_SIDE_FROM, ReadPanel, big_button, panel_column
 
 class HandoffPage(QWidget):
@@ -49,6 +51,7 @@ class HandoffPage(QWidget):
     signed = Signal(object)
 
     LANGUAGE, IDENTITY, PAUSED, READ, SIGN, HAND_BACK, COUNTERSIGN, DONE, EXIT = range(9)
+    GUARDIAN, PARTIES, REFUSED = 9, 10, 11  # who signs beside the patient (handoff_parties)
 
     def __init__(self, consents: ConsentService, accounts: AccountService, clock: Clock,
                  current_consultant: CurrentConsultant = lambda: None, parent: QWidget | None = None):
@@ -91,6 +94,12 @@ class HandoffPage(QWidget):
         self.stack.addWidget(scrolling(self.countersign))
         self._build_done()
         self._build_exit()
+        self.who: WhoSigns | None = None
+        self.guardian = GuardianPanel()
+        self.extra_parties = ExtraPartiesPanel(self._consents.interpreter_languages())
+        self.refused = RefusedPanel()
+        for panel in (self.guardian, self.extra_parties, self.refused):
+            self.stack.addWidget(scrolling(panel))
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -228,6 +237,10 @@ class HandoffPage(QWidget):
         self.done_button.clicked.connect(self.exit_confirmed)
         self.exit_pin.submitted.connect(self._on_exit_pin_submitted)
         self.exit_cancel_button.clicked.connect(self._on_exit_cancel_button_clicked)
+        self.guardian.signed.connect(self._on_guardian_signed)
+        self.countersign.parties_button.clicked.connect(self._on_parties_button_clicked)
+        self.extra_parties.done.connect(self._on_extra_parties_done)
+        self.refused.back_button.clicked.connect(self.exit_confirmed)
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
         super().resizeEvent(event)
@@ -247,10 +260,17 @@ class HandoffPage(QWidget):
         self.dob_field.clear()
         self.countersign.clear()
         self.pad.clear()
+        self.guardian.clear()
+        self.extra_parties.clear()
+        self.who = self._consents.who_signs(patient.id)
         preferred = self._consents.language_for(patient)
         self._show_language_choice(preferred)
         self._set_header(self._consents.template_for(preferred))
         self.consultant_button.show()
+        if self.who.refusal:  # too young for this clinic: the consultant reads why, before handing over
+            self.refused.text.setText(self.who.refusal)
+            self.go_to(self.REFUSED)
+            return
         self.go_to(self.LANGUAGE)
 
     def current_panel(self) -> int:
@@ -314,6 +334,7 @@ class HandoffPage(QWidget):
         self.thank_you.setText(template.label("thank_you"))
         assert self.patient is not None
         self.pad.set_caption(self.patient.display_name)  # the printed name, under the signing line
+        self.guardian.load(template, self.patient.display_name, self.who.minimum_age)
         self.sign_back_button.setText("‹ " + template.title)
         self.go_to(self.IDENTITY)
 
@@ -358,7 +379,7 @@ class HandoffPage(QWidget):
             return
         self.signature = strokes
         self.signature_png = self.pad.render_png()
-        self.go_to(self.HAND_BACK)
+        self.go_to(self.GUARDIAN if self.who is not None and self.who.guardian_needed else self.HAND_BACK)
 
     def _on_hand_back_button_clicked(self) -> None:
         assert self.template is not None and self.patient is not None
@@ -373,8 +394,33 @@ class HandoffPage(QWidget):
             f"Question for you: {question}" if question else "No question for you.",
             "Type your PIN to countersign. The consent is stored once your PIN is accepted.",
         ]
-        self.countersign.prepare("\n".join(lines))
+        self.countersign.prepare("\n".join(lines[:-1] + self._party_lines() + lines[-1:]))
         self.go_to(self.COUNTERSIGN)
+
+    # ------------------------------------------------------------ handlers: who signs beside the patient
+
+    def _on_guardian_signed(self) -> None:
+        self.go_to(self.HAND_BACK)
+
+    def _on_parties_button_clicked(self) -> None:
+        self.go_to(self.PARTIES)
+
+    def _on_extra_parties_done(self) -> None:
+        witness = next((p["name"] for p in self.extra_parties.parties() if p["role"] == "witness"), None)
+        if witness is not None:  # the witness who signs is the record's witness
+            self.countersign.witness_field.setText(witness)
+        self.countersign.witness_field.setReadOnly(witness is not None)
+        self._on_hand_back_button_clicked()
+
+    def _parties(self) -> list[dict]:
+        guardian = self.guardian.party() if self.who is not None and self.who.guardian_needed else None
+        return ([guardian] if guardian else []) + self.extra_parties.parties()
+
+    def _party_lines(self) -> list[str]:
+        guardian = self.guardian.party() if self.who is not None and self.who.guardian_needed else None
+        lines = [f"Aged {self.who.age}: this is their assent. Consent given by {guardian['name']} "
+                 f"({guardian['relationship']}), who signed after them."] if guardian else []
+        return lines + [line for line in [self.extra_parties.summary()] if line]
 
     # ------------------------------------------------------------ handlers: consultant
 
@@ -404,7 +450,7 @@ class HandoffPage(QWidget):
                 photo_consent=self.read.photo_consent(), signature=self.signature,
                 consultant_id=consultant_id, consultant_pin=pin, question=self.read.question_text(),
                 reached_end=self.read.reached_end, signature_png=self.signature_png, witness_name=witness,
-                treated_by=self.read.treated_by(),
+                treated_by=self.read.treated_by(), parties=self._parties(),
             )
         except ConsentFormError as error:
             self._show_sign_errors(error.errors, error.signature_code)
@@ -428,8 +474,13 @@ class HandoffPage(QWidget):
             self.countersign.pin.show_error(errors["consultant_pin"])
             return
         patient_side = {k: v for k, v in errors.items() if k not in ("consultant_pin", "signature", "signature_png",
-                                                                     "printed_name")}
+                                                                     "printed_name", "age")
+                        and not k.startswith("parties")}
         self._return_to = self.READ if patient_side else self.SIGN
+        if any(key.startswith("parties.guardian") for key in errors) and not patient_side:
+            self.guardian.show_errors(errors)
+            self._return_to = self.GUARDIAN
+        self.extra_parties.show_errors(errors)
         if patient_side:
             self.read.show_errors(patient_side)
         if "signature" in errors or "signature_png" in errors:

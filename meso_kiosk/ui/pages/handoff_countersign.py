@@ -38,13 +38,16 @@ class CountersignPanel(QWidget):
         self.witness_field.setMaxLength(MAX_WITNESS_NAME)
         self.witness_error = label("", "error")
         self.witness_error.hide()
+        # A witness or an interpreter who signs on their own box (handoff_parties.ExtraPartiesPanel).
+        self.parties_button = button("Add a witness or interpreter who signs", "Add a witness or interpreter who signs")
+        self.parties_button.setAutoDefault(False)
         self.pin = ConsultantPin(accounts, current_consultant, "Consultant PIN to countersign")
         words = QWidget()
         words_layout = QVBoxLayout(words)
         words_layout.setContentsMargins(0, 0, 0, 0)
         words_layout.setSpacing(14)
         for widget in (self.title, self.summary, self.error, self.back_to_patient_button, self.witness_label,
-                       self.witness_field, self.witness_error):
+                       self.witness_field, self.witness_error, self.parties_button):
             words_layout.addWidget(widget)
         self.setObjectName("page")
         outer = QHBoxLayout(self)
@@ -66,6 +69,7 @@ class CountersignPanel(QWidget):
     def clear(self) -> None:
         """A fresh hand-off: no witness yet."""
         self.witness_field.clear()
+        self.witness_field.setReadOnly(False)
         say(self.witness_error, "")
 
     def prepare(self, summary: str) -> None:
