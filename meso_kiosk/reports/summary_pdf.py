@@ -236,11 +236,10 @@ class _Builder:
             flowables += [Spacer(1, 3 * mm), self.grid(
                 ["Screening found", "What it means", "Handled"],
                 [[f.level, f.text, f.handled] for f in intake.findings], [1.3, 6, 2])]
-        if intake.overrides:
-            flowables += [Spacer(1, 3 * mm), self.grid(
-                ["Stop overridden", "Reason for going ahead", "Decided by"],
-                [[o.rule, o.reason, o.by + (f"\n{self.when(o.at)}" if o.at else "")] for o in intake.overrides],
-                [3, 4, 2.3])]
+        for o in intake.overrides:  # each overridden stop said in one plain sentence: what, why, who, when
+            who = f"{o.by}, {self.when(o.at)}" if o.at else o.by
+            flowables += [Spacer(1, 2 * mm), self.p(
+                f"Stop overridden: {o.rule} — Reason for going ahead: “{o.reason}” — Decided by: {who}")]
         return flowables
 
     def scalp(self) -> list[Flowable]:

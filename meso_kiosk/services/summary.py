@@ -129,21 +129,22 @@ class SummaryBuilder:
         if record is None:
             return None
         intake, options = record.intake, service.options
+        # Only stops that still apply and may be overridden count as overridden (not a stale override).
+        overridden = {stop.finding.rule_id: stop for stop in service.overridden_stops(patient_id)}
         findings = []
         for finding in record.outcome.findings:
             if finding.level is Level.STOP:
-                handled = "Overridden (see below)" if finding.rule_id in record.overrides else "NOT overridden"
+                handled = ("Overridden (see below)" if finding.rule_id in overridden
+                           else "NOT overridden" if finding.overridable else "Cannot be overridden: no treatment")
             elif finding.level is Level.WARN:
                 handled = "Acknowledged" if finding.rule_id in record.acknowledged else "Not acknowledged yet"
             else:
                 handled = "For information"
             findings.append(ScreeningItem(LEVEL_WORDS[finding.level], finding.message, handled))
-        messages = {f.rule_id: f.message for f in record.outcome.findings}
         overrides = tuple(
-            ScreeningOverride(headline(messages.get(rule_id, rule_id)), override.reason,
-                              self._who(override.consultant, names),
-                              parse_utc_iso(record.override_times[rule_id]) if rule_id in record.override_times else None)
-            for rule_id, override in record.overrides.items())
+            ScreeningOverride(headline(stop.finding.message), stop.override.reason,
+                              self._who(stop.override.consultant, names), parse_utc_iso(stop.at) if stop.at else None)
+            for stop in overridden.values())
         scales: list[tuple[str, str]] = []
         catalogue = options.scales
         for scale_id in ("norwood", "ludwig", "sinclair"):
