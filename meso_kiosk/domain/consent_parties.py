@@ -181,12 +181,3 @@ def validate_parties(raw: Iterable[object] | None, *, who: WhoSigns | None,
                                             party.language, party.signature_png, age))
     return tuple(parties), errors
 
-
-def assent_words(parties: Iterable[ConsentParty]) -> str | None:
-    """The PDF's line when a guardian consented: the patient's own signature is their assent."""
-    guardian = next((p for p in parties if p.role is PartyRole.GUARDIAN), None)
-    if guardian is None:
-        return None
-    aged = f" (aged {guardian.patient_age})" if guardian.patient_age is not None else ""
-    return (f"Signed by the patient as assent{aged}; consent given by their guardian, "
-            f"{guardian.name} ({guardian.relationship}).")
