@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from .errors import ValidationError
 from .language import is_language_code
@@ -47,7 +47,8 @@ PDF_KEYS: dict[str, tuple[str, ...]] = {
         "not_ticked", "photos", "answer", "yes", "no", "not_answered", "patients_question",
         "signed_text", "signed_text_appendix", "appendix", "withdrawal_text",
         "signatures", "signed_by", "profession", "date_and_time_signed", "meaning", "how", "role", "not_signed",
-        "sealed",
+        "sealed", "role_patient", "role_consultant", "pin_method", "strokes_sha256", "attestation_sha256",
+        "countersign_meaning", "course_plan",
     )
 } | {
     "document": ("id",),
@@ -63,6 +64,15 @@ PDF_KEYS: dict[str, tuple[str, ...]] = {
     "footer_patient": ("name", "date", "id"),
     "audit_head": ("hash",),
     "page": ("page", "pages"),
+    "in_force": ("when",),
+    "withdrawn_on": ("when",),
+    "signed_on_tablet": ("device",),
+    "witness_present": ("name",),
+    # who signed beside the patient (domain/consent_parties)
+    "role_guardian": (), "role_witness": (), "role_interpreter": (), "witness_meaning": (),
+    "guardian_meaning": ("patient", "relationship"),
+    "assent_meaning": ("age",),
+    "interpreter_meaning": ("language",),
 }
 MONTHS_KEY = "months"  # twelve short month names, January first (PDF only)
 
@@ -86,6 +96,14 @@ class PatientWords:
         """``12 Apr 1986`` / ``12 avr. 1986``: the month's name from the file, not the locale."""
         months = self.months or ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
         return f"{value.day:02d} {months[value.month - 1]} {value.year}"
+
+    def moment(self, local: datetime, *, with_offset: bool = True) -> str:
+        """``22 nov. 2026, 10:30 (UTC+01:00)``: a clinic-local time as ``Clock.format_local`` writes it."""
+        text = f"{self.day(local.date())}, {local:%H:%M}"
+        if with_offset:
+            offset = local.strftime("%z")
+            text += f" (UTC{offset[:3]}:{offset[3:]})"
+        return text
 
 
 def parse_patient_words(data: object, source: str, kind: str, keys: Mapping[str, tuple[str, ...]], *,

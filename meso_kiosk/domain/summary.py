@@ -14,6 +14,7 @@ from datetime import date, datetime, tzinfo
 from enum import StrEnum
 
 from .patient import Patient
+from .patient_words import PatientWords
 from .scalp import ScalpGeometry
 
 
@@ -164,6 +165,7 @@ class PlannedVisit:
     number: int
     day: date
     status: str                              # "Done", "Next", "Overdue", "Planned" … in plain words
+    is_done: bool | None = None              # None: read from status ("Done"), for English-only callers
 
 
 @dataclass(frozen=True)
@@ -185,7 +187,8 @@ class CourseSection:
 
     @property
     def done(self) -> int:
-        return sum(1 for visit in self.visits if visit.status == "Done")
+        return sum(1 for visit in self.visits
+                   if (visit.status == "Done" if visit.is_done is None else visit.is_done))
 
 
 # ------------------------------------------------------------------ consent and signatures
@@ -211,6 +214,8 @@ class ConsentSection:
     aftercare: tuple[str, ...] = ()
     pre_treatment_title: str = "Before each session"
     aftercare_title: str = "After each session"
+    signed_text: str = ""                    # the whole text the patient signed, exactly as stored
+    withdrawal_text: str = ""                # the whole withdrawal they signed, when withdrawn
 
 
 # One stroke is a sequence of points in a box of ``SignatureBlock.aspect`` (width / height),
@@ -260,6 +265,7 @@ class ConsultationSummary:
     signatures: tuple[SignatureBlock, ...] = ()
     unsigned: tuple[UnsignedBlock, ...] = ()
     notices: tuple[Notice, ...] = ()
+    words: PatientWords | None = None        # the PDF's own words in the patient's language (resources/pdf/)
 
     def __post_init__(self) -> None:
         if self.generated_at.tzinfo is None:

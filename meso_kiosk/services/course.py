@@ -34,6 +34,7 @@ from ..domain.protocol import MAX_INTERVAL_DAYS, Protocol
 from ..domain.errors import ValidationError
 from ..domain.intake import intake_salt_score
 from ..domain.patient import parse_date
+from ..domain.patient_words import PatientWords
 from ..domain.severity import (
     MILD,
     SeverityChoice,
@@ -131,6 +132,11 @@ class CourseService:
 
     def clinic_name(self) -> str:
         return clinic_name(self._store.conn)
+
+    def patient_words(self, kind: str, language: str | None) -> PatientWords:
+        """What the patient takes home is printed in: ``kind`` "calendar" or "pdf", in ``language``
+        when the clinic has words in it, else English."""
+        return self._data.patient_words(kind, language)
 
     def price_words(self, projected: ProjectedCourse | None) -> str | None:
         """The price of ``projected`` as the clinic set it now (per session and for all its
@@ -295,7 +301,7 @@ class CourseService:
         clinic has no words in it)."""
         from icalendar import Alarm, Calendar, Event  # import cost only when exporting
 
-        words = self._data.patient_words("calendar", language)
+        words = self.patient_words("calendar", language)
         milestone_language = words.language  # milestones in the same language as the words around them
         clinic = self.clinic_name()
         now = self._clock.now_utc()

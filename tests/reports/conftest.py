@@ -29,8 +29,15 @@ def make_summary(given: str = "Claire", family: str = "Dubois", *, clinic: str =
     patient = Patient(given, family, date(1986, 4, 12), "female", preferred_language="fr", id=12)
     return ConsultationSummary(
         document_id="MK-20261122-12-0A1B2C3D", generated_at=MADE_AT, clinic=SummaryClinic(clinic, PARIS),
-        patient=patient, audit_head="9f" * 32, **sections,
+        patient=patient, audit_head="9f" * 32, **({"words": pdf_words("en")} | sections),
     )
+
+
+def pdf_words(language: str):
+    """The PDF's words in ``language`` as the shipped resources/pdf/ has them."""
+    from meso_kiosk.services.clinic_data import ClinicData
+
+    return ClinicData().patient_words("pdf", language)
 
 
 def geometry():

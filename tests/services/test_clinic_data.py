@@ -203,5 +203,6 @@ def test_the_summary_pdf_says_what_the_screens_say(kiosk):
     assert {row.technique for row in summary.sessions} == {"Chemical — syringe", "Chemical — injector gun"}
     [corrected] = [row for row in summary.sessions if row.corrections]
     assert corrected.corrections[0].changes == ("Session length (minutes): 40 → 45",)
-    assert summary.consent.language == "French (fr)"
+    assert summary.consent.language == "Français (fr)"  # Claire's PDF is in French: the language in itself
+    assert kiosk.consents.language_name("fr") == "French"
     assert kiosk.consents.language_name("es") == "Spanish"  # the PDF's own list stopped at French

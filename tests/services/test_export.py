@@ -454,7 +454,7 @@ def test_an_open_session_is_counted_but_not_listed(kiosk, patient, rich):
     summary = kiosk.export.build_summary(patient.id)
     assert summary.sessions_in_progress == 1 and len(summary.sessions) == 5
     text = squashed(extracted_text(kiosk.export.render(summary)))
-    assert "1 session is still being recorded and will appear here once closed." in text
+    assert "Sessions still being recorded: 1. They will appear here once closed." in text
 
 
 @needs_pdftoppm
