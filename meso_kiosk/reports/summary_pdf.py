@@ -25,6 +25,7 @@ from ..domain.clock import Clock
 from ..domain.patient import SEX_AT_BIRTH
 from ..domain.summary import ConsultationSummary, NoticeLevel, SignatureBlock
 from .fonts import FontChain
+from . import signed_text
 from .scalp_figure import ScalpFigure
 from .text import ScriptParagraph
 
@@ -72,6 +73,7 @@ class _Styles:
         self.notice_title = ParagraphStyle("notice_title", fontName=bold, fontSize=11.5, leading=15, textColor=WARNING,
                                            spaceAfter=2)
         self.footer = ParagraphStyle("footer", fontName=regular, fontSize=7.5, leading=10, textColor=MUTED)
+        self.signed = ParagraphStyle("signed", fontName=regular, fontSize=9, leading=12.5, textColor=INK)
 
 
 def _day(value: date) -> str:
@@ -90,6 +92,10 @@ class _Builder:
         self.fonts = fonts
         self.styles = _Styles(fonts)
         self.clock = Clock(tz=summary.clinic.timezone)
+        if summary.words is None:
+            raise ValueError("the summary carries no PDF words (resources/pdf/<language>.toml)")
+        self.w = summary.words  # headings, captions and month names in the patient's language
+        self.day = self.w.day
 
     def p(self, text: str, style: ParagraphStyle | None = None, *, bold: bool = False,
           direction: str | None = None) -> ScriptParagraph:
@@ -100,11 +106,11 @@ class _Builder:
         return self.p(text, style, direction="L")
 
     def when(self, moment: datetime) -> str:
-        return self.clock.format_local(moment, with_offset=True)
+        return self.w.moment(self.clock.local(moment))  # the month's name in the patient's language
 
     def when_lines(self, moment: datetime) -> str:
         """Date, time and UTC offset on three short lines, for a narrow column."""
-        day, time = self.clock.format_local(moment).split(", ")
+        day, time = self.w.moment(self.clock.local(moment), with_offset=False).split(", ")
         offset = self.when(moment).rsplit(" ", 1)[1]
         return f"{day}\n{time}\n{offset}"
 
@@ -119,9 +125,9 @@ class _Builder:
         left: list[Flowable] = [self.p(name, s.title if len(name) <= LONG_NAME else s.long_title, bold=True)]
         contact = [*(clinic.address or "").split("\n"), clinic.phone or "", clinic.email or ""]
         left += [self.p(shown(line), s.small) for line in contact if shown(line)]
-        left += [Spacer(1, 1.5 * mm), self.p("Consultation summary", s.subtitle)]
-        right = [self.line(f"Document {summary.document_id}", s.meta),
-                 self.line(f"Made {self.when(summary.generated_at)}", s.meta)]
+        left += [Spacer(1, 1.5 * mm), self.p(self.w("subtitle"), s.subtitle)]
+        right = [self.line(self.w("document", id=summary.document_id), s.meta),
+                 self.line(self.w("made", when=self.when(summary.generated_at)), s.meta)]
         logo = _logo(clinic.logo_png)
         cells, widths = [left, right], [TEXT_WIDTH - META_WIDTH, META_WIDTH]
         if logo is not None:
@@ -207,39 +213,42 @@ class _Builder:
 
     def patient(self) -> list[Flowable]:
         patient, today = self.summary.patient, self.clock.local(self.summary.generated_at).date()
+        w = self.w
         rows = [
-            ("Name", patient.display_name),
-            ("Date of birth", f"{_day(patient.date_of_birth)} (age {patient.age_on(today)})"),
+            (w("name"), patient.display_name),
+            (w("date_of_birth"), f"{self.day(patient.date_of_birth)} {w('age', years=patient.age_on(today))}"),
         ]
         if patient.sex_at_birth:
-            rows.append(("Sex at birth", SEX_AT_BIRTH.get(patient.sex_at_birth, patient.sex_at_birth)))
+            rows.append((w("sex_at_birth"), SEX_AT_BIRTH.get(patient.sex_at_birth, patient.sex_at_birth)))
         if patient.id is not None:
-            rows.append(("Patient number", str(patient.id)))
+            rows.append((w("patient_number"), str(patient.id)))
         if patient.preferred_language:
-            rows.append(("Preferred language", patient.preferred_language))
-        return [*self.heading("Patient"), self.facts(rows)]
+            rows.append((w("preferred_language"), patient.preferred_language))
+        return [*self.heading(w("patient")), self.facts(rows)]
 
     def intake(self) -> list[Flowable]:
         intake = self.summary.intake
         if intake is None:
             return []
-        rows = [("Status", intake.status)]
+        w = self.w
+        rows = [(w("status"), intake.status)]
         if intake.hair_loss_type:
-            rows.append(("Hair loss", intake.hair_loss_type))
+            rows.append((w("hair_loss"), intake.hair_loss_type))
         rows += [(scale, reading) for scale, reading in intake.scales]
-        rows.append(("Screening", intake.screening_outcome))
+        rows.append((w("screening"), intake.screening_outcome))
         if intake.completed_at:
-            by = f" by {intake.completed_by}" if intake.completed_by else ""
-            rows.append(("Completed", self.when(intake.completed_at) + by))
-        flowables: list[Flowable] = [*self.heading("Intake"), self.facts(rows, templated=("Completed",))]
+            when = self.when(intake.completed_at)
+            rows.append((w("completed"), w("done_by", when=when, who=intake.completed_by)
+                         if intake.completed_by else when))
+        flowables: list[Flowable] = [*self.heading(w("intake")), self.facts(rows, templated=(w("completed"),))]
         if intake.findings:
             flowables += [Spacer(1, 3 * mm), self.grid(
-                ["Screening found", "What it means", "Handled"],
+                [w("screening_found"), w("what_it_means"), w("handled")],
                 [[f.level, f.text, f.handled] for f in intake.findings], [1.3, 6, 2])]
         for o in intake.overrides:  # each overridden stop said in one plain sentence: what, why, who, when
             who = f"{o.by}, {self.when(o.at)}" if o.at else o.by
             flowables += [Spacer(1, 2 * mm), self.p(
-                f"Stop overridden: {o.rule} — Reason for going ahead: “{o.reason}” — Decided by: {who}")]
+                f"{w('stop_overridden')}: {o.rule} — {w('reason_to_go_ahead')}: “{o.reason}” — {w('decided_by')}: {who}")]
         return flowables
 
     def scalp(self) -> list[Flowable]:
@@ -250,22 +259,22 @@ class _Builder:
         for zone in scalp.zones:
             self.fonts.check(zone.label)
         figure = ScalpFigure(scalp, 74 * mm, self.fonts.base_font(), self.fonts.base_font(bold=True))
+        w = self.w
         rows = [[zone.label, str(zone.sessions) if zone.sessions else "–",
-                 str(zone.injections) if zone.sessions else "–", _day(zone.last) if zone.last else "Not treated"]
+                 str(zone.injections) if zone.sessions else "–",
+                 self.day(zone.last) if zone.last else w("not_treated")]
                 for zone in scalp.zones]
-        table = self.grid(["Zone", "Sessions", "Injections", "Last treated"], rows, [2.6, 1.9, 2.2, 2.4],
+        table = self.grid([w("zone"), w("sessions"), w("injections"), w("last_treated")], rows, [2.6, 1.9, 2.2, 2.4],
                           width=TEXT_WIDTH - 74 * mm - 8 * mm)
-        side = Table([[figure, [table, Spacer(1, 3 * mm), self.p(
-            "Seen from above, nose at the top; LEFT and RIGHT are the patient's own sides. Each zone shows how "
-            "many sessions of this course treated it (closed sessions, as corrected).", s.small)]]],
+        side = Table([[figure, [table, Spacer(1, 3 * mm), self.p(w("scalp_note"), s.small)]]],
             colWidths=[74 * mm + 8 * mm, TEXT_WIDTH - 74 * mm - 8 * mm])
         side.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
                                   ("RIGHTPADDING", (0, 0), (-1, -1), 0), ("TOPPADDING", (0, 0), (-1, -1), 0)]))
         # The picture cannot split: its heading moves with it to the next page when needed.
-        return [KeepTogether([self.p("Treated zones", self.styles.heading, bold=True), side])]
+        return [KeepTogether([self.p(w("treated_zones"), self.styles.heading, bold=True), side])]
 
     def sessions(self) -> list[Flowable]:
-        sessions, s = self.summary.sessions, self.styles
+        sessions, s, w = self.summary.sessions, self.styles, self.w
         flowables: list[Flowable] = []
         if sessions:
             rows: list[list[str]] = []
@@ -275,24 +284,24 @@ class _Builder:
                     f"{z.zone}: {z.injections}\u00a0inj., {_number(z.depth_mm, 'mm')}, {_number(z.volume_ml, 'ml')}"
                     for z in session.zones) or "—"
                 products = "\n".join(
-                    f"{p.product} (lot\u00a0{p.lot_number}" + (f", exp. {_day(p.expiry)})" if p.expiry else ")")
+                    f"{p.product} ({w('lot')}\u00a0{p.lot_number}"
+                    + (f", {w('expiry_short')} {self.day(p.expiry)})" if p.expiry else ")")
                     for p in session.products) or "—"
                 number = str(session.number) if session.number is not None else ""
                 if session.corrections:
                     number += " *"
                 rows.append([number, self.when_lines(session.started_at), session.consultant, zones,
                              str(session.injections), _number(round(session.volume_ml, 2), "ml"), products,
-                             "\n".join(session.side_effects) or "None observed"])
+                             "\n".join(session.side_effects) or w("none_observed")])
                 for correction in session.corrections:
                     changes = "; ".join(correction.changes) or "no field changed"
                     corrections.append(len(rows) + 1)  # +1: the header row
-                    rows.append([f"* Corrected {self.when(correction.at)} by {correction.by}. "
-                                 f"Reason: {correction.reason.rstrip('.')}. Changed: {changes}. "
-                                 "The row above shows the corrected values; the original stays on record."])
-            head = ["#", "Date and time", "Consultant", "Zones (injections, depth, volume)", "Inj.", "Volume",
-                    "Products and lots", "Side effects observed"]
+                    rows.append([w("corrected", when=self.when(correction.at), who=correction.by,
+                                   reason=correction.reason.rstrip("."), changes=changes)])
+            head = ["#", w("date_and_time"), w("consultant"), w("zones_column"), w("injections_short"), w("volume"),
+                    w("products"), w("side_effects_observed")]
             table = self.grid(head, rows, [10, 24, 21.5, 38.5, 9, 16, 31, 20], spans=corrections)
-            flowables += [*self.heading("Treatment sessions"), table]
+            flowables += [*self.heading(w("treatment_sessions")), table]
             # Who treated, once each, under the table: the column is too narrow for a registration.
             treated_by = dict.fromkeys((row.consultant, row.consultant_credentials) for row in sessions
                                        if row.consultant_credentials)
@@ -301,33 +310,32 @@ class _Builder:
         if self.summary.sessions_in_progress:
             count = self.summary.sessions_in_progress
             if not flowables:
-                flowables += self.heading("Treatment sessions")
-            flowables.append(self.p(
-                f"{count} session{' is' if count == 1 else 's are'} still being recorded and will appear here once "
-                "closed.", s.note))
+                flowables += self.heading(w("treatment_sessions"))
+            flowables.append(self.p(w("still_recording", count=count), s.note))
         return flowables
 
     def course(self) -> list[Flowable]:
         course = self.summary.course
         if course is None:
             return []
-        rows = [("Protocol", course.protocol), ("Started", _day(course.start))]
+        w = self.w
+        rows = [(w("protocol"), course.protocol), (w("started"), self.day(course.start))]
         if course.visits:
-            rows.append(("Progress", f"{course.done} of {len(course.visits)} sessions done"))
+            rows.append((w("progress"), w("progress_words", done=course.done, total=len(course.visits))))
         if course.price:
-            rows.append(("Price", course.price.removeprefix("Price: ")))
+            rows.append((w("price"), course.price.removeprefix("Price: ")))
         if course.note:
-            rows.append(("Plan", course.note))
+            rows.append((w("plan"), course.note))
         if course.maintenance_from:
-            rows.append(("Maintenance", f"A maintenance visit is suggested from {_day(course.maintenance_from)}"))
-        heading = self.heading("Your course")
+            rows.append((w("maintenance"), w("maintenance_from", date=self.day(course.maintenance_from))))
+        heading = self.heading(w("your_course"))
         flowables: list[Flowable] = [heading[-1], self.facts(rows)]
         if course.visits:
             flowables += [Spacer(1, 3 * mm), self.visits(course)]
         if course.milestones:
             flowables += [Spacer(1, 3 * mm), self.grid(
-                ["Around", "What to expect", "Status"],
-                [[_day(m.day), m.text, "Reached" if m.passed else "Ahead"] for m in course.milestones],
+                [w("around"), w("what_to_expect"), w("status")],
+                [[self.day(m.day), m.text, w("reached" if m.passed else "ahead")] for m in course.milestones],
                 [1.8, 6.4, 1.2])]
         # Facts, plan and milestones read as one: the section moves whole rather than leave
         # two rows of its plan at the foot of a page (it still splits if longer than a page).
@@ -341,30 +349,31 @@ class _Builder:
         rows = []
         for index, visit in enumerate(left):
             other = right[index] if index < len(right) else None
-            rows.append([str(visit.number), _day(visit.day), visit.status,
-                         str(other.number) if other else "", _day(other.day) if other else "",
+            rows.append([str(visit.number), self.day(visit.day), visit.status,
+                         str(other.number) if other else "", self.day(other.day) if other else "",
                          other.status if other else ""])
-        return self.grid(["Session", "Date", "Status", "Session", "Date", "Status"], rows, [1, 2, 1.6, 1, 2, 1.6])
+        head = [self.w("session"), self.w("date"), self.w("status")]
+        return self.grid(head * 2, rows, [1, 2, 1.6, 1, 2, 1.6])
 
     def consent(self) -> list[Flowable]:
         consent = self.summary.consent
         if consent is None:
             return []
-        rows = []
+        w, rows = self.w, []
         if consent.status:
-            rows.append(("Status", consent.status))
-        rows += [("Consent text", f"{consent.language}, version {consent.version}"),
-                 ("Text SHA-256", consent.text_sha256)]
-        flowables: list[Flowable] = [*self.heading("Consent"), self.facts(rows, digests=("Text SHA-256",))]
+            rows.append((w("status"), consent.status))
+        rows += [(w("consent_text"), w("consent_version", language=consent.language, version=consent.version)),
+                 (w("text_sha256"), consent.text_sha256)]
+        flowables: list[Flowable] = [*self.heading(w("consent")), self.facts(rows, digests=(w("text_sha256"),))]
         if consent.answers:
             flowables += [Spacer(1, 3 * mm), self.grid(
-                ["Possible side effect, as the patient read it", "Patient's answer"],
+                [w("side_effect_read"), w("patient_answer")],
                 [[a.item, a.answer] for a in consent.answers], [6, 1.7])]
         extra = []
         if consent.photo_question:
-            extra += [("Photos", consent.photo_question), ("Answer", consent.photo_answer or "Not answered")]
+            extra += [(w("photos"), consent.photo_question), (w("answer"), consent.photo_answer or w("not_answered"))]
         if consent.question_for_consultant:
-            extra.append(("Patient's question", consent.question_for_consultant))
+            extra.append((w("patients_question"), consent.question_for_consultant))
         if extra:
             flowables += [Spacer(1, 3 * mm), self.facts(extra)]
         for title, items in ((consent.pre_treatment_title, consent.pre_treatment),
@@ -372,7 +381,7 @@ class _Builder:
             if items:  # a subheading never stays behind without its first item
                 bullets = self.bullets(items)
                 flowables += [KeepTogether([self.p(title, self.styles.subheading, bold=True), bullets[0]]), *bullets[1:]]
-        return flowables
+        return flowables + signed_text.in_consent_section(self, TEXT_WIDTH)  # the whole text, or where it is
 
     def signatures(self) -> list[Flowable]:
         summary = self.summary
@@ -383,23 +392,24 @@ class _Builder:
             blocks.append(self.unsigned_row(summary.unsigned))
         # Each block stays whole, and the heading never stays behind alone: it moves with the
         # first block (one KeepTogether, never one inside another: ReportLab cannot nest them).
-        first = [self.p("Signatures", self.styles.heading, bold=True), *blocks[0]]
+        first = [self.p(self.w("signatures"), self.styles.heading, bold=True), *blocks[0]]
         return [KeepTogether(first), *(KeepTogether(block) for block in blocks[1:])]
 
     def signature(self, block: SignatureBlock) -> list[Flowable]:
-        rows = [("Signed by", f"{block.printed_name} ({block.role})")]
+        w = self.w
+        rows = [(w("signed_by"), f"{block.printed_name} ({block.role})")]
         if block.credentials:
-            rows.append(("Profession", block.credentials))
+            rows.append((w("profession"), block.credentials))
         rows += [
-            ("Date and time", self.when(block.signed_at)),
-            ("Meaning", block.meaning),
-            ("How", block.method),
+            (w("date_and_time_signed"), self.when(block.signed_at)),
+            (w("meaning"), block.meaning),
+            (w("how"), block.method),
         ]
         digests: tuple[str, ...] = ()
         if block.strokes_sha256:
             rows.append((block.digest_label, block.strokes_sha256))
             digests = (block.digest_label,)
-        facts = self.facts(rows, digests=digests, templated=("Signed by", "Date and time"))
+        facts = self.facts(rows, digests=digests, templated=(w("signed_by"), w("date_and_time_signed")))
         drawn: Flowable = _Strokes(block.strokes, block.aspect) if block.strokes else Spacer(1, 1 * mm)
         return [drawn, facts, Spacer(1, 5 * mm)]
 
@@ -420,30 +430,31 @@ class _Builder:
 
     def unsigned(self, block, width: float) -> list[Flowable]:
         s = self.styles
-        box = Table([[self.p("NOT SIGNED", s.notice_title, bold=True)]], colWidths=[width], rowHeights=[14 * mm],
-                    hAlign="LEFT")
+        box = Table([[self.p(self.w("not_signed"), s.notice_title, bold=True)]], colWidths=[width],
+                    rowHeights=[14 * mm], hAlign="LEFT")
         box.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 1, WARNING), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                                  ("BACKGROUND", (0, 0), (-1, -1), WARNING_SOFT),
                                  ("LEFTPADDING", (0, 0), (-1, -1), 8)]))
-        rows = [("Role", block.role)]
+        rows = [(self.w("role"), block.role)]
         if block.printed_name:
-            rows.append(("Name", block.printed_name))
-        rows.append(("Status", block.why))
+            rows.append((self.w("name"), block.printed_name))
+        rows.append((self.w("status"), block.why))
         return [box, Spacer(1, 1.5 * mm), self.facts(rows, width=width, label_width=18 * mm)]
 
     def not_yet(self) -> list[Flowable]:
         summary = self.summary
-        missing = [name for name, present in (
-            ("intake", summary.intake), ("treatment sessions", summary.sessions or summary.sessions_in_progress),
-            ("course plan", summary.course), ("consent", summary.consent),
+        missing = [self.w(key).lower() for key, present in (
+            ("intake", summary.intake), ("treatment_sessions", summary.sessions or summary.sessions_in_progress),
+            ("course_plan", summary.course), ("consent", summary.consent),
             ("signatures", summary.signatures)) if not present]
         if not missing:
             return []
-        return [self.p("Not recorded yet: " + ", ".join(missing) + ".", self.styles.note)]
+        return [self.p(self.w("not_recorded", items=", ".join(missing)), self.styles.note)]
 
     def story(self) -> list[Flowable]:
         return [*self.header(), *self.notices(), *self.patient(), *self.intake(), *self.scalp(), *self.sessions(),
-                *self.course(), *self.consent(), *self.signatures(), *self.not_yet()]
+                *self.course(), *self.consent(), *self.signatures(), *self.not_yet(),
+                *signed_text.appendix(self, TEXT_WIDTH)]
 
     # -- every page -----------------------------------------------------------
     def footer(self, canvas: Canvas, page: int, pages: int) -> None:
@@ -455,9 +466,10 @@ class _Builder:
         top = MARGIN_BOTTOM - 7 * mm
         canvas.line(MARGIN_X, top, PAGE_WIDTH - MARGIN_X, top)
         lines = [
-            f"{patient.display_name} · born {_day(patient.date_of_birth)} · Document {summary.document_id}",
-            f"Audit chain head {summary.audit_head}",
-            "Sealed with the clinic's digital signature: any change to this file breaks the seal.",
+            self.w("footer_patient", name=patient.display_name, date=self.day(patient.date_of_birth),
+                   id=summary.document_id),
+            self.w("audit_head", hash=summary.audit_head),
+            self.w("sealed"),
         ]
         y = top - 2 * mm
         for text in lines:
@@ -465,7 +477,8 @@ class _Builder:
             _, height = para.wrap(TEXT_WIDTH - 30 * mm, 20 * mm)
             y -= height
             para.drawOn(canvas, MARGIN_X, y)
-        page_label = self.line(f"Page {page} of {pages}", ParagraphStyle("page", parent=s.footer, alignment=TA_RIGHT))
+        page_label = self.line(self.w("page", page=page, pages=pages),
+                               ParagraphStyle("page", parent=s.footer, alignment=TA_RIGHT))
         _, height = page_label.wrap(30 * mm, 10 * mm)
         page_label.drawOn(canvas, PAGE_WIDTH - MARGIN_X - 30 * mm, top - 2 * mm - height)
         canvas.restoreState()
@@ -560,8 +573,8 @@ def render_summary(summary: ConsultationSummary, fonts: FontChain) -> bytes:
     document = BaseDocTemplate(
         buffer, pagesize=A4, leftMargin=MARGIN_X, rightMargin=MARGIN_X, topMargin=MARGIN_TOP,
         bottomMargin=MARGIN_BOTTOM,
-        title=f"Consultation summary – {summary.patient.display_name}", author=summary.clinic.name,
-        subject=f"Document {summary.document_id}", creator="Meso Kiosk",
+        title=f"{builder.w('subtitle')} – {summary.patient.display_name}", author=summary.clinic.name,
+        subject=builder.w("document", id=summary.document_id), creator="Meso Kiosk",
     )
     # No frame padding: tables, headings and the footer share one left edge.
     frame = Frame(MARGIN_X, MARGIN_BOTTOM, TEXT_WIDTH, PAGE_HEIGHT - MARGIN_TOP - MARGIN_BOTTOM,

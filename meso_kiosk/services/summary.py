@@ -89,6 +89,7 @@ class SummaryBuilder:
         self._clinic = clinic
         self.sources = sources
         self._credentials: dict[str, str | None] = {}  # consultant id → profession and registration
+        self._words = None  # the PDF's words, in the patient's language: set by ``build``
 
     # -- the whole document ---------------------------------------------------
     def build(self, patient_id: int, document_id: str) -> ConsultationSummary:
@@ -98,7 +99,9 @@ class SummaryBuilder:
         # Who treated and countersigned, as registered now (the latest row of each consultant).
         self._credentials = {str(consultant): credentials_words(*found)
                              for consultant, found in current_credentials(conn).items()}
-        parts: dict = {"intake": self._intake(patient_id, names)}
+        # The PDF's words, milestones and statuses in the patient's language (English without a file in it).
+        self._words = self.sources.course.patient_words("pdf", patient.preferred_language)
+        parts: dict = {"intake": self._intake(patient_id, names), "words": self._words}
         parts |= self._sessions(patient_id, names)
         parts["course"] = self._course(patient_id)
         parts |= self._consent(patient)
@@ -117,6 +120,11 @@ class SummaryBuilder:
         logo = self._clinic.logo() if settings.logo else None
         return SummaryClinic(name=self._clinic.profile().name, timezone=self._clock.tz, address=settings.address,
                              phone=settings.phone, email=settings.email, logo_png=logo.png if logo else None)
+
+    def _plan_word(self, status: PlanStatus) -> str:
+        key = {PlanStatus.DONE: "plan_done", PlanStatus.DUE: "plan_next", PlanStatus.OVERDUE: "plan_overdue",
+               PlanStatus.PLANNED: "plan_planned"}.get(status)
+        return self._words(key) if key else PLAN_WORDS.get(status, str(status))
 
     def _who(self, actor: str | None, names: Mapping[str, str]) -> str:
         """An audit actor ("consultant:3") as the consultant's name; other actors as they are."""
@@ -266,9 +274,10 @@ class SummaryBuilder:
         return CourseSection(
             protocol=projected.protocol.label,
             start=projected.start,
-            visits=tuple(PlannedVisit(s.number, s.date, PLAN_WORDS.get(s.status, str(s.status)))
+            visits=tuple(PlannedVisit(s.number, s.date, self._plan_word(s.status), s.status is PlanStatus.DONE)
                          for s in projected.sessions),
-            milestones=tuple(Milestone(m.date, m.text, m.passed) for m in projected.milestones),
+            milestones=tuple(Milestone(m.date, m.milestone.text_in(self._words.language), m.passed)
+                             for m in projected.milestones),
             maintenance_from=projected.maintenance_from,
             price=service.price_words(projected),
         )
@@ -279,7 +288,7 @@ class SummaryBuilder:
         current = consents.current(patient.id)
         clock = self._clock
         if current is not None:
-            status = f"In force: signed {clock.format_local(current.signed_at, with_offset=True)}"
+            status = self._words("in_force", when=self._words.moment(clock.local(current.signed_at)))
             return {"consent": self._consent_section(current, status), "signatures": self._signatures(current)}
         latest = consents.latest(patient.id)  # only now: reading a record parses its signature strokes
         unsigned = (
@@ -287,7 +296,7 @@ class SummaryBuilder:
             UnsignedBlock("Consultant", "", "Not countersigned."),
         )
         if latest is not None and latest.kind is ConsentKind.WITHDRAWAL:
-            when = clock.format_local(latest.signed_at, with_offset=True)
+            when = self._words.moment(clock.local(latest.signed_at))
             withdrawn = next((entry.record for entry in consents.history(patient.id)
                               if entry.record.kind is ConsentKind.CONSENT), None)
             notice = Notice(NoticeLevel.WARNING, "Consent withdrawn",
@@ -295,7 +304,8 @@ class SummaryBuilder:
                             "until a new consent is signed. The consent shown below is no longer in force.")
             parts: dict = {"notices": (notice,), "unsigned": unsigned}
             if withdrawn is not None:
-                parts["consent"] = self._consent_section(withdrawn, f"Withdrawn on {when}")
+                parts["consent"] = self._consent_section(withdrawn, self._words("withdrawn_on", when=when),
+                                                         withdrawal=latest.text)
                 parts["signatures"] = (*self._signatures(withdrawn), *self._withdrawal_signatures(latest))
             return parts
         notice = Notice(NoticeLevel.WARNING, "Consent NOT signed",
@@ -303,11 +313,13 @@ class SummaryBuilder:
                         "consultation so far; it is not a signed consent.")
         return {"notices": (notice,), "unsigned": unsigned}
 
-    def _consent_section(self, record: SignedConsent, status: str) -> ConsentSection:
-        consents = self.sources.consents
+    def _consent_section(self, record: SignedConsent, status: str, withdrawal: str = "") -> ConsentSection:
+        consents, words = self.sources.consents, self._words
         language = f"{consents.language_name(record.language)} ({record.language})"
         try:
             template = consents.template(record.language, record.template_version)
+            if words.language == record.language:  # a French PDF names the French text "Français (fr)"
+                language = f"{template.label('language_name')} ({record.language})"
         except ClinicDataError:
             template = None
         answers: tuple[ConsentAnswer, ...] = ()
@@ -317,12 +329,13 @@ class SummaryBuilder:
         titles = {}
         if template is not None:
             ticked = set(record.answers.acknowledged) if record.answers else set()
-            answers = tuple(ConsentAnswer(item.text, "Read and ticked" if item.id in ticked else "NOT ticked")
+            answers = tuple(ConsentAnswer(item.text, words("read_and_ticked" if item.id in ticked else "not_ticked"))
                             for item in template.checklist)
             photo = template.photo_question
             photo_question = photo.question
             if record.photo_consent is not None:
-                photo_answer = f"{'Yes' if record.photo_consent else 'No'}: {photo.yes if record.photo_consent else photo.no}"
+                yes = record.photo_consent
+                photo_answer = f"{words('yes' if yes else 'no')}: {photo.yes if yes else photo.no}"
             for key, section_id in (("pre", "before"), ("after", "aftercare")):
                 try:
                     section = template.section(section_id)
@@ -340,6 +353,7 @@ class SummaryBuilder:
             language=language, version=str(record.template_version), text_sha256=record.text_sha256, status=status,
             answers=answers, photo_question=photo_question, photo_answer=photo_answer,
             question_for_consultant=question, pre_treatment=pre, aftercare=after,
+            signed_text=record.text or "", withdrawal_text=withdrawal or "",
             **({"pre_treatment_title": titles["pre"]} if "pre" in titles else {}),
             **({"aftercare_title": titles["after"]} if "after" in titles else {}),
         )
@@ -349,10 +363,11 @@ class SummaryBuilder:
         if record.patient_signature is not None:
             strokes, aspect = _normalised(record.patient_signature)
             blocks.append(SignatureBlock(
-                role="Patient", printed_name=record.printed_name, signed_at=record.signed_at, meaning=record.meaning,
+                role=self._words("role_patient"), printed_name=record.printed_name, signed_at=record.signed_at,
+                meaning=record.meaning,
                 strokes_sha256=record.patient_signature_sha256 or record.patient_signature.sha256,
-                strokes=strokes, aspect=aspect,
-                method=f"Signed by hand on the kiosk tablet ({record.device_id})"))
+                strokes=strokes, aspect=aspect, method=self._words("signed_on_tablet", device=record.device_id),
+                digest_label=self._words("strokes_sha256")))
         blocks.append(self._countersignature(record))
         return tuple(blocks)
 
@@ -373,14 +388,13 @@ class SummaryBuilder:
 
     def _countersignature(self, record: SignedConsent) -> SignatureBlock:
         counter = record.countersignature
-        meaning = COUNTERSIGN_MEANING
+        meaning = self._words("countersign_meaning")  # COUNTERSIGN_MEANING, in the patient's language
         if record.witness_name:
-            meaning += f" Witness present: {record.witness_name}."
+            meaning += " " + self._words("witness_present", name=record.witness_name)
         return SignatureBlock(
-            role="Consultant", printed_name=counter.consultant_name, signed_at=counter.signed_at, meaning=meaning,
-            strokes_sha256=sha256_text(countersignature_json(record)),
-            method="Confirmed with the consultant's personal PIN (no drawn signature)",
-            digest_label="Attestation SHA-256",
+            role=self._words("role_consultant"), printed_name=counter.consultant_name, signed_at=counter.signed_at,
+            meaning=meaning, strokes_sha256=sha256_text(countersignature_json(record)),
+            method=self._words("pin_method"), digest_label=self._words("attestation_sha256"),
             credentials=self._credentials.get(str(counter.consultant_id)))
 
 
