@@ -63,6 +63,7 @@ from .consent import ConsentService
 from .course import CourseService
 from .intake import IntakeService, headline
 from .sessions import SessionService
+from .summary_parties import assent_words, party_blocks
 
 # What the consultant's PIN countersignature means (the consent record stores who and when).
 COUNTERSIGN_MEANING = ("I explained this treatment and its risks to the patient, answered their questions, "
@@ -368,6 +369,12 @@ class SummaryBuilder:
                 strokes_sha256=record.patient_signature_sha256 or record.patient_signature.sha256,
                 strokes=strokes, aspect=aspect, method=self._words("signed_on_tablet", device=record.device_id),
                 digest_label=self._words("strokes_sha256")))
+        parties = self.sources.consents.parties(record.id)  # guardian, witness, interpreter
+        assent = assent_words(parties, self._words)
+        if assent and blocks:  # a guardian consented: the patient's own signature is their assent
+            blocks[0] = SignatureBlock(**{**vars(blocks[0]), "meaning": f"{blocks[0].meaning} {assent}"})
+        blocks += party_blocks(parties, record.printed_name, self._words, self.sources.consents.language_name,
+                               _normalised, self._words("signed_on_tablet", device=record.device_id))
         blocks.append(self._countersignature(record))
         return tuple(blocks)
 
@@ -378,6 +385,9 @@ class SummaryBuilder:
             blocks.append(SignatureBlock(
                 role="Patient, withdrawal", printed_name=record.printed_name, signed_at=record.signed_at,
                 meaning=record.meaning, strokes_sha256=record.patient_signature_sha256, strokes=strokes, aspect=aspect))
+        blocks += party_blocks(self.sources.consents.parties(record.id), record.printed_name, self._words,
+                               self.sources.consents.language_name, _normalised,
+                               self._words("signed_on_tablet", device=record.device_id))
         block = self._countersignature(record)
         channel = record.withdrawal_channel.value.replace("_", " ") if record.withdrawal_channel else "in person"
         blocks.append(SignatureBlock(
