@@ -329,7 +329,11 @@ def can_complete(
         else:
             reasons.append(f"Not answered yet: {labels[path]}.")
     for finding in outcome.unhandled_stops(overrides):
-        reasons.append(f"Stop without a recorded reason for going ahead: {_first_sentence(finding.message)}")
+        if finding.overridable:
+            reasons.append(f"Stop without a recorded reason for going ahead: {_first_sentence(finding.message)}")
+        else:
+            reasons.append(f"Stop that cannot be overridden (no treatment while it applies): "
+                           f"{_first_sentence(finding.message)}")
     for finding in outcome.unacknowledged_warnings(acknowledged):
         reasons.append(f"Warning not acknowledged yet: {_first_sentence(finding.message)}")
     return reasons

@@ -156,7 +156,10 @@ class IntakeService:
         stops = record.outcome.unhandled_stops(record.overrides)
         if not stops:
             return {}
-        reason = " ".join(headline(f.message) for f in stops)
+        reason = " ".join(
+            headline(f.message) + ("" if f.overridable else " (Cannot be overridden: no treatment while it applies.)")
+            for f in stops
+        )
         return {step: reason for step in sorted(STEPS_BLOCKED_BY_STOP)}
 
     # -- writing ----------------------------------------------------------------------------------

@@ -120,7 +120,7 @@ def test_a_draft_overridden_before_pregnancy_became_final_is_blocked_again(kiosk
     assert record.outcome.stops[0].overridable is False
     assert kiosk.intake.blocked_steps(patient.id)
     assert kiosk.intake.overridden_stops(patient.id) == []
-    assert any("Stop without" in reason for reason in kiosk.intake.reasons_not_complete(record))
+    assert any("cannot be overridden" in reason for reason in kiosk.intake.reasons_not_complete(record))
 
 
 @pytest.mark.parametrize(

@@ -298,7 +298,7 @@ def test_a_stop_blocks_the_scalp_map_until_a_reasoned_override(kiosk, register, 
 
     qtbot.mouseClick(workspace.step_bar.buttons[1], Qt.MouseButton.LeftButton)  # Scalp map
     assert workspace.stack.currentWidget() is workspace.blocked
-    assert workspace.blocked.reason.text().startswith("Blocked: an intake stop needs a consultant override — ")
+    assert workspace.blocked.reason.text().startswith("Blocked by an intake stop — ")
     assert "blood thinner" in workspace.blocked.reason.text()
     qtbot.mouseClick(workspace.step_bar.buttons[3], Qt.MouseButton.LeftButton)  # Consent: blocked too
     assert workspace.stack.currentWidget() is workspace.blocked

@@ -79,3 +79,22 @@ def test_the_blood_thinner_override_still_works_beside_an_unoverridable_stop(
     qtbot.mouseClick(row.record_button, Qt.MouseButton.LeftButton)
     assert "Override recorded" in page.screening.rows["anticoagulants"].override_note.text()
     assert "pregnant" in " ".join(kiosk.intake.blocked_steps(patient.id).values()).lower()
+
+
+def test_the_blocked_step_says_a_pregnancy_stop_cannot_be_overridden(kiosk, register, qtbot, themed, shots):
+    from meso_kiosk.ui.widgets.blocked_step import BlockedStepPanel
+
+    patient = _pregnant_on_a_blood_thinner(kiosk, register)
+    kiosk.intake.override(patient.id, "anticoagulants", "Prescriber's letter of 12 May on file", ACTOR)
+    reason = kiosk.intake.blocked_steps(patient.id)["consent"]
+    assert reason == ("Pregnant or breastfeeding. (Cannot be overridden: no treatment while it applies.)")
+    panel = BlockedStepPanel()
+    qtbot.addWidget(panel)
+    panel.setMinimumSize(640, 480)  # a fixed floor, as the main window has (offscreen warns otherwise)
+    panel.resize(1280, 800)
+    panel.show_reason("Consent", reason)
+    panel.show()
+    qtbot.waitExposed(panel)
+    assert panel.title.text() == "Consent is blocked by an intake stop"
+    assert panel.reason.text() == f"Blocked by an intake stop — {reason}"
+    panel.grab().save(str(shots / "blocked-consent-pregnancy-1280x800.png"))

@@ -1,4 +1,5 @@
-"""Shown instead of a step that must wait (an intake stop without an override)."""
+"""Shown instead of a step that must wait (an intake stop without an override, or one that
+cannot be overridden at all, such as pregnancy)."""
 
 from __future__ import annotations
 
@@ -30,7 +31,8 @@ class BlockedStepPanel(QWidget):
         inner.addWidget(label(
             "Open the intake, read the stop in the screening panel at the end of the page, and record the "
             "consultant's reason for going ahead (for example the prescriber's written agreement). "
-            "This step opens as soon as every stop has an override.", "muted"))
+            "This step opens as soon as every stop has an override. A stop the clinic made one that cannot "
+            "be overridden (pregnancy) keeps it closed while it applies.", "muted"))
         self.intake_button = button("Go to intake", "Go to the intake step", primary=True)
         actions = QHBoxLayout()
         actions.addStretch(1)
@@ -43,5 +45,5 @@ class BlockedStepPanel(QWidget):
         self.intake_button.clicked.connect(self.go_to_intake)
 
     def show_reason(self, step_label: str, reason: str) -> None:
-        self.title.setText(f"{step_label} is blocked: an intake stop needs a consultant override")
-        self.reason.setText(f"Blocked: an intake stop needs a consultant override — {reason}")
+        self.title.setText(f"{step_label} is blocked by an intake stop")
+        self.reason.setText(f"Blocked by an intake stop — {reason}")
