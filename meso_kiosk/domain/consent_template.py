@@ -69,6 +69,7 @@ SCREEN_KEYS = (
     "consultant_button",    # "Consultant": the header's button that takes the tablet back (needs a PIN)
     "hand_back_button",     # "Consultant: check and countersign", under the thank-you
     "question_invalid",     # the optional question cannot be kept as typed
+    "back_to_text",         # "‹ Read the text again": from the signature back to the text (short: beside Sign)
     # A patient under the clinic's minimum age: their parent or guardian signs after them.
     "guardian_title",       # "Now a parent or guardian signs"
     "guardian_intro",       # {name} = patient, {age} = the clinic's minimum age

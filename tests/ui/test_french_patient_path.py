@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from icalendar import Calendar
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton, QLabel, QLineEdit, QPlainTextEdit, QWidget
@@ -141,3 +143,33 @@ def test_a_french_patient_meets_no_english_from_the_tablet_to_the_calendar(qtbot
         texts += [str(event["summary"]), str(event["description"])]
         texts += [str(alarm["description"]) for alarm in event.walk("VALARM")]
     assert_french("the calendar file", texts)
+
+
+@pytest.mark.screens
+@pytest.mark.parametrize("size", [(1280, 800), (800, 1280)])
+def test_render_the_french_patient_screens(qtbot, window, register, type_text, shots, size):
+    claire = register("Claire", "Dubois", "1986-04-12", preferred_language="fr")
+    window.resize(*size)
+    page = enter_handoff(qtbot, window, claire)
+    tag = f"{size[0]}x{size[1]}"
+
+    def shot(name: str) -> None:
+        qtbot.wait(250)  # wrapped text settles over a few layout passes
+        assert window.grab().save(str(shots / f"handoff_fr_{name}_{tag}.png"))
+
+    shot("1_language")
+    qtbot.mouseClick(page.language_buttons["fr"], Qt.MouseButton.LeftButton)
+    shot("2_identity")
+    confirm_identity(qtbot, page, "Claire Dubois", "12/04/1986", type_text)
+    scroll_to_end(page)
+    qtbot.mouseClick(page.read.continue_button, Qt.MouseButton.LeftButton)
+    shot("3_read_refused")
+    tick_everything(qtbot, page, photos="yes")
+    qtbot.mouseClick(page.read.continue_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(page.sign_button, Qt.MouseButton.LeftButton)
+    shot("4_sign_refused")
+    from tests.ui.test_handoff import sign_like_a_person
+
+    sign_like_a_person(page.pad.canvas)
+    qtbot.mouseClick(page.sign_button, Qt.MouseButton.LeftButton)
+    shot("5_hand_back")

@@ -335,7 +335,8 @@ class HandoffPage(QWidget):
         assert self.patient is not None
         self.pad.set_caption(self.patient.display_name)  # the printed name, under the signing line
         self.guardian.load(template, self.patient.display_name, self.who.minimum_age)
-        self.sign_back_button.setText("‹ " + template.title)
+        self.sign_back_button.setText(template.label("back_to_text"))
+        self.sign_button.setMinimumWidth(self.sign_button.sizeHint().width())  # "I agree and sign" is never cut
         self.go_to(self.IDENTITY)
 
     # ------------------------------------------------------------ handlers: patient
