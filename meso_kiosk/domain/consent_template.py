@@ -16,12 +16,13 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from enum import Enum
 
 from .consent_clinic import (
-    CLINIC_SHAPES, ClinicFacts, ClinicWordsError, clinic_sentences, clinic_values, parse_clinic_words,
+    CLINIC_SHAPES, ClinicFacts, ClinicWordsError, clinic_sentences, clinic_values, extra_sentences,
+    parse_clinic_words,
 )
 from .errors import ValidationError
 from .language import is_language_code
@@ -83,6 +84,8 @@ SCREEN_KEYS = (
 
 CLINIC_SECTION = "clinic"
 CLINIC_AFTER = "course"  # the clinic's block follows the section about the course of sessions
+# Version 2's clinic sentences (consent_clinic.EXTRA_GROUPS), each at the end of its section's body.
+EXTRA_AT_END_OF = {"before": "stops", "aftercare": "urgent", "alternatives": "cooling_off"}
 _ID_RE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 _MAX_TEMPLATE_TEXT = 4000  # characters per paragraph or item: a template is prose, not a novel
 
@@ -139,6 +142,7 @@ class ConsentSection:
     items: tuple[ChecklistItem, ...] = ()   # the checklist section only
     rare_heading: str | None = None         # the checklist section only
     photo: PhotoQuestion | None = None      # the photo section only
+    catalogue_words: bool = False           # the items' words come from side_effects.toml (version 2 on)
 
 
 @dataclass(frozen=True)
@@ -273,7 +277,30 @@ def _parse_items(raw: object, where: str) -> tuple[ChecklistItem, ...]:
     return tuple(items)
 
 
-def _parse_section(raw: object, index: int) -> ConsentSection:
+def _catalogue_items(raw: object, where: str, catalogue: Mapping[str, tuple[bool, str | None]] | None
+                     ) -> tuple[ChecklistItem, ...]:
+    """'items': ids of side_effects.toml, whose rarity and words (in the template's language) are the
+    catalogue's, so the consent and the session page cannot drift apart."""
+    if not isinstance(raw, list) or not raw or not all(isinstance(i, str) for i in raw):
+        raise TemplateError(f"{where}: 'items' must be a list of side-effect ids, e.g. [\"bruising\"].")
+    if catalogue is None:
+        raise TemplateError(f"{where}: its items take their words from side_effects.toml, which was not given.")
+    items = []
+    for item_id in raw:
+        if item_id in {item.id for item in items}:
+            raise TemplateError(f"{where}: the id '{item_id}' appears twice in 'items'.")
+        if item_id not in catalogue:
+            raise TemplateError(f"{where}: '{item_id}' in 'items' is not in the side-effect list.")
+        rare, words = catalogue[item_id]
+        if not words:
+            raise TemplateError(f"{where}: side effect '{item_id}' has no patient wording in this language "
+                                f"(give it patient_wording.<language> in side_effects.toml).")
+        items.append(ChecklistItem(item_id, words, rare))
+    return tuple(items)
+
+
+def _parse_section(raw: object, index: int,
+                   catalogue: Mapping[str, tuple[bool, str | None]] | None = None) -> ConsentSection:
     where = f"section {index}"
     if not isinstance(raw, Mapping):
         raise TemplateError(f"{where}: must be a [[section]] table.")
@@ -287,11 +314,18 @@ def _parse_section(raw: object, index: int) -> ConsentSection:
     items: tuple[ChecklistItem, ...] = ()
     rare_heading = None
     photo = None
-    if section_id == CHECKLIST_SECTION:
+    catalogue_words = section_id == CHECKLIST_SECTION and "items" in raw
+    if catalogue_words:
+        if "item" in raw:
+            raise TemplateError(f"{where}: give either [[section.item]] entries or 'items', not both.")
+        items = _catalogue_items(raw["items"], where, catalogue)
+        if any(item.rare for item in items):
+            rare_heading = _one_line(_text(raw, "rare_heading", where) or "")
+    elif section_id == CHECKLIST_SECTION:
         items = _parse_items(raw.get("item"), where)
         if any(item.rare for item in items):
             rare_heading = _one_line(_text(raw, "rare_heading", where) or "")
-    elif "item" in raw:
+    elif "item" in raw or "items" in raw:
         raise TemplateError(f"{where}: only the '{CHECKLIST_SECTION}' section has items.")
     if section_id == PHOTO_SECTION:
         photo = PhotoQuestion(
@@ -299,11 +333,16 @@ def _parse_section(raw: object, index: int) -> ConsentSection:
             yes=_one_line(_text(raw, "yes", where) or ""),
             no=_one_line(_text(raw, "no", where) or ""),
         )
-    return ConsentSection(section_id, heading, body, items, rare_heading, photo)
+    return ConsentSection(section_id, heading, body, items, rare_heading, photo, catalogue_words)
 
 
-def parse_consent_template(data: Mapping[str, object]) -> ConsentTemplate:
-    """Build a template from a parsed TOML file; raises ``TemplateError`` naming the field."""
+def parse_consent_template(data: Mapping[str, object], catalogue: Callable[[str], Mapping[str, tuple[bool, str | None]]]
+                           | None = None) -> ConsentTemplate:
+    """Build a template from a parsed TOML file; raises ``TemplateError`` naming the field.
+
+    ``catalogue(language)`` gives side_effects.toml as id → (rare, patient wording in that
+    language): a checklist of ``items = [ids]`` (version 2 on) takes its words from it.
+    """
     if not isinstance(data, Mapping):
         raise TemplateError("The consent template must be a TOML table.")
     language = data.get("language")
@@ -318,7 +357,8 @@ def parse_consent_template(data: Mapping[str, object]) -> ConsentTemplate:
     raw_sections = data.get("section")
     if not isinstance(raw_sections, list) or not raw_sections:
         raise TemplateError("The template needs its [[section]] tables.")
-    sections = tuple(_parse_section(raw, i) for i, raw in enumerate(raw_sections, start=1))
+    words = None if catalogue is None else catalogue(language)
+    sections = tuple(_parse_section(raw, i, words) for i, raw in enumerate(raw_sections, start=1))
     ids = [s.id for s in sections]
     duplicates = sorted({i for i in ids if ids.count(i) > 1})
     if duplicates:
@@ -350,11 +390,13 @@ def parse_consent_template(data: Mapping[str, object]) -> ConsentTemplate:
     return ConsentTemplate(language, version, title, sections, meaning, withdrawal, screen, clinic_words)
 
 
-def check_checklist_ids(template: ConsentTemplate, catalogue: Iterable[tuple[str, bool]]) -> list[str]:
+def check_checklist_ids(template: ConsentTemplate, catalogue: Iterable[tuple[str, bool]], *,
+                        current: bool = True) -> list[str]:
     """Problems between the template's checklist and the side-effect catalogue.
 
     ``catalogue`` gives (id, rare) of ``side_effects.toml``: each item must be there,
-    with the same rarity, and each catalogue entry must be in the checklist.
+    with the same rarity, and each catalogue entry must be in the checklist of the version
+    signed today (``current``); an older version keeps the list its patients signed.
     """
     known = dict(catalogue)
     problems = []
@@ -364,7 +406,8 @@ def check_checklist_ids(template: ConsentTemplate, catalogue: Iterable[tuple[str
         elif known[item.id] != item.rare:
             problems.append(f"checklist item '{item.id}' is {'rare' if item.rare else 'common'} here but not in the side-effect list")
     ids = {item.id for item in template.checklist}
-    problems.extend(f"side effect '{sid}' is missing from the checklist" for sid in known if sid not in ids)
+    if current:
+        problems.extend(f"side effect '{sid}' is missing from the checklist" for sid in known if sid not in ids)
     return problems
 
 
@@ -404,32 +447,84 @@ def text_blocks(template: ConsentTemplate) -> tuple[TextBlock, ...]:
 
 
 def _with_clinic_blocks(template: ConsentTemplate, values: Mapping[str, str]) -> tuple[TextBlock, ...]:
+    return _assembled(template, _clinic_after(template, values))
+
+
+def _clinic_after(template: ConsentTemplate, values: Mapping[str, str]) -> Callable[[ConsentSection], list[TextBlock]]:
+    """What the clinic's sentences add after each section, for ``values``."""
+    words = dict(template.clinic_words)
+    extra = extra_sentences(words, values) if words else {}
+
+    def after(section: ConsentSection) -> list[TextBlock]:
+        if section.id == CLINIC_AFTER:
+            sentences = clinic_sentences(words, values) if words else []
+            return [TextBlock(BlockKind.HEADING, words["heading"], CLINIC_SECTION),
+                    *(TextBlock(BlockKind.PARAGRAPH, sentence, CLINIC_SECTION) for sentence in sentences)
+                    ] if sentences else []
+        group = EXTRA_AT_END_OF.get(section.id)
+        return [TextBlock(BlockKind.PARAGRAPH, extra[group], section.id)] if group in extra else []
+
+    return after
+
+
+def _assembled(template: ConsentTemplate, after: Callable[[ConsentSection], list[TextBlock]],
+               section_of: Callable[[ConsentSection], ConsentSection] = lambda section: section,
+               ) -> tuple[TextBlock, ...]:
+    """The title, then each section's blocks followed by what ``after`` adds to it."""
     blocks = [TextBlock(BlockKind.TITLE, template.title)]
     for section in template.sections:
-        blocks += _section_blocks(section, template.meaning)
-        sentences = clinic_sentences(dict(template.clinic_words), values) if section.id == CLINIC_AFTER else []
-        if sentences:
-            blocks += [TextBlock(BlockKind.HEADING, dict(template.clinic_words)["heading"], CLINIC_SECTION),
-                       *(TextBlock(BlockKind.PARAGRAPH, sentence, CLINIC_SECTION) for sentence in sentences)]
+        blocks += _section_blocks(section_of(section), template.meaning)
+        blocks += after(section)
     return tuple(blocks)
 
 
+_ANY = "\ue004"  # stands for one line of words in a pattern: a checklist item's catalogue words
+
+
+def _marked(names: Iterable[str]) -> dict[str, str]:
+    return {name: f"\ue000{name}\ue001" for name in names}
+
+
+def _added_shapes(template: ConsentTemplate) -> dict[str, set[str]]:
+    """Per section id, each text the clinic's sentences may add after it (with every fact a marker)."""
+    options: list[dict[str, str]] = [{}] + [_marked((*price, *who)) for price, who in CLINIC_SHAPES]
+    options += [_marked(("stops",)), _marked(("phone",)), _marked(("cooling_off",)), {"start_today": ""}]
+    shapes: dict[str, set[str]] = {}
+    for values in options:
+        after = _clinic_after(template, values)
+        for section in template.sections:  # a heading or paragraph always follows a blank line
+            shapes.setdefault(section.id, set()).add("".join("\n\n" + block.text for block in after(section)))
+    return shapes
+
+
 def is_text_of(template: ConsentTemplate, text: str) -> bool:
-    """Whether ``text`` is what ``template`` shows, with or without a clinic block of any facts:
-    how a signed record is checked against its template file (the facts are in its text)."""
+    """Whether ``text`` is what ``template`` shows, with or without the clinic's sentences of any facts:
+    how a signed record is checked against its template file (the facts are in its text).
+
+    A checklist whose words come from side_effects.toml (version 2 on) matches any one line of
+    words per item: the record keeps the words of the day, as it keeps the clinic's price.
+    """
     plain = template.with_clinic(None)
     if render_text(plain) == text:
         return True
-    if not plain.clinic_words:
+    if not plain.clinic_words and not any(section.catalogue_words for section in plain.sections):
         return False
-    for price, who in CLINIC_SHAPES:
-        values = {name: f"\ue000{name}\ue001" for name in (*price, *who)}
-        pattern = re.escape(blocks_to_text(_with_clinic_blocks(plain, values)))
-        for name, marker in values.items():
-            pattern = pattern.replace(re.escape(marker), r"[^\n]+?")
-        if re.fullmatch(pattern, text):
-            return True
-    return False
+    shapes = _added_shapes(plain)
+
+    def sentinel(section: ConsentSection) -> list[TextBlock]:
+        return [TextBlock(BlockKind.PARAGRAPH, f"\ue002{section.id}\ue003")]
+
+    def any_words(section: ConsentSection) -> ConsentSection:
+        if not section.catalogue_words:
+            return section
+        return replace(section, items=tuple(replace(item, text=_ANY) for item in section.items))
+
+    pattern = re.escape(blocks_to_text(_assembled(plain, sentinel, any_words)))
+    for section_id, added in shapes.items():
+        alternatives = "|".join(re.escape(shape) for shape in sorted(added, key=len, reverse=True))
+        pattern = pattern.replace(re.escape(f"\n\n\ue002{section_id}\ue003"), f"(?:{alternatives})")
+    pattern = re.sub("\ue000[a-z_]+\ue001", lambda _: r"[^\n]+?", pattern).replace(_ANY, r"[^\n]+")
+    return re.fullmatch(pattern, text) is not None
 
 
 def withdrawal_blocks(template: ConsentTemplate) -> tuple[TextBlock, ...]:

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from .errors import ValidationError
+from .language import is_language_code
 
 # Outer bounds no clinic setting may exceed: they keep a typo in the settings
 # file (400 instead of 4.0) from switching the checks off.
@@ -74,8 +75,14 @@ class SideEffect:
 
     id: str
     label: str  # consultant wording
-    patient_wording: str  # plain wording for the patient
+    patient_wording: str  # plain wording for the patient, in English
     rare: bool = False
+    # (language, wording) for every language the file gives, English included: the consent's checklist
+    wordings: tuple[tuple[str, str], ...] = ()
+
+    def wording(self, language: str) -> str | None:
+        """The patient's wording in ``language``; None when the catalogue has none in it."""
+        return dict(self.wordings).get(language) or (self.patient_wording if language == "en" else None)
 
 
 def _setting_number(
@@ -225,18 +232,29 @@ def parse_side_effects(data: object) -> tuple[SideEffect, ...]:
             errors[f"{where}.id"] = f"The id '{effect_id}' is used twice."
             continue
         seen.add(effect_id)
+        # patient_wording: one English text, or one per language (patient_wording.fr = "…"), English needed
+        wording = raw.get("patient_wording")
+        keyed = isinstance(wording, Mapping)
+        languages = dict(wording) if keyed else {"en": wording}
+        fields = {"label": ("label", raw.get("label"), 80)} | {
+            code: (f"patient_wording.{code}" if keyed else "patient_wording", text, 400)
+            for code, text in languages.items()}
         texts = {}
-        for key, limit in (("label", 80), ("patient_wording", 400)):
-            value = raw.get(key)
-            if not isinstance(value, str) or not value.strip() or len(value) > limit:
-                errors[f"{where}.{key}"] = f"{key} must be a text of 1 to {limit} characters."
+        for name, (key, value, limit) in fields.items():
+            if name != "label" and not is_language_code(name):
+                errors[f"{where}.{key}"] = "must be a language code such as en or fr."
+            elif not isinstance(value, str) or not value.strip() or len(value) > limit or "\n" in value.strip():
+                errors[f"{where}.{key}"] = f"{key} must be a text of 1 to {limit} characters on one line."
             else:
-                texts[key] = value.strip()
+                texts[name] = " ".join(value.split())
+        if "en" not in languages:
+            errors[f"{where}.patient_wording.en"] = "patient_wording needs its English text (patient_wording.en)."
         rare = raw.get("rare", False)
         if not isinstance(rare, bool):
             errors[f"{where}.rare"] = "rare must be true or false."
-        if len(texts) == 2 and isinstance(rare, bool):
-            items.append(SideEffect(effect_id, texts["label"], texts["patient_wording"], rare))
+        if len(texts) == len(fields) and "en" in texts and isinstance(rare, bool):
+            wordings = tuple((code, texts[code]) for code in languages)
+            items.append(SideEffect(effect_id, texts["label"], texts["en"], rare, wordings))
     if errors:
         raise ValidationError(errors)
     return tuple(items)

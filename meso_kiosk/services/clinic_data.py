@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 from ..domain.aftercare import Aftercare, parse_aftercare
 from ..domain.clinic_calendar import ClinicCalendar, parse_clinic_calendar
+from ..domain.consent_clinic import EXTRA_GROUPS, has_group
 from ..domain.consent_template import ConsentTemplate, TemplateError, check_checklist_ids, parse_consent_template
 from ..domain.intake_form import field_paths
 from ..domain.intake_options import IntakeOptions, parse_options
@@ -212,16 +213,27 @@ class ClinicData:
         name = f"consent/{language}/v{version}.toml"
         if not is_language_code(language):
             raise ClinicDataError(name, "there is no consent in this language")
-        catalogue = tuple((effect.id, effect.rare) for effect in self.side_effects())
+        effects = self.side_effects()
+        catalogue = tuple((effect.id, effect.rare) for effect in effects)
+
+        def words(language: str) -> dict[str, tuple[bool, str | None]]:
+            return {effect.id: (effect.rare, effect.wording(language)) for effect in effects}
 
         def parse(data: Any) -> ConsentTemplate:
-            template = parse_consent_template(data)
+            template = parse_consent_template(data, words)
             if (template.language, template.version) != (language, version):
                 raise TemplateError(f"it says language {template.language!r}, version {template.version}: "
                                     "they must match its name")
-            problems = check_checklist_ids(template, catalogue)
+            current = self.consent_versions().get(language) == version
+            problems = check_checklist_ids(template, catalogue, current=current)
             if problems:
                 raise TemplateError(f"it does not match {SIDE_EFFECTS_FILE}: " + "; ".join(problems))
+            if current:  # a consent signed today says the stops, urgent contact and time to think (issue 23)
+                said = dict(template.clinic_words)
+                missing = [key for group in EXTRA_GROUPS if not has_group(said, group) for key in EXTRA_GROUPS[group]]
+                if missing:
+                    raise TemplateError("missing: the consent signed today needs it (see consent/en/v2.toml)",
+                                        key=f"clinic.{missing[0]}")
             return template
 
         return self.parsed(name, parse)

@@ -64,6 +64,7 @@ from ..domain.errors import ValidationError
 from ..domain.text import clean_text
 from ..domain.patient import Patient
 from ..store import consents as consent_rows
+from ..store import intakes as intake_rows
 from ..store import patients as patient_rows
 from ..store.db import Store
 from ..store.errors import StoreError
@@ -156,7 +157,9 @@ class ConsentService:
 
         With ``patient_id``, the text carries the clinic's block for that patient: the price of
         their course (when the clinic set one for its protocol) and who gives the treatment
-        (``treated_by``, when that consultant's profession or registration is recorded).
+        (``treated_by``, when that consultant's profession or registration is recorded); from
+        version 2 also the clinic's phone number, its cooling-off period (before a first consent)
+        and the screening stops the consultant overrode for this patient.
         """
         versions = self._current_versions()
         if language not in versions:
@@ -166,9 +169,14 @@ class ConsentService:
 
     def clinic_facts(self, patient_id: int, treated_by: int | None) -> ClinicFacts | None:
         """What the clinic has set that this patient reads in the consent, as of now."""
-        price = currency = sessions = None
-        if self._clinic is not None and self._course is not None:
+        price = currency = sessions = phone = cooling_off = None
+        if self._clinic is not None:
             settings = self._clinic.settings()
+            phone = settings.phone
+            # the time to think is said before a first consent only: it counts from that one
+            if consent_rows.latest_record(self._store.conn, patient_id) is None:
+                cooling_off = settings.cooling_off_hours
+        if self._clinic is not None and self._course is not None:
             stored = self._course.active(patient_id)
             per_session = None if stored is None else settings.price_per_session(stored.protocol_id)
             if per_session is not None:
@@ -182,8 +190,11 @@ class ConsentService:
             profession, registration = self._accounts.credentials().get(treated_by, (None, None))
             if profession or registration:
                 name = self._accounts.account(treated_by).display_name
-        facts = ClinicFacts(price, currency, sessions, name, profession, registration, treated_by)
-        return facts if price is not None or name is not None else None
+        intake = intake_rows.latest_intake_record(self._store.conn, patient_id)
+        stops = () if intake is None else tuple(f.rule_id for f in intake.outcome.overridden_stops(intake.overrides))
+        facts = ClinicFacts(price, currency, sessions, name, profession, registration, treated_by,
+                            phone, cooling_off, stops)
+        return facts if facts != ClinicFacts() else None
 
     def languages(self, preferred: str | None = None) -> tuple[ConsentLanguage, ...]:
         """Consent languages, the patient's preferred one first (then the default, then the rest)."""

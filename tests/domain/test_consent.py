@@ -80,7 +80,8 @@ def test_shipped_templates_parse_with_every_required_section(language):
 def test_shipped_checklists_match_the_side_effect_catalogue(language):
     catalogue = tomllib.loads(resource_path("side_effects.toml").read_text(encoding="utf-8"))["side_effect"]
     template = parse_consent_template(raw_template(language))
-    assert check_checklist_ids(template, [(e["id"], e["rare"]) for e in catalogue]) == []
+    # v1 is no longer signed today: it keeps the list its patients signed (v2 adds three risks)
+    assert check_checklist_ids(template, [(e["id"], e["rare"]) for e in catalogue], current=False) == []
 
 
 def test_english_text_says_what_the_issue_requires(en):

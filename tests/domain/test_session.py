@@ -107,8 +107,10 @@ def test_shipped_side_effects_are_the_consent_list():
     assert set(SIDE_EFFECT_IDS) == {
         "pain_pricking", "bruising", "itching", "redness", "swelling",
         "bumps", "rash", "scalp_sensitivity", "nausea", "patchy_hair_loss",
+        "infection", "allergic_reaction", "keloid_scarring",
     }
-    assert [effect.id for effect in SIDE_EFFECTS if effect.rare] == ["patchy_hair_loss"]
+    assert [effect.id for effect in SIDE_EFFECTS if effect.rare] == [
+        "patchy_hair_loss", "infection", "allergic_reaction", "keloid_scarring"]
     assert all(effect.label and effect.patient_wording for effect in SIDE_EFFECTS)
 
 

@@ -33,7 +33,7 @@ WRONG_TYPES = [
     ("protocols/protocols.toml", "interval_days = 14", 'interval_days = "x"', "protocols.mild.phases[2].interval_days: "),
     ("protocols/clinic_calendar.toml", "last_day = 2027-01-01", "last_day = 5", "closures[1].last_day: "),
     ("aftercare/en.toml", 'language = "en"', "language = 3", "language: "),
-    ("consent/index.toml", "en = 1", 'en = "1"', "current.en: "),
+    ("consent/index.toml", "en = 2", 'en = "2"', "current.en: "),
     ("consent/en/v1.toml", 'id = "course"', "id = 9", "section 2: 'id'"),
     ("consent/fr/v1.toml", "version = 1", 'version = "1"', "'version'"),
     ("scalp/zones.json", '"area_share": 0.0918', '"area_share": "big"', "frontal_hairline"),

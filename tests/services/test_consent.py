@@ -112,7 +112,7 @@ def test_signing_stores_an_immutable_record_proving_the_text(kiosk, consents, pa
     template = consents.template_for("fr")
     assert record.id is not None and record.kind is ConsentKind.CONSENT
     assert record.text == render_text(template) and record.text_sha256 == sha256_text(record.text)
-    assert (record.language, record.template_version) == ("fr", 1)
+    assert (record.language, record.template_version) == ("fr", 2)
     assert record.meaning == "Je consens à une cure de mésothérapie du cuir chevelu."
     assert record.printed_name == "Claire Dubois" and record.signed_at == T0
     assert record.countersignature.consultant_name == "Sam Okafor" and record.countersignature.signed_at == T0

@@ -69,7 +69,7 @@ def test_the_block_is_shown_signed_and_stored_exactly_in_english(kiosk, patient,
     assert clinic_block(shown) == ["What it costs, and who treats you", EN_PRICE, EN_WHO]
     # it follows the course section, before the side effects
     headings = [block.text for block in text_blocks(shown) if block.kind is BlockKind.HEADING]
-    assert headings[1:4] == ["What usually happens during a course", "What it costs, and who treats you",
+    assert headings[2:5] == ["What a course looks like", "What it costs, and who treats you",
                              "Possible side effects"]
     record = sign(kiosk, patient, doctor, shown, treated_by=doctor.id)
     assert record.text == render_text(shown)
@@ -96,7 +96,10 @@ def test_nothing_set_means_no_block_and_the_plain_text(kiosk, patient, doctor):
     plain = kiosk.consents.template_for("en")
     shown = kiosk.consents.template_for("en", patient_id=patient.id, treated_by=doctor.id)
     assert clinic_block(shown) == []
-    assert shown.text_sha256 == plain.text_sha256
+    # no price, no credentials: no block; version 2 still gives a first consent its time to think
+    assert [b.text for b in text_blocks(shown) if b not in text_blocks(plain)] == [
+        "You do not have to decide today. We will wait at least 24 hours before your first session, so you have "
+        "time to think."]
     record = sign(kiosk, patient, doctor, shown, treated_by=doctor.id)
     assert "What it costs" not in record.text and "EUR" not in record.text and "0.00" not in record.text
 
