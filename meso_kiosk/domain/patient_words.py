@@ -48,7 +48,7 @@ PDF_KEYS: dict[str, tuple[str, ...]] = {
         "signed_text", "signed_text_appendix", "appendix", "withdrawal_text",
         "signatures", "signed_by", "profession", "date_and_time_signed", "meaning", "how", "role", "not_signed",
         "sealed", "role_patient", "role_consultant", "pin_method", "strokes_sha256", "attestation_sha256",
-        "countersign_meaning", "course_plan",
+        "countersign_meaning", "course_plan", "legend_one", "legend_two", "legend_more",
     )
 } | {
     "document": ("id",),

@@ -70,6 +70,12 @@ class Protocol:
     phases: tuple[Phase, ...]
     milestones: tuple[Milestone, ...] = ()
     maintenance_every_months: int | None = None
+    labels: tuple[tuple[str, str], ...] = ()  # (language code, label) from its label_<code> lines
+
+    def label_in(self, language: str | None) -> str:
+        """The label in ``language`` when the file gives it (label_fr), else ``label``."""
+        labels, language = dict(self.labels), language or ""
+        return labels.get(language) or labels.get(language.split("-")[0]) or self.label
 
     def phase_of(self, number: int) -> Phase:
         """The phase session ``number`` (1-based) belongs to."""
@@ -125,7 +131,9 @@ def _parse_protocol(protocol_id: object, body: object) -> Protocol:
     path = f"protocols.{protocol_id}"
     if not isinstance(body, Mapping):
         raise ValidationError.single(path, f"{where} must be a section with label, sessions and phases.")
-    refuse_unknown_keys(body, _PROTOCOL_KEYS, path, where)
+    labels = _translations(body, "label_", path, where, MAX_LABEL_LENGTH)
+    refuse_unknown_keys({key: value for key, value in body.items() if not _is_translation(key, "label_")},
+                        _PROTOCOL_KEYS, path, where)
 
     try:
         label = clean_text(body.get("label"), "label", max_length=MAX_LABEL_LENGTH, required=True, label="label")
@@ -155,6 +163,7 @@ def _parse_protocol(protocol_id: object, body: object) -> Protocol:
         phases=phases,
         milestones=milestones,
         maintenance_every_months=maintenance,
+        labels=labels,
     )
 
 
@@ -188,6 +197,25 @@ def _parse_milestones(raw_milestones: object, sessions: int, path: str, where: s
     )
 
 
+def _is_translation(key: object, prefix: str) -> bool:
+    return isinstance(key, str) and key.startswith(prefix) and is_language_code(key[len(prefix):])
+
+
+def _translations(raw: Mapping, prefix: str, path: str, where: str, max_length: int) -> tuple[tuple[str, str], ...]:
+    """(language, words) of each ``<prefix><code>`` line, e.g. label_fr or text_fr."""
+    found = []
+    for key, value in raw.items():
+        if not _is_translation(key, prefix):
+            continue
+        try:
+            words = clean_text(value, key, max_length=max_length, required=True, label=key)
+        except ValidationError as error:
+            raise ValidationError.single(f"{path}.{key}", f"{where}: {error.errors[key]}") from None
+        assert words is not None
+        found.append((key[len(prefix):], words))
+    return tuple(found)
+
+
 def _check_same_languages(milestones: tuple[Milestone, ...], path: str, where: str) -> None:
     """Every milestone of a protocol in the same languages: a patient never reads one of them
     in French and the next in English."""
@@ -218,10 +246,7 @@ def _parse_phase(raw: object, path: str, where: str) -> Phase:
 def _parse_milestone(raw: object, sessions: int, path: str, where: str) -> Milestone:
     if not isinstance(raw, Mapping):
         raise ValidationError.single(path, f"{where} must have anchor, at and text.")
-    translated = {key: value for key, value in raw.items()
-                  if isinstance(key, str) and key.startswith(_TEXT_IN_PREFIX)
-                  and is_language_code(key[len(_TEXT_IN_PREFIX):])}
-    refuse_unknown_keys({key: value for key, value in raw.items() if key not in translated},
+    refuse_unknown_keys({key: value for key, value in raw.items() if not _is_translation(key, _TEXT_IN_PREFIX)},
                         _MILESTONE_KEYS, path, where)
     anchor_value = raw.get("anchor")
     try:
@@ -242,12 +267,5 @@ def _parse_milestone(raw: object, sessions: int, path: str, where: str) -> Miles
     except ValidationError as error:
         raise ValidationError.single(f"{path}.text", f"{where}: {error.errors['text']}") from None
     assert text is not None
-    translations = []
-    for key, value in translated.items():
-        try:
-            words = clean_text(value, key, max_length=MAX_MILESTONE_TEXT_LENGTH, required=True, label=key)
-        except ValidationError as error:
-            raise ValidationError.single(f"{path}.{key}", f"{where}: {error.errors[key]}") from None
-        assert words is not None
-        translations.append((key[len(_TEXT_IN_PREFIX):], words))
-    return Milestone(anchor=anchor, at=at, text=text, translations=tuple(translations))
+    translations = _translations(raw, _TEXT_IN_PREFIX, path, where, MAX_MILESTONE_TEXT_LENGTH)
+    return Milestone(anchor=anchor, at=at, text=text, translations=translations)

@@ -36,9 +36,11 @@ class ScalpFigure(Flowable):
 
     LEGEND_HEIGHT = 30.0
 
-    def __init__(self, scalp: ScalpSection, size: float, font: str, bold_font: str):
+    def __init__(self, scalp: ScalpSection, size: float, font: str, bold_font: str,
+                 legend: tuple[str, str, str, str] = LEGEND):
         super().__init__()
         self.scalp = scalp
+        self.legend = legend  # in the document's language
         self.size = size
         self.font = font
         self.bold_font = bold_font
@@ -128,7 +130,7 @@ class ScalpFigure(Flowable):
         canvas.setFont(self.font, 7)
         swatch = 8.0
         column = self.size / 2
-        for index, (words, fill) in enumerate(zip(LEGEND, SHADES)):
+        for index, (words, fill) in enumerate(zip(self.legend, SHADES)):
             x = (index % 2) * column
             y = self.LEGEND_HEIGHT - 10 - (index // 2) * 12
             canvas.setFillColor(fill)

@@ -258,7 +258,8 @@ class _Builder:
         s = self.styles
         for zone in scalp.zones:
             self.fonts.check(zone.label)
-        figure = ScalpFigure(scalp, 74 * mm, self.fonts.base_font(), self.fonts.base_font(bold=True))
+        legend = (self.w("not_treated"), self.w("legend_one"), self.w("legend_two"), self.w("legend_more"))
+        figure = ScalpFigure(scalp, 74 * mm, self.fonts.base_font(), self.fonts.base_font(bold=True), legend)
         w = self.w
         rows = [[zone.label, str(zone.sessions) if zone.sessions else "–",
                  str(zone.injections) if zone.sessions else "–",

@@ -273,7 +273,7 @@ class SummaryBuilder:
                                  note=f"The plan cannot be shown: {why} The consultant reviews the course plan.")
         projected = overview.projected
         return CourseSection(
-            protocol=projected.protocol.label,
+            protocol=projected.protocol.label_in(self._words.language),
             start=projected.start,
             visits=tuple(PlannedVisit(s.number, s.date, self._plan_word(s.status), s.status is PlanStatus.DONE)
                          for s in projected.sessions),

@@ -11,6 +11,7 @@ PDF's headings.
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pytest
 
@@ -20,7 +21,7 @@ from PySide6.QtWidgets import QAbstractButton, QLabel, QLineEdit, QPlainTextEdit
 
 from tests.conftest import COUNTERSIGN_PIN
 from tests.course_helpers import add_closed_session
-from tests.pdf_tools import extracted_text
+from tests.pdf_tools import page_texts
 from tests.ui.test_consent_page import type_pin
 from tests.ui.test_handoff import confirm_identity, enter_handoff, scroll_to_end, tick_everything
 
@@ -134,7 +135,11 @@ def test_a_french_patient_meets_no_english_from_the_tablet_to_the_calendar(qtbot
     # what Claire takes home: the calendar file of her course
     kiosk.course.start_course(claire.id, start="2026-11-04", protocol_id="severe", reason="Vu ce jour.",
                               actor="consultant:test")
-    add_closed_session(kiosk, claire.id, __import__("datetime").date(2026, 11, 4))
+    session = add_closed_session(kiosk, claire.id, date(2026, 11, 4), status="open")
+    with kiosk.store.write("test") as tx:  # the helper's bare row names no consultant; a real one does
+        tx.execute("UPDATE treatment_sessions SET consultant_id = ?, status = 'closed', closed_at = started_at"
+                   " WHERE id = ?", (record.countersignature.consultant_id, session))
+        tx.audit("session.close", "session", session)
     ics = tmp_path / "plan.ics"
     kiosk.course.export_ics(claire.id, ics, actor="consultant:test")
     calendar = Calendar.from_ical(ics.read_bytes())
@@ -143,6 +148,21 @@ def test_a_french_patient_meets_no_english_from_the_tablet_to_the_calendar(qtbot
         texts += [str(event["summary"]), str(event["description"])]
         texts += [str(alarm["description"]) for alarm in event.walk("VALARM")]
     assert_french("the calendar file", texts)
+
+    # and the summary PDF; the clinic's own records stay as the clinic wrote them: the scalp zones'
+    # names and compass (scalp/zones.json) and the consultants' names
+    pdf = kiosk.export.render(kiosk.export.build_summary(claire.id))
+    geometry = kiosk.sessions.geometry
+    recorded = sorted({zone.label for zone in geometry.zones} | {cue.text for cue in geometry.labels}
+                      | set(kiosk.sessions.consultant_names().values()), key=len, reverse=True)
+    pages = []
+    for page in page_texts(pdf):
+        page = " ".join(page.split())  # a name a narrow column wrapped reads whole again
+        for words in recorded:
+            page = page.replace(words, " ")
+        pages.append(page)
+    assert_french("the summary PDF", pages)
+    assert "Chute importante : 12 séances" in " ".join(pages)
 
 
 @pytest.mark.screens
