@@ -49,6 +49,9 @@ PDF_KEYS: dict[str, tuple[str, ...]] = {
         "signatures", "signed_by", "profession", "date_and_time_signed", "meaning", "how", "role", "not_signed",
         "sealed", "role_patient", "role_consultant", "pin_method", "strokes_sha256", "attestation_sha256",
         "countersign_meaning", "course_plan", "legend_one", "legend_two", "legend_more",
+        "notice_not_signed_title", "notice_not_signed", "notice_withdrawn_title", "unsigned_patient",
+        "unsigned_consultant", "role_patient_withdrawal", "role_consultant_withdrawal",
+        "channel_in_person", "channel_phone", "channel_email", "channel_letter",
     )
 } | {
     "document": ("id",),
@@ -68,6 +71,8 @@ PDF_KEYS: dict[str, tuple[str, ...]] = {
     "withdrawn_on": ("when",),
     "signed_on_tablet": ("device",),
     "witness_present": ("name",),
+    "notice_withdrawn": ("when",),
+    "withdrawal_recorded": ("channel",),
     # who signed beside the patient (domain/consent_parties)
     "role_guardian": (), "role_witness": (), "role_interpreter": (), "witness_meaning": (),
     "guardian_meaning": ("patient", "relationship"),

@@ -48,6 +48,7 @@ class Notice:
     level: NoticeLevel
     title: str
     text: str
+    for_consultant: str = ""                 # the same in English for the consultant's screens (else ``text``)
 
 
 # ------------------------------------------------------------------ intake
@@ -314,7 +315,8 @@ def readiness(summary: ConsultationSummary) -> tuple[ReadyItem, ...]:
         assert summary.consent is not None
         items.append(ReadyItem("Consent", True, f"Signed and countersigned. {summary.consent.status}."))
     else:
-        why = next((n.text for n in summary.notices if n.level is NoticeLevel.WARNING), "No signed consent.")
+        why = next((n.for_consultant or n.text for n in summary.notices if n.level is NoticeLevel.WARNING),
+                   "No signed consent.")
         items.append(ReadyItem(
             "Consent", False,
             f"{why} You can still export: the PDF then says clearly, on its first page, that it is NOT signed."))

@@ -70,6 +70,11 @@ COUNTERSIGN_MEANING = ("I explained this treatment and its risks to the patient,
                        "and confirm that they signed this consent in front of me.")
 PLAN_WORDS = {PlanStatus.DONE: "Done", PlanStatus.DUE: "Next", PlanStatus.OVERDUE: "Overdue",
               PlanStatus.PLANNED: "Planned"}
+# The consultant's Summary step reads the notices in English whatever the PDF's language.
+NOT_SIGNED_FOR_CONSULTANT = ("The patient has not signed a consent to this treatment yet. This document records the "
+                             "consultation so far; it is not a signed consent.")
+WITHDRAWN_FOR_CONSULTANT = ("The patient withdrew their consent on {when}. No further treatment may be given until a "
+                            "new consent is signed. The consent shown below is no longer in force.")
 LEVEL_WORDS = {Level.STOP: "Stop", Level.WARN: "Warning", Level.INFO: "Note"}
 
 
@@ -292,26 +297,26 @@ class SummaryBuilder:
             status = self._words("in_force", when=self._words.moment(clock.local(current.signed_at)))
             return {"consent": self._consent_section(current, status), "signatures": self._signatures(current)}
         latest = consents.latest(patient.id)  # only now: reading a record parses its signature strokes
+        words = self._words
         unsigned = (
-            UnsignedBlock("Patient", patient.display_name, "Not signed: no consent in force."),
-            UnsignedBlock("Consultant", "", "Not countersigned."),
+            UnsignedBlock(words("role_patient"), patient.display_name, words("unsigned_patient")),
+            UnsignedBlock(words("role_consultant"), "", words("unsigned_consultant")),
         )
         if latest is not None and latest.kind is ConsentKind.WITHDRAWAL:
             when = self._words.moment(clock.local(latest.signed_at))
             withdrawn = next((entry.record for entry in consents.history(patient.id)
                               if entry.record.kind is ConsentKind.CONSENT), None)
-            notice = Notice(NoticeLevel.WARNING, "Consent withdrawn",
-                            f"The patient withdrew their consent on {when}. No further treatment may be given "
-                            "until a new consent is signed. The consent shown below is no longer in force.")
+            notice = Notice(NoticeLevel.WARNING, words("notice_withdrawn_title"), words("notice_withdrawn", when=when),
+                            WITHDRAWN_FOR_CONSULTANT.format(when=clock.format_local(latest.signed_at,
+                                                                                    with_offset=True)))
             parts: dict = {"notices": (notice,), "unsigned": unsigned}
             if withdrawn is not None:
                 parts["consent"] = self._consent_section(withdrawn, self._words("withdrawn_on", when=when),
                                                          withdrawal=latest.text)
                 parts["signatures"] = (*self._signatures(withdrawn), *self._withdrawal_signatures(latest))
             return parts
-        notice = Notice(NoticeLevel.WARNING, "Consent NOT signed",
-                        "The patient has not signed a consent to this treatment yet. This document records the "
-                        "consultation so far; it is not a signed consent.")
+        notice = Notice(NoticeLevel.WARNING, words("notice_not_signed_title"), words("notice_not_signed"),
+                        NOT_SIGNED_FOR_CONSULTANT)
         return {"notices": (notice,), "unsigned": unsigned}
 
     def _consent_section(self, record: SignedConsent, status: str, withdrawal: str = "") -> ConsentSection:
@@ -383,16 +388,18 @@ class SummaryBuilder:
         if record.patient_signature is not None:
             strokes, aspect = _normalised(record.patient_signature)
             blocks.append(SignatureBlock(
-                role="Patient, withdrawal", printed_name=record.printed_name, signed_at=record.signed_at,
+                role=self._words("role_patient_withdrawal"), printed_name=record.printed_name,
+                signed_at=record.signed_at,
                 meaning=record.meaning, strokes_sha256=record.patient_signature_sha256, strokes=strokes, aspect=aspect))
         blocks += party_blocks(self.sources.consents.parties(record.id), record.printed_name, self._words,
                                self.sources.consents.language_name, _normalised,
                                self._words("signed_on_tablet", device=record.device_id))
         block = self._countersignature(record)
-        channel = record.withdrawal_channel.value.replace("_", " ") if record.withdrawal_channel else "in person"
+        how = record.withdrawal_channel.value if record.withdrawal_channel else "in_person"
+        channel = self._words(f"channel_{how}")
         blocks.append(SignatureBlock(
-            role="Consultant, withdrawal", printed_name=block.printed_name, signed_at=block.signed_at,
-            meaning=f"I recorded the patient's withdrawal, received {channel}.", strokes_sha256=block.strokes_sha256,
+            role=self._words("role_consultant_withdrawal"), printed_name=block.printed_name, signed_at=block.signed_at,
+            meaning=self._words("withdrawal_recorded", channel=channel), strokes_sha256=block.strokes_sha256,
             method=block.method, digest_label=block.digest_label, credentials=block.credentials))
         return tuple(blocks)
 

@@ -105,3 +105,15 @@ def test_the_whole_french_consent_a_patient_signed_is_in_their_pdf(kiosk, regist
         assert words in flat, words
     assert "Shedding usually slows" not in flat
     assert len(PdfReader(io.BytesIO(pdf)).pages) >= 2
+
+
+def test_an_unsigned_french_patient_is_told_in_french_and_the_consultant_in_english(kiosk, register):
+    from meso_kiosk.domain.summary import readiness
+
+    claire = register("Claire", "Dubois", "1986-04-12", preferred_language="fr")
+    summary = kiosk.export.build_summary(claire.id)
+    flat = _flat(kiosk.export.render(summary))
+    assert "Consentement NON signé" in flat and "Non signé : aucun consentement en vigueur." in flat
+    assert "NON SIGNÉ" in flat and "Non contresigné." in flat and "NOT signed" not in flat
+    consent = next(item for item in readiness(summary) if item.name == "Consent")
+    assert consent.text.startswith("The patient has not signed a consent")  # the consultant's step: English
