@@ -7,7 +7,7 @@ import os
 # Before anything imports Qt.
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 
-from datetime import datetime, timezone  # noqa: E402
+from datetime import datetime, timedelta, timezone  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
@@ -16,7 +16,7 @@ from hypothesis import settings  # noqa: E402
 from hypothesis.configuration import set_hypothesis_home_dir  # noqa: E402
 
 from meso_kiosk.services.kiosk import Kiosk, open_kiosk  # noqa: E402
-from tests.consultation import COUNTERSIGN_PIN  # noqa: E402 (one PIN for every test and the benchmark)
+from tests.consultation import COUNTERSIGN_PIN, THINKING_TIME, signed_earlier  # noqa: E402 (one PIN for every test and the benchmark)
 
 FIXED_NOW = datetime(2026, 11, 22, 9, 30, tzinfo=timezone.utc)
 # No example database: Hypothesis would keep one in ./.hypothesis, outside every tmp_path.
@@ -122,7 +122,10 @@ def register(kiosk: Kiosk):
 
 @pytest.fixture
 def sign_consent(kiosk: Kiosk):
-    """Have a patient sign the current English consent, countersigned by a consultant with a PIN."""
+    """Have a patient sign the current English consent, countersigned by a consultant with a PIN.
+    A patient's first consent is signed two days before the fixed now: past the clinic's time to think
+    (24 h), as a patient whose first session is today (tests/services/test_cooling_off.py signs at the
+    fixed now); a later one (a re-consent) is signed now, after what came before it."""
     from meso_kiosk.services.demo.signature import synthetic_signature
     from meso_kiosk.store.consultants import insert_consultant
 
@@ -137,12 +140,14 @@ def sign_consent(kiosk: Kiosk):
                 kiosk.accounts.set_initial_pin(tx, first, COUNTERSIGN_PIN)
             countersigner.append(first)
         template = kiosk.consents.template_for("en")
-        return kiosk.consents.sign(
-            patient_id, language="en", version=template.version, shown_text_sha256=template.text_sha256,
-            checklist={item.id: True for item in template.checklist}, photo_consent=False,
-            signature=synthetic_signature(str(patient_id)).to_data(),
-            consultant_id=countersigner[0], consultant_pin=COUNTERSIGN_PIN,
-        )
+        first = not kiosk.consents.history(patient_id)
+        with signed_earlier(kiosk, THINKING_TIME if first else timedelta(0)):
+            return kiosk.consents.sign(
+                patient_id, language="en", version=template.version, shown_text_sha256=template.text_sha256,
+                checklist={item.id: True for item in template.checklist}, photo_consent=False,
+                signature=synthetic_signature(str(patient_id)).to_data(),
+                consultant_id=countersigner[0], consultant_pin=COUNTERSIGN_PIN,
+            )
 
     return _sign
 

@@ -8,6 +8,7 @@ corrected by an amendment). Everything goes through the services, as the kiosk d
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -35,6 +36,20 @@ INTAKE = {
 }
 OVERRIDE_REASON = "Prescriber's letter of 12 Nov on file: apixaban continues, firm pressure after each zone."
 SIDE_EFFECT_IDS = ("redness", "bruising", "itching")
+# Consents are signed this long before "now": longer than the clinic's default time to think (24 h)
+# before a first session, so the sessions a test records next are not held by it.
+THINKING_TIME = timedelta(days=2)
+
+
+@contextmanager
+def signed_earlier(kiosk, delta: timedelta = THINKING_TIME):
+    """The kiosk's clock moved ``delta`` back while the block runs (a consent signed two days ago)."""
+    now = kiosk.clock.now
+    kiosk.clock.now = lambda: now() - delta
+    try:
+        yield
+    finally:
+        kiosk.clock.now = now
 
 
 @dataclass(frozen=True)
@@ -101,7 +116,8 @@ def record_consultation(kiosk, patient_id: int, *, sessions: int = 4, actor: str
         kiosk.intake.acknowledge(patient_id, "nsaids", actor)
         kiosk.intake.complete(patient_id, actor)
     if consent:
-        sign(kiosk, patient_id, consultant_id)
+        with signed_earlier(kiosk):  # the patient took the clinic's time to think
+            sign(kiosk, patient_id, consultant_id)
     now = kiosk.clock.now_utc().replace(second=0, microsecond=0)
     first = now - timedelta(days=14 * sessions)
     if course and sessions:

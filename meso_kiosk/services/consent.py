@@ -27,7 +27,9 @@ For the UI (hand-off mode and the consent page), the whole API is on ``ConsentSe
 5. ``withdraw(...)`` — a withdrawal record superseding the current consent
    (``consent.withdraw``); ``sign`` again later to re-consent.
 6. ``current(patient_id)``, ``history(patient_id)``, ``verify(record)`` for the
-   consent page; ``consent_gate(patient_id)`` for the session service.
+   consent page; ``consent_gate(patient_id)`` for the session service (no consent, a withdrawal,
+   an older text when the clinic asks for re-consent — ``newer_text`` —, or the cooling-off
+   before the first session — ``cooling_off``).
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ import os
 import socket
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from ..domain.actor import consultant_actor
@@ -55,6 +58,7 @@ from ..domain.consent import (
     record_status,
     validate_answers,
 )
+from ..domain.clinic_settings import ClinicSettings
 from ..domain.consent_clinic import ClinicFacts
 from ..domain.consent_template import ConsentTemplate, is_text_of, render_withdrawal_text
 from ..domain.consent_parties import ConsentParty, PartyRole, WhoSigns, validate_parties, who_signs
@@ -73,6 +77,7 @@ from .clinic_data import ClinicData, ClinicDataError
 
 if TYPE_CHECKING:
     from .clinic import ClinicService
+    from .cooling_off import CoolingOffService
     from .course import CourseService
 
 MAX_PNG_BYTES = 2_000_000
@@ -428,7 +433,35 @@ class ConsentService:
         if latest.kind is ConsentKind.WITHDRAWAL:
             return (f"The patient withdrew their consent on {self._clock.format_local(latest.signed_at)}. "
                     "A new consent must be signed before any further session.")
-        return None
+        newer = self.newer_text(patient_id)
+        if newer is not None and self._policy().reconsent_on_new_text:
+            return (f"The patient signed version {newer[0]} of the consent; the clinic now uses version {newer[1]} "
+                    "and asks for a new signature before any further session. Hand the tablet to the patient "
+                    "to read and sign the new text.")
+        return self.cooling_off.refusal(patient_id)
+
+    def newer_text(self, patient_id: int) -> tuple[int, int] | None:
+        """(version signed, version in use) when the patient's consent in force is on an older version
+        of its language's text than the clinic uses now, else None. Versions, not hashes: every signed
+        text differs by its clinic block."""
+        current = consent_rows.current_consent(self._store.conn, patient_id)
+        in_use = None if current is None else self._current_versions().get(current.language)
+        if in_use is None or current.template_version >= in_use:  # type: ignore[union-attr]
+            return None
+        return current.template_version, in_use  # type: ignore[union-attr]
+
+    def _policy(self) -> ClinicSettings:
+        """The clinic's consent policies; without ``clinic`` (a bare service) no wait and no re-consent hold."""
+        if self._clinic is None:
+            return ClinicSettings(cooling_off_hours=0, reconsent_on_new_text=False)
+        return self._clinic.settings()
+
+    @cached_property
+    def cooling_off(self) -> CoolingOffService:
+        """Time to think before the first session, and an admin's waiver (``services/cooling_off``)."""
+        from .cooling_off import CoolingOffService
+
+        return CoolingOffService(self._store, self._clock, self._accounts, self._policy)
 
     # ------------------------------------------------------------ helpers
 

@@ -3,7 +3,8 @@
 A clinic (or CI, or the installer's smoke test) runs it on a fresh install to see that
 every library, resource, font and the seal work here: it registers a patient, completes
 an intake, plans a course, has a consent signed (synthetic strokes, countersigned with a
-PIN checked by the real Argon2id hasher), records and closes a session on two zones,
+PIN checked by the real Argon2id hasher), lets the first session start without the
+cooling-off wait (an admin's recorded reason), records and closes a session on two zones,
 exports the sealed PDF, verifies it and checks the audit chain. Every clinic data file
 (rules, templates, protocols, the scalp zones, demo records) is read and checked first, then
 the clinic's settings (name, contact, time zone, a price, the policies) are set and read back.
@@ -67,6 +68,7 @@ CLINIC_SETTINGS: dict[str, object] = {
     "minimum_age": 18,
 }
 CLINIC_PRICE = "180.50"  # for the first protocol
+WAIVER_REASON = "Self-test: the first session is recorded at once, without the cooling-off wait."
 SESSION_ZONES = {"vertex": {"injections": 20, "depth_mm": 2.5, "volume_ml": 1.5},
                  "mid_scalp": {"injections": 15, "depth_mm": 2.0, "volume_ml": 1.0}}
 
@@ -230,13 +232,18 @@ def _consent(run: SelfTestRun) -> str:
     problems = consents.verify(run.consent)
     if problems:
         raise SelfTestError("the signed consent does not verify: " + "; ".join(problems))
-    if consents.consent_gate(run.patient.id):
-        raise SelfTestError("the consent gate still refuses sessions after signing")
+    # Signed now: the gate's one refusal left is the clinic's time to think (48 h here).
+    if consents.cooling_off.hold(run.patient.id) is None or consents.consent_gate(run.patient.id) != \
+            consents.cooling_off.refusal(run.patient.id):
+        raise SelfTestError("after signing, the consent gate does not just wait for the cooling-off period")
     return f"consent #{run.consent.id} ({language} v{template.version}) countersigned"
 
 
 def _session(run: SelfTestRun) -> str:
     sessions = run.kiosk.sessions
+    # The first session today: the admin records why it need not wait (the waiver's PIN, table and audit).
+    run.kiosk.consents.cooling_off.waive(run.patient.id, reason=WAIVER_REASON, admin_id=run.consultant.id,
+                                         admin_pin=CONSULTANT_PIN)
     started = sessions.start(run.patient.id, ACTOR, consultant_id=str(run.consultant.id))
     form = {
         "session_id": started.session_id,

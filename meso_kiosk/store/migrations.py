@@ -505,6 +505,27 @@ def _step_0011_consent_parties(db: "Database") -> None:
     db.executescript(_immutable("consent_parties", "1", "a signature cannot be changed"))
 
 
+def _step_0012_cooling_off_waivers(db: "Database") -> None:
+    # Time to think: an admin's recorded reason for letting a patient's first session start before
+    # the clinic's cooling-off period after their first consent ends. Kept as signed: never changed.
+    db.executescript(
+        """
+    CREATE TABLE cooling_off_waivers (
+        id INTEGER PRIMARY KEY,
+        patient_id INTEGER NOT NULL REFERENCES patients (id),
+        consent_id INTEGER NOT NULL REFERENCES consents (id),
+        reason TEXT NOT NULL CHECK (length(trim(reason)) > 0),
+        admin_id INTEGER NOT NULL REFERENCES consultants (id),
+        admin_name TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    CREATE UNIQUE INDEX cooling_off_waivers_one_per_consent ON cooling_off_waivers (consent_id);
+    CREATE INDEX cooling_off_waivers_patient ON cooling_off_waivers (patient_id);
+    """
+    )
+    db.executescript(_immutable("cooling_off_waivers", "1", "a cooling-off waiver cannot be changed"))
+
+
 STEPS: tuple[tuple[str, Callable[["Database"], None]], ...] = (
     ("0001_core", _step_0001_core),
     ("0002_patient_search", _step_0002_patient_search),
@@ -516,6 +537,7 @@ STEPS: tuple[tuple[str, Callable[["Database"], None]], ...] = (
     ("0009_audit_content", _step_0009_audit_content),
     ("0010_clinic_identity", _step_0010_clinic_identity),
     ("0011_consent_parties", _step_0011_consent_parties),
+    ("0012_cooling_off_waivers", _step_0012_cooling_off_waivers),
 )
 SCHEMA_VERSION = len(STEPS)
 

@@ -51,6 +51,7 @@ RECORDS: dict[str, tuple[Part, ...]] = {
     "seal_certificate": (Part("seal_certificates", "id"),),
     "consultant_credentials": (Part("consultant_credentials", "id"),),
     "clinic_logo": (Part("clinic_logos", "id"),),
+    "cooling_off_waiver": (Part("cooling_off_waivers", "id"),),
 }
 
 

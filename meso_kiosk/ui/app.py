@@ -95,7 +95,8 @@ def _build_pages(window: MainWindow, kiosk: Kiosk, info: AppInfo, sign_in: SignI
 
     pages = {step.id: ComingNextPage(step, guard=guard(step.id)) for step in info.steps if step.id != "intake"}
     pages["intake"] = IntakePage(kiosk.intake, details, kiosk.clock, actor)
-    pages["scalp_map"] = ScalpMapPage(kiosk.sessions, kiosk.clock, actor, guard=guard("scalp_map"))
+    pages["scalp_map"] = ScalpMapPage(kiosk.sessions, kiosk.clock, actor, guard=guard("scalp_map"),
+                                      cooling_off=kiosk.consents.cooling_off, consultant=lambda: sign_in.consultant)
     pages["course"] = CoursePage(kiosk.course, kiosk.clock, kiosk.paths.exports, actor, guard=guard("course"))
     current_consultant = lambda: sign_in.consultant  # noqa: E731 — who countersigns and takes the tablet back
     pages["consent"] = ConsentPage(kiosk.consents, kiosk.accounts, kiosk.clock, current_consultant,

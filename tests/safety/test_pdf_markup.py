@@ -15,6 +15,7 @@ import pytest
 from meso_kiosk.services.demo.signature import synthetic_signature
 from meso_kiosk.store.consultants import insert_consultant
 from tests.conftest import COUNTERSIGN_PIN, FIXED_NOW
+from tests.consultation import signed_earlier
 from tests.pdf_tools import extracted_text
 
 CONSULTANT = "Dr <i>Markup</i> & Co"
@@ -36,11 +37,12 @@ def exported_text(kiosk, register):
         kiosk.accounts.set_initial_pin(tx, consultant.id, COUNTERSIGN_PIN)
     kiosk.intake.save_answer(patient.id, "medical.medications", MEDICATIONS, "test")
     template = kiosk.consents.template_for("en")
-    kiosk.consents.sign(
-        patient.id, language="en", version=template.version, shown_text_sha256=template.text_sha256,
-        checklist={item.id: True for item in template.checklist}, photo_consent=False,
-        signature=synthetic_signature("m").to_data(), consultant_id=consultant.id,
-        consultant_pin=COUNTERSIGN_PIN, question=QUESTION)
+    with signed_earlier(kiosk):  # past the clinic's time to think before the session below
+        kiosk.consents.sign(
+            patient.id, language="en", version=template.version, shown_text_sha256=template.text_sha256,
+            checklist={item.id: True for item in template.checklist}, photo_consent=False,
+            signature=synthetic_signature("m").to_data(), consultant_id=consultant.id,
+            consultant_pin=COUNTERSIGN_PIN, question=QUESTION)
     draft = kiosk.sessions.start(patient.id, "test")
     kiosk.sessions.close(patient.id, {
         "session_id": draft.session_id, "started_at": FIXED_NOW - timedelta(minutes=40),

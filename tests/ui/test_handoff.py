@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from PySide6.QtCore import QEvent, QPoint, Qt, QTimer
 from PySide6.QtGui import QInputDevice, QKeyEvent
@@ -170,9 +172,13 @@ def test_full_handoff_stores_the_signed_consent_and_opens_the_session_gate(qtbot
     assert record.answers.question_for_consultant == "Can I wash my hair the next day? 🙂"
     assert record.countersignature.consultant_id == window.sign_in.consultant.id
     assert kiosk.consents.verify(record) == []
-    # the gate is open
+    # the gate is open once the clinic's time to think after this first consent has passed (24 h)
+    assert "cooling-off period of 24 hours ends tomorrow" in kiosk.consents.consent_gate(claire.id)
+    signed_now = kiosk.clock.now
+    kiosk.clock.now = lambda: signed_now() + timedelta(hours=24)
     assert kiosk.consents.consent_gate(claire.id) is None
     assert kiosk.sessions.consent_refusal(claire.id) is None
+    kiosk.clock.now = signed_now
 
     qtbot.mouseClick(page.done_button, Qt.MouseButton.LeftButton)  # the consultant just typed their PIN
     assert not window.in_handoff
@@ -181,7 +187,9 @@ def test_full_handoff_stores_the_signed_consent_and_opens_the_session_gate(qtbot
     assert window.workspace.stack.currentWidget() is consent
     assert consent.status_title.text().startswith("✓ Signed consent in force")
     window.workspace.go_to_step(step_index("scalp_map"))
-    assert window.workspace.pages["scalp_map"].start_button.isEnabled()
+    scalp = window.workspace.pages["scalp_map"]
+    assert not scalp.start_button.isEnabled() and "cooling-off period" in scalp.status.text()
+    assert scalp.cooling_off_panel.open_button.isVisible()  # the signed-in admin may start it anyway
 
 
 def test_french_handoff_uses_french_words_everywhere(qtbot, handoff_page, kiosk, claire, type_text):

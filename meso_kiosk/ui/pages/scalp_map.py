@@ -13,7 +13,7 @@ forwards every edit and button to it.
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from PySide6.QtCore import QTimer, Qt, Signal
 from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QVBoxLayout, QWidget
@@ -22,12 +22,17 @@ from ...domain.clock import Clock
 from ...domain.patient import Patient
 from ...services.session_draft import NOT_SAVED_YET, DraftOutcome, SessionDraft
 from ...services.sessions import SessionService
+from ...store.consultant_accounts import ConsultantAccount
 from ..widgets.basics import button, label, scrolling
+from ..widgets.cooling_off_panel import CoolingOffPanel
 from ..widgets.scalp_map_legend import HistoryLegend
 from ..widgets.scalp_map_view import ScalpMapView
 from ..widgets.session_form import SessionForm
 from ..widgets.session_history import EarlierSessions, ZoneHistoryCard
 from .step import StepGuard, never_blocked
+
+if TYPE_CHECKING:
+    from ...services.cooling_off import CoolingOffService
 
 AUTOSAVE_MS = 1200
 _LANDSCAPE_FROM_PX = 1000
@@ -49,9 +54,14 @@ class ScalpMapPage(QWidget):
     closed = Signal(object)  # TreatmentSession
 
     def __init__(self, sessions: SessionService, clock: Clock, actor: Callable[[], str],
-                 parent: QWidget | None = None, *, guard: StepGuard = never_blocked):
+                 parent: QWidget | None = None, *, guard: StepGuard = never_blocked,
+                 cooling_off: CoolingOffService | None = None,
+                 consultant: Callable[[], ConsultantAccount | None] = lambda: None):
         super().__init__(parent)
         self._guard = guard  # an intake stop holds the step back (see ConsultationStep)
+        # A first session held by the cooling-off period: an admin (``consultant``) may start it early.
+        self._cooling_off = cooling_off
+        self._consultant = consultant
         self._patient: Patient | None = None
         self._refusal_shown: str | None = None  # the consent gate as last shown (``refresh``)
         self._landscape: bool | None = None  # set by the first _arrange
@@ -75,6 +85,7 @@ class ScalpMapPage(QWidget):
         self.banner = label("", "banner-error")
         self.banner.hide()
         self.start_button = button("Start today's session", "Start a new treatment session", primary=True)
+        self.cooling_off_panel = CoolingOffPanel()
         self.form = SessionForm(self.draft, clock)
         self.earlier = EarlierSessions()
         self.form_scroll = scrolling(self._body())
@@ -119,6 +130,7 @@ class ScalpMapPage(QWidget):
         body_layout.addWidget(self.status)
         body_layout.addWidget(self.banner)
         body_layout.addWidget(self.start_button, 0, Qt.AlignmentFlag.AlignLeft)
+        body_layout.addWidget(self.cooling_off_panel)
         body_layout.addWidget(self.form)
         body_layout.addWidget(label("Earlier sessions", "subheading"))
         body_layout.addWidget(self.earlier)
@@ -157,6 +169,7 @@ class ScalpMapPage(QWidget):
         self.map.zone_tapped.connect(self._on_map_zone_tapped)
         self.history_toggle.toggled.connect(self._on_history_toggle_toggled)
         self.start_button.clicked.connect(self._on_start_button_clicked)
+        self.cooling_off_panel.waived.connect(self._on_cooling_off_panel_waived)
         self.form.changed.connect(self._on_form_changed)
         self.form.save_button.clicked.connect(self.flush)
         self.form.close_button.clicked.connect(self._on_close_button_clicked)
@@ -244,6 +257,8 @@ class ScalpMapPage(QWidget):
         self.form.setVisible(editing)
         self.start_button.setVisible(has_patient and not editing)
         self.start_button.setEnabled(not refusal)
+        self.cooling_off_panel.show_hold(None if editing or not has_patient else self._cooling_off,
+                                         self._patient.id if has_patient else None, self._consultant())
         self.map.set_editable(editing)
         self.form.show_mode(amending=amending)
         if not editing:
@@ -309,6 +324,9 @@ class ScalpMapPage(QWidget):
             return
         self._reload()
         self.map.setFocus()
+
+    def _on_cooling_off_panel_waived(self, _waiver) -> None:
+        self._on_start_button_clicked()  # the admin asked to start now: the gate lets it through
 
     def _on_map_selection_changed(self, _selected) -> None:
         self.form.sync_zone_rows(self.map.selected())
