@@ -382,13 +382,7 @@ class ConsentPage(QWidget):
             self.handoff_button.setText("Hand to patient to sign again")
             self.handoff_button.setAccessibleName("Hand the tablet to the patient to sign a new consent")
             self.withdraw_button.show()
-            try:
-                today = self._consents.template_for(current.language).version
-            except ValidationError:
-                today = current.template_version
-            if today > current.template_version:
-                note = (f"⚠ A newer version of the consent text (version {today}) is in use. The signed version "
-                        "stays valid; hand the tablet over if the patient should sign the new one.")
+            note = self._held_note(current)
         else:
             self.status_card.setProperty("state", "missing")
             self.withdraw_button.hide()
@@ -406,6 +400,23 @@ class ConsentPage(QWidget):
                                            "the first session.")
         _say(self.status_note, note)
         restyle(self.status_card)
+
+    def _held_note(self, current: SignedConsent) -> str:
+        """What still holds sessions back although a consent is in force: a newer text the clinic asks the
+        patient to sign (or only mentions), or the time to think before the first session."""
+        newer = self._consents.newer_text(current.patient_id)
+        gate = self._consents.consent_gate(current.patient_id)
+        if newer is not None:
+            note = f"⚠ A newer consent text (version {newer[1]}) is in use; please ask the patient to read and sign it."
+            if gate:
+                self.status_card.setProperty("state", "missing")
+                self.status_title.setText("⚠ Consent signed on an older text: sessions wait for a new signature")
+                return note + " The clinic asks for a new signature before any further session."
+            return note + f" The signed version {newer[0]} stays valid: sessions can still be recorded."
+        if gate:
+            self.status_title.setText("✓ Signed consent in force: the first session waits for the time to think")
+            return gate
+        return ""
 
     def _show_history(self) -> None:
         discard(self.history_rows, self.history_box)
