@@ -13,7 +13,9 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 
+from .consent_clinic import format_amount
 from .errors import ValidationError
 from .language import is_language_code
 from .text import clean_text
@@ -72,6 +74,8 @@ PDF_KEYS: dict[str, tuple[str, ...]] = {
     "signed_on_tablet": ("device",),
     "witness_present": ("name",),
     "notice_withdrawn": ("when",),
+    "price_words": ("price", "total", "sessions"),
+    "price_one_session": ("price",),
     "withdrawal_recorded": ("channel",),
     # who signed beside the patient (domain/consent_parties)
     "role_guardian": (), "role_witness": (), "role_interpreter": (), "witness_meaning": (),
@@ -80,6 +84,7 @@ PDF_KEYS: dict[str, tuple[str, ...]] = {
     "interpreter_meaning": ("language",),
 }
 MONTHS_KEY = "months"  # twelve short month names, January first (PDF only)
+MARK_KEYS = ("decimal_mark", "thousands_mark")  # how the language writes 1,140.00 (PDF only)
 
 
 @dataclass(frozen=True)
@@ -90,6 +95,11 @@ class PatientWords:
     language: str
     entries: tuple[tuple[str, str], ...]
     months: tuple[str, ...] = ()
+    marks: tuple[str, str] = (".", ",")  # decimal, thousands
+
+    def amount(self, value: Decimal, currency: str) -> str:
+        """``1 140,00 EUR`` as the language writes it."""
+        return format_amount(value, currency, *self.marks)
 
     def __call__(self, key: str, **values: object) -> str:
         text = dict(self.entries)[key]
@@ -116,7 +126,7 @@ def parse_patient_words(data: object, source: str, kind: str, keys: Mapping[str,
     """A ``PatientWords`` from a parsed words file; ``ValidationError`` names the key at fault."""
     if not isinstance(data, Mapping):
         raise ValidationError.single(source, f"{source}: the file could not be read.")
-    allowed = {"language", *keys, *((MONTHS_KEY,) if months else ())}
+    allowed = {"language", *keys, *((MONTHS_KEY, *MARK_KEYS) if months else ())}
     unknown = sorted(str(key)[:40] for key in data if key not in allowed)
     if unknown:
         raise ValidationError.single(unknown[0], f"a line the kiosk does not know; expected only: "
@@ -144,4 +154,13 @@ def parse_patient_words(data: object, source: str, kind: str, keys: Mapping[str,
                 isinstance(name, str) and name.strip() and len(name) <= 20 for name in raw):
             raise ValidationError.single(MONTHS_KEY, "must be a list of the twelve short month names, January first.")
         month_names = tuple(name.strip() for name in raw)
-    return PatientWords(kind, language, tuple(entries), month_names)
+    marks = (".", ",")
+    if months:
+        for key in MARK_KEYS:
+            mark = data.get(key)
+            if not isinstance(mark, str) or len(mark) != 1 or mark.isdigit():
+                raise ValidationError.single(key, 'must be one sign, e.g. "," or "\\u00A0" (a space that never breaks).')
+        marks = (data["decimal_mark"], data["thousands_mark"])
+        if marks[0] == marks[1]:
+            raise ValidationError.single("thousands_mark", "must differ from decimal_mark.")
+    return PatientWords(kind, language, tuple(entries), month_names, marks)

@@ -127,6 +127,18 @@ class SummaryBuilder:
         return SummaryClinic(name=self._clinic.profile().name, timezone=self._clock.tz, address=settings.address,
                              phone=settings.phone, email=settings.email, logo_png=logo.png if logo else None)
 
+    def _price(self, protocol_id: str, sessions: int) -> str | None:
+        """The course's price as course_price_words says it, in the PDF's language and number marks."""
+        settings = self._clinic.settings()
+        per_session = settings.price_per_session(protocol_id)
+        if per_session is None or settings.currency is None:
+            return None
+        price = self._words.amount(per_session, settings.currency)
+        if sessions == 1:
+            return self._words("price_one_session", price=price)
+        total = self._words.amount(per_session * sessions, settings.currency)
+        return self._words("price_words", price=price, total=total, sessions=sessions)
+
     def _plan_word(self, status: PlanStatus) -> str:
         key = {PlanStatus.DONE: "plan_done", PlanStatus.DUE: "plan_next", PlanStatus.OVERDUE: "plan_overdue",
                PlanStatus.PLANNED: "plan_planned"}.get(status)
@@ -285,7 +297,7 @@ class SummaryBuilder:
             milestones=tuple(Milestone(m.date, m.milestone.text_in(self._words.language), m.passed)
                              for m in projected.milestones),
             maintenance_from=projected.maintenance_from,
-            price=service.price_words(projected),
+            price=self._price(projected.protocol.id, projected.total),
         )
 
     # -- consent and signatures -----------------------------------------------

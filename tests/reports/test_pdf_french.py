@@ -90,6 +90,7 @@ def test_the_whole_french_consent_a_patient_signed_is_in_their_pdf(kiosk, regist
     kiosk.course.start_course(claire.id, start="2026-11-04", protocol_id="severe", reason="Vu ce jour.",
                               actor="consultant:test")
     add_closed_session(kiosk, claire.id, date(2026, 11, 4))
+    kiosk.clinic.update({"currency": "EUR", "prices": {"severe": "120"}}, "test")
     summary = kiosk.export.build_summary(claire.id)
     pdf = kiosk.export.render(summary)
     keep = os.environ.get("MESO_KIOSK_SHOTS")
@@ -104,6 +105,7 @@ def test_the_whole_french_consent_a_patient_signed_is_in_their_pdf(kiosk, regist
                   "Faite", "Prévue", kiosk.course.protocol("severe").milestones[0].text_in("fr")):
         assert words in flat, words
     assert "Shedding usually slows" not in flat
+    assert "120,00 EUR par séance · 1 440,00 EUR pour les 12 séances de ce traitement" in flat  # spaces: _flat
     assert len(PdfReader(io.BytesIO(pdf)).pages) >= 2
 
 
@@ -117,3 +119,27 @@ def test_an_unsigned_french_patient_is_told_in_french_and_the_consultant_in_engl
     assert "NON SIGNÉ" in flat and "Non contresigné." in flat and "NOT signed" not in flat
     consent = next(item for item in readiness(summary) if item.name == "Consent")
     assert consent.text.startswith("The patient has not signed a consent")  # the consultant's step: English
+
+
+def test_an_english_patient_gets_the_price_as_before(kiosk, register):
+    patient = register()
+    kiosk.course.start_course(patient.id, start="2026-11-04", protocol_id="moderate", reason="As seen.",
+                              actor="consultant:test")
+    kiosk.clinic.update({"currency": "EUR", "prices": {"moderate": "1095"}}, "test")
+    price = kiosk.export.build_summary(patient.id).course.price
+    assert price == "1,095.00\u00a0EUR per session · 8,760.00\u00a0EUR for the 8 sessions of this course"
+
+
+def test_number_marks_are_one_sign_each(tmp_path):
+    import shutil
+
+    from meso_kiosk.resources import resources_root
+    from meso_kiosk.services.clinic_data import ClinicData
+
+    root = tmp_path / "resources"
+    shutil.copytree(resources_root(), root)
+    path = root / "pdf" / "fr.toml"
+    path.write_text(path.read_text(encoding="utf-8").replace('decimal_mark = ","', 'decimal_mark = ",,"'),
+                    encoding="utf-8")
+    assert [line for line in ClinicData(root).check_all() if line.startswith("pdf/")] == [
+        'pdf/fr.toml: decimal_mark: must be one sign, e.g. "," or "\\u00A0" (a space that never breaks).']
