@@ -71,6 +71,9 @@ SCREEN_KEYS = (
     "hand_back_button",     # "Consultant: check and countersign", under the thank-you
     "question_invalid",     # the optional question cannot be kept as typed
     "back_to_text",         # "‹ Read the text again": from the signature back to the text (short: beside Sign)
+    "take_home_button",     # "Take it home and decide later": exports the unsigned text to read at home
+    "take_home_done",       # said once it is exported: give the tablet back to the consultant
+    "take_home_mark",       # "Not signed — to read at home": on every page of that PDF
     # A patient under the clinic's minimum age: their parent or guardian signs after them.
     "guardian_title",       # "Now a parent or guardian signs"
     "guardian_intro",       # {name} = patient, {age} = the clinic's minimum age
