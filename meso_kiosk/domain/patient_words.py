@@ -76,6 +76,7 @@ PDF_KEYS: dict[str, tuple[str, ...]] = {
     "notice_withdrawn": ("when",),
     "price_words": ("price", "total", "sessions"),
     "price_one_session": ("price",),
+    "registration": ("number",),
     "withdrawal_recorded": ("channel",),
     # who signed beside the patient (domain/consent_parties)
     "role_guardian": (), "role_witness": (), "role_interpreter": (), "witness_meaning": (),

@@ -49,7 +49,6 @@ from ..domain.summary import (
     UnsignedBlock,
     ZoneCount,
     ZoneTreatment,
-    credentials_words,
 )
 from ..store import audit as audit_rows
 from ..store import patients as patient_rows
@@ -102,11 +101,11 @@ class SummaryBuilder:
         conn = self._store.conn
         patient = patient_rows.get_patient(conn, patient_id)
         names = self.sources.sessions.consultant_names()
-        # Who treated and countersigned, as registered now (the latest row of each consultant).
-        self._credentials = {str(consultant): credentials_words(*found)
-                             for consultant, found in current_credentials(conn).items()}
         # The PDF's words, milestones and statuses in the patient's language (English without a file in it).
         self._words = self.sources.course.patient_words("pdf", patient.preferred_language)
+        # Who treated and countersigned, as registered now (the latest row of each consultant).
+        self._credentials = {str(consultant): self._credentials_words(*found)
+                             for consultant, found in current_credentials(conn).items()}
         parts: dict = {"intake": self._intake(patient_id, names), "words": self._words}
         parts |= self._sessions(patient_id, names)
         parts["course"] = self._course(patient_id)
@@ -126,6 +125,11 @@ class SummaryBuilder:
         logo = self._clinic.logo() if settings.logo else None
         return SummaryClinic(name=self._clinic.profile().name, timezone=self._clock.tz, address=settings.address,
                              phone=settings.phone, email=settings.email, logo_png=logo.png if logo else None)
+
+    def _credentials_words(self, profession: str | None, registration: str | None) -> str | None:
+        """``credentials_words`` in the PDF's language: ``Dermatologist, registration RPPS 1000``."""
+        number = self._words("registration", number=registration) if registration else None
+        return ", ".join(part for part in (profession, number) if part) or None
 
     def _price(self, protocol_id: str, sessions: int) -> str | None:
         """The course's price as course_price_words says it, in the PDF's language and number marks."""
