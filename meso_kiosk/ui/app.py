@@ -32,6 +32,7 @@ from .pages.consent import ConsentPage
 from .pages.consultants_admin import ConsultantsAdminPage
 from .pages.course import CoursePage
 from .pages.handoff import HandoffPage
+from .pages.handoff_take_home import wire_take_home
 from .pages.intake import IntakePage
 from .pages.lot_recall import LotRecallPage
 from .pages.new_patient import NewPatientPage
@@ -114,8 +115,12 @@ def _build_pages(window: MainWindow, kiosk: Kiosk, info: AppInfo, sign_in: SignI
         clinic_page=ClinicSettingsPage(kiosk.clinic, kiosk.accounts, sign_in, kiosk.clinic_data.protocols()),
         discard_unsaved=lambda: discard_unsaved_details(window),
     )
-    connect_handoff(window, pages["consent"], HandoffPage(kiosk.consents, kiosk.accounts, kiosk.clock,
-                                                          current_consultant))
+    from ..services.take_home import TakeHomeService
+
+    handoff = HandoffPage(kiosk.consents, kiosk.accounts, kiosk.clock, current_consultant)
+    connect_handoff(window, pages["consent"], handoff)
+    wire_take_home(handoff, pages["consent"], TakeHomeService(kiosk.store, kiosk.clock, kiosk.paths.exports,
+                                                              kiosk.consents), current_consultant)
     wire_screen_lock(window, sign_in)
     sign_in.signed_in.connect(lambda _account: window.patients_page.show_restore_notice(
         take_restore_notice(kiosk.store, kiosk.clock, actor())))
