@@ -1,8 +1,9 @@
 """Recording treatment sessions on the scalp map: draft, close, amend, history, lot recall.
 
 The consent gate is a callable that, given a patient id, returns why a session may
-not be recorded (no current signed consent) or ``None`` when it may; the kiosk wires
-``ConsentService.consent_gate`` into it.
+not be recorded (no current signed consent, a consent on an older text when the clinic asks
+for a new signature, or a first session still inside the clinic's cooling-off period) or
+``None`` when it may; the kiosk wires ``ConsentService.consent_gate`` into it.
 """
 
 from __future__ import annotations
