@@ -358,7 +358,7 @@ def test_a_whole_consultation_is_in_the_exported_text(kiosk, patient, rich):
         "Treated zones", "Vertex (crown)", "5×", "Treatment sessions", "PX-2201/B", "PX-2205/B", "Bruising", "Itching",
         "Depth typed wrong", "Vertex (crown) depth (mm): 2.5 → 2",
         "Moderate hair loss: 8 sessions", "5 of 8 sessions done",
-        "English (en), version 1", template.text_sha256, "Yes: " + template.photo_question.yes,
+        f"English (en), version {template.version}", template.text_sha256, "Yes: " + template.photo_question.yes,
         consent.printed_name + " (Patient)", rich.consultant_name + " (Consultant)",
         local(consent.signed_at, with_offset=True), local(consent.countersignature.signed_at, with_offset=True),
         squashed(consent.meaning), "confirm that they signed this consent in front of me",

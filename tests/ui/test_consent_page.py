@@ -86,7 +86,7 @@ def test_a_signed_consent_shows_when_what_and_who(consent_page, kiosk, claire, s
     assert page.status_title.text() == "✓ Signed consent in force: sessions can be recorded"
     detail = page.status_detail.text()
     assert kiosk.clock.format_local(record.signed_at) in detail
-    assert "English, version 1" in detail
+    assert f"English, version {record.template_version}" in detail  # the version signed today
     assert f"countersigned by {record.countersignature.consultant_name}" in detail
     assert "photos: no" in detail
     assert page.status_signature.isVisibleTo(page)
@@ -200,7 +200,7 @@ def test_demo_consents_show_well(consent_page, kiosk, qtbot, shots):
     assert consent_page.grab().save(str(shots / "consent_demo_obrien_1280x800.png"))
     claire = next(p for p in kiosk.patients.search("Dubois"))
     page = show_consent(consent_page, claire)
-    assert "French, version 1" in page.status_detail.text()
+    assert "French, version 2" in page.status_detail.text()  # the demo signs the current text
     marcus = next(p for p in kiosk.patients.search("Whitfield"))
     page = show_consent(consent_page, marcus)
     assert "Question for the consultant: Can I go to the gym the day after a session?" in page.status_detail.text()
