@@ -702,8 +702,9 @@ def bench_cold_start(folder: Path, runs: int) -> dict:
     # busy neighbour) cancel out of these ratios, which the ratio of the medians keeps.
     result["paired_ratios_median"] = {"small_clinic": _paired(app_small, floor), "100k": _paired(app, floor),
                                       "kiosk_mode": _paired(kiosk, floor_kiosk)}
-    result["met"] = all((result[key] or 99) <= COLD_START_TARGET
-                        for key in ("ratio_small_clinic", "ratio_100k", "ratio_kiosk_mode"))
+    # The verdict is the paired ratios': the ratio of two medians taken minutes apart carries
+    # whatever the machine did meanwhile (issue 18 asks for the paired ratio).
+    result["met"] = all((value or 99) <= COLD_START_TARGET for value in result["paired_ratios_median"].values())
     try:  # a supporting figure: its failure must not lose the figures measured above
         app_count, floor_count = _instructions(CHILD_APP, small), _instructions(CHILD_FLOOR, None)
     except (RuntimeError, OSError, subprocess.TimeoutExpired) as error:
@@ -757,11 +758,14 @@ def table(results: dict) -> str:
 
     window = ms("floor_bare_pyside6_window", 0)
     start = {"target": f"<= {COLD_START_TARGET}x", "ratio_at_most": COLD_START_TARGET}
+    def paired(key):  # the ratio column: each start beside the floor's start just before it
+        return lambda entry: entry["paired_ratios_median"][key]
+
     add("cold start, demo-sized clinic, median", "cold_start", ms("app_small_clinic", 0), window,
-        given("ratio_small_clinic"), **start)
-    add("cold start, 100k patients, median", "cold_start", ms("app_100k", 0), window, given("ratio_100k"), **start)
+        paired("small_clinic"), **start)
+    add("cold start, 100k patients, median", "cold_start", ms("app_100k", 0), window, paired("100k"), **start)
     add("cold start, --kiosk (full screen, frameless)", "cold_start", ms("app_kiosk_mode_small_clinic", 0),
-        ms("floor_bare_frameless_full_screen", 0), given("ratio_kiosk_mode"), **start)
+        ms("floor_bare_frameless_full_screen", 0), paired("kiosk_mode"), **start)
     counted = results.get("cold_start", {}).get("instructions_to_first_paint", {})
     if "ratio" in counted:
         rows.append(("  (instructions to it, callgrind, demo clinic)", f"{counted['app_small_clinic'] / 1e6:.0f} M",
