@@ -78,6 +78,16 @@ PDF_KEYS: dict[str, tuple[str, ...]] = {
     "price_one_session": ("price",),
     "registration": ("number",),
     "withdrawal_recorded": ("channel",),
+    # the intake section's values: its status, the screening's levels, how each finding was handled
+    "intake_complete": (), "intake_draft": (),
+    "sex_female": (), "sex_male": (), "sex_intersex": (),
+    "level_stop": (), "level_warn": (), "level_info": (),
+    "handled_overridden": (), "handled_not_overridden": (), "handled_final": (),
+    "handled_acknowledged": (), "handled_not_acknowledged": (), "handled_information": (),
+    "stop_one": (), "stop_many": (), "warning_one": (), "warning_many": (), "note_one": (), "note_many": (),
+    "screening_clear": (), "screening_clear_notes": ("count", "notes"),
+    "stops_all_overridden": ("count", "stops"), "stops_open": ("count", "stops", "open"),
+    "warnings_all_acknowledged": ("count", "warnings"), "warnings_open": ("count", "warnings", "open"),
     # who signed beside the patient (domain/consent_parties)
     "role_guardian": (), "role_witness": (), "role_interpreter": (), "witness_meaning": (),
     "guardian_meaning": ("patient", "relationship"),

@@ -219,7 +219,8 @@ class _Builder:
             (w("date_of_birth"), f"{self.day(patient.date_of_birth)} {w('age', years=patient.age_on(today))}"),
         ]
         if patient.sex_at_birth:
-            rows.append((w("sex_at_birth"), SEX_AT_BIRTH.get(patient.sex_at_birth, patient.sex_at_birth)))
+            rows.append((w("sex_at_birth"), w(f"sex_{patient.sex_at_birth}") if patient.sex_at_birth in SEX_AT_BIRTH
+                         else patient.sex_at_birth))
         if patient.id is not None:
             rows.append((w("patient_number"), str(patient.id)))
         if patient.preferred_language:
@@ -244,7 +245,7 @@ class _Builder:
         if intake.findings:
             flowables += [Spacer(1, 3 * mm), self.grid(
                 [w("screening_found"), w("what_it_means"), w("handled")],
-                [[f.level, f.text, f.handled] for f in intake.findings], [1.3, 6, 2])]
+                [[f.level, f.text, f.handled] for f in intake.findings], [1.9, 5.4, 2])]
         for o in intake.overrides:  # each overridden stop said in one plain sentence: what, why, who, when
             who = f"{o.by}, {self.when(o.at)}" if o.at else o.by
             flowables += [Spacer(1, 2 * mm), self.p(

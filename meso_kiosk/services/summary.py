@@ -74,7 +74,7 @@ NOT_SIGNED_FOR_CONSULTANT = ("The patient has not signed a consent to this treat
                              "consultation so far; it is not a signed consent.")
 WITHDRAWN_FOR_CONSULTANT = ("The patient withdrew their consent on {when}. No further treatment may be given until a "
                             "new consent is signed. The consent shown below is no longer in force.")
-LEVEL_WORDS = {Level.STOP: "Stop", Level.WARN: "Warning", Level.INFO: "Note"}
+LEVEL_WORDS = {Level.STOP: "level_stop", Level.WARN: "level_warn", Level.INFO: "level_info"}  # PDF word keys
 
 
 @dataclass(frozen=True)
@@ -161,16 +161,18 @@ class SummaryBuilder:
         intake, options = record.intake, service.options
         # Only stops that still apply and may be overridden count as overridden (not a stale override).
         overridden = {stop.finding.rule_id: stop for stop in service.overridden_stops(patient_id)}
+        w = self._words
         findings = []
         for finding in record.outcome.findings:
             if finding.level is Level.STOP:
-                handled = ("Overridden (see below)" if finding.rule_id in overridden
-                           else "NOT overridden" if finding.overridable else "Cannot be overridden: no treatment")
+                handled = ("handled_overridden" if finding.rule_id in overridden
+                           else "handled_not_overridden" if finding.overridable else "handled_final")
             elif finding.level is Level.WARN:
-                handled = "Acknowledged" if finding.rule_id in record.acknowledged else "Not acknowledged yet"
+                handled = ("handled_acknowledged" if finding.rule_id in record.acknowledged
+                           else "handled_not_acknowledged")
             else:
-                handled = "For information"
-            findings.append(ScreeningItem(LEVEL_WORDS[finding.level], finding.message, handled))
+                handled = "handled_information"
+            findings.append(ScreeningItem(w(LEVEL_WORDS[finding.level]), finding.message, w(handled)))
         overrides = tuple(
             ScreeningOverride(headline(stop.finding.message), stop.override.reason,
                               self._who(stop.override.consultant, names), parse_utc_iso(stop.at) if stop.at else None)
@@ -197,8 +199,8 @@ class SummaryBuilder:
             done = audit_rows.last_actor(self._store.conn, "intake.complete", "intake", record.id)
             completed_by = self._who(done[0], names) if done else None
         return IntakeSection(
-            status="Complete" if record.is_complete else "Draft (not complete yet)",
-            screening_outcome=_screening_words(record.outcome, record.overrides, record.acknowledged),
+            status=w("intake_complete" if record.is_complete else "intake_draft"),
+            screening_outcome=_screening_words(record.outcome, record.overrides, record.acknowledged, w),
             hair_loss_type=hair_loss,
             scales=tuple(scales),
             findings=tuple(findings),
@@ -431,21 +433,23 @@ class SummaryBuilder:
             credentials=self._credentials.get(str(counter.consultant_id)))
 
 
-def _screening_words(outcome, overrides, acknowledged) -> str:
-    """The screening outcome in one line: what was found and how it was handled."""
+def _screening_words(outcome, overrides, acknowledged, w) -> str:
+    """The screening outcome in one line, in the PDF's words: what was found and how it was handled."""
+    def counted(key: str, noun: str, count: int, **values: object) -> str:  # "1 stop", "2 stops"
+        return w(key, count=count, **{f"{noun}s": w(f"{noun}_{'one' if count == 1 else 'many'}")}, **values)
+
     stops, warnings = outcome.stops, outcome.warnings
     if not stops and not warnings:
-        return "No stops or warnings" + (f" ({len(outcome.infos)} note{'s' if len(outcome.infos) != 1 else ''})"
-                                         if outcome.infos else "")
+        return counted("screening_clear_notes", "note", len(outcome.infos)) if outcome.infos else w("screening_clear")
     parts = []
     if stops:
         open_stops = len(outcome.unhandled_stops(overrides))
-        parts.append(f"{len(stops)} stop{'s' if len(stops) != 1 else ''}: "
-                     + ("all overridden with a reason" if not open_stops else f"{open_stops} NOT overridden"))
+        parts.append(counted("stops_open", "stop", len(stops), open=open_stops) if open_stops
+                     else counted("stops_all_overridden", "stop", len(stops)))
     if warnings:
         waiting = len(outcome.unacknowledged_warnings(acknowledged))
-        parts.append(f"{len(warnings)} warning{'s' if len(warnings) != 1 else ''}: "
-                     + ("all acknowledged" if not waiting else f"{waiting} not acknowledged yet"))
+        parts.append(counted("warnings_open", "warning", len(warnings), open=waiting) if waiting
+                     else counted("warnings_all_acknowledged", "warning", len(warnings)))
     return "; ".join(parts)
 
 

@@ -463,3 +463,17 @@ def test_every_page_of_a_rich_export_converts_to_a_picture(kiosk, patient, rich,
     exported = kiosk.export.export_pdf(patient.id, "test")
     pngs = to_pngs(exported.path, tmp_path / "png")
     assert len(pngs) >= 4 and all(png.stat().st_size > 5000 for png in pngs)
+
+
+def test_a_french_patient_s_intake_values_are_in_french_too(kiosk):
+    """Not only the headings: the intake's status, the screening's levels and how each finding was
+    handled are the PDF's words in the patient's language (issue 23's French patient)."""
+    claire = kiosk.patients.register({"given_name": "Claire", "family_name": "Dubois", "date_of_birth": "1986-04-12",
+                                      "sex_at_birth": "female", "preferred_language": "fr"}, "test")
+    record_consultation(kiosk, claire.id, sessions=1)
+    text = squashed(extracted_text(kiosk.export.export_pdf(claire.id, "test").path.read_bytes()))
+    for french in ("Féminin", "Terminé", "1 arrêt : tous levés avec une raison", "1 avertissement : tous pris en compte",
+                   "Avertissement", "Pris en compte", "Levé avec une raison (voir plus bas)"):
+        assert french in text, french
+    for english in ("Female", "Complete", "all acknowledged", "Acknowledged", "For information", "Overridden"):
+        assert english not in text, english
