@@ -78,6 +78,7 @@ PDF_KEYS: dict[str, tuple[str, ...]] = {
     "price_one_session": ("price",),
     "registration": ("number",),
     "withdrawal_recorded": ("channel",),
+    "photo_answer_line": ("answer", "words"),  # "Yes: …" / "Oui : …" (French spaces its colon)
     # the intake section's values: its status, the screening's levels, how each finding was handled
     "intake_complete": (), "intake_draft": (),
     "sex_female": (), "sex_male": (), "sex_intersex": (),

@@ -267,6 +267,7 @@ class ConsultationSummary:
     unsigned: tuple[UnsignedBlock, ...] = ()
     notices: tuple[Notice, ...] = ()
     words: PatientWords | None = None        # the PDF's own words in the patient's language (resources/pdf/)
+    preferred_language: str | None = None    # the patient's language named in the PDF's ("français (fr)")
 
     def __post_init__(self) -> None:
         if self.generated_at.tzinfo is None:

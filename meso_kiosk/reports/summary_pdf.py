@@ -224,7 +224,7 @@ class _Builder:
         if patient.id is not None:
             rows.append((w("patient_number"), str(patient.id)))
         if patient.preferred_language:
-            rows.append((w("preferred_language"), patient.preferred_language))
+            rows.append((w("preferred_language"), self.summary.preferred_language or patient.preferred_language))
         return [*self.heading(w("patient")), self.facts(rows)]
 
     def intake(self) -> list[Flowable]:

@@ -140,9 +140,10 @@ class ClinicData:
     def languages(self) -> tuple[Language, ...]:
         return self.parsed(LANGUAGES_FILE, parse_languages)
 
-    def language_name(self, code: str) -> str:
-        """A language's English name for the consultant's screens and the PDF ("French")."""
-        return next((language.english for language in self.languages() if language.code == code), code)
+    def language_name(self, code: str, into: str | None = None) -> str:
+        """A language's name for the consultant's screens ("French"), or as a document in language
+        ``into`` writes it (a French PDF: "chinois"); the code itself when it is not listed."""
+        return next((language.name_in(into) for language in self.languages() if language.code == code), code)
 
     def intake_options(self) -> IntakeOptions:
         return self.parsed(OPTIONS_FILE, parse_options)

@@ -138,9 +138,10 @@ class ConsentService:
     def _current_versions(self) -> dict[str, int]:
         return self._data.consent_versions()
 
-    def language_name(self, code: str) -> str:
-        """A consent's language as the consultant reads it ("French"), from languages.toml."""
-        return self._data.language_name(code)
+    def language_name(self, code: str, into: str | None = None) -> str:
+        """A language as the consultant reads it ("French"), from languages.toml; as a document in
+        language ``into`` names it when given (a French PDF: "chinois")."""
+        return self._data.language_name(code, into)
 
     def template(self, language: str, version: int) -> ConsentTemplate:
         """A given version (old ones too: signed records name them). Raises ``ClinicDataError``."""

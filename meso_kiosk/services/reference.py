@@ -11,7 +11,12 @@ from ..domain.errors import ValidationError
 class Language(NamedTuple):
     code: str
     name: str  # in that language ("Français"), for the patient
-    english: str  # for the consultant's screens and the PDF ("French")
+    english: str  # for the consultant's screens and an English PDF ("French")
+    french: str = ""  # for a French PDF ("français"); languages.toml must give it
+
+    def name_in(self, language: str | None) -> str:
+        """This language's name as a document in ``language`` writes it (English unless French)."""
+        return self.french if (language or "").split("-")[0] == "fr" and self.french else self.english
 
 
 # A NamedTuple, not a dataclass: built on the cold start's path to the first frame (see ui/startup).
@@ -61,5 +66,5 @@ def parse_app_info(data: dict) -> AppInfo:
 
 def parse_languages(data: dict) -> tuple[Language, ...]:
     return tuple(Language(_text(e, "code", f"languages[{i}]."), _text(e, "name", f"languages[{i}]."),
-                          _text(e, "english", f"languages[{i}]."))
+                          _text(e, "english", f"languages[{i}]."), _text(e, "french", f"languages[{i}]."))
                  for i, e in enumerate(_entries(data, "languages")))

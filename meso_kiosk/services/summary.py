@@ -110,6 +110,10 @@ class SummaryBuilder:
         parts |= self._sessions(patient_id, names)
         parts["course"] = self._course(patient_id)
         parts |= self._consent(patient)
+        if patient.preferred_language:  # "français (fr)" in a French PDF, "French (fr)" in an English one
+            code = patient.preferred_language
+            name = self._language_name(code.split("-")[0])  # fr-CA is named as French
+            parts["preferred_language"] = f"{name} ({code})" if name != code.split("-")[0] else code
         return ConsultationSummary(
             document_id=document_id,
             generated_at=self._clock.now_utc(),
@@ -359,7 +363,8 @@ class SummaryBuilder:
             photo_question = photo.question
             if record.photo_consent is not None:
                 yes = record.photo_consent
-                photo_answer = f"{words('yes' if yes else 'no')}: {photo.yes if yes else photo.no}"
+                photo_answer = words("photo_answer_line", answer=words("yes" if yes else "no"),
+                                     words=photo.yes if yes else photo.no)  # "Oui : …" in French
             for key, section_id in (("pre", "before"), ("after", "aftercare")):
                 try:
                     section = template.section(section_id)
@@ -382,6 +387,10 @@ class SummaryBuilder:
             **({"aftercare_title": titles["after"]} if "after" in titles else {}),
         )
 
+    def _language_name(self, code: str) -> str:
+        """A language named in the PDF's own language: "Chinese" in English, "chinois" in French."""
+        return self.sources.consents.language_name(code, self._words.language)
+
     def _signatures(self, record: SignedConsent) -> tuple[SignatureBlock, ...]:
         blocks = []
         if record.patient_signature is not None:
@@ -396,7 +405,7 @@ class SummaryBuilder:
         assent = assent_words(parties, self._words)
         if assent and blocks:  # a guardian consented: the patient's own signature is their assent
             blocks[0] = SignatureBlock(**{**vars(blocks[0]), "meaning": f"{blocks[0].meaning} {assent}"})
-        blocks += party_blocks(parties, record.printed_name, self._words, self.sources.consents.language_name,
+        blocks += party_blocks(parties, record.printed_name, self._words, self._language_name,
                                _normalised, self._words("signed_on_tablet", device=record.device_id))
         blocks.append(self._countersignature(record))
         return tuple(blocks)
@@ -410,7 +419,7 @@ class SummaryBuilder:
                 signed_at=record.signed_at,
                 meaning=record.meaning, strokes_sha256=record.patient_signature_sha256, strokes=strokes, aspect=aspect))
         blocks += party_blocks(self.sources.consents.parties(record.id), record.printed_name, self._words,
-                               self.sources.consents.language_name, _normalised,
+                               self._language_name, _normalised,
                                self._words("signed_on_tablet", device=record.device_id))
         block = self._countersignature(record)
         how = record.withdrawal_channel.value if record.withdrawal_channel else "in_person"

@@ -41,6 +41,7 @@ WRONG_TYPES = [
 MISSING_KEYS = [
     ("app.toml", 'label = "Scalp map"', 'lable = "Scalp map"', "steps[1].label: "),
     ("languages.toml", ', english = "French"', "", "languages[1].english: "),
+    ("languages.toml", ', french = "chinois"', "", "languages[15].french: "),
     ("intake/options.toml", 'id = "alopecia_areata"\n', "", "hair_loss_type 2"),
     ("screening/rules.toml", 'field = "medical.anticoagulants"\n', "", "(rule 2): 'field'"),
     ("side_effects.toml", 'id = "bruising"\n', "", "side_effect[1].id: "),
@@ -145,7 +146,8 @@ def test_a_consent_template_must_match_its_name_and_the_side_effects(resources):
 
 
 def test_every_consent_language_is_named_in_languages_toml(resources):
-    _replace(resources, "languages.toml", '{ code = "fr", name = "Français", english = "French" },\n', "")
+    _replace(resources, "languages.toml", '{ code = "fr", name = "Français", english = "French", french = "français" },\n',
+             "")
     assert _only_problem(resources) == "consent/index.toml: current.fr: 'fr' is not in languages.toml"
 
 
