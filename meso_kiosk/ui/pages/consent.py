@@ -10,6 +10,8 @@ withdrawal or a new signature is a new record; nothing signed ever changes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QBoxLayout,
@@ -24,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from ...domain.clock import Clock
 from ...domain.consent import ConsentKind, RecordStatus, SignedConsent, WithdrawalChannel
+from ...domain.consent_parties import RELATIONSHIPS, ConsentParty, PartyRole
 from ...domain.errors import ValidationError
 from ...domain.patient import Patient
 from ...services.accounts import AccountService
@@ -31,6 +34,7 @@ from ...services.consent import ConsentFormError, ConsentHistoryEntry, ConsentSe
 from ..widgets.basics import button, discard, label, restyle, scrolling
 from ..widgets.consultant_pin import ConsultantPin, CurrentConsultant
 from ..widgets.signature_pad import SignaturePad, SignatureView
+from .consent_guardian import WithdrawGuardian
 from .step import StepGuard, never_blocked
 
 
@@ -63,21 +67,45 @@ def _card(role: str = "card") -> tuple[QFrame, QVBoxLayout]:
     return card, layout
 
 
-def record_summary(record: SignedConsent, clock: Clock, language: str) -> str:
-    """One or two lines about a record, in the consultant's words; ``language``: its name ("French")."""
+def parties_words(parties: tuple[ConsentParty, ...], language_name: Callable[[str], str] = str) -> str:
+    """Who signed beside the patient: "with Anne Martin (parent or guardian, mother) · witness: Sam
+    O'Neil · interpreter: Chen Wei (Chinese)"; empty when nobody did."""
+    words = []
+    for party in parties:
+        if party.role is PartyRole.GUARDIAN:
+            relationship = party.relationship or ""
+            if relationship in RELATIONSHIPS:  # the offered words read lower case mid-sentence; typed ones as typed
+                relationship = relationship.lower()
+            words.append(f"with {party.name} (parent or guardian, {relationship})")
+        elif party.role is PartyRole.WITNESS:
+            words.append(f"witness: {party.name}")
+        else:
+            words.append(f"interpreter: {party.name} ({language_name(party.language or '')})")
+    return " · ".join(words)
+
+
+def record_summary(record: SignedConsent, clock: Clock, language: str, parties: tuple[ConsentParty, ...] = (),
+                   language_name: Callable[[str], str] = str) -> str:
+    """One or two lines about a record, in the consultant's words; ``language``: its name ("French");
+    ``parties``: who signed beside the patient, their languages named by ``language_name``."""
     when = clock.format_local(record.signed_at)
     who = record.countersignature.consultant_name or "a consultant"
+    beside = parties_words(parties, language_name)
     if record.kind is ConsentKind.WITHDRAWAL:
         channel = CHANNEL_WORDS.get(record.withdrawal_channel, "") if record.withdrawal_channel else ""
-        text = f"Withdrawn on {when} · {channel} · recorded by {who}"
+        text = f"Withdrawn on {when} · {channel} · " + (f"signed by {record.printed_name} {beside} · "
+                                                        if beside else "") + f"recorded by {who}"
         if record.withdrawal_reason:
             text += f"\nReason: {record.withdrawal_reason}"
         return text
     photos = {True: "yes", False: "no", None: "not asked"}[record.photo_consent]
-    text = (f"Signed on {when} by {record.printed_name} · {language}, version {record.template_version} · "
-            f"countersigned by {who} · photos: {photos}")
-    if record.witness_name:
-        text += f" · witness: {record.witness_name}"
+    guardian = next((party for party in parties if party.role is PartyRole.GUARDIAN), None)
+    assent = f" (assent, aged {guardian.patient_age})" if guardian and guardian.patient_age is not None else ""
+    text = f"Signed on {when} by {record.printed_name}{assent}" + (f" {beside}" if beside else "")
+    if record.witness_name and not any(party.role is PartyRole.WITNESS for party in parties):
+        text += f" · witness: {record.witness_name}"  # named only, before witnesses signed
+    text += (f" · {language}, version {record.template_version} · countersigned by {who} · "
+             f"photos: {photos}")
     question = record.answers.question_for_consultant if record.answers else None
     if question:
         text += f"\nQuestion for the consultant: {question}"
@@ -87,13 +115,14 @@ def record_summary(record: SignedConsent, clock: Clock, language: str) -> str:
 class HistoryRow(QFrame):
     """One record of the patient's consent history."""
 
-    def __init__(self, entry: ConsentHistoryEntry, clock: Clock, language: str, parent: QWidget | None = None):
+    def __init__(self, entry: ConsentHistoryEntry, clock: Clock, language: str, parent: QWidget | None = None, *,
+                 parties: tuple[ConsentParty, ...] = (), language_name: Callable[[str], str] = str):
         super().__init__(parent)
         record = entry.record
         self.setProperty("role", f"consent-history-{entry.status.value}")
         kind = "Consent" if record.kind is ConsentKind.CONSENT else "Withdrawal"
         self.title = label(f"{kind} · {STATUS_WORDS[entry.status]}", "subheading-small")
-        self.detail = label(record_summary(record, clock, language), "timeline-detail")
+        self.detail = label(record_summary(record, clock, language, parties, language_name), "timeline-detail")
         words = QVBoxLayout()
         words.setSpacing(2)
         words.addWidget(self.title)
@@ -147,6 +176,8 @@ class WithdrawPanel(QFrame):
         self.pad = SignaturePad("Patient's signature of the withdrawal")
         self.pad.setMinimumHeight(300)
         self.pad.setMaximumHeight(380)
+        self.guardian = WithdrawGuardian()  # in person, under the clinic's minimum age
+        self._guardian_needed = False
         self.pin_label = label("Confirm with your PIN", "subheading-small")
         self.pin = ConsultantPin(accounts, current_consultant, "Consultant PIN to record the withdrawal")
         self.banner = label("", "banner-error")
@@ -159,7 +190,7 @@ class WithdrawPanel(QFrame):
             layout.addWidget(widget)
         layout.addLayout(channels)
         for widget in (self.channel_error, self.reason_label, self.reason, self.reason_error, self.pad_label, self.pad,
-                       self.pin_label, self.pin):
+                       self.guardian, self.pin_label, self.pin):
             layout.addWidget(widget)
         layout.addWidget(self.cancel_button, 0, Qt.AlignmentFlag.AlignLeft)
         self._connect_signals()
@@ -179,6 +210,9 @@ class WithdrawPanel(QFrame):
         self.reason.clear()
         self.pad.clear()
         self.pad.set_caption(patient.display_name)
+        who = self._consents.who_signs(patient.id)
+        self._guardian_needed = who.guardian_needed
+        self.guardian.start(who, patient.display_name)
         for widget in (self.channel_error, self.reason_error, self.banner):
             _say(widget, "")
         self.pin.prepare()
@@ -193,6 +227,7 @@ class WithdrawPanel(QFrame):
     def _show_pad(self, shown: bool) -> None:
         self.pad_label.setVisible(shown)
         self.pad.setVisible(shown)
+        self.guardian.setVisible(shown and self._guardian_needed)  # by phone, e-mail or letter nobody signs
 
     def _on_channel_group_id_toggled(self, _id: int, _checked: bool) -> None:
         self._show_pad(self.channel() is WithdrawalChannel.IN_PERSON)
@@ -209,18 +244,21 @@ class WithdrawPanel(QFrame):
             self.pin.pin_entry.clear()
             return
         in_person = channel is WithdrawalChannel.IN_PERSON
-        signature = None
-        png = None
+        signature = png = None
+        parties = []
         if in_person:
             signature = self.pad.accepted_strokes()
-            if signature is None:
-                self.pin.pin_entry.clear()
+            guardian = self.guardian.collected() if self._guardian_needed else None
+            if signature is None or (self._guardian_needed and guardian is None):
+                self.pin.pin_entry.clear()  # each message is by its field or pad
                 return
             png = self.pad.render_png()
+            parties = [guardian] if guardian else []
         try:
             record = self._consents.withdraw(
                 self.patient.id, channel=channel, consultant_id=consultant_id, consultant_pin=pin,
                 reason=self.reason.toPlainText().strip() or None, signature=signature, signature_png=png,
+                parties=parties,
             )
         except ConsentFormError as error:
             self._show_errors(error.errors, error.signature_code)
@@ -246,6 +284,7 @@ class WithdrawPanel(QFrame):
         if "signature" in errors:
             self.pad.show_message(self.pad.words_for(signature_code or "invalid"))
             shown.add("signature")
+        shown |= self.guardian.show_errors(errors)
         rest = [message for key, message in errors.items() if key not in shown]
         _say(self.banner, " ".join(rest))
 
@@ -375,8 +414,7 @@ class ConsentPage(QWidget):
         if current is not None:
             self.status_card.setProperty("state", "ok")
             self.status_title.setText("✓ Signed consent in force: sessions can be recorded")
-            self.status_detail.setText(record_summary(current, self._clock,
-                                                      self._consents.language_name(current.language)))
+            self.status_detail.setText(self._summary(current))
             self.status_signature.set_signature(current.patient_signature)
             self.status_signature.show()
             self.handoff_button.setText("Hand to patient to sign again")
@@ -391,8 +429,7 @@ class ConsentPage(QWidget):
             self.handoff_button.setAccessibleName("Hand the tablet to the patient to sign the consent")
             if latest is not None and latest.kind is ConsentKind.WITHDRAWAL:
                 self.status_title.setText("⚠ Consent withdrawn: no session can be recorded")
-                self.status_detail.setText(record_summary(latest, self._clock,
-                                                          self._consents.language_name(latest.language))
+                self.status_detail.setText(self._summary(latest)
                                            + "\nA new consent must be signed before any further session.")
             else:
                 self.status_title.setText("⚠ No signed consent: no session can be recorded yet")
@@ -400,6 +437,12 @@ class ConsentPage(QWidget):
                                            "the first session.")
         _say(self.status_note, note)
         restyle(self.status_card)
+
+    def _summary(self, record: SignedConsent) -> str:
+        """The record's lines, with who signed beside the patient."""
+        consents = self._consents
+        return record_summary(record, self._clock, consents.language_name(record.language),
+                              consents.parties(record.id), consents.language_name)
 
     def _held_note(self, current: SignedConsent) -> str:
         """What still holds sessions back although a consent is in force: a newer text the clinic asks the
@@ -422,7 +465,9 @@ class ConsentPage(QWidget):
         discard(self.history_rows, self.history_box)
         self.history_rows = []
         for entry in self.history:
-            row = HistoryRow(entry, self._clock, self._consents.language_name(entry.record.language))
+            record = entry.record
+            row = HistoryRow(entry, self._clock, self._consents.language_name(record.language),
+                             parties=self._consents.parties(record.id), language_name=self._consents.language_name)
             self.history_box.addWidget(row)
             self.history_rows.append(row)
         self.history_empty.setVisible(not self.history)
