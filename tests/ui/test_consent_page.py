@@ -225,9 +225,10 @@ def test_render_the_consent_step(qtbot, window, kiosk, claire, sign_consent, sho
     account = window.sign_in.consultant
     kiosk.consents.withdraw(claire.id, channel="phone", consultant_id=account.id, consultant_pin=COUNTERSIGN_PIN,
                             reason="Wanted more time to think it over.")
+    french = kiosk.consents.template_for("fr")  # the version signed today
     kiosk.consents.sign(
-        claire.id, language="fr", version=1, shown_text_sha256=kiosk.consents.template_for("fr").text_sha256,
-        checklist={i.id: True for i in kiosk.consents.template_for("fr").checklist}, photo_consent=True,
+        claire.id, language="fr", version=french.version, shown_text_sha256=french.text_sha256,
+        checklist={i.id: True for i in french.checklist}, photo_consent=True,
         signature=synthetic_signature("Claire Dubois").to_data(), consultant_id=account.id,
         consultant_pin=COUNTERSIGN_PIN, question="Puis-je me laver les cheveux le lendemain ?",
     )
