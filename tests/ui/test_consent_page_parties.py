@@ -50,7 +50,7 @@ def test_an_adult_alone_reads_as_before_and_a_typed_relationship_keeps_its_case(
     assert parties_words((typed,)) == "with Jo Lee (parent or guardian, Aunt (DAS))"
 
 
-def test_a_minor_s_withdrawal_in_person_needs_the_guardian_too(qtbot, consent_page, kiosk, lea):  # noqa: F811
+def test_a_minor_s_withdrawal_in_person_takes_the_guardian_who_is_there(qtbot, consent_page, kiosk, lea):  # noqa: F811
     sign(kiosk, consent_page.consultant.id, lea.id, parties=[GUARDIAN])
     page = show_consent(consent_page, lea)
     panel = _open_withdraw_panel(qtbot, page, WithdrawalChannel.IN_PERSON)
@@ -58,7 +58,7 @@ def test_a_minor_s_withdrawal_in_person_needs_the_guardian_too(qtbot, consent_pa
     assert guardian.isVisibleTo(page) and "Léa Martin is 16, under the clinic's minimum age of 18" in \
         guardian.intro.text()
     assert guardian.name_field.accessibleName() and guardian.relationship_field.accessibleName()
-    draw(qtbot, panel.pad.canvas)  # the young person signs; the guardian not yet
+    draw(qtbot, panel.pad.canvas)  # the young person signs; the guardian has begun
     guardian.name_field.setText("Robert'); DROP TABLE consents;--")
     type_pin(qtbot, panel.pin, COUNTERSIGN_PIN)
     assert "letters, spaces, hyphens and apostrophes only" in guardian.name_error.text()
@@ -77,6 +77,20 @@ def test_a_minor_s_withdrawal_in_person_needs_the_guardian_too(qtbot, consent_pa
     assert (signer.role, signer.name, signer.relationship) == (PartyRole.GUARDIAN, "Anne Martin", "Mother")
     assert signer.signature == guardian.pad.strokes()
     assert "signed by Léa Martin with Anne Martin (parent or guardian, mother)" in page.history_rows[0].detail.text()
+
+
+def test_a_minor_may_withdraw_in_person_without_a_guardian(qtbot, consent_page, kiosk, lea):  # noqa: F811
+    """Changing one's mind is never refused: with no guardian here, the young person's own signature
+    records the withdrawal (the guardian part is left empty)."""
+    sign(kiosk, consent_page.consultant.id, lea.id, parties=[GUARDIAN])
+    page = show_consent(consent_page, lea)
+    panel = _open_withdraw_panel(qtbot, page, WithdrawalChannel.IN_PERSON)
+    assert "leave this empty" in panel.guardian.intro.text()
+    draw(qtbot, panel.pad.canvas)
+    type_pin(qtbot, panel.pin, COUNTERSIGN_PIN)
+    withdrawal = kiosk.consents.latest(lea.id)
+    assert withdrawal.kind is ConsentKind.WITHDRAWAL and withdrawal.patient_signature is not None
+    assert kiosk.consents.parties(withdrawal.id) == ()
 
 
 def test_a_minor_s_withdrawal_by_phone_takes_no_signature(qtbot, consent_page, kiosk, lea):  # noqa: F811

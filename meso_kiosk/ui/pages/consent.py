@@ -248,8 +248,10 @@ class WithdrawPanel(QFrame):
         parties = []
         if in_person:
             signature = self.pad.accepted_strokes()
-            guardian = self.guardian.collected() if self._guardian_needed else None
-            if signature is None or (self._guardian_needed and guardian is None):
+            # A young person may always withdraw; a guardian who is here signs with them.
+            guardian_here = self._guardian_needed and not self.guardian.is_empty()
+            guardian = self.guardian.collected() if guardian_here else None
+            if signature is None or (guardian_here and guardian is None):
                 self.pin.pin_entry.clear()  # each message is by its field or pad
                 return
             png = self.pad.render_png()

@@ -23,11 +23,12 @@ def _say(widget, text: str) -> None:
 
 
 class WithdrawGuardian(QWidget):
-    """Name, relationship and signature of the parent or guardian who signs a minor's withdrawal."""
+    """Name, relationship and signature of the parent or guardian who signs a minor's withdrawal
+    with them, when one is there: a withdrawal is never refused for want of a guardian."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.title = label("The parent or guardian signs too", "subheading-small")
+        self.title = label("If a parent or guardian is here, they sign too", "subheading-small")
         self.intro = label("", None)
         self.name_label = label("Parent or guardian's full name", "subheading-small")
         self.name_field = QLineEdit()
@@ -64,12 +65,17 @@ class WithdrawGuardian(QWidget):
 
     def start(self, who: WhoSigns, patient_name: str) -> None:
         self.intro.setText(f"{patient_name} is {who.age}, under the clinic's minimum age of {who.minimum_age}: "
-                           "their parent or guardian signs the withdrawal with them.")
+                           "their parent or guardian signs the withdrawal with them if they are here. Without "
+                           "them, leave this empty: the young person's own signature records the withdrawal.")
         self.name_field.clear()
         self.relationship_field.clear()
         self.pad.clear()
         _say(self.name_error, "")
         _say(self.relationship_error, "")
+
+    def is_empty(self) -> bool:
+        """Nothing typed or drawn: no guardian is here."""
+        return not (self.name_field.text().strip() or self.relationship_field.text().strip()) and self.pad.is_empty()
 
     def collected(self) -> dict | None:
         """The guardian as ``withdraw(parties=…)`` takes them, or None with messages by the fields."""
