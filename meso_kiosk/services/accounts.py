@@ -368,7 +368,9 @@ class AccountService:
     # ------------------------------------------------------------ helpers
 
     def _matches(self, stored: str, pin: str) -> bool:
-        if len(pin) > _MAX_PIN_INPUT:
+        # Every stored PIN is ASCII digits (``validate_pin``): anything else is wrong without
+        # hashing it — a lone surrogate cannot even be encoded for Argon2.
+        if len(pin) > _MAX_PIN_INPUT or not (pin.isascii() and pin.isdigit()):
             return False
         from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 

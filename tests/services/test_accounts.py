@@ -303,3 +303,11 @@ def test_taps_on_a_locked_account_write_one_audit_entry_per_lockout(accounts, ad
     for _ in range(30):
         assert accounts.verify_pin(admin.id, ADMIN_PIN).outcome is PinOutcome.LOCKED
     assert _actions(kiosk, admin.id)[before:] == ["consultant.pin_refused"]
+
+
+@pytest.mark.parametrize("typed", ["\ud800", "12345\udfff", "１２３４５６", "482913 ", "🔢🔢🔢🔢🔢🔢"])
+def test_a_pin_that_is_not_plain_digits_is_a_wrong_pin_never_a_crash(kiosk, typed):
+    """Found by the hostile consent form: a lone surrogate reached Argon2, which cannot encode it."""
+    admin = kiosk.accounts.create_first_admin("Dr Amélie Laurent", "482913")
+    check = kiosk.accounts.verify_pin(admin.id, typed)
+    assert check.outcome is PinOutcome.WRONG
