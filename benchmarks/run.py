@@ -24,6 +24,11 @@ Figures (median of several runs; the floor is the same work done by the bare lib
   widget of the same size filling its background; target well under 16.7 ms (60 Hz).
 - ``signature_pad``: one pen-move event on ``SignaturePad`` with its paint, vs a bare widget
   that calls update() for the same event; target well under 16.7 ms.
+- ``actions``: every tap of a whole consultation in the real window on the 100k database
+  (``benchmarks/actions.py``, the walk in ``tests/ui/action_walk.py``): median and p95 per
+  action, from the input event to the end of its paint, over >= 20 walks (``--runs``, at least
+  20); target p95 < 100 ms, sign-in < 300 ms, the summary's preview and the export < 500 ms,
+  a zone tap's repaint < 2 ms. Printed as a second table.
 - ``memory``: peak RSS of the app idle (2 s after its first frame) with the 100k-patient
   database open, vs the bare PySide6 window; target <= 150 MiB.
 
@@ -731,6 +736,9 @@ def bench_memory(folder: Path, runs: int) -> dict:
     return result
 
 
+from actions import actions_table, bench_actions  # noqa: E402 (benchmarks/ is on the path above)
+
+
 # ------------------------------------------------------------------ report
 
 
@@ -794,7 +802,7 @@ def table(results: dict) -> str:
     return "\n".join(lines)
 
 
-BENCHES = ("search", "export", "scalp_map", "signature_pad", "cold_start", "memory")
+BENCHES = ("search", "export", "scalp_map", "signature_pad", "cold_start", "memory", "actions")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -822,6 +830,7 @@ def main(argv: list[str] | None = None) -> int:
         "signature_pad": lambda: bench_signature_pad(max(3, args.runs // 2)),
         "cold_start": lambda: bench_cold_start(args.data_dir, args.runs),
         "memory": lambda: bench_memory(args.data_dir, max(3, args.runs // 2)),
+        "actions": lambda: bench_actions(args.data_dir, max(20, args.runs), ADMIN_PIN),
     }
     for name in args.only:
         started = time.perf_counter()
@@ -831,6 +840,9 @@ def main(argv: list[str] | None = None) -> int:
     args.json.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print()
     print(table(results))
+    if "actions" in results:
+        print()
+        print(actions_table(results["actions"]))
     print(f"\nJSON: {args.json}")
     if temporary is not None:
         temporary.cleanup()
