@@ -68,6 +68,10 @@ class Actions:
 
     def __post_init__(self) -> None:
         self._painted = _Painted(self.window)
+        # The window active, as the tablet's only window is: else leaving a field by Tab
+        # moves no focus, and what leaving does (saving at once) never happens.
+        self.window.activateWindow()
+        assert QTest.qWaitForWindowActive(self.window), "the window could not be activated"
 
     def settle(self, done: Callable[[], bool] | None = None, name: str = "") -> float | None:
         """Run the event loop until the action's result is painted and nothing more is asked.
@@ -115,6 +119,9 @@ class Actions:
         end = self.settle(done, name)
         if done is not None:
             assert done(), f"{name}: the result did not show"
+        # A widget shown as a window of its own (a label shown before it had a parent) takes
+        # the focus: on the tablet the idle lock then locks the kiosk.
+        assert self.window.isActiveWindow(), f"{name}: the kiosk's window lost the focus"
         if self.timed:
             self.samples.setdefault(name, []).append((end or time.perf_counter()) - t0)
 

@@ -215,9 +215,11 @@ class TimelineRowWidget(QFrame):
         heading.addWidget(self.title, 1)
         text.addLayout(heading)
         self.detail = label(row.detail, "timeline-detail")
-        self.detail.setVisible(bool(row.detail))
         text.addWidget(self.detail)
         layout.addLayout(text, 1)
+        # Only now is the label this row's child: shown while it had no parent, it was a
+        # window of its own for a moment, which took the focus from the kiosk's window.
+        self.detail.setVisible(bool(row.detail))
         self.hint = None
         if row.editable:
             self.hint = label("Change ›", "timeline-hint", wrap=False)
