@@ -194,8 +194,10 @@ class SummaryPage(QWidget):
         return self._guard(self.patient) if self.patient is not None else None
 
     def refresh(self) -> None:
-        """Shown with a patient not read yet: read them once the step has appeared."""
-        if self._stale and self.patient is not None:
+        """Shown (again): read the patient once the step has appeared; what other steps or a
+        hand-off recorded since the last look (a consent signed, a session closed) is in it."""
+        self._stale = True
+        if self.patient is not None:
             QTimer.singleShot(0, self._rebuild_if_stale)  # the step appears first, then fills in
 
     def _rebuild_if_stale(self) -> None:
