@@ -8,7 +8,7 @@ from collections.abc import Callable, Collection, Mapping
 from typing import NamedTuple
 
 from PySide6.QtCore import QPoint, QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen, QPolygonF
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen, QPixmap, QPolygonF, QTransform
 
 from ...domain.scalp import ScalpGeometry
 from .. import theme
@@ -50,6 +50,14 @@ def polygon_path(points) -> QPainterPath:
 def draw_scalp(painter: QPainter, geometry: ScalpGeometry, paths: Mapping[str, QPainterPath],
                outline: QPainterPath, look: MapLook) -> None:
     """Cues, zones (fill, stripes, thick outlines), the head's outline and the focus ring, in scene units."""
+    draw_base(painter, geometry, paths, outline, look)
+    draw_selection(painter, paths, outline, look)
+
+
+def draw_base(painter: QPainter, geometry: ScalpGeometry, paths: Mapping[str, QPainterPath],
+              outline: QPainterPath, look: MapLook) -> None:
+    """What a tap does not change: cues, every zone unselected (its history shade when shown)
+    and the head's outline. The view keeps it as a pixmap (``draw_selection`` goes over it)."""
     scale = look.scale
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     # Nose and ears under the scalp, as orientation cues.
@@ -65,37 +73,114 @@ def draw_scalp(painter: QPainter, geometry: ScalpGeometry, paths: Mapping[str, Q
         if decoration.closed:
             path.closeSubpath()
         painter.drawPath(path)
-
+    painter.setPen(QPen(OUTLINE, 1.5 / scale))
     for zone in geometry.zones:
-        path = paths[zone.id]
-        selected = zone.id in look.selected
-        if look.show_history:
-            fill = history_shade(look.counts.get(zone.id, 0))
+        painter.setBrush(QBrush(history_shade(look.counts.get(zone.id, 0)) if look.show_history else SKIN))
+        painter.drawPath(paths[zone.id])
+    _draw_head(painter, outline, scale)
+
+
+def draw_selection(painter: QPainter, paths: Mapping[str, QPainterPath], outline: QPainterPath,
+                   look: MapLook, layer: "SelectionLayer | None" = None, transform: QTransform | None = None) -> None:
+    """Over ``draw_base``: the selected zones (fill, stripes, thick outlines), the head's outline
+    again where they cover it, and the focus ring. With a ``layer`` (the view's) and the
+    view's ``transform``, the selected look is blitted from pixmaps made once per zone: a tap
+    then draws no antialiased path at all (issue 26: its repaint < 2 ms)."""
+    scale = look.scale
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    if look.selected:
+        if layer is not None and transform is not None:
+            layer.draw(painter, look, transform)
         else:
-            fill = SELECTED_FILL if selected else SKIN
-        painter.setPen(QPen(OUTLINE, 1.5 / scale))
-        painter.setBrush(QBrush(fill))
-        painter.drawPath(path)
-        if selected:
-            painter.setPen(Qt.PenStyle.NoPen)
-            stripes = QBrush(SELECTED_STRIPES, Qt.BrushStyle.BDiagPattern)
-            painter.setBrush(stripes)
-            painter.drawPath(path)
-    # Thick outlines on top, so neighbours never hide them.
-    for zone_id in look.selected:
-        painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.setPen(QPen(SELECTED_OUTLINE, 4.5 / scale, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap,
-                            Qt.PenJoinStyle.RoundJoin))
-        painter.drawPath(paths[zone_id])
-    painter.setBrush(Qt.BrushStyle.NoBrush)
-    painter.setPen(QPen(QColor(theme.TEXT), 2.5 / scale))
-    painter.drawPath(outline)
+            _selected_fills(painter, paths, look)
+            for zone_id in look.selected:
+                _selected_edge(painter, paths[zone_id], scale)
+            _draw_head(painter, outline, scale)
     if look.focused_zone is not None:
+        painter.setBrush(Qt.BrushStyle.NoBrush)
         path = paths[look.focused_zone]
         painter.setPen(QPen(QColor("white"), 7 / scale))
         painter.drawPath(path)
         painter.setPen(QPen(FOCUS_RING, 3.5 / scale, Qt.PenStyle.DashLine))
         painter.drawPath(path)
+
+
+def _selected_fills(painter: QPainter, paths: Mapping[str, QPainterPath], look: MapLook) -> None:
+    painter.setPen(Qt.PenStyle.NoPen)  # the thick outline covers the zone's edge
+    stripes = QBrush(SELECTED_STRIPES, Qt.BrushStyle.BDiagPattern)
+    for zone_id in look.selected:
+        if not look.show_history:
+            painter.setBrush(QBrush(SELECTED_FILL))
+            painter.drawPath(paths[zone_id])
+        painter.setBrush(stripes)
+        painter.drawPath(paths[zone_id])
+
+
+def _selected_edge(painter: QPainter, path: QPainterPath, scale: float) -> None:
+    # Thick outlines after every fill, so neighbours never hide them.
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    painter.setPen(QPen(SELECTED_OUTLINE, 4.5 / scale, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap,
+                        Qt.PenJoinStyle.RoundJoin))
+    painter.drawPath(path)
+
+
+class SelectionLayer:
+    """Each zone's selected look (its fill and stripes; its thick outline) and the head's outline,
+    rendered once per view transform into small pixmaps, then only blitted: the fills first,
+    the outlines over them, the head's outline last, as ``draw_selection`` draws them."""
+
+    MARGIN_PX = 6  # room for the thick outline's half width beyond the zone's bounds
+
+    def __init__(self, paths: Mapping[str, QPainterPath], outline: QPainterPath):
+        self._paths, self._outline = paths, outline
+        self._sprites: dict[tuple, tuple[QPoint, QPixmap]] = {}
+        self._made_for: tuple | None = None
+
+    def draw(self, painter: QPainter, look: MapLook, transform: QTransform) -> None:
+        ratio = painter.device().devicePixelRatioF()
+        made_for = (transform.m11(), transform.m12(), transform.m21(), transform.m22(), transform.dx(),
+                    transform.dy(), ratio)
+        if made_for != self._made_for:  # resized or rescaled: the pixmaps are made again
+            self._sprites.clear()
+            self._made_for = made_for
+        keys = [("fill", zone_id, look.show_history) for zone_id in look.selected]
+        keys += [("edge", zone_id) for zone_id in look.selected] + [("head",)]
+        painter.save()
+        painter.resetTransform()
+        for key in keys:
+            at, pixmap = self._sprite(key, transform, look, ratio)
+            painter.drawPixmap(at, pixmap)
+        painter.restore()
+
+    def _sprite(self, key: tuple, transform: QTransform, look: MapLook, ratio: float) -> tuple[QPoint, QPixmap]:
+        if key in self._sprites:
+            return self._sprites[key]
+        path = self._outline if key[0] == "head" else self._paths[key[1]]
+        margin = self.MARGIN_PX
+        rect = transform.mapRect(path.boundingRect()).toAlignedRect().adjusted(-margin, -margin, margin, margin)
+        pixmap = QPixmap(rect.size() * ratio)
+        pixmap.setDevicePixelRatio(ratio)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(pixmap)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.translate(-rect.topLeft().x(), -rect.topLeft().y())
+        painter.setTransform(transform, True)
+        scale = max(0.05, transform.m11())
+        if key[0] == "fill":
+            _selected_fills(painter, {key[1]: path}, look._replace(selected=(key[1],)))
+        elif key[0] == "edge":
+            _selected_edge(painter, path, scale)
+        else:
+            _draw_head(painter, path, scale)
+        painter.end()
+        self._sprites[key] = (rect.topLeft(), pixmap)
+        return self._sprites[key]
+
+
+def _draw_head(painter: QPainter, outline: QPainterPath, scale: float) -> None:
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    painter.setPen(QPen(QColor(theme.TEXT), 2.5 / scale))
+    painter.drawPath(outline)
 
 
 def draw_labels(painter: QPainter, geometry: ScalpGeometry, to_view: Callable[[QPointF], QPoint],

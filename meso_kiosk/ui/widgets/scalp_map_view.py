@@ -42,7 +42,7 @@ from ...domain.scalp import ScalpGeometry, zone_at
 from ...domain.session_captions import times
 from .. import theme
 from .scalp_map_accessible import ZoneAccessible, install_accessibility
-from .scalp_map_paint import MapLook, draw_labels, draw_scalp, polygon_path
+from .scalp_map_paint import MapLook, SelectionLayer, draw_base, draw_labels, draw_selection, polygon_path
 
 
 def post_accessibility_event(event: QAccessibleEvent) -> None:
@@ -61,6 +61,7 @@ class ScalpMapView(QGraphicsView):
         self._geometry = geometry
         self._paths = {zone.id: polygon_path(zone.polygon) for zone in geometry.zones}
         self._outline = polygon_path(geometry.outline)
+        self._selection = SelectionLayer(self._paths, self._outline)  # what a tap shows, as pixmaps
         self._selected: set[str] = set()
         self._counts: dict[str, int] = {zone_id: 0 for zone_id in geometry.zone_ids}
         self._show_history = False
@@ -82,7 +83,8 @@ class ScalpMapView(QGraphicsView):
         self.setInteractive(False)
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.FullViewportUpdate)
         # The antialiased zones are most of a repaint: keep them as a pixmap, redrawn only
-        # when the selection, history, focus, size or scale changes (benchmarks: scalp_map).
+        # when the history, size or scale changes (benchmarks: scalp_map); the selection and
+        # the focus ring are drawn over it (drawForeground), so a tap never redraws it.
         self.setCacheMode(QGraphicsView.CacheModeFlag.CacheBackground)
         self.setBackgroundBrush(QBrush(QColor(theme.SURFACE)))
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
@@ -106,11 +108,11 @@ class ScalpMapView(QGraphicsView):
 
     def set_history(self, counts: Mapping[str, int]) -> None:
         self._counts = {zone_id: int(counts.get(zone_id, 0)) for zone_id in self._geometry.zone_ids}
-        self._changed()
+        self._changed(base=True)
 
     def set_history_visible(self, visible: bool) -> None:
         self._show_history = visible
-        self._changed()
+        self._changed(base=True)
 
     @property
     def history_visible(self) -> bool:
@@ -171,9 +173,9 @@ class ScalpMapView(QGraphicsView):
         event.setChild(self._focus_index)
         post_accessibility_event(event)
 
-    def _changed(self) -> None:
+    def _changed(self, *, base: bool = False) -> None:
         self._update_accessible_name()
-        self._redraw()
+        self._redraw(base=base)
 
     def _update_accessible_name(self) -> None:
         hint = "Space toggles" if self._editable else "read only"
@@ -279,8 +281,11 @@ class ScalpMapView(QGraphicsView):
 
     # ------------------------------------------------------------ painting
 
-    def _redraw(self) -> None:
-        self.resetCachedContent()  # what drawBackground draws has changed
+    def _redraw(self, *, base: bool = False) -> None:
+        """Paint again; ``base``: what the cached pixmap holds (history, its shades) changed too.
+        A tap or a focus move only changes what ``drawForeground`` draws over it."""
+        if base:
+            self.resetCachedContent()
         self.viewport().update()
 
     def _scale(self) -> float:
@@ -292,7 +297,9 @@ class ScalpMapView(QGraphicsView):
 
     def drawBackground(self, painter: QPainter, rect: QRectF) -> None:
         super().drawBackground(painter, rect)
-        draw_scalp(painter, self._geometry, self._paths, self._outline, self._look())
+        draw_base(painter, self._geometry, self._paths, self._outline, self._look())
 
     def drawForeground(self, painter: QPainter, rect: QRectF) -> None:
-        draw_labels(painter, self._geometry, self.mapFromScene, self.font(), self._look())
+        look = self._look()
+        draw_selection(painter, self._paths, self._outline, look, self._selection, self.viewportTransform())
+        draw_labels(painter, self._geometry, self.mapFromScene, self.font(), look)
