@@ -7,6 +7,7 @@ all go through it, so whatever it accepts is what the screens and the PDF print.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field, fields, replace
 from decimal import Decimal, InvalidOperation
@@ -101,12 +102,19 @@ _TRUE = {"yes", "true", "on", "1"}
 _FALSE = {"no", "false", "off", "0"}
 
 
+@functools.cache
+def zone_names() -> frozenset[str]:
+    """Every IANA zone this machine knows (read once: ``available_timezones`` walks the zone
+    files on each call, and every read of the settings checks the stored zone against it)."""
+    return frozenset(available_timezones())
+
+
 def clean_timezone(value: object) -> str | None:
     """An IANA zone name such as ``Europe/Paris`` (None: the machine's zone)."""
     text = clean_text(value, "timezone", max_length=64, label="time zone")
     if text is None:
         return None
-    if text not in available_timezones():
+    if text not in zone_names():
         raise ValidationError.single("timezone", f"{text!r} is not a time zone. Choose one such as Europe/Paris.")
     try:
         ZoneInfo(text)

@@ -11,7 +11,6 @@ import os
 from datetime import datetime
 from pathlib import Path
 from typing import Callable
-from zoneinfo import available_timezones
 
 from PySide6.QtCore import QStringListModel, Qt
 from PySide6.QtGui import QPixmap, QResizeEvent
@@ -28,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...domain.clinic_settings import ClinicSettings
+from ...domain.clinic_settings import ClinicSettings, zone_names
 from ...domain.errors import ValidationError
 from ..logo_picture import logo_png
 from .basics import button, label, show_field_error
@@ -40,7 +39,7 @@ WIDE_FROM_PX = 900  # two columns from this width
 def machine_timezone(zones: frozenset[str] | set[str] | None = None) -> str:
     """The machine's IANA zone (``Europe/Paris``): TZ, /etc/localtime's link, /etc/timezone,
     the local time's zone; "UTC" when none names a zone (a bare offset names none)."""
-    zones = zones if zones is not None else available_timezones()
+    zones = zones if zones is not None else zone_names()
     candidates = [os.environ.get("TZ", "").lstrip(":")]
     try:
         target = os.path.realpath("/etc/localtime")
@@ -221,7 +220,7 @@ class ClinicForm(QWidget):
         self.address.setFixedHeight(92)  # three lines; more scroll
         self.phone = _line("Clinic's phone number", "e.g. +33 1 23 45 67 89", 64)
         self.email = _line("Clinic's e-mail address", "e.g. contact@clinique-du-parc.fr", 400)
-        self.timezone = TimeZonePicker(available_timezones())
+        self.timezone = TimeZonePicker(zone_names())
         self.logo = LogoChooser(pick_file=pick_file)
         self.fields: dict[str, QWidget] = {"name": self.name, "address": self.address, "phone": self.phone,
                                            "email": self.email, "timezone": self.timezone, "logo": self.logo}
