@@ -11,33 +11,9 @@ from meso_kiosk.store.credentials import Credentials
 from meso_kiosk.ui.pages.consultants_admin import ConsultantsAdminPage
 from meso_kiosk.ui.theme import TOUCH_TARGET
 from meso_kiosk.ui.widgets.consultant_credentials import credentials_words
-from tests.conftest import COUNTERSIGN_PIN
-from tests.ui.conftest import account_page_alone, signed_in_consultant
+from tests.ui.conftest import account_page_alone
+from tests.ui.test_consultants_admin import ADMIN_PIN, SAM_PIN, admin, confirm, page, sam  # noqa: F401 (fixtures)
 
-ADMIN_PIN = COUNTERSIGN_PIN
-SAM_PIN = "739154"
-
-
-@pytest.fixture
-def admin(kiosk):
-    return signed_in_consultant(kiosk)
-
-
-@pytest.fixture
-def sam(kiosk, admin):
-    return kiosk.accounts.add_consultant(admin.id, ADMIN_PIN, "Sam Okafor", SAM_PIN)
-
-
-@pytest.fixture
-def page(qtbot, qapp, kiosk, admin, sam):
-    return account_page_alone(qtbot, qapp, ConsultantsAdminPage, kiosk, admin)
-
-
-def confirm(qtbot, page, pin=ADMIN_PIN):
-    assert page.views.currentWidget() is page.confirm_view
-    for digit in pin:
-        qtbot.mouseClick(page.confirm_pin.digit_keys[digit], Qt.MouseButton.LeftButton)
-    qtbot.mouseClick(page.confirm_pin.ok_key, Qt.MouseButton.LeftButton)
 
 
 def edit(qtbot, page, account, profession, registration, type_text):
