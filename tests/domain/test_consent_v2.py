@@ -8,18 +8,16 @@ template, its checklist words from side_effects.toml, filled with the demo clini
 from __future__ import annotations
 
 import re
-import shutil
 from dataclasses import replace
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 import textstat
 
 from meso_kiosk.domain.consent_clinic import ClinicFacts
 from meso_kiosk.domain.consent_template import BlockKind, is_text_of, render_text, text_blocks
-from meso_kiosk.resources import resource_path
 from meso_kiosk.services.clinic_data import ClinicData, ClinicDataError
+from tests.resource_copies import copy, edit  # noqa: F401 (copy is a fixture)
 
 DATA = ClinicData()
 SETTINGS = DATA.demo_clinic_settings()
@@ -179,20 +177,6 @@ def test_hostile_facts_are_printed_as_typed_on_one_line():
 # ------------------------------------------------------------------ start-up checks of the new words
 
 
-@pytest.fixture
-def copy(tmp_path) -> Path:
-    root = tmp_path / "resources"
-    shutil.copytree(resource_path("."), root)
-    return root
-
-
-def _edit(root: Path, name: str, old: str, new: str) -> None:
-    path = root / name
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"{name} no longer holds {old!r}"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
 @pytest.mark.parametrize(("name", "old", "new", "key"), [
     ("consent/en/v2.toml", "call us at {phone} straight", "call us straight", "clinic.urgent"),
     ("consent/fr/v2.toml", "au moins {cooling_off} avant", "au moins {hours} avant", "clinic.cooling_off"),
@@ -205,7 +189,7 @@ def _edit(root: Path, name: str, old: str, new: str) -> None:
     ("consent/en/v2.toml", 'other_stop = "one of your answers about your health"\n', "", "clinic.other_stop"),
 ])
 def test_a_broken_new_sentence_is_named_by_file_and_key(copy, name, old, new, key):
-    _edit(copy, name, old, new)
+    edit(copy, name, old, new)
     problems = ClinicData(root=copy).check_all()
     assert any(p.startswith(f"{name}: {key}: ") for p in problems), problems
 

@@ -6,18 +6,16 @@ Through the kiosk's own services, as the hand-off and the session page read them
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
 
 import pytest
 
 from meso_kiosk.domain.consent_template import BlockKind, is_text_of, text_blocks
 from meso_kiosk.domain.session_settings import parse_side_effects
 from meso_kiosk.domain.errors import ValidationError
-from meso_kiosk.resources import resource_path
 from meso_kiosk.services.clinic_data import ClinicData
 from meso_kiosk.services.demo.signature import synthetic_signature
 from tests.conftest import COUNTERSIGN_PIN
+from tests.resource_copies import copy, edit  # noqa: F401 (copy is a fixture)
 
 NEW_RISKS = ["infection", "allergic_reaction", "keloid_scarring"]
 
@@ -25,20 +23,6 @@ NEW_RISKS = ["infection", "allergic_reaction", "keloid_scarring"]
 @pytest.fixture
 def doctor(kiosk):
     return kiosk.accounts.create_first_admin("Dr Amélie Laurent", COUNTERSIGN_PIN)
-
-
-@pytest.fixture
-def copy(tmp_path) -> Path:
-    root = tmp_path / "resources"
-    shutil.copytree(resource_path("."), root)
-    return root
-
-
-def _edit(root: Path, name: str, old: str, new: str) -> None:
-    path = root / name
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"{name} no longer holds {old!r}"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 @pytest.mark.parametrize("language", ["en", "fr"])
@@ -90,7 +74,7 @@ def test_rewording_an_item_changes_what_later_patients_read_but_not_what_was_sig
         checklist={item.id: True for item in template.checklist}, photo_consent=False,
         signature=synthetic_signature(str(patient.id)).to_data(), consultant_id=doctor.id,
         consultant_pin=COUNTERSIGN_PIN, treated_by=doctor.id)
-    _edit(copy, "side_effects.toml", "They usually fade within about a week.", "They fade within a week or two.")
+    edit(copy, "side_effects.toml", "They usually fade within about a week.", "They fade within a week or two.")
     reworded = ClinicData(root=copy)
     assert not [p for p in reworded.check_all() if p.startswith(("consent/", "side_effects"))]
     later = reworded.consent_template("en", 2)
@@ -134,7 +118,7 @@ rare = false
 ])
 def test_a_broken_catalogue_or_checklist_is_named_at_start_up(copy, old, new, where):
     name = "consent/en/v2.toml" if "items" in old else "side_effects.toml"
-    _edit(copy, name, old, new)
+    edit(copy, name, old, new)
     problems = ClinicData(root=copy).check_all()
     assert any(p.startswith(where) for p in problems), problems
 
