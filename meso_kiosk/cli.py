@@ -367,29 +367,14 @@ def _run_clinic(args: argparse.Namespace) -> int:
         kiosk = _existing_kiosk(args, rescue=not wanted)
         try:
             protocol_ids = tuple(kiosk.clinic_data.protocols())
-            if wanted:
-                _set_clinic(kiosk, changes, logo, protocol_ids, clear_logo=args.no_logo)
+            if wanted:  # every value checked, then all stored in one transaction as made by "cli" (or nothing)
+                kiosk.clinic.update(changes, "cli", logo=logo if logo is not None else None if args.no_logo else "keep")
             print("\n".join(settings_lines(kiosk.clinic.settings(), kiosk.clinic.logo(), protocol_ids)))
         finally:
             kiosk.close()
     except ValidationError as error:
         raise _clinic_problem(error) from None
     return EXIT_OK
-
-
-def _set_clinic(kiosk, changes: dict[str, object], logo: bytes | None, protocol_ids: tuple[str, ...], *,
-                clear_logo: bool) -> None:
-    """Every value checked before anything is stored (all or nothing), then stored as made by "cli"."""
-    from .domain.clinic_settings import check_changes
-    from .services.clinic_logo import prepare_logo
-
-    check_changes(kiosk.clinic.settings(), changes, protocol_ids)
-    if logo is not None:
-        prepare_logo(logo)
-    if changes:
-        kiosk.clinic.update(changes, "cli")
-    if logo is not None or clear_logo:
-        kiosk.clinic.set_logo(logo, "cli")
 
 
 def _run_self_test(args: argparse.Namespace) -> int:

@@ -7,9 +7,9 @@ the installation makes a seal certificate in it (``services.kiosk``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, tzinfo
-from typing import Callable, Mapping
+from typing import Callable, Literal, Mapping
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..domain.clinic_settings import SETTING_KEYS, ClinicSettings, check_changes, from_stored, to_stored
@@ -95,41 +95,53 @@ class ClinicService:
         rows = get_settings(self._store.conn, SETTING_KEYS.values())
         return from_stored(rows, self._protocol_ids())
 
-    def update(self, changes: Mapping[str, object], actor: str) -> ClinicSettings:
-        """Apply ``changes`` (field → value as typed) in one transaction, each changed setting
-        audited; ``ValidationError`` names every field at fault and nothing is stored then."""
+    def update(self, changes: Mapping[str, object], actor: str, *,
+               logo: bytes | None | Literal["keep"] = "keep") -> ClinicSettings:
+        """Apply ``changes`` (field → value as typed) and ``logo`` (PNG or JPEG bytes, checked and
+        scaled; None: no logo) in one transaction, each changed setting audited;
+        ``ValidationError`` names every field at fault and nothing is stored then."""
         current = self.settings()
-        wanted = check_changes(current, changes, self._protocol_ids())
-        check_printable({field: getattr(wanted, field) for field in PRINTED_FIELDS
-                         if field in changes and getattr(wanted, field) != getattr(current, field)})
-        return self._store_settings(current, wanted, actor)
+        errors: dict[str, str] = {}
+        wanted, picture = current, None
+        try:
+            wanted = check_changes(current, changes, self._protocol_ids())
+            check_printable({field: getattr(wanted, field) for field in PRINTED_FIELDS
+                             if field in changes and getattr(wanted, field) != getattr(current, field)})
+        except ValidationError as error:
+            errors.update(error.errors)
+        if isinstance(logo, bytes):
+            from .clinic_logo import prepare_logo
+
+            try:
+                picture = prepare_logo(logo)
+            except ValidationError as error:
+                errors.update(error.errors)
+        if errors:
+            raise ValidationError(errors)
+        if logo != "keep":
+            wanted = replace(wanted, logo=None if picture is None else picture.sha256)
+        return self._store_settings(current, wanted, actor, logo=picture)
 
     def logo(self) -> Logo | None:
         sha256 = self.settings().logo
         return None if sha256 is None else read_logo(self._store.conn, sha256)
 
     def set_logo(self, data: bytes | None, actor: str) -> ClinicSettings:
-        """Use the picture in ``data`` (PNG or JPEG bytes; checked and scaled) as the logo;
-        None: no logo. Earlier logos stay in the database (and in documents that printed them)."""
-        from dataclasses import replace
+        """Use the picture in ``data`` as the logo (None: no logo); earlier logos stay in the
+        database, as in the documents that printed them."""
+        return self.update({}, actor, logo=data)
 
-        from .clinic_logo import prepare_logo
-
-        current = self.settings()
-        if data is None:
-            return self._store_settings(current, replace(current, logo=None), actor)
-        logo = prepare_logo(data)
-        if read_logo(self._store.conn, logo.sha256) is None:  # a logo used before is kept already
-            with self._store.write(actor) as tx:
-                keep_logo(tx, logo)
-        return self._store_settings(current, replace(current, logo=logo.sha256), actor)
-
-    def _store_settings(self, current: ClinicSettings, wanted: ClinicSettings, actor: str) -> ClinicSettings:
+    def _store_settings(self, current: ClinicSettings, wanted: ClinicSettings, actor: str, *,
+                        logo: Logo | None = None) -> ClinicSettings:
+        """Store what differs, audited, in one transaction with ``logo`` (the picture the new
+        setting names, kept once)."""
         before, after = to_stored(current), to_stored(wanted)
         changed_keys = [key for key, value in after.items() if before[key] != value]
         if not changed_keys:
             return current
         with self._store.write(actor) as tx:
+            if logo is not None:
+                keep_logo(tx, logo)
             for key in changed_keys:
                 put_setting(tx, key, after[key])
         fields = frozenset(name for name, key in SETTING_KEYS.items() if key in changed_keys)

@@ -143,3 +143,18 @@ def test_credentials_the_pdf_cannot_print_are_refused_before_the_pin(kiosk):
         kiosk.accounts.set_credentials(admin.id, "482913", admin.id, "त्वचा विशेषज्ञ", "RPPS 1")
     assert "The PDF cannot print" in error.value.errors["profession"]
     assert kiosk.accounts.credentials() == {}
+
+
+def test_settings_and_a_logo_are_stored_together_or_not_at_all(kiosk):
+    """One save on the page is one transaction: a refused logo keeps the name from being stored,
+    and both problems are named at once."""
+    before = kiosk.store.conn.execute("SELECT COUNT(*) FROM audit_log").fetchone()[0]
+    with pytest.raises(ValidationError) as error:
+        kiosk.clinic.update({"name": "Clinique du Parc", "email": "nobody"}, "test", logo=b"not a picture")
+    assert set(error.value.errors) == {"email", "logo"}
+    with pytest.raises(ValidationError):
+        kiosk.clinic.update({"name": "Clinique du Parc"}, "test", logo=b"not a picture")
+    assert not kiosk.clinic.settings().named
+    assert kiosk.store.conn.execute("SELECT COUNT(*) FROM audit_log").fetchone()[0] == before
+    settings = kiosk.clinic.update({"name": "Clinique du Parc"}, "test", logo=png(300, 300))
+    assert settings.named and kiosk.clinic.logo().sha256 == settings.logo

@@ -191,9 +191,8 @@ class ClinicSettingsPage(QWidget):
         """Store ``changes`` and the logo; the names of what changed, or None (errors shown)."""
         before = self._clinic.settings()
         try:
-            after = self._clinic.update(changes, actor)
-            if self.identity.logo.changed:
-                after = self._clinic.set_logo(self.identity.logo.png, actor)
+            logo = self.identity.logo
+            after = self._clinic.update(changes, actor, logo=logo.png if logo.changed else "keep")
         except ValidationError as error:
             self._show_errors(error.errors)
             return None

@@ -61,19 +61,14 @@ class ClinicSetupPanel(QFrame):
         actor = consultant_actor(self.account.id)
         values = self.form.values()
         try:
-            self._clinic.update(values, actor)
+            logo = self.form.logo
+            self._clinic.update(values, actor, logo=logo.png if logo.changed else "keep")
         except ValidationError as error:
             errors = dict(error.errors)
             if "name" in errors and not str(values["name"]).strip():  # say what to type, not only "enter"
                 errors["name"] = "Enter the clinic's name as patients know it, e.g. Clinique du Parc."
             self._show_errors(errors)
             return
-        if self.form.logo.changed:
-            try:
-                self._clinic.set_logo(self.form.logo.png, actor)
-            except ValidationError as error:  # checked when chosen; kept for a file changed since
-                self._show_errors(error.errors)
-                return
         self._show_errors({})
         self.saved.emit(self.account)
 
