@@ -16,7 +16,7 @@ import hashlib
 import io
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
-from typing import Sequence
+from typing import BinaryIO, Sequence
 
 from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
@@ -253,6 +253,7 @@ class SealCheck:
     trusted: bool = False           # the signer chains to one of the trusted certificates
     whole_file: bool = False        # the signature covers every byte of the file
     unchanged_since: bool = False   # the certification (no changes) is respected
+    later_revisions: int = 0        # incremental updates appended after the sealed revision
     signer: str | None = None
     signer_fingerprint: str | None = None
     signing_time: datetime | None = None
@@ -269,6 +270,10 @@ def _first_problem(check: SealCheck) -> str | None:
         return "the file was changed after it was sealed (the signed bytes do not match)"
     if not check.valid:
         return "the seal's signature is not valid"
+    if check.later_revisions:
+        added = "a later revision was" if check.later_revisions == 1 else f"{check.later_revisions} later revisions were"
+        return (f"changed after sealing: {added} added to the file (an incremental update, as a PDF editor "
+                "saves an annotation or a form field); the sealed document is the file as it was before it")
     if not check.whole_file:
         return "the seal does not cover the whole file (something was added after sealing)"
     if not check.unchanged_since:
@@ -282,15 +287,16 @@ def _one_line(error: Exception) -> str:
     return f"{type(error).__name__}: " + " ".join(str(error).split())[:200]
 
 
-def check_seal(pdf: bytes, trusted: Sequence[x509.Certificate]) -> SealCheck:
-    """Validate the first signature of ``pdf`` against ``trusted`` anchors (no network)."""
+def check_seal(pdf: bytes | BinaryIO, trusted: Sequence[x509.Certificate]) -> SealCheck:
+    """Validate the first signature of ``pdf`` (its bytes, or a seekable binary stream read as
+    needed) against ``trusted`` anchors (no network)."""
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko.sign.validation.status import SignatureCoverageLevel
     from pyhanko_certvalidator import ValidationContext
 
     try:
-        reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+        reader = PdfFileReader(io.BytesIO(pdf) if isinstance(pdf, bytes) else pdf, strict=False)
     except Exception as error:  # any parser failure means: not a readable PDF
         return SealCheck(signed=False, problem=f"it is not a readable PDF ({_one_line(error)})")
     try:
@@ -315,6 +321,7 @@ def check_seal(pdf: bytes, trusted: Sequence[x509.Certificate]) -> SealCheck:
         trusted=bool(status.trusted),
         whole_file=status.coverage == SignatureCoverageLevel.ENTIRE_FILE,
         unchanged_since=status.docmdp_ok is not False,
+        later_revisions=max(0, reader.xrefs.total_revisions - 1 - signatures[0].signed_revision),
         signer=str(signer),
         signer_fingerprint=hashlib.sha256(cert.dump()).hexdigest(),
         signing_time=(status.signer_reported_dt.astimezone(timezone.utc) if status.signer_reported_dt else None),

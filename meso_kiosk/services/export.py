@@ -31,6 +31,7 @@ from ..store import documents as document_rows
 from ..store.record_content import patient_records
 from ..store.db import Store
 from ..store.documents import DocumentRecord
+from .checked_file import open_checked
 from .clinic import ClinicService
 from .errors import WordedError
 from .files import OutputRefused, guard_output, write_atomically
@@ -281,10 +282,10 @@ class ExportService:
         """Check a PDF's seal and whether this installation issued it. Creates nothing."""
         from ..reports.pades import check_seal
 
-        data = Path(path).read_bytes()
-        digest = hashlib.sha256(data).hexdigest()
+        with open_checked(Path(path)) as checked:  # a bounded, regular file, hashed as it is read
+            check = check_seal(checked.stream, self.seal.trusted_certificates())
+        digest = checked.sha256
         issued = document_rows.find_by_sha256(self._store.conn, digest)
-        check = check_seal(data, self.seal.trusted_certificates())
         problem = check.problem
         if problem is None and issued is None:
             problem = "its SHA-256 matches no document this installation issued"
