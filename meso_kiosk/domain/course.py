@@ -8,6 +8,8 @@ always projects to the same dates and every rule can be property-tested:
   before it (the minimum gap), or the consultant's override for that one session.
 - Sessions already done keep their real dates. Only the rest of the plan moves.
 - Nothing not yet done is planned before ``today`` or on a day the clinic is closed.
+- A session moved off a closed day moves alone: the sessions after it stay on the course's
+  weekday, whole weeks later when the minimum gap after the moved one asks for it.
 
 Overdue sessions. The next session is due ``interval`` days after the last one done
 (``due_on``). When that day has already passed, the session is shown as OVERDUE: it keeps
@@ -258,22 +260,46 @@ def _plan_sessions(
         )
         for n, day in enumerate(done_days, 1)
     ]
-    previous = done_days[-1] if done_days else None
+    # Each session has its place on the course's grid (where it belongs had no closure moved
+    # anything) and its day (the grid place, or the next open day after it). Later sessions
+    # count from the grid, so one session moved off a holiday leaves the rest on their usual
+    # weekday rather than dragging every later one to the day after the holiday.
+    previous: tuple[date, date] | None = None  # (grid place, day) of the session before
+    for n, day in enumerate(done_days, 1):
+        place = _grid_place(start, previous, gaps.get(n) or 0)
+        # A visit on the day it was planned (moved off a closure) keeps its grid place.
+        previous = (place if calendar.next_open_day(place) == day else day, day)
     for n in range(len(done_days) + 1, protocol.sessions + 1):
         gap = gaps.get(n)
-        target = start if previous is None else previous + timedelta(days=gap or 0)
+        place = _grid_place(start, previous, gap or 0)
         if n == len(done_days) + 1:
             # The next session: when the protocol wanted it, and when it can now be booked.
-            due_on = calendar.next_open_day(target)
+            due_on = calendar.next_open_day(place)
             day = calendar.next_open_day(max(due_on, today))
             status = SessionStatus.OVERDUE if due_on < today else SessionStatus.DUE
             session = PlannedSession(n, day, status, due_on=due_on, gap_days=gap)
+            if status is SessionStatus.OVERDUE:
+                place = day  # a late visit moves the rest of the plan with it
         else:
-            day = calendar.next_open_day(target)
+            day = calendar.next_open_day(place)
             session = PlannedSession(n, day, SessionStatus.PLANNED, gap_days=gap)
         sessions.append(session)
-        previous = day
+        previous = (place, day)
     return tuple(sessions)
+
+
+def _grid_place(start: date, previous: tuple[date, date] | None, gap: int) -> date:
+    """Where a session belongs: ``gap`` days after the previous session's grid place, and
+    whole weeks later when that is less than ``gap`` days after the previous session's real
+    day (it was moved off a closure), so the minimum gap holds and the weekday stays."""
+    if previous is None:
+        return start
+    place, day = previous
+    wanted, earliest = place + timedelta(days=gap), day + timedelta(days=gap)
+    if wanted >= earliest:
+        return wanted
+    weeks = -(-(earliest - wanted).days // 7)
+    return wanted + timedelta(weeks=weeks)
 
 
 def _place_milestones(

@@ -300,8 +300,10 @@ def test_session_in_christmas_week_moves_to_first_open_day_after(protocols, clin
         date(2026, 12, 10),
         date(2026, 12, 17),
         date(2027, 1, 2),  # 24 Dec falls in the closure (24 Dec - 1 Jan); 2 Jan is open
-        date(2027, 1, 16),  # the two-week gap counts from the moved session
-        date(2027, 1, 30),
+        # Back on Thursdays: 7 Jan is under two weeks after 2 Jan, so the next Thursday
+        # (the session moved alone; it no longer drags the rest onto Saturdays)
+        date(2027, 1, 21),
+        date(2027, 2, 4),
     ]
 
 
