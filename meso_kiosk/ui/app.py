@@ -13,6 +13,7 @@ from typing import Callable
 
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication
 
 from ..domain.clinic_settings import ClinicSettings
 from ..resources import resource_path
@@ -45,6 +46,7 @@ from .pages.workspace import WorkspacePage
 from .sign_in import SignIn
 from .startup.faults import fault_words
 from .startup.window import opening_window
+from .wheel_guard import install_wheel_guard
 from .window_controls import add_quit_shortcut, discard_unsaved_details
 
 # How often the running app looks whether today's automatic backup is due.
@@ -88,6 +90,8 @@ def build_main_window(kiosk: Kiosk, actor: Callable[[], str] | None = None, *,
 
 def _build_pages(window: MainWindow, kiosk: Kiosk, info: AppInfo, sign_in: SignIn,
                  actor: Callable[[], str]) -> None:
+    # A wheel over a pick list scrolls the page (after the first frame, like every app filter).
+    install_wheel_guard(QApplication.instance())
     langs = kiosk.clinic_data.languages()
     details = PatientDetailsPage(kiosk.patients, langs, kiosk.clock, actor)
 
