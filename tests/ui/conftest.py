@@ -12,6 +12,11 @@ def window(qtbot, qapp, kiosk):
     """The main window UNLOCKED on the patient list (the app itself opens on the lock screen):
     signed in as ``window.sign_in.consultant``, an admin "Dr Test Consultant" whose PIN is
     ``COUNTERSIGN_PIN``; changes are still attributed to the fixed actor "consultant:test"."""
+    return build_window(qtbot, qapp, kiosk)
+
+
+def build_window(qtbot, qapp, kiosk):
+    """The ``window`` fixture's window (at the installation's text size)."""
     apply_theme(qapp)  # earlier tests' windows are already gone (tests/conftest.py deletes them)
     built = build_main_window(kiosk, actor=lambda: "consultant:test")
     built.sign_in.sign_in(signed_in_consultant(kiosk))

@@ -1,0 +1,147 @@
+"""Every screen a patient's visit shows, one after the other, in the real window.
+
+``tour(window, kiosk)`` puts the window in each state in turn and yields its name and the
+languages to see it in: the patient list, a new patient, the patient's details, each step
+of the workspace in its main states (a session open on the treatment step, a step blocked
+for a patient with no intake), and every hand-off screen the patient holds, once in each
+language (the patient's own words). The patients are a demo-like pair: one with an intake
+(a stop overridden, a warning acknowledged), a course, a signed consent and three closed
+sessions; one registered and nothing more.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+
+from tests.consultation import record_consultation
+
+HANDOFF_LANGUAGES = ("en", "fr")
+
+
+def settle() -> None:
+    for _ in range(3):
+        QApplication.processEvents()
+
+
+def demo_patients(kiosk):
+    """The patient seen today (everything recorded, French preferred) and a new one (nothing yet)."""
+    seen = kiosk.patients.register({"given_name": "Marie-Hélène", "family_name": "Lefèvre-Dubois",
+                                    "date_of_birth": "1979-03-08", "preferred_language": "fr",
+                                    "phone": "+33 6 12 34 56 78", "email": "mh.lefevre@example.fr"}, "test")
+    record_consultation(kiosk, seen.id, sessions=3)
+    new = kiosk.patients.register({"given_name": "Rahul", "family_name": "Mehta", "date_of_birth": "1990-11-02"},
+                                  "test")
+    return kiosk.patients.get(seen.id), kiosk.patients.get(new.id)
+
+
+def tour(window, kiosk) -> Iterator[tuple[str, tuple[str, ...]]]:
+    seen, new = demo_patients(kiosk)
+    window.show_patients()
+    window.patients_page.search.setText("Lef")  # a search typed: its clear button shows
+    settle()
+    yield "patient list", ("en",)
+    window.patients_page.search.clear()
+    window.patients_page.new_requested.emit()
+    settle()
+    yield "new patient", ("en",)
+    window.show_patients()
+    yield from _workspace(window, seen, new)
+    yield from _handoff(window, seen)
+
+
+def _go(window, step_id: str) -> None:
+    window.workspace.go_to_step(window.workspace.step_index(step_id))
+    settle()
+
+
+def _workspace(window, seen, new) -> Iterator[tuple[str, tuple[str, ...]]]:
+    window.open_patient(seen)
+    settle()
+    for step_id in ("intake", "course", "consent", "summary"):
+        _go(window, step_id)
+        yield f"step: {step_id}", ("en",)
+    _go(window, "scalp_map")
+    yield "step: treatment, no session open", ("en",)
+    scalp = window.workspace.pages["scalp_map"]
+    if scalp.start_button.isVisible() and scalp.start_button.isEnabled():
+        scalp.start_button.click()
+        settle()
+    yield "step: treatment, a session open", ("en",)
+    _go(window, "intake")
+    intake = window.workspace.pages["intake"]
+    if not intake.details.isVisible():  # open the details card (closed once an intake exists)
+        intake.details_toggle.click()
+        settle()
+    intake.scroll.ensureWidgetVisible(intake.details)
+    yield "patient details", ("en",)
+    window.show_patients()
+    window.open_patient(new)
+    _go(window, "scalp_map")
+    yield "step: treatment, blocked (no intake)", ("en",)
+    window.show_patients()
+
+
+def _handoff(window, seen) -> Iterator[tuple[str, tuple[str, ...]]]:
+    for language in HANDOFF_LANGUAGES:
+        window.open_patient(seen)
+        _go(window, "consent")
+        consent = window.workspace.pages["consent"]
+        consent.handoff_button.click()
+        settle()
+        handoff = window.stack.currentWidget()
+        yield "hand-off: choose the language", (language,)
+        handoff.choose_language(language)
+        settle()
+        yield "hand-off: who you are", (language,)
+        handoff.name_field.setText(seen.display_name)
+        handoff.dob_field.setText(seen.date_of_birth.strftime("%d/%m/%Y"))
+        handoff.identity_button.click()
+        settle()
+        yield "hand-off: read and tick", (language,)
+        _tick_everything(handoff)
+        yield "hand-off: read, all ticked, at the end", (language,)
+        handoff.read.continue_button.click()
+        settle()
+        yield "hand-off: sign", (language,)
+        _draw(handoff.pad.canvas)
+        handoff.sign_button.click()
+        settle()
+        yield "hand-off: thank you, hand back", (language,)
+        for panel, name in ((handoff.GUARDIAN, "guardian signs"), (handoff.PARTIES, "witness and interpreter")):
+            handoff.go_to(panel)
+            settle()
+            yield f"hand-off: {name}", (language,)
+        handoff.go_to(handoff.HAND_BACK)
+        handoff.hand_back_button.click()
+        settle()
+        yield "hand-off: countersign", (language,)
+        handoff.go_to(handoff.EXIT)
+        settle()
+        yield "hand-off: consultant takes the tablet back", (language,)
+        handoff.exit_confirmed.emit()
+        settle()
+
+
+def _tick_everything(handoff) -> None:
+    read = handoff.read
+    bar = read.scroll.verticalScrollBar()
+    bar.setValue(bar.maximum())
+    for row in read.rows.values():
+        row.checkbox.setChecked(True)
+    read.photo_buttons["yes"].setChecked(True)
+    settle()
+    bar.setValue(bar.maximum())
+    settle()
+
+
+def _draw(canvas) -> None:
+    left = Qt.MouseButton.LeftButton
+    points = [QPoint(40 + 12 * i, 120 + (30 if i % 4 < 2 else -30)) for i in range(40)]
+    QTest.mousePress(canvas, left, Qt.KeyboardModifier.NoModifier, points[0])
+    for point in points[1:]:
+        QTest.mouseMove(canvas, point)
+    QTest.mouseRelease(canvas, left, Qt.KeyboardModifier.NoModifier, points[-1])
