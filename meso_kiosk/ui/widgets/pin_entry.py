@@ -39,6 +39,11 @@ class PinEntry(QWidget):
         super().__init__(parent)
         self.setAccessibleName(accessible_name)
         self.field = pin_field(accessible_name, "PIN")
+        # A tap on a key (which takes no focus) gives focus to the first ancestor that takes it
+        # on a click: without this one that was the page's scroll area, and digits typed on a
+        # keyboard after the keypad went nowhere. The pad takes it and hands it to the field.
+        self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self.setFocusProxy(self.field)
         self.field.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.field.setProperty("role", "pin")
         self.error = label("", "error")
