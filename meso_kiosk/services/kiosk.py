@@ -19,6 +19,7 @@ from ..store.settings import get_setting
 from .accounts import AccountService
 from .clinic import ClinicService, clinic_timezone
 from .clinic_data import ClinicData
+from .text_size import TextSizeService
 
 if TYPE_CHECKING:
     from argon2 import PasswordHasher
@@ -54,6 +55,7 @@ class Kiosk:
         self.clinic_data = ClinicData()
         self.clinic = ClinicService(store, clock, self.clinic_data)
         self.clinic.add_listener(self._seal_follows_name)
+        self.text_size = TextSizeService(store)  # the display's, read before the lock screen shows
 
     @cached_property
     def patients(self) -> PatientService:

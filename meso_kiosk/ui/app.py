@@ -23,7 +23,7 @@ from ..services.kiosk import Kiosk
 from ..services.reference import AppInfo
 from ..services.restore_notice import take_restore_notice
 from ..store.errors import StoreError
-from . import idle_lock
+from . import idle_lock, theme
 from .main_window import MainWindow
 from .navigator import connect_handoff, lock_window, wire_screen_lock
 from .pages.change_pin import ChangePinPage
@@ -44,6 +44,7 @@ from .pages.step import held_by_intake_stops
 from .pages.summary import SummaryPage
 from .pages.workspace import WorkspacePage
 from .sign_in import SignIn
+from .widgets.text_size_choice import wire_larger_text
 from .startup.faults import fault_words
 from .startup.window import opening_window
 from .wheel_guard import install_wheel_guard
@@ -70,6 +71,7 @@ def finish_window(window: MainWindow, kiosk: Kiosk, actor: Callable[[], str] | N
     add_quit_shortcut(window)
     lock_window(window, kiosk.accounts, sign_in, kiosk.clinic)  # the app opens locked
     follow_clinic(window, kiosk, info)
+    follow_text_size(kiosk)
     window.defer_pages(lambda built: _build_pages(built, kiosk, info, sign_in, actor))
 
 
@@ -116,12 +118,14 @@ def _build_pages(window: MainWindow, kiosk: Kiosk, info: AppInfo, sign_in: SignI
         lot_recall_page=LotRecallPage(kiosk.sessions, kiosk.patients, kiosk.clock),
         admin_page=ConsultantsAdminPage(kiosk.accounts, sign_in),
         pin_page=ChangePinPage(kiosk.accounts, sign_in),
-        clinic_page=ClinicSettingsPage(kiosk.clinic, kiosk.accounts, sign_in, kiosk.clinic_data.protocols()),
+        clinic_page=ClinicSettingsPage(kiosk.clinic, kiosk.accounts, sign_in, kiosk.clinic_data.protocols(),
+                                       text_size=kiosk.text_size),
         discard_unsaved=lambda: discard_unsaved_details(window),
     )
     from ..services.take_home import TakeHomeService
 
     handoff = HandoffPage(kiosk.consents, kiosk.accounts, kiosk.clock, current_consultant)
+    handoff.larger_text_button = wire_larger_text(handoff.header_layout, kiosk.text_size, actor)
     connect_handoff(window, pages["consent"], handoff)
     wire_take_home(handoff, pages["consent"], TakeHomeService(kiosk.store, kiosk.clock, kiosk.paths.exports,
                                                               kiosk.consents), current_consultant)
@@ -154,6 +158,14 @@ def follow_clinic(window: MainWindow, kiosk: Kiosk, info: AppInfo) -> None:
             window.patients_page.show_clinic_unnamed(window.sign_in.is_admin() and not settings.named)
 
     kiosk.clinic.add_listener(on_clinic_changed)
+
+
+def follow_text_size(kiosk: Kiosk) -> None:
+    """The installation's text size now (before the pages are built and styled) and after
+    every change, every screen at once."""
+    app = QApplication.instance()
+    theme.set_text_scale(app, kiosk.text_size.scale())
+    kiosk.text_size.add_listener(lambda _size, scale: theme.set_text_scale(app, scale))
 
 
 def complete_window(window: MainWindow, kiosk: Kiosk, info: AppInfo, *, lock_screen: bool) -> None:

@@ -188,7 +188,9 @@ QFrame[role="handoff-header"] {{ background: {ACCENT}; }}
 QLabel[role="handoff-title"] {{ color: white; font-size: 28px; font-weight: 600; }}
 QPushButton[role="handoff-consultant"] {{ background: transparent; color: white; border: 2px solid white;
     font-size: {SMALL_PX}px; min-width: 0; }}
-QPushButton[role="handoff-consultant"]:hover {{ background: #2A6DB8; }}
+QPushButton[role="handoff-consultant"]:hover, QPushButton[role="text-size"]:hover {{ background: #2A6DB8; }}
+QPushButton[role="text-size"] {{ background: transparent; color: white; border: 2px solid white; font-size: 24px;
+    font-weight: 700; min-width: 56px; padding: 4px 12px; }}
 QFrame[role="handoff-footer"] {{ background: {SURFACE}; border-top: 1px solid {BORDER}; }}
 QLabel[role="patient-title"] {{ font-size: 32px; font-weight: 700; }}
 QLabel[role="patient-heading"] {{ font-size: 26px; font-weight: 600; }}
@@ -242,23 +244,66 @@ QLabel[role="preview-page"] {{ background: white; border: 1px solid {BORDER}; }}
 # The same look on every platform, and offscreen.
 STYLE = "Fusion"
 
+# The installation's text size (services.text_size): every font size of the stylesheet and
+# the app's font times this; touch targets keep their sizes (they grow with the text they hold).
+_scale = 1.0
 
-def apply_theme(app: QApplication) -> None:
-    """The theme's font, style and stylesheet."""
+
+def text_scale() -> float:
+    return _scale
+
+
+def scaled_px(px: int) -> int:
+    """``px`` at the installation's text size, for a font a widget sets itself."""
+    return round(px * _scale)
+
+
+def stylesheet(scale: float = 1.0) -> str:
+    """The theme's stylesheet with every font size times ``scale``."""
+    chevron = resource_path("icons/chevron-down.svg").as_posix()
+    sheet = STYLESHEET.replace("{chevron}", chevron)
+    if scale == 1.0:
+        return sheet
+    import re  # only for a text size other than the standard one
+
+    return re.sub(r"font-size: (\d+)px", lambda size: f"font-size: {round(int(size[1]) * scale)}px", sheet)
+
+
+def apply(app: QApplication, scale: float = 1.0) -> None:
+    """The theme at text size ``scale``: font, style and stylesheet (a running app's every
+    widget restyled at once: a new text size needs no restart)."""
+    global _scale
+    _scale = scale
     apply_font(app)
     app.setStyle(STYLE)
     apply_stylesheet(app)
 
 
+def apply_theme(app: QApplication) -> None:
+    """The theme's font, style and stylesheet at the standard text size."""
+    apply(app, 1.0)
+
+
+def set_text_scale(app: QApplication, scale: float) -> None:
+    """Text size ``scale`` from now on: the app's font at once, and the stylesheet at once when
+    one is set (while pages are built without it, ``deferred_style`` sets it at this size)."""
+    global _scale
+    if scale == _scale:
+        return
+    _scale = scale
+    apply_font(app)
+    if app.styleSheet():
+        apply_stylesheet(app)
+
+
 def apply_stylesheet(app: QApplication) -> None:
-    """The theme's stylesheet (its widgets take their font sizes from it)."""
-    chevron = resource_path("icons/chevron-down.svg").as_posix()
-    app.setStyleSheet(STYLESHEET.replace("{chevron}", chevron))
+    """The theme's stylesheet at the current text size (its widgets take their font sizes from it)."""
+    app.setStyleSheet(stylesheet(_scale))
 
 
 def apply_font(app: QApplication) -> None:
-    """The theme's body size as the app's font, which widgets built without the stylesheet
-    measure their text with (see ``startup.deferred_style``)."""
+    """The theme's body size (at the current text size) as the app's font, which widgets built
+    without the stylesheet measure their text with (see ``startup.deferred_style``)."""
     font = QFont(app.font())
-    font.setPixelSize(BODY_PX)
+    font.setPixelSize(scaled_px(BODY_PX))
     app.setFont(font)

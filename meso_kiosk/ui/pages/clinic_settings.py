@@ -20,12 +20,14 @@ from ...domain.errors import ValidationError
 from ...domain.protocol import Protocol
 from ...services.accounts import AccountService
 from ...services.clinic import ClinicService
+from ...services.text_size import TextSizeService
 from ...store.consultant_accounts import ConsultantAccount
 from ..sign_in import SignIn
 from ..widgets.admin_pin_step import AdminPinStep
 from ..widgets.basics import button, label, scrolling
 from ..widgets.clinic_form import ClinicForm
 from ..widgets.clinic_policies import PoliciesForm
+from ..widgets.text_size_choice import TextSizeChoice
 
 UNNAMED_WORDS = ("Tell patients who you are: set the clinic's name, address and time zone. They appear "
                  "on the lock screen, in the consent and on every PDF.")
@@ -41,9 +43,11 @@ class ClinicSettingsPage(QWidget):
     back_requested = Signal()
 
     def __init__(self, clinic: ClinicService, accounts: AccountService, sign_in: SignIn,
-                 protocols: Mapping[str, Protocol], parent: QWidget | None = None):
+                 protocols: Mapping[str, Protocol], parent: QWidget | None = None, *,
+                 text_size: TextSizeService | None = None):
         super().__init__(parent)
         self._clinic = clinic
+        self._text_size = text_size
         self._accounts = accounts
         self._sign_in = sign_in
         self._protocol_ids = frozenset(protocols)
@@ -51,6 +55,7 @@ class ClinicSettingsPage(QWidget):
         header = self._build_header()
         self.identity = ClinicForm()
         self.policies = PoliciesForm(protocols)
+        self.text_size = TextSizeChoice()  # applied at once, without the PIN: a display preference
         self.views = QStackedWidget()
         self.body_view = scrolling(self._build_body())
         self.confirm_view = scrolling(self._build_confirm())
@@ -93,6 +98,9 @@ class ClinicSettingsPage(QWidget):
         layout.addWidget(_card("The clinic", "Who the clinic is, as patients see it on the lock screen, "
                                "in the consent and on every PDF.", self.identity))
         layout.addWidget(_card("Policies", "How the clinic works. Each is explained beside it.", self.policies))
+        if self._text_size is not None:
+            layout.addWidget(_card("Text size", "How large every screen's text is, for the consultants and the "
+                                   "patients. It changes at once.", self.text_size))
         layout.addWidget(label("Who performs the treatment (each consultant's profession and registration number) "
                                "is set per consultant on the Consultants page.", "muted"))
         save_row = QHBoxLayout()
@@ -112,6 +120,7 @@ class ClinicSettingsPage(QWidget):
     def _connect_signals(self) -> None:
         self.back_button.clicked.connect(self.back_requested)
         self.save_button.clicked.connect(self._on_save_button_clicked)
+        self.text_size.chosen.connect(self._on_text_size_chosen)
         self.confirm_pin.submitted.connect(self._on_confirm_pin_submitted)
         self.cancel_confirm_button.clicked.connect(self._on_cancel_confirm_button_clicked)
 
@@ -132,7 +141,13 @@ class ClinicSettingsPage(QWidget):
         self.body_view.verticalScrollBar().setValue(0)
         return True
 
+    def _on_text_size_chosen(self, size: str) -> None:
+        if self._text_size is not None and self._sign_in.consultant is not None:
+            self._text_size.set(size, consultant_actor(self._sign_in.consultant.id))
+
     def load(self) -> None:
+        if self._text_size is not None:
+            self.text_size.show_size(self._text_size.current())
         """Show the stored settings (what was typed and not saved is dropped)."""
         settings = self._clinic.settings()
         logo = self._clinic.logo()

@@ -16,10 +16,13 @@ from typing import Iterator
 
 from PySide6.QtWidgets import QApplication
 
+from ..theme import apply_stylesheet
+
 
 @contextmanager
 def stylesheet_after(app: QApplication) -> Iterator[None]:
-    """Inside: no application stylesheet; on leaving (even by an error): the one set before."""
+    """Inside: no application stylesheet; on leaving (even by an error): the theme's again, at
+    the text size set meanwhile (the installation's, read with the store: ``theme.set_text_scale``)."""
     sheet = app.styleSheet()
     if sheet:
         app.setStyleSheet("")
@@ -27,4 +30,4 @@ def stylesheet_after(app: QApplication) -> Iterator[None]:
         yield
     finally:
         if sheet:
-            app.setStyleSheet(sheet)
+            apply_stylesheet(app)
