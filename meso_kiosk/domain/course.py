@@ -58,6 +58,28 @@ class PlannedSession:
         return self.status is SessionStatus.DONE
 
 
+class DueState(StrEnum):
+    """How a planned session stands on a given day, in the words a patient reads it."""
+
+    DONE = "done"
+    DUE_TODAY = "due_today"  # booked for today: the patient is seen today, not late
+    DUE = "due"
+    OVERDUE = "overdue"
+    PLANNED = "planned"
+
+
+def due_state(session: PlannedSession, today: date) -> DueState:
+    """``session``'s state on ``today`` (the clinic's local date): a session booked for today is
+    due today, even when the protocol wanted it earlier (its ``due_on`` still says when)."""
+    if session.status is SessionStatus.DONE:
+        return DueState.DONE
+    if session.status is SessionStatus.PLANNED:
+        return DueState.PLANNED
+    if session.date == today:
+        return DueState.DUE_TODAY
+    return DueState.OVERDUE if session.status is SessionStatus.OVERDUE else DueState.DUE
+
+
 @dataclass(frozen=True)
 class MilestoneDate:
     milestone: Milestone

@@ -54,6 +54,12 @@ PDF_KEYS: dict[str, tuple[str, ...]] = {
         "notice_not_signed_title", "notice_not_signed", "notice_withdrawn_title", "unsigned_patient",
         "unsigned_consultant", "role_patient_withdrawal", "role_consultant_withdrawal",
         "channel_in_person", "channel_phone", "channel_email", "channel_letter",
+        # what the patient typed, each under its label (the intake's free-text answers)
+        "medications", "allergies", "medical_notes", "expectations", "consultant_notes", "other_treatment",
+        "session_notes", "plan_due_today", "consent_history", "what_happened", "event_signed",
+        "event_signed_again", "signed_on_tablet",
+        # the appendix "Technical details for verification"
+        "technical_details", "technical_intro", "document_label", "made_label", "audit_head_label", "device",
     )
 } | {
     "document": ("id",),
@@ -67,11 +73,12 @@ PDF_KEYS: dict[str, tuple[str, ...]] = {
     "corrected": ("when", "who", "reason", "changes"),
     "not_recorded": ("items",),
     "footer_patient": ("name", "date", "id"),
-    "audit_head": ("hash",),
     "page": ("page", "pages"),
     "in_force": ("when",),
     "withdrawn_on": ("when",),
-    "signed_on_tablet": ("device",),
+    "session_notes_of": ("number", "date"),
+    "event_withdrawn": ("channel",),
+    "text_sha256_of": ("language", "version"),
     "witness_present": ("name",),
     "notice_withdrawn": ("when",),
     "price_words": ("price", "total", "sessions"),

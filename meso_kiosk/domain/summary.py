@@ -83,6 +83,7 @@ class IntakeSection:
     overrides: tuple[ScreeningOverride, ...] = ()
     completed_at: datetime | None = None
     completed_by: str | None = None
+    texts: tuple[tuple[str, str], ...] = ()  # (label, answer) of what was typed: medications, allergies, notes
 
 
 # ------------------------------------------------------------------ scalp and sessions
@@ -148,6 +149,7 @@ class SessionRow:
     technique: str | None = None
     corrections: tuple[SessionCorrection, ...] = ()
     consultant_credentials: str | None = None  # ``credentials_words`` of who treated
+    notes: str | None = None                 # the consultant's notes of the session, as typed
 
     @property
     def injections(self) -> int:
@@ -202,6 +204,16 @@ class ConsentAnswer:
 
 
 @dataclass(frozen=True)
+class ConsentEvent:
+    """One signed act of the patient's consent history: a consent, a withdrawal, a consent signed again."""
+
+    at: datetime
+    what: str                                # "Consent signed", "Consent withdrawn (by phone)", …
+    language: str                            # "English (en)"
+    version: str
+
+
+@dataclass(frozen=True)
 class ConsentSection:
     language: str                            # "English (en)"
     version: str
@@ -217,6 +229,7 @@ class ConsentSection:
     aftercare_title: str = "After each session"
     signed_text: str = ""                    # the whole text the patient signed, exactly as stored
     withdrawal_text: str = ""                # the whole withdrawal they signed, when withdrawn
+    history: tuple[ConsentEvent, ...] = ()   # every consent and withdrawal, oldest first
 
 
 # One stroke is a sequence of points in a box of ``SignatureBlock.aspect`` (width / height),
@@ -236,6 +249,8 @@ class SignatureBlock:
     aspect: float = 3.0
     digest_label: str = "Strokes SHA-256"
     credentials: str | None = None           # the consultant's profession and registration, when recorded
+    device: str | None = None                # the tablet it was drawn on (for the technical appendix)
+    withdrawal: bool = False                 # signed for a withdrawal (printed apart from the consent's)
 
 
 @dataclass(frozen=True)

@@ -1,17 +1,22 @@
 """The consultation summary as PDF bytes: ``render_summary(summary, fonts)``.
 
-Calm typography for a document given to patients: one sans-serif family, generous
-leading, muted labels, sections only for what has been recorded. Every page names the
-patient and carries the document id, "page x of y" and the audit-chain head, so a
-single loose page still says what it belongs to.
+A calm document given to patients: sections only for what has been recorded, in the order
+the consultation went (patient, intake, zones and sessions, course, consent, signatures),
+then the signed text when it is long and, last, the technical details a checker needs.
+Every page names the patient and carries the document id and "page x of y", so a single
+loose page still says what it belongs to. This module holds the document's frame, its
+shared pieces (facts, grids, headings) and the short sections; the long ones have their
+own modules (``summary_sessions``, ``summary_consents``, ``summary_appendix``).
+
+Nothing a form accepts may stop the document: tables split between their rows and inside a
+row, long words wrap, and long free text is set as paragraphs that run on across pages.
 """
 
 from __future__ import annotations
 
 import io
-from datetime import date, datetime
+from datetime import datetime
 
-from reportlab.lib import colors
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
@@ -23,65 +28,14 @@ from reportlab.platypus import (
 
 from ..domain.clock import Clock
 from ..domain.patient import SEX_AT_BIRTH
-from ..domain.summary import ConsultationSummary, NoticeLevel, SignatureBlock
+from ..domain.summary import ConsultationSummary, NoticeLevel
+from . import signed_text, summary_appendix, summary_consents, summary_sessions
 from .fonts import FontChain
-from . import signed_text
-from .scalp_figure import ScalpFigure
+from .summary_style import (
+    ACCENT, ACCENT_SOFT, LOGO_HEIGHT, LOGO_MAX_WIDTH, LONG_NAME, MARGIN_BOTTOM, MARGIN_TOP, MARGIN_X, META_WIDTH,
+    PAGE_HEIGHT, PAGE_WIDTH, RULE, TEXT_WIDTH, WARNING, WARNING_SOFT, Styles,
+)
 from .text import ScriptParagraph
-
-INK = colors.HexColor("#1F2933")
-MUTED = colors.HexColor("#52606D")
-RULE = colors.HexColor("#C9CED6")
-ACCENT = colors.HexColor("#1D5FA8")
-ACCENT_SOFT = colors.HexColor("#E3ECF7")
-WARNING = colors.HexColor("#8A5300")
-WARNING_SOFT = colors.HexColor("#FDF3E1")
-ZEBRA = colors.HexColor("#F7F8FA")
-
-PAGE_WIDTH, PAGE_HEIGHT = A4
-MARGIN_X = 20 * mm
-MARGIN_TOP = 18 * mm
-MARGIN_BOTTOM = 26 * mm
-TEXT_WIDTH = PAGE_WIDTH - 2 * MARGIN_X
-LOGO_HEIGHT = 18 * mm
-LOGO_MAX_WIDTH = 40 * mm
-META_WIDTH = 60 * mm  # the document id and when it was made, on the header's right
-LONG_NAME = 40  # characters of the clinic's name from which the header sets it smaller
-
-
-class _Styles:
-    def __init__(self, fonts: FontChain):
-        regular, bold = fonts.base_font(), fonts.base_font(bold=True)
-        self.title = ParagraphStyle("title", fontName=bold, fontSize=17, leading=22, textColor=INK)
-        self.long_title = ParagraphStyle("long_title", parent=self.title, fontSize=13, leading=17)
-        self.subtitle = ParagraphStyle("subtitle", fontName=regular, fontSize=10.5, leading=14, textColor=MUTED)
-        self.meta = ParagraphStyle("meta", fontName=regular, fontSize=8.5, leading=12, textColor=MUTED,
-                                   alignment=TA_RIGHT)
-        self.heading = ParagraphStyle("heading", fontName=bold, fontSize=12.5, leading=16, textColor=ACCENT,
-                                      spaceBefore=14, spaceAfter=6)
-        self.body = ParagraphStyle("body", fontName=regular, fontSize=10, leading=14, textColor=INK)
-        self.label = ParagraphStyle("label", fontName=regular, fontSize=9, leading=14, textColor=MUTED)
-        self.subheading = ParagraphStyle("subheading", fontName=bold, fontSize=9.5, leading=14, textColor=MUTED,
-                                         spaceBefore=8, spaceAfter=2)
-        self.digest = ParagraphStyle("digest", fontName=regular, fontSize=8, leading=14, textColor=INK)
-        self.cell = ParagraphStyle("cell", fontName=regular, fontSize=8.5, leading=11, textColor=INK)
-        self.cell_head = ParagraphStyle("cell_head", fontName=bold, fontSize=8.5, leading=11, textColor=INK)
-        self.note = ParagraphStyle("note", fontName=regular, fontSize=9, leading=13, textColor=MUTED, spaceBefore=10)
-        hang = fonts.width("•\u00a0\u00a0", 10)
-        self.bullet = ParagraphStyle("bullet", parent=self.body, leftIndent=hang, firstLineIndent=-hang, spaceAfter=1.5)
-        self.small = ParagraphStyle("small", fontName=regular, fontSize=8.5, leading=11.5, textColor=MUTED)
-        self.notice_title = ParagraphStyle("notice_title", fontName=bold, fontSize=11.5, leading=15, textColor=WARNING,
-                                           spaceAfter=2)
-        self.footer = ParagraphStyle("footer", fontName=regular, fontSize=7.5, leading=10, textColor=MUTED)
-        self.signed = ParagraphStyle("signed", fontName=regular, fontSize=9, leading=12.5, textColor=INK)
-
-
-def _day(value: date) -> str:
-    return value.strftime("%d %b %Y")
-
-
-def _number(value: float | None, unit: str) -> str:
-    return "—" if value is None else f"{value:g}\u00a0{unit}"  # a number never parts from its unit
 
 
 class _Builder:
@@ -90,7 +44,7 @@ class _Builder:
     def __init__(self, summary: ConsultationSummary, fonts: FontChain):
         self.summary = summary
         self.fonts = fonts
-        self.styles = _Styles(fonts)
+        self.styles = Styles(fonts)
         self.clock = Clock(tz=summary.clinic.timezone)
         if summary.words is None:
             raise ValueError("the summary carries no PDF words (resources/pdf/<language>.toml)")
@@ -148,7 +102,7 @@ class _Builder:
                  self.p(value, self.styles.digest if label in digests else None,
                         direction="L" if label in templated else None)]
                 for label, value in rows]
-        table = Table(data, colWidths=[label_width, width - label_width])
+        table = Table(data, colWidths=[label_width, width - label_width], splitInRow=1)  # a long value runs on
         table.setStyle(TableStyle([
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ("LEFTPADDING", (0, 0), (-1, -1), 0),
@@ -171,7 +125,9 @@ class _Builder:
             cells = [self.p(text, s.cell) for text in row]
             data.append(cells + [""] * (columns - len(cells)))
         scale = width / sum(widths)
-        table = Table(data, colWidths=[w * scale for w in widths], repeatRows=1)
+        # splitInRow: a row taller than what is left of the page (20 products, a long note) runs on
+        # to the next, rather than stop the document with a LayoutError
+        table = Table(data, colWidths=[w * scale for w in widths], repeatRows=1, splitInRow=1)
         style = [
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ("BACKGROUND", (0, 0), (-1, 0), ACCENT_SOFT),
@@ -252,68 +208,17 @@ class _Builder:
                 f"{w('stop_overridden')}: {o.rule} — {w('reason_to_go_ahead')}: “{o.reason}” — {w('decided_by')}: {who}")]
         return flowables
 
-    def scalp(self) -> list[Flowable]:
-        scalp = self.summary.scalp
-        if scalp is None:
+    def intake_texts(self) -> list[Flowable]:
+        """What the patient told in their own words (medications, allergies, notes): each under its
+        label, as paragraphs that run on across pages however long the answer."""
+        intake = self.summary.intake
+        if intake is None or not intake.texts:
             return []
-        s = self.styles
-        for zone in scalp.zones:
-            self.fonts.check(zone.label)
-        legend = (self.w("not_treated"), self.w("legend_one"), self.w("legend_two"), self.w("legend_more"))
-        figure = ScalpFigure(scalp, 74 * mm, self.fonts.base_font(), self.fonts.base_font(bold=True), legend)
-        w = self.w
-        rows = [[zone.label, str(zone.sessions) if zone.sessions else "–",
-                 str(zone.injections) if zone.sessions else "–",
-                 self.day(zone.last) if zone.last else w("not_treated")]
-                for zone in scalp.zones]
-        table = self.grid([w("zone"), w("sessions"), w("injections"), w("last_treated")], rows, [2.6, 1.9, 2.2, 2.4],
-                          width=TEXT_WIDTH - 74 * mm - 8 * mm)
-        side = Table([[figure, [table, Spacer(1, 3 * mm), self.p(w("scalp_note"), s.small)]]],
-            colWidths=[74 * mm + 8 * mm, TEXT_WIDTH - 74 * mm - 8 * mm])
-        side.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                                  ("RIGHTPADDING", (0, 0), (-1, -1), 0), ("TOPPADDING", (0, 0), (-1, -1), 0)]))
-        # The picture cannot split: its heading moves with it to the next page when needed.
-        return [KeepTogether([self.p(w("treated_zones"), self.styles.heading, bold=True), side])]
-
-    def sessions(self) -> list[Flowable]:
-        sessions, s, w = self.summary.sessions, self.styles, self.w
         flowables: list[Flowable] = []
-        if sessions:
-            rows: list[list[str]] = []
-            corrections: list[int] = []
-            for session in sessions:
-                zones = "\n".join(
-                    f"{z.zone}: {z.injections}\u00a0inj., {_number(z.depth_mm, 'mm')}, {_number(z.volume_ml, 'ml')}"
-                    for z in session.zones) or "—"
-                products = "\n".join(
-                    f"{p.product} ({w('lot')}\u00a0{p.lot_number}"
-                    + (f", {w('expiry_short')} {self.day(p.expiry)})" if p.expiry else ")")
-                    for p in session.products) or "—"
-                number = str(session.number) if session.number is not None else ""
-                if session.corrections:
-                    number += " *"
-                rows.append([number, self.when_lines(session.started_at), session.consultant, zones,
-                             str(session.injections), _number(round(session.volume_ml, 2), "ml"), products,
-                             "\n".join(session.side_effects) or w("none_observed")])
-                for correction in session.corrections:
-                    changes = "; ".join(correction.changes) or "no field changed"
-                    corrections.append(len(rows) + 1)  # +1: the header row
-                    rows.append([w("corrected", when=self.when(correction.at), who=correction.by,
-                                   reason=correction.reason.rstrip("."), changes=changes)])
-            head = ["#", w("date_and_time"), w("consultant"), w("zones_column"), w("injections_short"), w("volume"),
-                    w("products"), w("side_effects_observed")]
-            table = self.grid(head, rows, [10, 24, 21.5, 38.5, 9, 16, 31, 20], spans=corrections)
-            flowables += [*self.heading(w("treatment_sessions")), table]
-            # Who treated, once each, under the table: the column is too narrow for a registration.
-            treated_by = dict.fromkeys((row.consultant, row.consultant_credentials) for row in sessions
-                                       if row.consultant_credentials)
-            if treated_by:
-                flowables.append(self.line("\n".join(f"{name}: {words}." for name, words in treated_by), s.note))
-        if self.summary.sessions_in_progress:
-            count = self.summary.sessions_in_progress
-            if not flowables:
-                flowables += self.heading(w("treatment_sessions"))
-            flowables.append(self.p(w("still_recording", count=count), s.note))
+        for label, text in intake.texts:
+            # a label never stays behind alone at a page's foot
+            flowables += [CondPageBreak(14 * mm), self.p(label, self.styles.subheading, bold=True),
+                          self.p(text, self.styles.body)]
         return flowables
 
     def course(self) -> list[Flowable]:
@@ -357,92 +262,6 @@ class _Builder:
         head = [self.w("session"), self.w("date"), self.w("status")]
         return self.grid(head * 2, rows, [1, 2, 1.6, 1, 2, 1.6])
 
-    def consent(self) -> list[Flowable]:
-        consent = self.summary.consent
-        if consent is None:
-            return []
-        w, rows = self.w, []
-        if consent.status:
-            rows.append((w("status"), consent.status))
-        rows += [(w("consent_text"), w("consent_version", language=consent.language, version=consent.version)),
-                 (w("text_sha256"), consent.text_sha256)]
-        flowables: list[Flowable] = [*self.heading(w("consent")), self.facts(rows, digests=(w("text_sha256"),))]
-        if consent.answers:
-            flowables += [Spacer(1, 3 * mm), self.grid(
-                [w("side_effect_read"), w("patient_answer")],
-                [[a.item, a.answer] for a in consent.answers], [6, 1.7])]
-        extra = []
-        if consent.photo_question:
-            extra += [(w("photos"), consent.photo_question), (w("answer"), consent.photo_answer or w("not_answered"))]
-        if consent.question_for_consultant:
-            extra.append((w("patients_question"), consent.question_for_consultant))
-        if extra:
-            flowables += [Spacer(1, 3 * mm), self.facts(extra)]
-        for title, items in ((consent.pre_treatment_title, consent.pre_treatment),
-                             (consent.aftercare_title, consent.aftercare)):
-            if items:  # a subheading never stays behind without its first item
-                bullets = self.bullets(items)
-                flowables += [KeepTogether([self.p(title, self.styles.subheading, bold=True), bullets[0]]), *bullets[1:]]
-        return flowables + signed_text.in_consent_section(self, TEXT_WIDTH)  # the whole text, or where it is
-
-    def signatures(self) -> list[Flowable]:
-        summary = self.summary
-        if not summary.signatures and not summary.unsigned:
-            return []
-        blocks = [self.signature(block) for block in summary.signatures]
-        if summary.unsigned and summary.consent is None:
-            blocks.append(self.unsigned_row(summary.unsigned))
-        # Each block stays whole, and the heading never stays behind alone: it moves with the
-        # first block (one KeepTogether, never one inside another: ReportLab cannot nest them).
-        first = [self.p(self.w("signatures"), self.styles.heading, bold=True), *blocks[0]]
-        return [KeepTogether(first), *(KeepTogether(block) for block in blocks[1:])]
-
-    def signature(self, block: SignatureBlock) -> list[Flowable]:
-        w = self.w
-        rows = [(w("signed_by"), f"{block.printed_name} ({block.role})")]
-        if block.credentials:
-            rows.append((w("profession"), block.credentials))
-        rows += [
-            (w("date_and_time_signed"), self.when(block.signed_at)),
-            (w("meaning"), block.meaning),
-            (w("how"), block.method),
-        ]
-        digests: tuple[str, ...] = ()
-        if block.strokes_sha256:
-            rows.append((block.digest_label, block.strokes_sha256))
-            digests = (block.digest_label,)
-        facts = self.facts(rows, digests=digests, templated=(w("signed_by"), w("date_and_time_signed")))
-        drawn: Flowable = _Strokes(block.strokes, block.aspect) if block.strokes else Spacer(1, 1 * mm)
-        return [drawn, facts, Spacer(1, 5 * mm)]
-
-    def unsigned_row(self, blocks) -> list[Flowable]:
-        """The empty signature lines side by side: one short block, never a page of its own."""
-        gap = 8 * mm
-        width = (TEXT_WIDTH - gap * (len(blocks) - 1)) / len(blocks)
-        cells: list = []
-        for index, block in enumerate(blocks):
-            if index:
-                cells.append("")
-            cells.append(self.unsigned(block, width))
-        widths = [width if index % 2 == 0 else gap for index in range(len(cells))]
-        row = Table([cells], colWidths=widths, hAlign="LEFT")
-        row.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                                 ("RIGHTPADDING", (0, 0), (-1, -1), 0), ("TOPPADDING", (0, 0), (-1, -1), 0)]))
-        return [row, Spacer(1, 5 * mm)]
-
-    def unsigned(self, block, width: float) -> list[Flowable]:
-        s = self.styles
-        box = Table([[self.p(self.w("not_signed"), s.notice_title, bold=True)]], colWidths=[width],
-                    rowHeights=[14 * mm], hAlign="LEFT")
-        box.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 1, WARNING), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                                 ("BACKGROUND", (0, 0), (-1, -1), WARNING_SOFT),
-                                 ("LEFTPADDING", (0, 0), (-1, -1), 8)]))
-        rows = [(self.w("role"), block.role)]
-        if block.printed_name:
-            rows.append((self.w("name"), block.printed_name))
-        rows.append((self.w("status"), block.why))
-        return [box, Spacer(1, 1.5 * mm), self.facts(rows, width=width, label_width=18 * mm)]
-
     def not_yet(self) -> list[Flowable]:
         summary = self.summary
         missing = [self.w(key).lower() for key, present in (
@@ -454,12 +273,14 @@ class _Builder:
         return [self.p(self.w("not_recorded", items=", ".join(missing)), self.styles.note)]
 
     def story(self) -> list[Flowable]:
-        return [*self.header(), *self.notices(), *self.patient(), *self.intake(), *self.scalp(), *self.sessions(),
-                *self.course(), *self.consent(), *self.signatures(), *self.not_yet(),
-                *signed_text.appendix(self, TEXT_WIDTH)]
+        return [*self.header(), *self.notices(), *self.patient(), *self.intake(), *self.intake_texts(),
+                *summary_sessions.scalp(self), *summary_sessions.sessions(self), *self.course(),
+                *summary_consents.consent(self), *summary_consents.signatures(self), *self.not_yet(),
+                *signed_text.appendix(self, TEXT_WIDTH), *summary_appendix.technical_details(self)]
 
     # -- every page -----------------------------------------------------------
     def footer(self, canvas: Canvas, page: int, pages: int) -> None:
+        """Who and which document, and the page: one line under a rule (the rest is in the appendix)."""
         s, summary = self.styles, self.summary
         patient = summary.patient
         canvas.saveState()
@@ -467,18 +288,10 @@ class _Builder:
         canvas.setLineWidth(0.5)
         top = MARGIN_BOTTOM - 7 * mm
         canvas.line(MARGIN_X, top, PAGE_WIDTH - MARGIN_X, top)
-        lines = [
-            self.w("footer_patient", name=patient.display_name, date=self.day(patient.date_of_birth),
-                   id=summary.document_id),
-            self.w("audit_head", hash=summary.audit_head),
-            self.w("sealed"),
-        ]
-        y = top - 2 * mm
-        for text in lines:
-            para = self.line(text, s.footer)
-            _, height = para.wrap(TEXT_WIDTH - 30 * mm, 20 * mm)
-            y -= height
-            para.drawOn(canvas, MARGIN_X, y)
+        para = self.line(self.w("footer_patient", name=patient.display_name, date=self.day(patient.date_of_birth),
+                                id=summary.document_id), s.footer)
+        _, height = para.wrap(TEXT_WIDTH - 30 * mm, 20 * mm)
+        para.drawOn(canvas, MARGIN_X, top - 2 * mm - height)
         page_label = self.line(self.w("page", page=page, pages=pages),
                                ParagraphStyle("page", parent=s.footer, alignment=TA_RIGHT))
         _, height = page_label.wrap(30 * mm, 10 * mm)
@@ -505,43 +318,6 @@ def _logo(png: bytes | None) -> Flowable | None:
     logo.hAlign = "LEFT"
     return logo
 
-
-class _Strokes(Flowable):
-    """The signature as drawn: vector strokes above a signing line (no bitmap, sharp at any zoom).
-
-    The strokes come in a 0..1 box of ``aspect`` (width / height), fitted here into at most
-    ``width`` × ``height`` without distortion.
-    """
-
-    def __init__(self, strokes, aspect: float = 3.0, width: float = 70 * mm, height: float = 24 * mm):
-        super().__init__()
-        self.strokes, self.width, self.height = strokes, width, height
-        aspect = aspect if aspect > 0 else 3.0
-        self.ink_width = min(width, height * aspect)
-        self.ink_height = self.ink_width / aspect
-
-    def wrap(self, availWidth, availHeight):  # noqa: N802, N803
-        return self.width, self.ink_height + 4 * mm
-
-    def draw(self):
-        canvas = self.canv
-        base = 2 * mm
-        canvas.setStrokeColor(RULE)
-        canvas.setLineWidth(0.5)
-        canvas.line(0, base + 2 * mm, self.width, base + 2 * mm)  # the signing line
-        canvas.setStrokeColor(INK)
-        canvas.setLineWidth(1.1)
-        canvas.setLineCap(1)
-        canvas.setLineJoin(1)
-        for stroke in self.strokes:
-            points = [(x * self.ink_width, base + 2 * mm + (1 - y) * self.ink_height) for x, y in stroke]
-            if len(points) == 1:
-                points.append((points[0][0] + 0.3, points[0][1]))
-            path = canvas.beginPath()
-            path.moveTo(*points[0])
-            for point in points[1:]:
-                path.lineTo(*point)
-            canvas.drawPath(path, stroke=1, fill=0)
 
 
 def _numbered_canvas(builder: _Builder) -> type[Canvas]:

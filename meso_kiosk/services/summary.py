@@ -14,12 +14,13 @@ the patient counts for it, exactly as the course planner counts done visits.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from ..domain.clock import Clock, parse_utc_iso
 from ..domain.consent import ConsentKind, SignedConsent
 from ..domain.consent_template import BlockKind, sha256_text
+from ..domain.course import DueState, due_state
 from ..domain.course import SessionStatus as PlanStatus
 from ..domain.patient import Patient
 from ..domain.screening import Level
@@ -29,6 +30,7 @@ from ..domain.amendment import Amendment
 from ..domain.session_settings import SideEffect
 from ..domain.summary import (
     ConsentAnswer,
+    ConsentEvent,
     ConsentSection,
     ConsultationSummary,
     CourseSection,
@@ -67,8 +69,6 @@ from .summary_parties import assent_words, party_blocks
 # What the consultant's PIN countersignature means (the consent record stores who and when).
 COUNTERSIGN_MEANING = ("I explained this treatment and its risks to the patient, answered their questions, "
                        "and confirm that they signed this consent in front of me.")
-PLAN_WORDS = {PlanStatus.DONE: "Done", PlanStatus.DUE: "Next", PlanStatus.OVERDUE: "Overdue",
-              PlanStatus.PLANNED: "Planned"}
 # The consultant's Summary step reads the notices in English whatever the PDF's language.
 NOT_SIGNED_FOR_CONSULTANT = ("The patient has not signed a consent to this treatment yet. This document records the "
                              "consultation so far; it is not a signed consent.")
@@ -147,10 +147,9 @@ class SummaryBuilder:
         total = self._words.amount(per_session * sessions, settings.currency)
         return self._words("price_words", price=price, total=total, sessions=sessions)
 
-    def _plan_word(self, status: PlanStatus) -> str:
-        key = {PlanStatus.DONE: "plan_done", PlanStatus.DUE: "plan_next", PlanStatus.OVERDUE: "plan_overdue",
-               PlanStatus.PLANNED: "plan_planned"}.get(status)
-        return self._words(key) if key else PLAN_WORDS.get(status, str(status))
+    def _plan_word(self, state: DueState) -> str:
+        return self._words({DueState.DONE: "plan_done", DueState.DUE_TODAY: "plan_due_today", DueState.DUE: "plan_next",
+                            DueState.OVERDUE: "plan_overdue", DueState.PLANNED: "plan_planned"}[state])
 
     def _who(self, actor: str | None, names: Mapping[str, str]) -> str:
         """An audit actor ("consultant:3") as the consultant's name; other actors as they are."""
@@ -211,6 +210,7 @@ class SummaryBuilder:
             overrides=overrides,
             completed_at=parse_utc_iso(record.completed_at) if record.completed_at else None,
             completed_by=completed_by,
+            texts=_typed_answers(intake, w),
         )
 
     # -- scalp map and sessions -----------------------------------------------
@@ -253,6 +253,7 @@ class SummaryBuilder:
             side_effects=tuple(side_effects),
             number=number,
             consultant_credentials=self._credentials.get(str(session.consultant_id)),
+            notes=session.notes,
             technique=TECHNIQUES.get(session.technique.value, session.technique.value),
             corrections=tuple(
                 SessionCorrection(stored.amendment.amended_at, self._who(stored.amendment.amended_by, names),
@@ -302,7 +303,8 @@ class SummaryBuilder:
         return CourseSection(
             protocol=projected.protocol.label_in(self._words.language),
             start=projected.start,
-            visits=tuple(PlannedVisit(s.number, s.date, self._plan_word(s.status), s.status is PlanStatus.DONE)
+            visits=tuple(PlannedVisit(s.number, s.date, self._plan_word(due_state(s, projected.today)),
+                                      s.status is PlanStatus.DONE)
                          for s in projected.sessions),
             milestones=tuple(Milestone(m.date, m.milestone.text_in(self._words.language), m.passed)
                              for m in projected.milestones),
@@ -378,14 +380,31 @@ class SummaryBuilder:
                 else:
                     after = items
         question = record.answers.question_for_consultant if record.answers else None
+        history = self._history(record.patient_id)
         return ConsentSection(
             language=language, version=str(record.template_version), text_sha256=record.text_sha256, status=status,
             answers=answers, photo_question=photo_question, photo_answer=photo_answer,
             question_for_consultant=question, pre_treatment=pre, aftercare=after,
-            signed_text=record.text or "", withdrawal_text=withdrawal or "",
+            signed_text=record.text or "", withdrawal_text=withdrawal or "", history=history,
             **({"pre_treatment_title": titles["pre"]} if "pre" in titles else {}),
             **({"aftercare_title": titles["after"]} if "after" in titles else {}),
         )
+
+    def _history(self, patient_id: int) -> tuple[ConsentEvent, ...]:
+        """Every consent and withdrawal the patient signed, oldest first, in the PDF's words."""
+        consents, words = self.sources.consents, self._words
+        events, signed_before = [], False
+        for entry in reversed(consents.history(patient_id)):  # newest first there
+            record = entry.record
+            if record.kind is ConsentKind.WITHDRAWAL:
+                how = record.withdrawal_channel.value if record.withdrawal_channel else "in_person"
+                what = words("event_withdrawn", channel=words(f"channel_{how}"))
+            else:
+                what = words("event_signed_again" if signed_before else "event_signed")
+                signed_before = True
+            language = f"{self._language_name(record.language)} ({record.language})"
+            events.append(ConsentEvent(record.signed_at, what, language, str(record.template_version)))
+        return tuple(events)
 
     def _language_name(self, code: str) -> str:
         """A language named in the PDF's own language: "Chinese" in English, "chinois" in French."""
@@ -399,14 +418,14 @@ class SummaryBuilder:
                 role=self._words("role_patient"), printed_name=record.printed_name, signed_at=record.signed_at,
                 meaning=record.meaning,
                 strokes_sha256=record.patient_signature_sha256 or record.patient_signature.sha256,
-                strokes=strokes, aspect=aspect, method=self._words("signed_on_tablet", device=record.device_id),
-                digest_label=self._words("strokes_sha256")))
+                strokes=strokes, aspect=aspect, method=self._words("signed_on_tablet"),
+                digest_label=self._words("strokes_sha256"), device=record.device_id))
         parties = self.sources.consents.parties(record.id)  # guardian, witness, interpreter
         assent = assent_words(parties, self._words)
         if assent and blocks:  # a guardian consented: the patient's own signature is their assent
             blocks[0] = SignatureBlock(**{**vars(blocks[0]), "meaning": f"{blocks[0].meaning} {assent}"})
         blocks += party_blocks(parties, record.printed_name, self._words, self._language_name,
-                               _normalised, self._words("signed_on_tablet", device=record.device_id))
+                               _normalised, self._words("signed_on_tablet"), record.device_id)
         blocks.append(self._countersignature(record))
         return tuple(blocks)
 
@@ -417,10 +436,11 @@ class SummaryBuilder:
             blocks.append(SignatureBlock(
                 role=self._words("role_patient_withdrawal"), printed_name=record.printed_name,
                 signed_at=record.signed_at,
-                meaning=record.meaning, strokes_sha256=record.patient_signature_sha256, strokes=strokes, aspect=aspect))
+                meaning=record.meaning, strokes_sha256=record.patient_signature_sha256, strokes=strokes, aspect=aspect,
+                method=self._words("signed_on_tablet"), digest_label=self._words("strokes_sha256"),
+                device=record.device_id))
         blocks += party_blocks(self.sources.consents.parties(record.id), record.printed_name, self._words,
-                               self._language_name, _normalised,
-                               self._words("signed_on_tablet", device=record.device_id))
+                               self._language_name, _normalised, self._words("signed_on_tablet"), record.device_id)
         block = self._countersignature(record)
         how = record.withdrawal_channel.value if record.withdrawal_channel else "in_person"
         channel = self._words(f"channel_{how}")
@@ -428,7 +448,7 @@ class SummaryBuilder:
             role=self._words("role_consultant_withdrawal"), printed_name=block.printed_name, signed_at=block.signed_at,
             meaning=self._words("withdrawal_recorded", channel=channel), strokes_sha256=block.strokes_sha256,
             method=block.method, digest_label=block.digest_label, credentials=block.credentials))
-        return tuple(blocks)
+        return tuple(replace(block, withdrawal=True) for block in blocks)
 
     def _countersignature(self, record: SignedConsent) -> SignatureBlock:
         counter = record.countersignature
@@ -440,6 +460,15 @@ class SummaryBuilder:
             meaning=meaning, strokes_sha256=sha256_text(countersignature_json(record)),
             method=self._words("pin_method"), digest_label=self._words("attestation_sha256"),
             credentials=self._credentials.get(str(counter.consultant_id)))
+
+
+def _typed_answers(intake, w) -> tuple[tuple[str, str], ...]:
+    """(label, text) of each free-text answer of the intake, in the form's order, as typed."""
+    typed = ((w("other_treatment"), intake.complaint.previous_treatment_other),
+             (w("medications"), intake.medical.medications), (w("allergies"), intake.medical.allergies),
+             (w("medical_notes"), intake.medical.notes), (w("expectations"), intake.notes.expectations),
+             (w("consultant_notes"), intake.notes.consultant))
+    return tuple((label, text) for label, text in typed if text and text.strip())
 
 
 def _screening_words(outcome, overrides, acknowledged, w) -> str:

@@ -26,9 +26,10 @@ def assent_words(parties: tuple[ConsentParty, ...], words: Words) -> str | None:
 
 
 def party_blocks(parties: tuple[ConsentParty, ...], patient_name: str, words: Words,
-                 language_name: Callable[[str], str], normalise: Normalise, method: str) -> tuple[SignatureBlock, ...]:
+                 language_name: Callable[[str], str], normalise: Normalise, method: str,
+                 device: str | None = None) -> tuple[SignatureBlock, ...]:
     """One block per party, guardian first, each in the document's language; ``method``: how they
-    signed (on the tablet the patient signed on)."""
+    signed, on the tablet the patient signed on (``device``, for the technical appendix)."""
     blocks = []
     for party in parties:
         if party.role is PartyRole.GUARDIAN:
@@ -44,5 +45,5 @@ def party_blocks(parties: tuple[ConsentParty, ...], patient_name: str, words: Wo
         blocks.append(SignatureBlock(
             role=role, printed_name=party.name, signed_at=party.signed_at,  # type: ignore[arg-type]
             meaning=meaning, strokes_sha256=party.signature_sha256 or party.signature.sha256, strokes=strokes,
-            aspect=aspect, method=method, digest_label=words("strokes_sha256")))
+            aspect=aspect, method=method, digest_label=words("strokes_sha256"), device=device))
     return tuple(blocks)
