@@ -56,3 +56,17 @@ def to_pngs(pdf_path: Path, folder: Path, resolution: int = 60) -> list[Path]:
     subprocess.run(["pdftoppm", "-png", "-r", str(resolution), str(pdf_path), str(folder / "page")], check=True,
                    timeout=120)
     return sorted(folder.glob("page-*.png"))
+
+
+needs_pdftotext = pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils is needed")
+
+
+def poppler_text(pdf: bytes) -> str:
+    """All pages' text as poppler's ``pdftotext`` gives it (what a reader copies), NFC.
+
+    Unlike pypdf it reads the ``ActualText`` of shaped words (Indic, Thai, emoji sequences:
+    ``reports.shaped``), so conjuncts and reordered vowel signs come back as typed.
+    """
+    result = subprocess.run(["pdftotext", "-enc", "UTF-8", "-", "-"], input=pdf, capture_output=True, check=True,
+                            timeout=60)
+    return unicodedata.normalize("NFC", result.stdout.decode("utf-8"))

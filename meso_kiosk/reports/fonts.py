@@ -2,9 +2,16 @@
 
 ReportLab has no font fallback: a character missing from the current font prints as a
 box. So every piece of text is cut into runs, each set in the first face of the chain
-that has glyphs for it (DejaVu Sans: Latin, Greek, Cyrillic, Arabic, Hebrew;
-WenQuanYi Micro Hei: Chinese, Japanese, Korean). A character no face has stops the
-export with ``MissingGlyphError`` naming it, instead of printing a box.
+that has glyphs for it (DejaVu Sans: Latin, Greek, Cyrillic, Arabic, Hebrew, Armenian,
+Georgian; WenQuanYi Micro Hei: Chinese, Japanese, Korean; a Noto Sans face for each
+Indic and South-East Asian script and Ethiopic; Noto Emoji, monochrome: ReportLab draws
+no colour glyphs). A face may claim its script's blocks (``owns``): DejaVu has two Thai
+letters, and a Thai word cut between two fonts could not be shaped. A character no face
+has stops the export with ``MissingGlyphError`` naming it, instead of printing a box;
+the inputs refuse such text as it is typed (``first_unprintable``).
+
+Runs in a ``shaped`` face are shaped by HarfBuzz (``reports.shaped``): conjuncts, vowel
+signs placed and reordered, emoji sequences joined.
 
 Right-to-left text is shaped (``arabic_reshaper``: the contextual letter forms) and put
 in visual order (``python-bidi``) line by line; see ``reports.text``.
@@ -31,17 +38,46 @@ class FontFace:
     regular: str                 # file name
     bold: str | None = None      # file name; the regular face stands in when there is none
     subfont_index: int = 0       # for .ttc collections
+    shaped: bool = False         # its script needs HarfBuzz (reordering, conjuncts, marks placed)
+    owns: tuple[tuple[int, int], ...] = ()  # code point blocks set in this face whoever else has them
 
 
+def _noto(script: str, *blocks: tuple[int, int], bold: bool = False, shaped: bool = True) -> FontFace:
+    return FontFace(f"Noto Sans {script}", f"NotoSans{script}-Regular.ttf",
+                    f"NotoSans{script}-Bold.ttf" if bold else None, shaped=shaped, owns=blocks)
+
+
+# Names and notes a clinic may meet. Bold (a name as the document's title) only for the two
+# scripts met most; the others' regular face stands in for bold.
 FONT_CHAIN: tuple[FontFace, ...] = (
     FontFace("DejaVu Sans", "DejaVuSans.ttf", "DejaVuSans-Bold.ttf"),
     FontFace("WenQuanYi Micro Hei", "wqy-microhei.ttc"),
+    _noto("Devanagari", (0x0900, 0x097F), (0xA8E0, 0xA8FF), bold=True),  # Hindi, Marathi, Nepali
+    _noto("Bengali", (0x0980, 0x09FF)),
+    _noto("Gurmukhi", (0x0A00, 0x0A7F)),  # Punjabi
+    _noto("Gujarati", (0x0A80, 0x0AFF)),
+    _noto("Oriya", (0x0B00, 0x0B7F)),
+    _noto("Tamil", (0x0B80, 0x0BFF)),
+    _noto("Telugu", (0x0C00, 0x0C7F)),
+    _noto("Kannada", (0x0C80, 0x0CFF)),
+    _noto("Malayalam", (0x0D00, 0x0D7F)),
+    _noto("Sinhala", (0x0D80, 0x0DFF)),
+    _noto("Thai", (0x0E00, 0x0E7F), bold=True),
+    _noto("Lao", (0x0E80, 0x0EFF)),
+    _noto("Myanmar", (0x1000, 0x109F), (0xA9E0, 0xA9FF), (0xAA60, 0xAA7F)),
+    _noto("Khmer", (0x1780, 0x17FF), (0x19E0, 0x19FF)),
+    # DejaVu has the Georgian letters in use; this has the capitals (Mtavruli) and old forms.
+    _noto("Georgian", shaped=False),
+    _noto("Ethiopic", (0x1200, 0x139F), (0x2D80, 0x2DDF), (0xAB00, 0xAB2F), shaped=False),  # Amharic, Tigrinya
+    # Emoji and their sequences (skin tones, joined families); DejaVu keeps the older text symbols (☺ ♥ ✂).
+    FontFace("Noto Emoji", "NotoEmoji-Regular.ttf", shaped=True, owns=((0x1F000, 0x1FAFF),)),
 )
 
-# Debian's fonts-dejavu-core and fonts-wqy-microhei: used only if the shipped files are gone.
+# Debian's fonts-dejavu-core, fonts-wqy-microhei, fonts-noto-core: used only if the shipped files are gone.
 SYSTEM_FONT_DIRS: tuple[Path, ...] = (
     Path("/usr/share/fonts/truetype/dejavu"),
     Path("/usr/share/fonts/truetype/wqy"),
+    Path("/usr/share/fonts/truetype/noto"),  # fonts-noto-core (not the emoji font)
     Path("/usr/share/fonts/truetype"),
 )
 
@@ -50,8 +86,15 @@ _INVISIBLE_CATEGORIES = {"Cc", "Cf", "Cs", "Co", "Cn"}
 _RTL_CLASSES = {"R", "AL"}
 _KNOWN_RUNS = 4096  # texts whose runs a chain remembers
 _JOINER = "\u200d"  # zero-width joiner: joins emoji into one sequence
+_JOINERS = {"\u200c", _JOINER}  # kept for HarfBuzz: they choose a conjunct or a sequence's form
 _SKIN_TONES = ("\U0001F3FB", "\U0001F3FF")
 _SELECTORS = {"\ufe0e", "\ufe0f"}  # text or emoji presentation of the character before
+_NEVER_PRINTED = {"Co", "Cn", "Cs"}  # private use, unassigned, lone surrogate: no font has a meaning for them
+
+
+def _is_selector(char: str) -> bool:
+    """A variation selector: picks a form of the character before, prints nothing itself."""
+    return "\ufe00" <= char <= "\ufe0f" or "\U000E0100" <= char <= "\U000E01EF"
 
 
 class FontError(Exception):
@@ -80,7 +123,8 @@ class MissingGlyphError(FontError):
 class _Registered:
     name: str                    # ReportLab font name
     family: str
-    cmap: Mapping[int, int]      # code point -> glyph
+    cmap: Mapping[int, int]      # code point -> glyph, for the code points set in this face
+    shaped: bool = False
 
 
 @functools.lru_cache(maxsize=4096)  # the same cells and labels come back in every export
@@ -125,7 +169,7 @@ def printable(text: str) -> str:
     if text.isascii() and text.isprintable():
         return text
     text = unicodedata.normalize("NFC", text)
-    return "".join(ch for ch in text if unicodedata.category(ch) not in _INVISIBLE_CATEGORIES)
+    return "".join(ch for ch in text if ch in _JOINERS or unicodedata.category(ch) not in _INVISIBLE_CATEGORIES)
 
 
 class FontChain:
@@ -141,6 +185,11 @@ class FontChain:
         # The same labels, consent text and names come back in every export: their runs are
         # kept (bounded; the chain lives as long as the process).
         self._known: dict[tuple[str, bool], tuple[tuple[str, str], ...]] = {}
+
+    @functools.cached_property
+    def shaped_fonts(self) -> frozenset[str]:
+        """The ReportLab names of the faces whose runs HarfBuzz shapes."""
+        return frozenset(face.name for face in (*self._regular, *self._bold) if face.shaped)
 
     @property
     def families(self) -> tuple[str, ...]:
@@ -178,6 +227,10 @@ class FontChain:
         buffer: list[str] = []
         for char in shown:
             code = ord(char)
+            if char in _JOINERS:  # joins within its run; a joiner between two fonts joins nothing
+                if current is not None and code in current.cmap:
+                    buffer.append(char)
+                continue
             sticky = unicodedata.category(char)[0] in "ZPSM"
             if current is not None and sticky and code in current.cmap:
                 buffer.append(char)
@@ -208,9 +261,10 @@ class FontChain:
                        for name, run in runs)
 
     def width(self, text: str, size: float, *, bold: bool = False) -> float:
-        from reportlab.pdfbase.pdfmetrics import stringWidth
+        from .shaped import run_width
 
-        return sum(stringWidth(run, name, size) for name, run in self.runs(text, bold=bold))
+        shaped = self.shaped_fonts
+        return sum(run_width(name, run, size, name in shaped) for name, run in self.runs(text, bold=bold))
 
     def check(self, text: str) -> None:
         """Raise ``MissingGlyphError`` if any character of ``text`` cannot be printed."""
@@ -246,6 +300,26 @@ class FontChain:
             return printable(text)
         return " ".join(printable("".join(kept)).split())
 
+    def first_unprintable(self, text: str) -> str | None:
+        """The first character of ``text`` the PDF cannot print, or None.
+
+        Refused: private-use and unassigned code points, lone surrogates, and any visible
+        character no face of the chain has (regular and bold). Controls (line breaks,
+        tabs) and format characters (joiners, bidi marks, emoji tags) print nothing and
+        pass, as do variation selectors.
+        """
+        if text.isascii():  # the first face has every ASCII character
+            return None
+        for char in unicodedata.normalize("NFC", text):
+            category = unicodedata.category(char)
+            if category in _NEVER_PRINTED:
+                return char
+            if category in ("Cc", "Cf") or _is_selector(char):
+                continue
+            if not self._prints(char):
+                return char
+        return None
+
     def _prints(self, char: str) -> bool:
         code = ord(char)
         return all(any(code in face.cmap for face in faces) for faces in (self._regular, self._bold))
@@ -263,7 +337,7 @@ def _find(file_name: str, folders: Sequence[Path]) -> Path:
 
 
 @functools.cache
-def _register(path: Path, subfont_index: int, family: str) -> _Registered:
+def _register(path: Path, subfont_index: int, family: str, shaped: bool = False) -> _Registered:
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFError, TTFont
 
@@ -275,7 +349,17 @@ def _register(path: Path, subfont_index: int, family: str) -> _Registered:
     except (TTFError, OSError) as error:
         raise FontError(f"The PDF font file {path} cannot be read ({error}). Reinstall the application.") from error
     pdfmetrics.registerFont(font)
-    return _Registered(name, family, font.face.charToGlyph)
+    # A copy: shaping adds the glyphs it makes (conjuncts) to the face's map under private-use codes.
+    return _Registered(name, family, dict(font.face.charToGlyph), shaped)
+
+
+def _without(face: _Registered, blocks: Sequence[tuple[int, int]]) -> _Registered:
+    """``face`` leaving ``blocks`` to the faces that own them."""
+    if not blocks:
+        return face
+    owned = {code for low, high in blocks for code in range(low, high + 1)}
+    cmap = {code: glyph for code, glyph in face.cmap.items() if code not in owned}
+    return _Registered(face.name, face.family, cmap, face.shaped)
 
 
 @functools.cache
@@ -284,7 +368,9 @@ def font_chain(folders: tuple[Path, ...], chain: tuple[FontFace, ...] = FONT_CHA
     regular: list[_Registered] = []
     bold: list[_Registered] = []
     for face in chain:
-        plain = _register(_find(face.regular, folders), face.subfont_index, face.family)
+        others = [block for other in chain if other is not face for block in other.owns]
+        plain = _without(_register(_find(face.regular, folders), face.subfont_index, face.family, face.shaped), others)
         regular.append(plain)
-        bold.append(_register(_find(face.bold, folders), 0, face.family) if face.bold else plain)
+        bold.append(_without(_register(_find(face.bold, folders), 0, face.family, face.shaped), others)
+                    if face.bold else plain)
     return FontChain(regular, bold)

@@ -11,7 +11,8 @@ Most text needs no Paragraph at all: left-to-right text that the first face of t
 chain prints whole (Latin, Greek, Cyrillic…) is broken into lines by word widths and
 drawn with plain ``drawString`` calls (no markup parsing, no escaping needed), which
 is most of the cost of a long document. Anything else, and any split across pages,
-goes through a Paragraph as described above.
+goes through a Paragraph as described above. A paragraph with text to shape (Indic, Thai,
+emoji sequences…) is laid out by ``reports.shaped`` instead of a Paragraph.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable, Paragraph
 
 from .fonts import FontChain, base_direction, is_rtl, printable, shape_rtl, visual_order
+from .shaped import ShapedLines
 
 
 def _has_cjk(text: str) -> bool:
@@ -60,13 +62,14 @@ class ScriptParagraph(Flowable):
         self._font = fonts.base_font(bold=bold)
         self._runs: list[list[tuple[str, str]] | None] = []
         plain = style.alignment in (TA_LEFT, TA_RIGHT, TA_CENTER)
+        self._shaped = False  # some run is in a face that HarfBuzz shapes
         for line in self.text.split("\n"):
+            runs = fonts.runs(line, bold=bold)
+            self._shaped = self._shaped or any(name in fonts.shaped_fonts for name, _ in runs)
             if is_rtl(line):
-                fonts.check(line)
                 self._runs.append(None)
                 plain = False
             else:
-                runs = fonts.runs(line, bold=bold)
                 self._runs.append(runs)
                 plain = plain and all(name == self._font for name, _ in runs)
         self._plain = plain
@@ -112,6 +115,11 @@ class ScriptParagraph(Flowable):
         if base == "R" and style.alignment == TA_LEFT and (self._direction == "R" or len(rendered) > 1):
             style = copy(style)
             style.alignment = TA_RIGHT
+        if self._shaped:
+            self._para = self._shaped_lines(width, base, style)
+            self._para_width = width
+            self._size = None
+            return self._para
         if _has_cjk(self.text) and not is_rtl(self.text):
             style = copy(style)
             style.wordWrap = "CJK"
@@ -119,6 +127,15 @@ class ScriptParagraph(Flowable):
         self._para_width = width
         self._size = None
         return self._para
+
+    def _shaped_lines(self, width: float, base: str, style: ParagraphStyle) -> ShapedLines:
+        lines: list[tuple[list[tuple[str, str]], bool]] = []
+        for line, runs in zip(self.text.split("\n"), self._runs):
+            if runs is None:  # right to left: broken and put in visual order here, drawn as it is
+                lines.extend((self._fonts.runs(piece, bold=self._bold), True) for piece in self._rtl_lines(line, width, base))
+            else:
+                lines.append((runs, False))
+        return ShapedLines(lines, style, self._fonts.shaped_fonts, self._font)
 
     def _plain_lines(self, width: float) -> list[tuple[float, str]] | None:
         """Greedy word wrap in the base face; None when a word alone is wider than its line."""

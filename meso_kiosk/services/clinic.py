@@ -19,6 +19,7 @@ from ..store.db import Store
 from ..store.logos import Logo, keep_logo, read_logo
 from ..store.settings import clinic_name, get_setting, get_settings, put_setting
 from .clinic_data import ClinicData
+from .printable import check_printable
 
 # Told after every change: the settings now, the names of the fields that changed, who changed them.
 ClinicListener = Callable[[ClinicSettings, frozenset[str], str], None]
@@ -46,31 +47,6 @@ def clinic_timezone(name: str | None) -> tzinfo:
 # Printed in every PDF's header beyond what the validator's character checks already hold (the phone
 # and e-mail are plain ASCII there).
 PRINTED_FIELDS = ("name", "address")
-
-
-def check_printable(texts: Mapping[str, str | None]) -> None:
-    """``ValidationError`` naming each field whose text holds a letter no PDF font can print
-    (e.g. Devanagari): refused as it is typed, never at an export. Symbols no font has (most
-    emoji) are fine: the PDF leaves them out."""
-    texts = {field: text for field, text in texts.items() if text}
-    if not texts:
-        return
-    import unicodedata
-
-    from ..reports.fonts import MissingGlyphError
-    from .export import pdf_fonts
-
-    fonts = pdf_fonts()
-    errors: dict[str, str] = {}
-    for field, text in texts.items():
-        try:
-            fonts.check(fonts.without_missing_symbols(text))
-        except MissingGlyphError as error:
-            name = unicodedata.name(error.char, "unnamed character").title()
-            errors[field] = (f"The PDF cannot print “{error.char}” ({name}): write this in a script the "
-                             "PDF can print (Latin, Greek, Cyrillic, Arabic, Hebrew, Chinese, Japanese, Korean).")
-    if errors:
-        raise ValidationError(errors)
 
 
 class ClinicService:

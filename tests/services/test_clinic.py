@@ -120,8 +120,8 @@ def test_credentials_need_an_admin_and_keep_their_history(kiosk):
 
 
 @pytest.mark.parametrize("field, text", [
-    ("name", "नमस्ते क्लिनिक"),  # Devanagari: no PDF font has it (issue 24 would need shaping too)
-    ("address", "12 ถนนสุขุมวิท\nBangkok"),  # Thai
+    ("name", "བདེ་ལེགས Clinic"),  # Tibetan: no PDF font has it
+    ("address", "12 ᏣᎳᎩ Street\nTahlequah"),  # Cherokee
 ])
 def test_a_name_or_address_the_pdf_cannot_print_is_refused_as_typed(kiosk, field, text):
     """Whatever the settings accept prints in every PDF's header: letters no font has are refused
@@ -133,14 +133,14 @@ def test_a_name_or_address_the_pdf_cannot_print_is_refused_as_typed(kiosk, field
 
 
 def test_emoji_and_every_printable_script_are_accepted_for_the_header(kiosk):
-    name = "Clinique 🌿 Ελένη Соколов 王 さくら 김 عيادة כהן"
+    name = "Clinique 🌿 Ελένη Соколов 王 さくら 김 عيادة כהן नमस्ते สวัสดี"
     assert kiosk.clinic.update({"name": name}, "test").name == name
 
 
 def test_credentials_the_pdf_cannot_print_are_refused_before_the_pin(kiosk):
     admin = kiosk.accounts.create_first_admin("Dr Amélie Laurent", "482913")
     with pytest.raises(ValidationError) as error:
-        kiosk.accounts.set_credentials(admin.id, "482913", admin.id, "त्वचा विशेषज्ञ", "RPPS 1")
+        kiosk.accounts.set_credentials(admin.id, "482913", admin.id, "སྨན་པ", "RPPS 1")
     assert "The PDF cannot print" in error.value.errors["profession"]
     assert kiosk.accounts.credentials() == {}
 

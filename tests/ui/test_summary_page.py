@@ -80,13 +80,13 @@ def test_without_a_signed_consent_export_is_allowed_and_the_pdf_says_not_signed(
 
 
 def test_an_export_that_fails_says_why_next_to_the_button_and_writes_nothing(qtbot, page, kiosk, register):
-    patient = register("राहुल", "Mehta")  # no font of the PDF has Devanagari
+    patient = register("བསྟན", "Dorje")  # no font of the PDF has Tibetan
     page.show_patient(patient)
     page.show()
     page.refresh()  # as the workspace does when it shows the step
     qtbot.waitUntil(lambda: "could not be made" in page.preview_status.text(), timeout=30000)
     page.export_button.click()
-    assert page.error.isVisible() and "U+0930" in page.error.text()
+    assert page.error.isVisible() and "U+0F56" in page.error.text()
     assert not page.result.isVisible()
     assert documents(kiosk) == []
 
