@@ -104,8 +104,9 @@ def test_markup_in_every_kind_of_field_prints_literally(fonts):
     text = " ".join(extracted_text(render_summary(summary, fonts)).split())
     assert "<i>Claire</i> &amp; Dubois" in text
     assert "<lot>&1" in text
-    # every field (15 of them) came back, whichever way narrow columns wrapped it
-    assert "".join(text.split()).count("".join(MARKUP.split())) == 15
+    # every field (15 of them) came back, whichever way narrow columns wrapped it, and the signer's
+    # name once more in the technical appendix
+    assert "".join(text.split()).count("".join(MARKUP.split())) == 16
 
 
 def test_a_summary_with_only_the_patient_says_what_is_not_recorded_yet(fonts):
@@ -113,18 +114,21 @@ def test_a_summary_with_only_the_patient_says_what_is_not_recorded_yet(fonts):
     assert "Not recorded yet: intake, treatment sessions, course plan, consent, signatures." in text
 
 
-def test_every_page_carries_patient_document_page_of_and_audit_head(fonts):
+def test_every_page_carries_patient_document_and_page_of_and_the_audit_head_is_in_the_appendix(fonts):
     pages = page_texts(render_summary(make_summary(**full_sections(sessions=22)), fonts))
     assert len(pages) >= 3
     for number, text in enumerate(pages, start=1):
         assert f"Page {number} of {len(pages)}" in text
         assert "Claire Dubois · born 12 Apr 1986 · Document MK-20261122-12-0A1B2C3D" in text
-        assert "9f" * 32 in text
+    # the audit head is a checker's detail: once, under "Technical details for verification" at the end
+    holding = [number for number, text in enumerate(pages) if "9f" * 32 in "".join(text.split())]
+    assert holding == [len(pages) - 1]
+    assert "Technical details for verification" in pages[-1]
     # the session table's header row repeats on each page it continues on
     assert sum("Products and lots" in " ".join(text.split()) for text in pages) >= 2
     # a section heading is never left alone at the bottom of a page
     for text in pages:
-        last_body_line = [line for line in text.splitlines() if line.strip()][-5]  # 4 footer lines below it
+        last_body_line = [line for line in text.splitlines() if line.strip()][-3]  # 2 footer lines below it
         assert last_body_line.strip() not in {"Signatures", "Consent", "Course", "Treatment sessions"}
 
 
