@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from reportlab.lib.units import mm
-from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, PageBreak, Spacer
+from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Spacer
 
 if TYPE_CHECKING:
     from ..domain.summary import ConsentSection
@@ -65,11 +65,13 @@ def in_consent_section(builder, width: float) -> list[Flowable]:
 
 
 def appendix(builder, width: float) -> list[Flowable]:
-    """The appendix on pages of its own at the end, when the texts are too long for the section."""
+    """The appendix at the end, when the texts are too long for the section."""
     texts = _texts(builder.summary.consent)
     if not texts or not in_appendix(builder, width):
         return []
-    flowables: list[Flowable] = [PageBreak(), builder.p(builder.w("appendix"), builder.styles.heading, bold=True)]
+    # On the page the document ends on when a few lines of the text fit there: no half-empty page before it.
+    flowables: list[Flowable] = [CondPageBreak(60 * mm), Spacer(1, 4 * mm),
+                                 builder.p(builder.w("appendix"), builder.styles.heading, bold=True)]
     for index, (key, text) in enumerate(texts):
         if index:
             flowables += [CondPageBreak(40 * mm), builder.p(builder.w(key), builder.styles.subheading, bold=True)]

@@ -273,8 +273,10 @@ class _Builder:
         return [self.p(self.w("not_recorded", items=", ".join(missing)), self.styles.note)]
 
     def story(self) -> list[Flowable]:
-        return [*self.header(), *self.notices(), *self.patient(), *self.intake(), *self.intake_texts(),
-                *summary_sessions.scalp(self), *summary_sessions.sessions(self), *self.course(),
+        # The map of treated zones comes right after the patient, near the top of the first page:
+        # there is always room for it there, where after the intake it left a third of a page empty.
+        return [*self.header(), *self.notices(), *self.patient(), *summary_sessions.scalp(self), *self.intake(),
+                *self.intake_texts(), *summary_sessions.sessions(self), *self.course(),
                 *summary_consents.consent(self), *summary_consents.signatures(self), *self.not_yet(),
                 *signed_text.appendix(self, TEXT_WIDTH), *summary_appendix.technical_details(self)]
 

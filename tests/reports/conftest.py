@@ -98,3 +98,11 @@ def unsigned_sections() -> dict:
         unsigned=(UnsignedBlock("Patient", "Claire Dubois", "Not signed: no consent in force."),
                   UnsignedBlock("Consultant", "", "Not countersigned.")),
     )
+
+
+def body_text(pdf: bytes) -> str:
+    """The document's text without its footers, whitespace folded: a paragraph that runs on
+    to the next page reads whole (each page's extracted text ends with its one footer line)."""
+    from tests.pdf_tools import page_texts
+
+    return " ".join(" ".join(text.rstrip().rsplit("\n", 1)[0] for text in page_texts(pdf)).split())

@@ -15,7 +15,7 @@ from meso_kiosk.reports.summary_pdf import render_summary
 from tests.conftest import COUNTERSIGN_PIN
 from tests.pdf_tools import extracted_text, page_texts
 
-from .conftest import full_sections, make_summary, pdf_words
+from .conftest import body_text, full_sections, make_summary, pdf_words
 
 FRENCH_HEADINGS = ("Synthèse de consultation", "Date de naissance", "Questionnaire", "Zones traitées",
                    "Séances de traitement", "Votre traitement", "Consentement", "Signatures")
@@ -61,11 +61,10 @@ def test_a_long_signed_text_goes_whole_to_an_appendix_at_the_end(fonts):
     withdrawal = "Retrait du consentement\n\nJe retire mon consentement.\n"
     pdf = render_summary(make_summary(words=pdf_words("fr"), consent=_consent_with(text, withdrawal),
                                       **{k: v for k, v in full_sections().items() if k != "consent"}), fonts)
-    pages = page_texts(pdf)
-    first_appendix = next(n for n, page in enumerate(pages) if "Annexe : le texte signé par le patient" in page)
-    assert first_appendix > 0 and "Signatures" not in " ".join(pages[first_appendix:])  # at the very end
-    assert "figure à la fin de ce document, en annexe" in " ".join(pages[:first_appendix])
-    appendix = " ".join(" ".join(pages[first_appendix:]).split())
+    flat = body_text(pdf)
+    start = flat.index("Annexe : le texte signé par le patient")  # after the signatures, on their page if it fits
+    assert start > flat.index("Signatures") > flat.index("figure à la fin de ce document, en annexe")
+    appendix = flat[start:]
     for line in lines + ["Je retire mon consentement."]:
         assert line in appendix
     assert appendix.index("Paragraphe 89") < appendix.index("Le retrait signé par le patient")
@@ -97,7 +96,7 @@ def test_the_whole_french_consent_a_patient_signed_is_in_their_pdf(kiosk, regist
     if keep:  # for a person to look at
         Path(keep).mkdir(parents=True, exist_ok=True)
         (Path(keep) / "summary_fr.pdf").write_bytes(pdf)
-    flat = _flat(pdf)
+    flat = body_text(pdf)  # a paragraph running on to the next page reads whole
     for line in record.text.split("\n"):
         if line.strip():
             assert " ".join(line.split()) in flat, line
