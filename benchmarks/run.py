@@ -266,14 +266,19 @@ def _consulted_patient(folder: Path, sessions: int):
     """A patient with an intake, a signed consent and ``sessions`` closed sessions."""
     from meso_kiosk.services.self_test import HEADLESS_STEPS, SelfTestRun, claim_data_dir
 
+    from tests.consultation import signed_earlier
+
     run = SelfTestRun(claim_data_dir(folder)[0])
     steps = {step.name: step for step in HEADLESS_STEPS}
-    for name in ("open data folder", "seed patient", "complete intake", "consultant and PIN", "sign consent",
-                 "record session"):
+    for name in ("open data folder", "seed patient", "complete intake", "consultant and PIN"):
         steps[name].run(run)
     kiosk = run.kiosk
     now = kiosk.clock.now_utc()
-    for n in range(1, sessions):
+    # The consent before the first session (a fortnight apart, the oldest 14 * sessions days ago):
+    # a session is never dated before the consent it relies on.
+    with signed_earlier(kiosk, timedelta(days=14 * sessions + 2)):
+        steps["sign consent"].run(run)
+    for n in range(sessions):
         started = kiosk.sessions.start(run.patient.id, "bench", consultant_id=str(run.consultant.id))
         kiosk.sessions.close(run.patient.id, {
             "session_id": started.session_id, "started_at": now - timedelta(days=14 * n, hours=2),

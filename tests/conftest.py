@@ -155,11 +155,14 @@ def sign_consent(kiosk: Kiosk):
 
 
 @pytest.fixture
-def register_consented(register, sign_consent):
-    """Register a patient who has already signed their consent (sessions may be recorded)."""
+def register_consented(kiosk, register, sign_consent):
+    """Register a patient whose intake is complete (nothing to stop or warn about) and who has
+    signed their consent: sessions may be recorded (the treatment gate)."""
+    from tests.consultation import complete_intake
 
     def _register(*args, **extra):
         patient = register(*args, **extra)
+        complete_intake(kiosk, patient.id)
         sign_consent(patient.id)
         return patient
 

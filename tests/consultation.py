@@ -2,8 +2,9 @@
 
 ``record_consultation`` gives a registered patient a completed intake (one stop
 overridden with a reason, one warning acknowledged), a signed and countersigned
-consent, a course, and ``sessions`` closed sessions a fortnight apart (the second one
-corrected by an amendment). Everything goes through the services, as the kiosk does.
+consent (before the first session), a course, and ``sessions`` closed sessions a fortnight
+apart (the second one corrected by an amendment). Everything goes through the services,
+as the kiosk does. ``complete_intake`` alone gives a patient the intake every session needs.
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ INTAKE = {
     "medical.heart_condition": False,
     "medical.fainting": False,
 }
+# The same patient with nothing to stop or warn about: the intake a test needs before a session.
+CLEAR_INTAKE = INTAKE | {"medical.nsaids": False, "medical.anticoagulants": False}
 OVERRIDE_REASON = "Prescriber's letter of 12 Nov on file: apixaban continues, firm pressure after each zone."
 SIDE_EFFECT_IDS = ("redness", "bruising", "itching")
 # Consents are signed this long before "now": longer than the clinic's default time to think (24 h)
@@ -73,6 +76,19 @@ def ensure_consultant(kiosk, name: str = "Dr Amélie Laurent") -> tuple[int, str
     return row[0], row[1]
 
 
+def complete_intake(kiosk, patient_id: int, actor: str = "test", *, answers: dict = CLEAR_INTAKE,
+                    override: dict[str, str] | None = None, acknowledge: tuple[str, ...] = ()):
+    """The patient's intake answered and marked complete, through the service (sessions need one):
+    ``override`` maps a stop's rule id to the reason for going ahead, ``acknowledge`` ticks warnings."""
+    for path, value in answers.items():
+        kiosk.intake.save_answer(patient_id, path, value, actor)
+    for rule_id, reason in (override or {}).items():
+        kiosk.intake.override(patient_id, rule_id, reason, actor)
+    for rule_id in acknowledge:
+        kiosk.intake.acknowledge(patient_id, rule_id, actor)
+    return kiosk.intake.complete(patient_id, actor)
+
+
 def sign(kiosk, patient_id: int, consultant_id: int, *, language: str = "en", photos: bool = True,
          question: str | None = None):
     from meso_kiosk.services.demo.signature import synthetic_signature
@@ -110,16 +126,13 @@ def record_consultation(kiosk, patient_id: int, *, sessions: int = 4, actor: str
     consultant_id, consultant_name = ensure_consultant(kiosk)
     actor = f"consultant:{consultant_id}"
     if intake:
-        for path, value in INTAKE.items():
-            kiosk.intake.save_answer(patient_id, path, value, actor)
-        kiosk.intake.override(patient_id, "anticoagulants", OVERRIDE_REASON, actor)
-        kiosk.intake.acknowledge(patient_id, "nsaids", actor)
-        kiosk.intake.complete(patient_id, actor)
-    if consent:
-        with signed_earlier(kiosk):  # the patient took the clinic's time to think
-            sign(kiosk, patient_id, consultant_id)
+        complete_intake(kiosk, patient_id, actor, answers=INTAKE, override={"anticoagulants": OVERRIDE_REASON},
+                        acknowledge=("nsaids",))
     now = kiosk.clock.now_utc().replace(second=0, microsecond=0)
     first = now - timedelta(days=14 * sessions)
+    if consent:  # before the first session, which relies on it, and the clinic's time to think before it
+        with signed_earlier(kiosk, now - first + THINKING_TIME):
+            sign(kiosk, patient_id, consultant_id)
     if course and sessions:
         kiosk.course.start_course(patient_id, start=kiosk.clock.local(first).date().isoformat(),
                                   protocol_id="severe" if sessions > 8 else "moderate", actor=actor,

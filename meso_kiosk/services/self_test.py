@@ -22,7 +22,6 @@ import shutil
 import tempfile
 import time
 from dataclasses import dataclass, field
-from datetime import timedelta
 from pathlib import Path
 from typing import Callable, Iterable, TextIO
 
@@ -247,7 +246,7 @@ def _session(run: SelfTestRun) -> str:
     started = sessions.start(run.patient.id, ACTOR, consultant_id=str(run.consultant.id))
     form = {
         "session_id": started.session_id,
-        "started_at": run.kiosk.clock.now_utc() - timedelta(minutes=40),
+        "started_at": started.started_at,  # not before the consent signed a moment ago (the gate)
         "consultant_id": str(run.consultant.id),
         "technique": "chemical_syringe",
         "numbing": "none",

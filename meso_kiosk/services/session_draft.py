@@ -35,6 +35,7 @@ from ..domain.session_form import (
     zone_totals,
 )
 from ..domain.session_settings import SessionSettings, SideEffect
+from ..domain.treatment_gate import Refusal
 from ..store.consultants import ConsultantRow
 from ..store.errors import StoreError
 from .sessions import SessionOverview, SessionService
@@ -185,11 +186,17 @@ class SessionDraft:
             return DraftShown(overview, session_form_values(draft, self._clock), saved_caption=caption)
         return DraftShown(overview, None)
 
+    def treatment_refusal(self) -> Refusal | None:
+        """What holds a new session back for the patient now (no intake, no consent, ...), or None."""
+        return self._sessions.treatment_refusal(self.patient_id) if self.patient_id is not None else None
+
     def consent_refusal(self) -> str | None:
+        """The consent's part of the gate alone, in words (``treatment_refusal`` says all of it)."""
         return self._sessions.consent_refusal(self.patient_id) if self.patient_id is not None else None
 
     def start(self) -> str | None:
-        """Start today's session; the words of a refusal (e.g. no consent) or None."""
+        """Start today's session, in the name of the consultant signed in (the actor); the words
+        of a refusal (e.g. no intake, no consent) or None."""
         if self.patient_id is None:
             return "No patient is open."
         try:
@@ -234,7 +241,8 @@ class SessionDraft:
             close_session(session, closed_at=self._clock.now_utc())
         except ValidationError as error:
             return dict(error.errors)
-        return {}
+        refusal = self._sessions.treatment_refusal(self.patient_id, session.started_at) if self.patient_id else None
+        return {} if refusal is None else {refusal.field: refusal.message}
 
     def close(self, values: Mapping[str, object]) -> DraftOutcome:
         """Close the open session for good; the form is clean afterwards."""

@@ -1,9 +1,16 @@
 """Recording treatment sessions on the scalp map: draft, close, amend, history, lot recall.
 
+No session is started, saved or closed unless the treatment gate (``domain.treatment_gate``)
+lets it: the patient's newest intake complete with its stops overridden and warnings
+acknowledged, a signed consent in force, and the session dated at or after that consent's
+signature. A closed session's correction (amendment) is not gated: the record stays
+correctable whatever happened since.
+
 The consent gate is a callable that, given a patient id, returns why a session may
 not be recorded (no current signed consent, a consent on an older text when the clinic asks
 for a new signature, or a first session still inside the clinic's cooling-off period) or
-``None`` when it may; the kiosk wires ``ConsentService.consent_gate`` into it.
+``None`` when it may; the kiosk wires ``ConsentService.consent_gate`` into it. Whether an
+intake and a consent exist at all, and when it was signed, the service reads itself.
 """
 
 from __future__ import annotations
@@ -13,7 +20,9 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Callable
 
+from ..domain.actor import consultant_actor
 from ..domain.clock import Clock
+from ..domain.consent import ConsentKind
 from ..domain.errors import ValidationError
 from ..domain.scalp import CumulativeCoverage, ScalpGeometry, cumulative_coverage, session_coverage
 from ..domain.amendment import make_amendment
@@ -28,22 +37,52 @@ from ..domain.session import (
 )
 from ..domain.session_validation import validate_session
 from ..domain.session_settings import SessionSettings, SideEffect
+from ..domain.treatment_gate import (
+    STEP_CONSENT,
+    STEP_INTAKE,
+    ConsentFacts,
+    IntakeFacts,
+    Refusal,
+    consent_refusal,
+    treatment_refusal,
+)
 from ..domain.zone_history import ZoneHistoryEntry, zone_history, zone_sets
+from ..store import consents as consent_rows
+from ..store import intakes as intake_rows
 from ..store import sessions as session_rows
 from ..store.consultants import ConsultantRow, consultant_names, list_consultants
 from ..store.db import Store
 from ..store.errors import ImmutableRecordError, RecordNotFoundError
 from ..store.sessions import LotRecallRow, SessionRecord, StoredAmendment
 from .clinic_data import ClinicData
+from .printable import check_printable
 
 ConsentGate = Callable[[int], "str | None"]
 
 
-class ConsentRequiredError(ValidationError):
-    """The consent gate refused: the message says why, in consultant words."""
+class TreatmentRefusedError(ValidationError):
+    """The treatment gate refused: the message, keyed by ``refusal.field``, says why and what unblocks it."""
 
-    def __init__(self, reason: str):
-        super().__init__({"consent": reason})
+    def __init__(self, refusal: Refusal):
+        super().__init__({refusal.field: refusal.message})
+        self.refusal = refusal
+
+
+class IntakeRequiredError(TreatmentRefusedError):
+    """No complete intake with its stops and warnings handled (``refusal.step`` is "intake")."""
+
+
+class ConsentRequiredError(TreatmentRefusedError):
+    """No consent in force, or one held back (withdrawn, new text, cooling-off)."""
+
+
+class DatedBeforeConsentError(TreatmentRefusedError):
+    """The session's date and time is before the consent's signature (keyed ``started_at``)."""
+
+
+def refused(refusal: Refusal) -> TreatmentRefusedError:
+    kind = {STEP_INTAKE: IntakeRequiredError, STEP_CONSENT: ConsentRequiredError}
+    return kind.get(refusal.step, DatedBeforeConsentError)(refusal)
 
 
 @dataclass(frozen=True)
@@ -95,14 +134,45 @@ class SessionService:
 
     # ------------------------------------------------------------ checks
 
-    def _check_consent(self, patient_id: int) -> None:
-        reason = self._consent_gate(patient_id)
-        if reason:
-            raise ConsentRequiredError(reason)
+    def _intake_facts(self, patient_id: int) -> IntakeFacts:
+        """The newest intake as stored: a complete one with the outcome it was completed with."""
+        records = intake_rows.list_intakes(self._store.conn, patient_id)  # newest first
+        if not records:
+            return IntakeFacts(None)
+        newest = records[0]
+        return IntakeFacts(newest.status, newest.outcome, newest.overrides, newest.acknowledged,
+                           reassessment=any(record.is_complete for record in records[1:]))
+
+    def _consent_facts(self, patient_id: int) -> ConsentFacts:
+        hold = self._consent_gate(patient_id) or None
+        latest = consent_rows.latest_record(self._store.conn, patient_id)
+        if latest is None:
+            return ConsentFacts(hold=hold)
+        if latest.kind is ConsentKind.WITHDRAWAL:
+            return ConsentFacts(withdrawn_at=latest.signed_at, hold=hold)
+        return ConsentFacts(signed_at=latest.signed_at, hold=hold)
+
+    def treatment_refusal(self, patient_id: int, started_at: datetime | None = None) -> Refusal | None:
+        """What holds a session back for this patient now (None when one may be recorded).
+
+        ``Refusal.blocker`` says what (intake missing, incomplete, a stop, a warning; consent
+        missing, withdrawn, held; the date before the consent), ``message`` says it in consultant
+        words, ``step`` names the step that unblocks it ("intake" or "consent"; "scalp_map" when
+        only the session's date is wrong), ``action`` the button's words ("Go to intake") and
+        ``field`` the form key it belongs beside. ``started_at`` (UTC): also check that date.
+        """
+        return treatment_refusal(self._intake_facts(patient_id), self._consent_facts(patient_id), started_at,
+                                 when=self._clock.format_local)
+
+    def _check_gate(self, patient_id: int, started_at: datetime | None) -> None:
+        refusal = self.treatment_refusal(patient_id, started_at)
+        if refusal is not None:
+            raise refused(refusal)
 
     def consent_refusal(self, patient_id: int) -> str | None:
-        """Why a session cannot be recorded for this patient now (None when it can)."""
-        return self._consent_gate(patient_id) or None
+        """The consent's part of the gate alone, in words (None when the consent allows a session)."""
+        refusal = consent_refusal(self._consent_facts(patient_id), self._clock.format_local)
+        return None if refusal is None else refusal.message
 
     def session_date(self, started_at: object) -> date | None:
         """The clinic's local date of a session start, against which lots are checked."""
@@ -124,6 +194,8 @@ class SessionService:
             settings=self.settings,
             session_date=self.session_date(form.get("started_at")),
         )
+        check_printable({"notes": session.notes, "side_effects_other": session.side_effects_other,  # printed in the PDF
+                         **{f"products.{index}.name": product.name for index, product in enumerate(session.products)}})
         if session.consultant_id not in self.consultant_names():
             raise ValidationError.single("consultant_id", "Please choose the consultant from the list.")
         return session
@@ -149,34 +221,43 @@ class SessionService:
         return session_rows.open_session(self._store.conn, patient_id)
 
     def start(self, patient_id: int, actor: str, *, consultant_id: str | None = None) -> TreatmentSession:
-        """Open a new session for the patient now (or return the one still open)."""
-        self._check_consent(patient_id)
+        """Open a new session for the patient now (or return the one still open).
+
+        Its consultant is ``consultant_id``, else the one signed in (``actor``), else the first
+        of the clinic's list."""
+        started_at = self._clock.now_utc().replace(second=0, microsecond=0)
+        self._check_gate(patient_id, started_at)
         existing = self.draft(patient_id)
         if existing is not None:
             return existing
-        consultants = self.consultants()
         if consultant_id is None:
-            if not consultants:
-                raise ValidationError.single(
-                    "consultant_id",
-                    "No consultant is registered yet, so a session cannot be recorded. "
-                    "Ask the administrator to add the clinic's consultants.",
-                )
-            consultant_id = str(consultants[0].id)
+            consultant_id = self._default_consultant(actor)
         session = self.validate({
-            "started_at": self._clock.now_utc().replace(second=0, microsecond=0),
+            "started_at": started_at,
             "consultant_id": consultant_id,
             "technique": Technique.CHEMICAL_SYRINGE,
         })
         with self._store.write(actor) as tx:
             return session_rows.insert_session(tx, patient_id, session)
 
+    def _default_consultant(self, actor: str) -> str:
+        """The consultant signed in (the actor) when they are one of the clinic's, else the first listed."""
+        consultants = self.consultants()
+        if not consultants:
+            raise ValidationError.single(
+                "consultant_id",
+                "No consultant is registered yet, so a session cannot be recorded. "
+                "Ask the administrator to add the clinic's consultants.",
+            )
+        signed_in = next((row for row in consultants if consultant_actor(row.id) == actor), consultants[0])
+        return str(signed_in.id)
+
     def save_draft(self, patient_id: int, form: Mapping[str, object], actor: str) -> SaveResult:
         """Validate and store the open session (new or existing); the draft may be incomplete."""
         form = {**form, "status": "open", "closed_at": None}
         session = self.validate(form)
+        self._check_gate(patient_id, session.started_at)
         if session.session_id is None:
-            self._check_consent(patient_id)
             with self._store.write(actor) as tx:
                 session = session_rows.insert_session(tx, patient_id, session)
         else:
@@ -186,10 +267,10 @@ class SessionService:
         return SaveResult(session, self._warnings(session))
 
     def close(self, patient_id: int, form: Mapping[str, object], actor: str) -> SaveResult:
-        """Check the session is complete, then close it: from now on it never changes."""
-        self._check_consent(patient_id)
+        """Check the session is complete and the gate still open, then close it: from now on it never changes."""
         form = {**form, "status": "open", "closed_at": None}
         session = close_session(self.validate(form), closed_at=self._clock.now_utc())
+        self._check_gate(patient_id, session.started_at)
         with self._store.write(actor) as tx:
             if session.session_id is None:
                 opened = replace(session, status=SessionStatus.OPEN, closed_at=None)

@@ -13,7 +13,7 @@ from meso_kiosk.domain.errors import ValidationError
 from meso_kiosk.services.sessions import ConsentRequiredError
 from meso_kiosk.store.consultants import insert_consultant
 from tests.conftest import FIXED_NOW
-from tests.consultation import COUNTERSIGN_PIN, session_form, sign
+from tests.consultation import COUNTERSIGN_PIN, complete_intake, session_form, sign
 
 ADMIN_PIN = COUNTERSIGN_PIN
 REASON = "Patient flew in from abroad for this visit; consent discussed at length last month by phone."
@@ -36,8 +36,9 @@ def nurse(kiosk, admin):
 
 @pytest.fixture
 def patient(kiosk, register, admin):
-    """A patient who signs their first consent now (the fixed 09:30 UTC)."""
+    """A patient whose intake is complete and who signs their first consent now (the fixed 09:30 UTC)."""
     patient = register()
+    complete_intake(kiosk, patient.id)
     sign(kiosk, patient.id, admin.id)
     return patient
 

@@ -13,7 +13,7 @@ from meso_kiosk.resources import resource_path
 from meso_kiosk.services.demo.signature import synthetic_signature
 from meso_kiosk.services.clinic_data import ClinicData
 from meso_kiosk.services.sessions import ConsentRequiredError
-from tests.consultation import COUNTERSIGN_PIN, ensure_consultant, sign, signed_earlier
+from tests.consultation import COUNTERSIGN_PIN, complete_intake, ensure_consultant, sign, signed_earlier
 
 
 @pytest.fixture
@@ -60,6 +60,7 @@ def sign_old(kiosk, patient_id: int, version: int, consultant_id: int) -> None:
 def patient(kiosk, register, versions):
     consultant_id, _ = ensure_consultant(kiosk)
     patient = register()
+    complete_intake(kiosk, patient.id)
     sign_old(kiosk, patient.id, versions[0], consultant_id)
     return patient
 

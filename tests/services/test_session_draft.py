@@ -23,6 +23,7 @@ from meso_kiosk.domain.zone_history import ZoneHistoryEntry
 from meso_kiosk.services.session_draft import SessionDraft
 from meso_kiosk.store.consultants import insert_consultant
 from meso_kiosk.store.errors import StoreError
+from tests.consultation import complete_intake
 
 NOW = datetime(2026, 11, 22, 9, 30, tzinfo=timezone.utc)  # the kiosk fixture's clock
 PARIS = Clock(ZoneInfo("Europe/Paris"), now=lambda: NOW)
@@ -237,10 +238,14 @@ def test_a_store_problem_keeps_the_typing_and_says_why(draft, kiosk, consultant,
     assert draft.dirty and draft.unsaved(patient.id) is not None
 
 
-def test_start_says_why_without_consent(draft, register):
-    draft.show_patient(register().id)
+def test_start_says_why_without_intake_then_without_consent(draft, kiosk, register):
+    patient = register()
+    draft.show_patient(patient.id)
+    assert "Complete the intake first" in draft.start()
+    assert draft.treatment_refusal().step == "intake" and not draft.editing
+    complete_intake(kiosk, patient.id)
     assert "No signed consent" in draft.start()
-    assert draft.consent_refusal() and not draft.editing
+    assert draft.treatment_refusal().step == "consent" and not draft.editing
 
 
 # ---------------------------------------------------------------- closing and correcting

@@ -12,6 +12,7 @@ from meso_kiosk.services.demo.seed import seed_demo
 from meso_kiosk.services.sessions import ConsentRequiredError, SessionService
 from meso_kiosk.store.consultants import insert_consultant
 from meso_kiosk.store.errors import ImmutableRecordError, RecordNotFoundError
+from tests.consultation import complete_intake
 
 NOW = datetime(2026, 11, 22, 9, 30, tzinfo=timezone.utc)  # the kiosk fixture's clock
 
@@ -50,6 +51,7 @@ def test_the_kiosk_gates_sessions_on_a_signed_consent(kiosk, consultant, sign_co
     assert isinstance(kiosk.sessions, SessionService)
     unsigned = kiosk.patients.register({"given_name": "Nadia", "family_name": "Haddad",
                                         "date_of_birth": "1990-02-03"}, "test")
+    complete_intake(kiosk, unsigned.id)
     with pytest.raises(ConsentRequiredError) as refused:
         kiosk.sessions.start(unsigned.id, "c")
     assert "No signed consent" in str(refused.value)
@@ -111,13 +113,15 @@ def test_the_consultant_must_be_one_of_the_clinic(kiosk, register, consultant):
     assert "consultant_id" in caught.value.errors
 
 
-def test_without_consultants_a_session_cannot_start(kiosk):
-    # (A consent is countersigned by a consultant, so check this with an open gate.)
-    open_gate = SessionService(kiosk.store, kiosk.clock, lambda patient_id: None, kiosk.clinic_data)
-    patient = kiosk.patients.register({"given_name": "Claire", "family_name": "Dubois",
-                                       "date_of_birth": "1986-04-12"}, "test")
+def test_without_consultants_a_session_cannot_start(kiosk, register):
+    # (A consent is countersigned by a consultant: the one who countersigned has left since.)
+    patient = register()
+    with kiosk.store.write("test") as tx:
+        for (consultant_id,) in tx.execute("SELECT id FROM consultants").fetchall():
+            tx.execute("UPDATE consultants SET active = 0 WHERE id = ?", (consultant_id,))
+            tx.audit("consultant.update", "consultant", consultant_id)
     with pytest.raises(ValidationError) as caught:
-        open_gate.start(patient.id, "c")
+        kiosk.sessions.start(patient.id, "c")
     assert "No consultant" in caught.value.errors["consultant_id"]
 
 
@@ -158,9 +162,9 @@ def test_amend_a_closed_session_and_see_both(kiosk, register, consultant):
 
 
 def test_history_counts_and_coverage_from_closed_sessions(kiosk, register, consultant):
-    patient = register()
-    kiosk.sessions.close(patient.id, form(consultant, started_at=NOW - timedelta(days=14)), "c")
-    kiosk.sessions.close(patient.id, form(consultant, started_at=NOW - timedelta(days=7), zones={
+    patient = register()  # signed two days ago (tests.consultation.THINKING_TIME): sessions since
+    kiosk.sessions.close(patient.id, form(consultant, started_at=NOW - timedelta(days=1, hours=12)), "c")
+    kiosk.sessions.close(patient.id, form(consultant, started_at=NOW - timedelta(days=1), zones={
         "vertex": {"injections": 30, "depth_mm": 3, "volume_ml": 2}}), "c")
     kiosk.sessions.save_draft(patient.id, form(consultant, zones={
         "occipital": {"injections": 30, "depth_mm": 3, "volume_ml": 2}}), "c")

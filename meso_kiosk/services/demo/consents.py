@@ -28,7 +28,7 @@ def seed_consents(tx: Transaction, context: DemoContext) -> None:
         accounts.set_initial_pin(tx, context.consultants[entry["consultant"]].id, entry["pin"])
     signed = withdrawn = 0
     for raw in data["consent"]:
-        patient = context.patients[raw["patient"]]
+        patient = context.patient(raw["patient"], "demo/consents.toml")
         consultant = context.consultants[raw["consultant"]]
         template = consents.template_for(raw["language"])
         signature = synthetic_signature(patient.display_name)

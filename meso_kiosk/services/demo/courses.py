@@ -18,7 +18,7 @@ def seed_courses(tx: Transaction, context: DemoContext) -> None:
     protocols = context.kiosk.course.protocols
     count = 0
     for raw in data["course"]:
-        patient = context.patients[raw["patient"]]
+        patient = context.patient(raw["patient"], "demo/courses.toml")
         protocol_id = raw["protocol"]
         if protocol_id not in protocols:
             raise ValidationError.single("protocol", f"demo/courses.toml: unknown protocol {protocol_id!r}.")

@@ -23,7 +23,7 @@ def seed_intakes(tx: Transaction, context: DemoContext) -> None:
     complete = drafts = overridden = reassessments = 0
     latest: dict[int, Intake] = {}  # patient id -> the last intake seeded for them
     for raw in data["intake"]:
-        patient = context.patients[raw["patient"]]
+        patient = context.patient(raw["patient"], "demo/intakes.toml")
         at = utc_iso(clock.now_utc() - timedelta(days=raw["days_ago"], minutes=30))
         answers = (dict(data["all_clear"]) if raw.get("all_clear") else {}) | raw.get("answers", {})
         if "onset_days_ago" in raw:

@@ -1,10 +1,14 @@
-"""Demo seeder: closed sessions over past weeks, one correction, one session in progress."""
+"""Demo seeder: closed sessions over past weeks, one correction, one session in progress.
+
+Each session passes the treatment gate the app applies (a complete intake, a consent in force
+signed before the session): the demo never shows a record the app would have refused."""
 
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
 from ...domain.amendment import make_amendment
+from ...domain.errors import ValidationError
 from ...domain.session import close_session
 from ...store import sessions as session_rows
 from ...store.db import Transaction
@@ -48,7 +52,11 @@ def seed_sessions(tx: Transaction, context: DemoContext) -> None:
             day = clock.today() - timedelta(days=raw["days_ago"])
             local = datetime.combine(day, time.fromisoformat(raw["time"]), tzinfo=clock.tz)
             started_at = min(local, now - timedelta(hours=2))
-        patient = context.patients[raw["patient"]]
+        patient = context.patient(raw["patient"], "demo/sessions.toml")
+        refusal = service.treatment_refusal(patient.id, started_at)
+        if refusal is not None:
+            raise ValidationError.single("session", f"demo/sessions.toml: the session of patient {raw['patient']} "
+                                                    f"would be refused: {refusal.message}")
         form = _form(raw, context, started_at)
         session = service.validate(form)
         stored = session_rows.insert_session(tx, patient.id, session)
