@@ -10,6 +10,8 @@ from datetime import date
 from .contact import clean_email, clean_phone, phone_digits
 from .errors import ValidationError
 from .language import is_language_code
+from .name_folding import name_key
+from .person_name import NAME_ORDERS, default_order, display_name
 from .text import clean_text
 
 MAX_NAME_LENGTH = 100
@@ -31,11 +33,18 @@ class Patient:
     phone: str | None = None
     email: str | None = None
     preferred_language: str | None = None
+    # given_first or family_first (person_name.NAME_ORDERS); None: by the name's script.
+    name_order: str | None = None
     id: int | None = field(default=None, compare=False)
 
     @property
+    def order(self) -> str:
+        return self.name_order or default_order(self.given_name, self.family_name)
+
+    @property
     def display_name(self) -> str:
-        return f"{self.given_name} {self.family_name}"
+        """The name as the patient writes it: "王小明", "Nguyễn Thị Hương", "Claire Dubois"."""
+        return display_name(self.given_name, self.family_name, self.order)
 
     @property
     def phone_digits(self) -> str:
@@ -43,7 +52,8 @@ class Patient:
 
     @property
     def name_key(self) -> str:
-        return search_key(f"{self.given_name} {self.family_name}")
+        """What the search index holds of the name (domain/name_folding)."""
+        return name_key(self.given_name, self.family_name)
 
     def age_on(self, day: date) -> int:
         return age_on(self.date_of_birth, day)
@@ -157,6 +167,15 @@ def validate_patient(raw: dict[str, object], *, today: date, patient_id: int | N
         return text
 
     attempt("preferred_language", check_language)
+
+    def check_order(value: object) -> str:
+        if value in (None, ""):  # not chosen: the default the form shows, by the name's script
+            return default_order(str(values.get("given_name", "")), str(values.get("family_name", "")))
+        if not isinstance(value, str) or value not in NAME_ORDERS:
+            raise ValidationError.single("name_order", "Choose given name first or family name first.")
+        return value
+
+    attempt("name_order", check_order)
 
     if errors:
         raise ValidationError(errors)

@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from ..domain.clock import Clock
+from ..domain.name_likeness import is_likely_same_name
 from ..domain.patient import Patient, validate_patient
 from ..store import patients as patient_rows
 from ..store.db import Store
+
+
+class LikelyDuplicate(Exception):
+    """Registering would likely make a second record of someone already here: nothing was stored."""
+
+    def __init__(self, patients: list[Patient]):
+        super().__init__(f"{len(patients)} patient(s) with a similar name and the same birth date exist.")
+        self.patients = patients
 
 
 class PatientService:
@@ -13,11 +24,22 @@ class PatientService:
         self._store = store
         self._clock = clock
 
-    def register(self, form: dict[str, object], actor: str) -> Patient:
-        """Validate the form and store a new patient; raises ``ValidationError`` naming fields."""
+    def register(self, form: dict[str, object], actor: str, *, warn_of_duplicates: bool = False) -> Patient:
+        """Validate the form and store a new patient; raises ``ValidationError`` naming fields, and with
+        ``warn_of_duplicates`` ``LikelyDuplicate`` when someone with a close name and the same birth
+        date is already registered (the receptionist then opens them, or registers anyway)."""
         patient = validate_patient(form, today=self._clock.today())
+        if warn_of_duplicates:
+            found = self.likely_duplicates(patient.given_name, patient.family_name, patient.date_of_birth)
+            if found:
+                raise LikelyDuplicate(found)
         with self._store.write(actor) as tx:
             return patient_rows.insert_patient(tx, patient)
+
+    def likely_duplicates(self, given: str, family: str, born: date) -> list[Patient]:
+        """Patients born on ``born`` whose name is likely this one, folded, reordered or mistyped."""
+        return [patient for patient in patient_rows.born_on(self._store.conn, born)
+                if is_likely_same_name(patient.given_name, patient.family_name, given, family)]
 
     def correct(self, patient_id: int, form: dict[str, object], actor: str) -> Patient:
         patient = validate_patient(form, today=self._clock.today(), patient_id=patient_id)

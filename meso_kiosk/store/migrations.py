@@ -526,6 +526,29 @@ def _step_0012_cooling_off_waivers(db: "Database") -> None:
     db.executescript(_immutable("cooling_off_waivers", "1", "a cooling-off waiver cannot be changed"))
 
 
+def _step_0013_names_as_written(db: "Database") -> None:
+    # Name order (person_name): a part added to the patient's record (record_content), by script until
+    # chosen. Search words (name_folding): beside the audited row; marks are letters (Indic vowel signs).
+    from meso_kiosk.domain.name_folding import name_key
+
+    db.conn.create_function("meso_name_words", 2, name_key, deterministic=True)
+    db.executescript("""
+    DROP TRIGGER patients_ai; DROP TRIGGER patients_ad; DROP TRIGGER patients_au; DROP TABLE patients_fts;
+    CREATE TABLE patient_name_orders (patient_id INTEGER PRIMARY KEY REFERENCES patients (id), name_order TEXT
+        NOT NULL CHECK (name_order IN ('given_first', 'family_first')));
+    CREATE TABLE patient_name_words (patient_id INTEGER PRIMARY KEY REFERENCES patients (id), words TEXT NOT NULL);
+    INSERT INTO patient_name_words SELECT id, meso_name_words(given_name, family_name) FROM patients;
+    CREATE VIRTUAL TABLE patient_names_fts USING fts5 (words, prefix='1 2 3', content='patient_name_words',
+        content_rowid='patient_id', tokenize="unicode61 remove_diacritics 0 categories 'L* N* Co M*'");
+    INSERT INTO patient_names_fts (patient_names_fts) VALUES ('rebuild');
+    CREATE TRIGGER patient_name_words_ai AFTER INSERT ON patient_name_words
+        BEGIN INSERT INTO patient_names_fts (rowid, words) VALUES (new.patient_id, new.words); END;
+    CREATE TRIGGER patient_name_words_au AFTER UPDATE ON patient_name_words BEGIN
+        INSERT INTO patient_names_fts (patient_names_fts, rowid, words) VALUES ('delete', old.patient_id, old.words);
+        INSERT INTO patient_names_fts (rowid, words) VALUES (new.patient_id, new.words); END;
+    """)
+
+
 STEPS: tuple[tuple[str, Callable[["Database"], None]], ...] = (
     ("0001_core", _step_0001_core),
     ("0002_patient_search", _step_0002_patient_search),
@@ -538,6 +561,7 @@ STEPS: tuple[tuple[str, Callable[["Database"], None]], ...] = (
     ("0010_clinic_identity", _step_0010_clinic_identity),
     ("0011_consent_parties", _step_0011_consent_parties),
     ("0012_cooling_off_waivers", _step_0012_cooling_off_waivers),
+    ("0013_names_as_written", _step_0013_names_as_written),
 )
 SCHEMA_VERSION = len(STEPS)
 

@@ -32,7 +32,7 @@ class Part(NamedTuple):
 
 # entity (as written in audit_log.entity) → the rows that make one such record.
 RECORDS: dict[str, tuple[Part, ...]] = {
-    "patient": (Part("patients", "id"),),
+    "patient": (Part("patients", "id"), Part("patient_name_orders", "patient_id", added=True)),
     "consultant": (Part("consultants", "id"),),
     "intake": (Part("intakes", "id"),),
     "course": (Part("courses", "id"),),

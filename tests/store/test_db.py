@@ -19,7 +19,7 @@ def test_new_database_has_the_safety_pragmas_and_current_schema(tmp_path: Path):
     tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert {
         "settings", "consultants", "patients", "intakes", "courses", "treatment_sessions", "session_zones",
-        "session_products", "consents", "signatures", "documents", "audit_log", "patients_fts",
+        "session_products", "consents", "signatures", "documents", "audit_log", "patient_names_fts",
     } <= tables
     applied = [row[0] for row in conn.execute("SELECT name FROM _sqlite_migrations ORDER BY id")]
     assert applied == [name for name, _ in STEPS]
@@ -94,7 +94,7 @@ def test_upgrade_from_the_first_step_keeps_the_data(tmp_path: Path):
     assert row == ("Ελένη", "Παπαδοπούλου", "+30 691 234 5678", "306912345678", "ελενη παπαδοπουλου")
     assert conn.execute("SELECT value FROM settings WHERE key = 'clinic.name'").fetchone()[0] == '"Old clinic"'
     # The search index built by the upgrade covers rows written before it.
-    hits = conn.execute("SELECT rowid FROM patients_fts WHERE patients_fts MATCH ?", ['"παπαδ"*']).fetchall()
+    hits = conn.execute("SELECT rowid FROM patient_names_fts WHERE patient_names_fts MATCH ?", ['"παπαδ"*']).fetchall()
     assert hits == [(1,)]
 
 

@@ -26,7 +26,7 @@ def test_the_unranked_branch_still_needs_every_word(kiosk, register, monkeypatch
 
 
 def test_the_search_index_has_short_prefix_indexes_and_follows_changes(kiosk, register):
-    sql = kiosk.store.conn.execute("SELECT sql FROM sqlite_master WHERE name = 'patients_fts'").fetchone()[0]
+    sql = kiosk.store.conn.execute("SELECT sql FROM sqlite_master WHERE name = 'patient_names_fts'").fetchone()[0]
     assert "prefix='1 2 3'" in sql
     patient = register("Ana", "Ivanova")
     assert [p.id for p in search_patients(kiosk.store.conn, "i a")] == [patient.id]
