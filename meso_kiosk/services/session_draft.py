@@ -215,7 +215,7 @@ class SessionDraft:
             result = self._sessions.save_draft(self.patient_id, service_form(values, self._clock), self._actor())
         except ValidationError as error:
             self._unsaved[self.patient_id] = dict(values)
-            return DraftOutcome(errors=dict(error.errors))
+            return DraftOutcome(errors=self._with_gate(error.errors, values))
         except StoreError as error:
             self._unsaved[self.patient_id] = dict(values)
             return DraftOutcome(problem=str(error))
@@ -237,12 +237,23 @@ class SessionDraft:
     def closing_errors(self, values: Mapping[str, object]) -> dict[str, str]:
         """Why the session cannot close now (empty when it can): asked before the confirmation shows."""
         try:
-            session = self._sessions.validate(service_form(values, self._clock))
-            close_session(session, closed_at=self._clock.now_utc())
+            close_session(self._sessions.validate(service_form(values, self._clock)), closed_at=self._clock.now_utc())
         except ValidationError as error:
-            return dict(error.errors)
-        refusal = self._sessions.treatment_refusal(self.patient_id, session.started_at) if self.patient_id else None
-        return {} if refusal is None else {refusal.field: refusal.message}
+            return self._with_gate(error.errors, values)
+        return self._with_gate({}, values)
+
+    def _with_gate(self, errors: Mapping[str, str], values: Mapping[str, object]) -> dict[str, str]:
+        """The fields' messages and the treatment gate's (no intake, no consent, dated before the
+        consent) together: the service stops at the first kind, the consultant sees both at once."""
+        merged = dict(errors)
+        if self.patient_id is None:
+            return merged
+        started_at = None if "started_at" in merged else parse_local_datetime(str(values.get("started_at") or ""),
+                                                                              self._clock)
+        refusal = self._sessions.treatment_refusal(self.patient_id, started_at)
+        if refusal is not None:
+            merged.setdefault(refusal.field, refusal.message)
+        return merged
 
     def close(self, values: Mapping[str, object]) -> DraftOutcome:
         """Close the open session for good; the form is clean afterwards."""
@@ -251,7 +262,7 @@ class SessionDraft:
         try:
             result = self._sessions.close(self.patient_id, service_form(values, self._clock), self._actor())
         except ValidationError as error:
-            return DraftOutcome(errors=dict(error.errors))
+            return DraftOutcome(errors=self._with_gate(error.errors, values))
         except StoreError as error:
             return DraftOutcome(problem=str(error))
         self.dirty = False

@@ -162,7 +162,13 @@ class SessionService:
         ``field`` the form key it belongs beside. ``started_at`` (UTC): also check that date.
         """
         return treatment_refusal(self._intake_facts(patient_id), self._consent_facts(patient_id), started_at,
-                                 when=self._clock.format_local)
+                                 when=self._when)
+
+    def _when(self, moment: datetime) -> str:
+        """A moment in clinic time, with its UTC offset in the hour the clocks go back (it happens twice)."""
+        local = self._clock.local(moment)
+        twice = local.replace(fold=1 - local.fold).utcoffset() != local.utcoffset()
+        return self._clock.format_local(moment, with_offset=twice)
 
     def _check_gate(self, patient_id: int, started_at: datetime | None) -> None:
         refusal = self.treatment_refusal(patient_id, started_at)
@@ -171,7 +177,7 @@ class SessionService:
 
     def consent_refusal(self, patient_id: int) -> str | None:
         """The consent's part of the gate alone, in words (None when the consent allows a session)."""
-        refusal = consent_refusal(self._consent_facts(patient_id), self._clock.format_local)
+        refusal = consent_refusal(self._consent_facts(patient_id), self._when)
         return None if refusal is None else refusal.message
 
     def session_date(self, started_at: object) -> date | None:

@@ -9,7 +9,8 @@ each action's result; the benchmark times each one.
 
 The walk, for one patient (``walk``): the lock screen's tile and PIN digits, OK (sign-in to
 the patient list); the patient's name typed into the search, their row tapped, Open; each
-step of the workspace; intake answers (taps, and a number typed then left, which saves it);
+step of the workspace; intake answers (taps, and a number typed then left, which saves it; the
+other answers came from reception, ``answered_before_the_visit``), marked complete;
 the hand-off (language, identity, ticks, photo answer, a drawn signature, sign, hand back,
 the countersigning PIN, back to the consultation); the scalp map (start a session, tap
 zones, fill a zone, add a product, close and confirm); the summary (its preview) and the
@@ -174,12 +175,13 @@ def prepare_clinic(kiosk) -> None:
 
 
 def walk_patients(kiosk, count: int, seed: int = 7) -> list[WalkPatient]:
-    """``count`` patients with no consent and no open session, names in ASCII letters (typed
+    """``count`` new patients (no intake, no consent, no open session), names in ASCII letters (typed
     by key clicks; the search also meets other scripts in the search benchmark), spread over
     the whole list."""
     rows = kiosk.store.conn.execute(
         "SELECT p.id, p.given_name, p.family_name, p.date_of_birth FROM patients p"
         " WHERE NOT EXISTS (SELECT 1 FROM consents c WHERE c.patient_id = p.id)"
+        " AND NOT EXISTS (SELECT 1 FROM intakes i WHERE i.patient_id = p.id)"
         " AND NOT EXISTS (SELECT 1 FROM treatment_sessions s WHERE s.patient_id = p.id AND s.status = 'open')"
         " ORDER BY (p.id * 2654435761 + ?) % 1000003", (seed,)).fetchall()
     chosen = []
@@ -206,6 +208,16 @@ def preview_ready(summary) -> bool:
             and summary.wait_for_preview(0))
 
 
+def answered_before_the_visit(kiosk, patient_id: int) -> None:
+    """The intake's other answers, from the form the patient filled in at reception (through the
+    service, untimed): the walk taps the rest (``NO_ANSWERS``, the duration) and marks it complete."""
+    from tests.consultation import CLEAR_INTAKE
+
+    for path, value in CLEAR_INTAKE.items():
+        if path not in NO_ANSWERS and path != "complaint.duration_months":
+            kiosk.intake.save_answer(patient_id, path, value, "reception")
+
+
 def _answer(kiosk, patient_id: int, path: str) -> object:
     """The stored answer (the intake as in the database, not as on screen)."""
     intake = kiosk.intake.latest_intake(patient_id)
@@ -215,6 +227,7 @@ def _answer(kiosk, patient_id: int, path: str) -> object:
 def walk(actions: Actions, window, kiosk, consultant_name: str, pin: str, patient: WalkPatient,
          *, sign_in: bool = True, before_lock: Callable[[], object] | None = None) -> None:
     """One consultation for ``patient``, from the lock screen back to the lock screen."""
+    answered_before_the_visit(kiosk, patient.id)
     a = actions
     lock = window.lock_page
     if sign_in:
@@ -266,6 +279,12 @@ def walk(actions: Actions, window, kiosk, consultant_name: str, pin: str, patien
     a.type("intake: keystroke", months.editor, "18")
     a.key("intake: leave the field (autosave)", months.editor, Qt.Key.Key_Tab,
           lambda: str(_answer(kiosk, patient.id, "complaint.duration_months")) == "18")
+    # Screening before treatment: no session starts until the intake is marked complete.
+    intake.scroll.ensureWidgetVisible(intake.complete_button)
+    a.settle()
+    a.tap("intake: mark complete: ask", intake.complete_button, lambda: intake.confirm_complete.isVisible())
+    a.tap("intake: mark complete: confirm (stored)", intake.confirm_complete,
+          lambda: kiosk.intake.current(patient.id).is_complete)
 
     # ---- consent: the hand-off
     go("consent")
