@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QVBoxLayout, QWidget
 
 from ...domain.clock import Clock
 from ...domain.patient import Patient
+from ...domain.treatment_gate import Refusal
 from ...services.session_draft import NOT_SAVED_YET, DraftOutcome, SessionDraft
 from ...services.sessions import SessionService
 from ...store.consultant_accounts import ConsultantAccount
@@ -63,7 +64,7 @@ class ScalpMapPage(QWidget):
         self._cooling_off = cooling_off
         self._consultant = consultant
         self._patient: Patient | None = None
-        self._refusal_shown: str | None = None  # the consent gate as last shown (``refresh``)
+        self._refusal_shown: Refusal | None = None  # the treatment gate as last shown (``refresh``)
         self._landscape: bool | None = None  # set by the first _arrange
         self.draft = SessionDraft(sessions, clock, actor)
         self._autosave = QTimer(self)
@@ -194,12 +195,12 @@ class ScalpMapPage(QWidget):
         return self._guard(self._patient) if self._patient is not None else None
 
     def refresh(self) -> None:
-        """Shown again: what another step changes here is the consent gate (a hand-off may have
-        signed, a withdrawal taken it back); when it has moved, the sessions are read again. An
+        """Shown again: what another step changes here is the treatment gate (an intake completed, a
+        hand-off signed, a withdrawal taken it back); when it has moved, the sessions are read again. An
         open session or correction stays as the consultant left it (its typing was saved on leaving)."""
         if self._patient is None or self.draft.editing:
             return
-        if self.draft.consent_refusal() != self._refusal_shown:
+        if self.draft.treatment_refusal() != self._refusal_shown:
             self._reload()
 
     def _reload(self) -> None:
@@ -252,7 +253,7 @@ class ScalpMapPage(QWidget):
         draft = self.draft
         has_patient = self._patient is not None
         editing = draft.editing
-        refusal = self._refusal_shown = draft.consent_refusal()
+        refusal = self._refusal_shown = draft.treatment_refusal()
         amending = draft.amending is not None
         self.form.setVisible(editing)
         self.start_button.setVisible(has_patient and not editing)
@@ -273,7 +274,7 @@ class ScalpMapPage(QWidget):
             self.map_hint.setText("Tap the zones treated in this session.")
         else:
             self.form_title.setText("Today's session")
-            self.status.setText(f"A session cannot be started: {refusal}" if refusal
+            self.status.setText(f"A session cannot be started: {refusal.message}" if refusal
                                 else "No session in progress for this patient.")
             self.map_hint.setText("Start a session to mark zones. Tap a zone to see its history.")
             self.map.set_selected(())
