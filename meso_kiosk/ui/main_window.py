@@ -104,6 +104,7 @@ class MainWindow(QMainWindow):
         self.patients_page.open_requested.connect(self.open_patient)
         self.patients_page.new_requested.connect(self._on_patients_page_new_requested)
         self.new_patient_page.created.connect(self.open_patient)
+        self.new_patient_page.open_requested.connect(self.open_patient)  # the one a duplicate warning named
         self.new_patient_page.cancelled.connect(self.show_patients)
         self.workspace.back_requested.connect(self._on_workspace_back_requested)
         self.details_page.saved.connect(self.workspace.update_header)

@@ -17,8 +17,9 @@ WIDE_BOTTOM_ROW_PX = 1000  # narrower: the admin's buttons get a row of their ow
 
 
 def patient_line(patient: Patient, today: date) -> str:
+    """The name as the patient writes it (王小明, Nguyễn Thị Hương, Claire Dubois), born, age."""
     born = patient.date_of_birth.strftime("%d %b %Y")
-    return f"{patient.family_name}, {patient.given_name}  ·  born {born} (age {patient.age_on(today)})"
+    return f"{patient.display_name}  ·  born {born} (age {patient.age_on(today)})"
 
 
 class PatientsPage(QWidget):

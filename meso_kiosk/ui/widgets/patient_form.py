@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QComboBox, QGridLayout, QLineEdit, QVBoxLayout, QW
 from ...domain.patient import SEX_AT_BIRTH, Patient
 from ...services.reference import Language
 from .basics import label, restyle
+from .name_order_field import NameOrderField
 
 _TWO_COLUMNS_FROM_PX = 900
 
@@ -48,6 +49,12 @@ class PatientForm(QWidget):
         self._fields: dict[str, _Field] = {}
         self.given_name = self._line("given_name", "Given name", "Given name", max_length=100)
         self.family_name = self._line("family_name", "Family name", "Family name", max_length=100)
+        self.name_order = NameOrderField()  # which comes first, by script until chosen
+        self.name_order.changed.connect(self.changed)
+        self._fields["name_order"] = _Field("Name order", self.name_order)
+        for part in (self.given_name, self.family_name):
+            part.textChanged.connect(lambda _text: self.name_order.set_names(self.given_name.text(),
+                                                                             self.family_name.text()))
         self.date_of_birth = self._line(
             "date_of_birth", "Date of birth", "Date of birth", max_length=10,
             placeholder="YYYY-MM-DD", hint="For example 1984-03-27 or 27/03/1984",
@@ -102,6 +109,7 @@ class PatientForm(QWidget):
         return {
             "given_name": self.given_name.text(),
             "family_name": self.family_name.text(),
+            "name_order": self.name_order.order(),
             "date_of_birth": self.date_of_birth.text(),
             "sex_at_birth": self.sex_at_birth.currentData(),
             "phone": self.phone.text(),
@@ -112,6 +120,7 @@ class PatientForm(QWidget):
     def set_patient(self, patient: Patient | None) -> None:
         self.given_name.setText(patient.given_name if patient else "")
         self.family_name.setText(patient.family_name if patient else "")
+        self.name_order.load(self.given_name.text(), self.family_name.text(), patient.name_order if patient else None)
         self.date_of_birth.setText(patient.date_of_birth.isoformat() if patient else "")
         self.phone.setText((patient.phone or "") if patient else "")
         self.email.setText((patient.email or "") if patient else "")
