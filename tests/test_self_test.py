@@ -52,7 +52,7 @@ def test_self_test_passes_in_a_temporary_folder_and_removes_it(tmp_path):
     assert all(m.group(1) == "ok  " for m in steps)
     for expected in ("clinic data files", "clinic settings", "seed patient", "complete intake", "plan course", "sign consent", "record session",
                      "export signed PDF", "verify PDF", "audit-verify", "window opens locked, sign in",
-                     "page: intake", "page: scalp map", "page: course", "page: consent", "page: summary"):
+                     "page: intake", "page: course", "page: consent", "page: treatment", "page: summary"):
         assert expected in names
     assert "2 zones" in done.stdout and "seal valid" in done.stdout
     assert not (tmp_path / "clinic-data").exists()

@@ -40,10 +40,11 @@ from .pages.new_patient import NewPatientPage
 from .pages.patient_details import PatientDetailsPage
 from .pages.patients import PatientsPage
 from .pages.scalp_map import ScalpMapPage
-from .pages.step import held_by_intake_stops
+from .pages.step import first_hold, held_by, held_by_intake_stops
 from .pages.summary import SummaryPage
 from .pages.workspace import WorkspacePage
 from .sign_in import SignIn
+from .widgets.signed_in import follow_sign_in
 from .widgets.text_size_choice import wire_larger_text
 from .startup.faults import fault_words
 from .startup.window import opening_window
@@ -102,16 +103,27 @@ def _build_pages(window: MainWindow, kiosk: Kiosk, info: AppInfo, sign_in: SignI
 
     pages = {step.id: ComingNextPage(step, guard=guard(step.id)) for step in info.steps if step.id != "intake"}
     pages["intake"] = IntakePage(kiosk.intake, details, kiosk.clock, actor)
-    pages["scalp_map"] = ScalpMapPage(kiosk.sessions, kiosk.clock, actor, guard=guard("scalp_map"),
+    from ..services.consultation_progress import ConsultationProgress
+
+    progress = ConsultationProgress(kiosk.intake, kiosk.course, kiosk.consents, kiosk.sessions, kiosk.clock)
+    # The treatment waits for the intake's stops, then for a consent in force (the time to think
+    # before a first session is shown on the step itself, where an admin may waive it).
+    treatment_guard = first_hold(guard("scalp_map"), held_by(progress.consent_refusal, "consent"))
+    pages["scalp_map"] = ScalpMapPage(kiosk.sessions, kiosk.clock, actor, guard=treatment_guard,
                                       cooling_off=kiosk.consents.cooling_off, consultant=lambda: sign_in.consultant)
     pages["course"] = CoursePage(kiosk.course, kiosk.clock, kiosk.paths.exports, actor, guard=guard("course"))
     current_consultant = lambda: sign_in.consultant  # noqa: E731 — who countersigns and takes the tablet back
     pages["consent"] = ConsentPage(kiosk.consents, kiosk.accounts, kiosk.clock, current_consultant,
                                    guard=guard("consent"))
     pages["summary"] = SummaryPage(kiosk.export, kiosk.clock, actor, guard=guard("summary"))
-    workspace = WorkspacePage(info.steps, pages, kiosk.clock)
+    workspace = WorkspacePage(info.steps, pages, kiosk.clock, progress=progress.facts)
+    for changed in (pages["intake"].changed, pages["course"].saved, pages["scalp_map"].saved,
+                    pages["scalp_map"].closed, pages["consent"].withdraw_panel.withdrawn):
+        changed.connect(lambda *_: workspace.update_progress())  # a step's work may be done (or undone)
+    patients_page = PatientsPage(kiosk.patients, kiosk.clock.today)
+    follow_sign_in(sign_in, patients_page.signed_in, workspace.signed_in)
     window.set_pages(
-        patients_page=PatientsPage(kiosk.patients, kiosk.clock.today),
+        patients_page=patients_page,
         new_patient_page=NewPatientPage(kiosk.patients, langs, actor),
         workspace=workspace,
         details_page=details,

@@ -207,7 +207,7 @@ class MainWindow(QMainWindow):
             self.patients_page.search.clear()
             self.show_patients()
         else:
-            self.workspace.go_to_step(0)
+            self.workspace.go_to_step("intake")  # the details page is part of the intake step
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.in_handoff:  # the patient cannot close the app; a consultant leaves hand-off first

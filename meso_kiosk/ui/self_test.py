@@ -186,13 +186,13 @@ def _home_pages(run: SelfTestRun, state: _Window) -> str:
     return ", ".join(shown)
 
 
-def _workspace_step(index: int, step_id: str, label: str):
+def _workspace_step(step_id: str, label: str):
     def run_step(run: SelfTestRun, state: _Window) -> str:
         window = state.window
         if window.stack.currentWidget() is not window.workspace or window.workspace.patient is None:
             window.open_patient(run.patient)
         workspace = window.workspace
-        workspace.go_to_step(index)
+        workspace.go_to_step(step_id)
         _settle(state)
         if workspace.stack.currentWidget() is workspace.blocked:
             raise SelfTestError(f"the {label} step is blocked for a patient whose intake is complete")
@@ -232,7 +232,7 @@ def ui_steps() -> list[Step]:
     steps = [Step("window opens locked, sign in", bound(_build)),
              Step("Qt bindings keep None alive", bound(_bindings)),
              Step("home screens", bound(_home_pages))]
-    for index, step in enumerate(app_info().steps):
-        steps.append(Step(f"page: {step.label.lower()}", bound(_workspace_step(index, step.id, step.label))))
+    for step in app_info().steps:  # in app.toml's order, as the step bar shows them
+        steps.append(Step(f"page: {step.label.lower()}", bound(_workspace_step(step.id, step.label))))
     steps.append(Step("close window", bound(_close)))
     return steps

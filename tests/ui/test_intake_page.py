@@ -296,16 +296,18 @@ def test_a_stop_blocks_the_scalp_map_until_a_reasoned_override(kiosk, register, 
     stop_row = page.screening.rows["anticoagulants"]
     assert stop_row.title.text() == "Stop" and stop_row.title.accessibleName().startswith("⛔")
 
-    qtbot.mouseClick(workspace.step_bar.buttons[1], Qt.MouseButton.LeftButton)  # Scalp map
+    qtbot.mouseClick(workspace.step_bar.buttons[3], Qt.MouseButton.LeftButton)  # Treatment
     assert workspace.stack.currentWidget() is workspace.blocked
-    assert workspace.blocked.reason.text().startswith("Blocked by an intake stop — ")
+    assert workspace.blocked.title.text() == "Treatment waits for the intake"
+    assert workspace.blocked.reason.text().startswith("Why: ")
     assert "blood thinner" in workspace.blocked.reason.text()
-    qtbot.mouseClick(workspace.step_bar.buttons[3], Qt.MouseButton.LeftButton)  # Consent: blocked too
+    qtbot.mouseClick(workspace.step_bar.buttons[2], Qt.MouseButton.LeftButton)  # Consent: blocked too
     assert workspace.stack.currentWidget() is workspace.blocked
-    qtbot.mouseClick(workspace.step_bar.buttons[2], Qt.MouseButton.LeftButton)  # Course: not blocked
+    qtbot.mouseClick(workspace.step_bar.buttons[1], Qt.MouseButton.LeftButton)  # Course: not blocked
     assert workspace.stack.currentWidget() is workspace.pages["course"]
-    workspace.go_to_step(1)
-    qtbot.mouseClick(workspace.blocked.intake_button, Qt.MouseButton.LeftButton)
+    workspace.go_to_step("scalp_map")
+    assert workspace.blocked.go_button.text() == "Go to intake"
+    qtbot.mouseClick(workspace.blocked.go_button, Qt.MouseButton.LeftButton)
     assert workspace.stack.currentWidget() is page
 
     # An empty reason is refused next to the box; nothing is recorded.
@@ -322,7 +324,7 @@ def test_a_stop_blocks_the_scalp_map_until_a_reasoned_override(kiosk, register, 
     assert "Override recorded" in page.screening.rows["anticoagulants"].override_note.text()
     action = kiosk.store.conn.execute("SELECT action, entity FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
     assert tuple(action) == ("intake.override", "intake")
-    qtbot.mouseClick(workspace.step_bar.buttons[1], Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(workspace.step_bar.buttons[3], Qt.MouseButton.LeftButton)
     assert workspace.stack.currentWidget() is workspace.pages["scalp_map"]
 
 
@@ -410,7 +412,7 @@ def test_intake_renders_in_both_tablet_orientations(kiosk, register, qtbot, them
         page.scroll.ensureWidgetVisible(page.screening)
         qtbot.wait(10)
         workspace.grab().save(str(shots / f"intake_screening_{width}x{height}.png"))
-        workspace.go_to_step(1)
+        workspace.go_to_step("scalp_map")
         workspace.grab().save(str(shots / f"intake_blocked_{width}x{height}.png"))
         workspace.close()
 

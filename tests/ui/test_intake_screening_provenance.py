@@ -92,9 +92,10 @@ def test_the_blocked_step_says_a_pregnancy_stop_cannot_be_overridden(kiosk, regi
     qtbot.addWidget(panel)
     panel.setMinimumSize(640, 480)  # a fixed floor, as the main window has (offscreen warns otherwise)
     panel.resize(1280, 800)
-    panel.show_reason("Consent", reason)
+    panel.show_hold("Consent", reason, "intake", "Intake")
     panel.show()
     qtbot.waitExposed(panel)
-    assert panel.title.text() == "Consent is blocked by an intake stop"
-    assert panel.reason.text() == f"Blocked by an intake stop — {reason}"
+    assert panel.title.text() == "Consent waits for the intake"
+    assert panel.reason.text() == f"Why: {reason}"
+    assert panel.go_button.text() == "Go to intake"
     panel.grab().save(str(shots / "blocked-consent-pregnancy-1280x800.png"))

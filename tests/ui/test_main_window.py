@@ -101,10 +101,10 @@ def test_workspace_shows_the_steps_and_edits_demographics(window, kiosk, qtbot, 
     window.open_patient(patient)
     workspace = window.workspace
     assert [b.text().split(maxsplit=1)[1] for b in workspace.step_bar.buttons] == [
-        "Intake", "Scalp map", "Course", "Consent", "Summary"]
+        "Intake", "Course", "Consent", "Treatment", "Summary"]
     assert all(b.height() >= 44 for b in workspace.step_bar.buttons)
-    qtbot.mouseClick(workspace.step_bar.buttons[2], Qt.MouseButton.LeftButton)
-    assert workspace.step_title.text() == "Step 3 of 5 — Course"
+    qtbot.mouseClick(workspace.step_bar.buttons[1], Qt.MouseButton.LeftButton)
+    assert workspace.step_title.text() == "Step 2 of 5 — Course"
     qtbot.mouseClick(workspace.step_bar.buttons[0], Qt.MouseButton.LeftButton)
 
     details = window.details_page
@@ -128,7 +128,7 @@ def test_leaving_a_patient_saves_what_was_typed(window, kiosk, qtbot, register):
 def test_leaving_with_invalid_input_stays_and_explains(window, kiosk, qtbot, register):
     patient = register("Ana", "Silva")
     window.open_patient(patient)
-    window.workspace.go_to_step(3)
+    window.workspace.go_to_step("consent")
     window.details_page.form.date_of_birth.clear()
     qtbot.keyClicks(window.details_page.form.date_of_birth, "31/02/1990")
     qtbot.mouseClick(window.workspace.back_button, Qt.MouseButton.LeftButton)

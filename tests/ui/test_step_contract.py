@@ -13,7 +13,7 @@ from meso_kiosk.ui.pages.consent import ConsentPage
 from meso_kiosk.ui.pages.course import CoursePage
 from meso_kiosk.ui.pages.intake import IntakePage
 from meso_kiosk.ui.pages.scalp_map import ScalpMapPage
-from meso_kiosk.ui.pages.step import ConsultationStep, held_by_intake_stops
+from meso_kiosk.ui.pages.step import ConsultationStep, StepHold, held_by_intake_stops
 from meso_kiosk.ui.pages.summary import SummaryPage
 from meso_kiosk.ui.pages.workspace import WorkspacePage
 
@@ -36,7 +36,7 @@ def test_a_page_that_breaks_the_contract_is_refused_when_the_workspace_is_built(
 
     steps = app_info().steps
     pages = {step.id: ComingNextPage(step) for step in steps}
-    pages[steps[-1].id] = QWidget()  # no show_patient, flush, refresh, blocked_reason
+    pages[steps[-1].id] = QWidget()  # no show_patient, flush, refresh, blocked_reason, show_progress
     with pytest.raises(TypeError, match=steps[-1].id):
         WorkspacePage(steps, pages, kiosk.clock)
 
@@ -49,7 +49,7 @@ def test_a_step_says_why_an_intake_stop_holds_it_back(kiosk, register, qtbot):
     qtbot.addWidget(page)
     assert page.blocked_reason() is None  # no patient yet
     page.show_patient(register())
-    assert page.blocked_reason() == "Anticoagulants."
+    assert page.blocked_reason() == StepHold("Anticoagulants.", "intake")
 
 
 def _calls_named(tree: ast.AST, names: set[str]) -> list[int]:

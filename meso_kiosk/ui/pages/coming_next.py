@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 from ...domain.patient import Patient
 from ...services.reference import Step
 from ..widgets.basics import label
-from .step import StepGuard, never_blocked
+from .step import StepGuard, StepHold, never_blocked
 
 
 class ComingNextPage(QWidget):
@@ -36,5 +36,8 @@ class ComingNextPage(QWidget):
     def refresh(self) -> None:
         """Nothing is read here."""
 
-    def blocked_reason(self) -> str | None:
+    def blocked_reason(self) -> StepHold | None:
         return self._guard(self.patient) if self.patient is not None else None
+
+    def show_progress(self, done: bool) -> None:
+        """Nothing is done here."""

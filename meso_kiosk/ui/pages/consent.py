@@ -35,7 +35,7 @@ from ..widgets.basics import button, discard, label, restyle, scrolling
 from ..widgets.consultant_pin import ConsultantPin, CurrentConsultant
 from ..widgets.signature_pad import SignaturePad, SignatureView
 from .consent_guardian import WithdrawGuardian
-from .step import StepGuard, never_blocked
+from .step import StepGuard, StepHold, never_blocked, show_as_main_action
 
 
 STATUS_WORDS = {
@@ -397,8 +397,13 @@ class ConsentPage(QWidget):
     def flush(self) -> None:
         """Nothing waits: a withdrawal is stored by its PIN, a consent by the hand-off."""
 
-    def blocked_reason(self) -> str | None:
+    def blocked_reason(self) -> StepHold | None:
         return self._guard(self.patient) if self.patient is not None else None
+
+    def show_progress(self, done: bool) -> None:
+        """A consent in force: signing again is a secondary action (going on is the main one);
+        none, or one the clinic asks to sign again: handing the tablet over is the main action."""
+        show_as_main_action(self.handoff_button, not done)
 
     def refresh(self) -> None:
         """Re-read the consents (a hand-off may have signed one meanwhile)."""

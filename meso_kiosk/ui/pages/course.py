@@ -37,7 +37,7 @@ from ..widgets.course_calendar import CalendarFileCard
 from ..widgets.course_progress import ProgressBar, progress_words
 from ..widgets.interval_editor import IntervalEditor
 from ..widgets.timeline import TimelineView, day_text
-from .step import StepGuard, never_blocked
+from .step import StepGuard, StepHold, never_blocked
 
 # Below this page width the two columns stack (portrait tablet).
 TWO_COLUMNS_FROM = 1100
@@ -279,8 +279,12 @@ class CoursePage(QWidget):
     def flush(self) -> None:
         """Nothing waits: every change here is saved by its own button."""
 
-    def blocked_reason(self) -> str | None:
+    def blocked_reason(self) -> StepHold | None:
         return self._guard(self.patient) if self.patient is not None else None
+
+    def show_progress(self, done: bool) -> None:
+        """Nothing to change: once a course is stored, "Start this course" is gone and the rest
+        (dates, calendar file) are secondary actions; the workspace offers to go on."""
 
     def _has_unsaved_input(self) -> bool:
         return bool(self.reason_box.isVisible() and self.reason.text().strip())

@@ -264,8 +264,12 @@ class IntakePage(QWidget):
         if confirming and self.complete_button.isEnabled():
             self._set_confirming(True)
 
-    def blocked_reason(self) -> str | None:
+    def blocked_reason(self) -> None:
         return None  # the intake is where the stops that hold other steps back are handled
+
+    def show_progress(self, done: bool) -> None:
+        """Nothing to change: complete, the form is read-only and its re-assessment is already a
+        secondary action; the workspace offers to go on."""
 
     def hideEvent(self, event) -> None:
         self.flush()

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QListWidget, QListWidgetIt
 from ...domain.patient import Patient
 from ...services.patients import PatientService
 from ..widgets.basics import button, label
+from ..widgets.signed_in import SignedInBadge
 
 RESULT_LIMIT = 50
 WIDE_BOTTOM_ROW_PX = 1000  # narrower: the admin's buttons get a row of their own
@@ -51,7 +52,8 @@ class PatientsPage(QWidget):
         self.clinic_button = button("Clinic settings", "The clinic's name, contact, time zone and policies (admins)")
         self.clinic_button.hide()  # as the admin button
         self.pin_button = button("My PIN", "Change my PIN")
-        self.lock_button = button("Lock", "Lock the kiosk now")
+        self.signed_in = SignedInBadge()  # who is signed in, and the Lock button
+        self.lock_button = self.signed_in.lock_button
         # Nobody reads stderr on a kiosk: a failing automatic backup must be seen here.
         self.backup_problem = label("", "banner-error")
         self.backup_problem.setAccessibleName("Automatic backup problem")
@@ -77,7 +79,8 @@ class PatientsPage(QWidget):
         layout.setSpacing(16)
         top = QHBoxLayout()
         top.addWidget(label("Patients", "heading"), 1)
-        top.addWidget(self.lock_button)
+        top.addWidget(self.signed_in)
+        top.addSpacing(8)
         top.addWidget(self.new_button)
         layout.addLayout(top)
         layout.addWidget(self.backup_problem)

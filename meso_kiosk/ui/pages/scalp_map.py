@@ -30,7 +30,7 @@ from ..widgets.scalp_map_legend import HistoryLegend
 from ..widgets.scalp_map_view import ScalpMapView
 from ..widgets.session_form import SessionForm
 from ..widgets.session_history import EarlierSessions, ZoneHistoryCard
-from .step import StepGuard, never_blocked
+from .step import StepGuard, StepHold, never_blocked, show_as_main_action
 
 if TYPE_CHECKING:
     from ...services.cooling_off import CoolingOffService
@@ -191,8 +191,13 @@ class ScalpMapPage(QWidget):
         self.zone_history.show_prompt()
         self._reload()
 
-    def blocked_reason(self) -> str | None:
+    def blocked_reason(self) -> StepHold | None:
         return self._guard(self._patient) if self._patient is not None else None
+
+    def show_progress(self, done: bool) -> None:
+        """Today's session closed, or none due today: another one is a secondary action."""
+        show_as_main_action(self.start_button, not done)
+        self.start_button.setText("Start another session" if done else "Start today's session")
 
     def refresh(self) -> None:
         """Shown again: what another step changes here is the treatment gate (an intake completed, a
@@ -325,6 +330,7 @@ class ScalpMapPage(QWidget):
             return
         self._reload()
         self.map.setFocus()
+        self.saved.emit(self.draft.overview.draft)  # a session is open now: the step is not done
 
     def _on_cooling_off_panel_waived(self, _waiver) -> None:
         self._on_start_button_clicked()  # the admin asked to start now: the gate lets it through

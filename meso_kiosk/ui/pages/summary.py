@@ -23,7 +23,7 @@ from ...domain.patient import Patient
 from ...domain.summary import ReadyItem, readiness
 from ...services.export import ExportedDocument, ExportError, ExportService, VerifyReport
 from ..widgets.basics import button, discard, label, restyle, scrolling
-from .step import StepGuard, never_blocked
+from .step import StepGuard, StepHold, never_blocked
 
 ZERO_WIDTH_SPACE = "\u200b"
 PREVIEW_WIDTH_PX = 640       # pixels a page is rendered at, then scaled to the column
@@ -184,14 +184,17 @@ class SummaryPage(QWidget):
         self.error.hide()
         self.status.setText("")
         self._clear_pages()
-        if self.isVisible():
-            self._rebuild()
+        # Once the workspace has put its step on screen (a consultation may open on the summary).
+        QTimer.singleShot(0, self._rebuild_if_stale)
 
     def flush(self) -> None:
         """Nothing is typed here."""
 
-    def blocked_reason(self) -> str | None:
+    def blocked_reason(self) -> StepHold | None:
         return self._guard(self.patient) if self.patient is not None else None
+
+    def show_progress(self, done: bool) -> None:
+        """The last step: exporting (again) stays its main action."""
 
     def refresh(self) -> None:
         """Shown (again): read the patient once the step has appeared; what other steps or a

@@ -67,7 +67,8 @@ class IntakeNotice(QFrame):
         notice_layout.setContentsMargins(16, 8, 16, 8)
         self.text = label("")
         notice_layout.addWidget(self.text, 1)
-        self.reassess_button = button("Start a re-assessment", "Start a re-assessment (a new intake)", primary=True)
+        # Secondary: shown on a complete intake, where going on to the next step is the main action.
+        self.reassess_button = button("Start a re-assessment", "Start a re-assessment (a new intake)")
         self.current_button = button("Back to the current intake", "Back to the current intake")
         notice_layout.addWidget(self.reassess_button)
         notice_layout.addWidget(self.current_button)

@@ -1,12 +1,17 @@
-"""The consultation steps as large touch targets; the current one is highlighted."""
+"""The consultation steps as large touch targets; the current one is highlighted, and a step
+whose work is done today carries a tick (a word for screen readers: never colour alone)."""
 
 from __future__ import annotations
+
+from collections.abc import Collection
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QSizePolicy, QWidget
 
 from ...services.reference import Step
 from .basics import button, restyle
+
+DONE_MARK = "✓"
 
 
 class StepBar(QWidget):
@@ -21,7 +26,7 @@ class StepBar(QWidget):
         layout.setSpacing(8)
         self.buttons = []
         for index, step in enumerate(steps):
-            widget = button(f"{index + 1}  {step.label}", f"Step {index + 1} of {len(steps)}: {step.label}", role="step")
+            widget = button("", "", role="step")
             widget.setCheckable(True)
             widget.setMinimumWidth(0)
             widget.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
@@ -30,22 +35,44 @@ class StepBar(QWidget):
             layout.addWidget(widget)
             self.buttons.append(widget)
         self._steps = steps
-        self._narrow: bool | None = None
+        self._narrow = False
+        self._done: frozenset[str] = frozenset()
+        self._show_words()
         self._group.idClicked.connect(self.step_selected)
 
+    def _words(self, index: int, step: Step, separator: str) -> str:
+        mark = f" {DONE_MARK}" if step.id in self._done else ""
+        return f"{index + 1}{separator}{step.label}{mark}"
+
+    def _show_words(self) -> None:
+        separator = "\n" if self._narrow else "  "
+        total = len(self._steps)
+        for index, (widget, step) in enumerate(zip(self.buttons, self._steps)):
+            widget.setText(self._words(index, step, separator))
+            done = ", done" if step.id in self._done else ""
+            widget.setAccessibleName(f"Step {index + 1} of {total}: {step.label}{done}")
+
     def resizeEvent(self, event) -> None:
-        # On a portrait tablet the number goes above the label, so no label is cut off.
+        # On a portrait tablet the number goes above the label, so no label is cut off (the
+        # width is reckoned with every tick shown, so a tick never tips a label over).
         metrics = self.fontMetrics()
-        needed = sum(metrics.horizontalAdvance(f"{i + 1}  {s.label}") + 48 for i, s in enumerate(self._steps))
+        needed = sum(metrics.horizontalAdvance(f"{i + 1}  {s.label} {DONE_MARK}") + 48
+                     for i, s in enumerate(self._steps))
         narrow = event.size().width() < needed + 8 * len(self._steps)
         if narrow != self._narrow:
             self._narrow = narrow
-            separator = "\n" if narrow else "  "
-            for index, (widget, step) in enumerate(zip(self.buttons, self._steps)):
-                widget.setText(f"{index + 1}{separator}{step.label}")
+            self._show_words()
+            for widget in self.buttons:
                 widget.setProperty("compact", narrow)
                 restyle(widget)
         super().resizeEvent(event)
 
     def set_current(self, index: int) -> None:
         self.buttons[index].setChecked(True)
+
+    def set_done(self, step_ids: Collection[str]) -> None:
+        """Tick the steps whose work is done today."""
+        done = frozenset(step_ids)
+        if done != self._done:
+            self._done = done
+            self._show_words()

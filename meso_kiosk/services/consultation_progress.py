@@ -1,0 +1,52 @@
+"""The facts of ``domain.consultation_progress`` for one patient, read through the services
+that own them (nothing is written). The workspace asks on opening a patient and after each
+change a step makes."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..domain.clock import Clock
+from ..domain.consultation_progress import ConsultationFacts, IntakeStage
+
+if TYPE_CHECKING:
+    from .consent import ConsentService
+    from .course import CourseService
+    from .intake import IntakeService
+    from .sessions import SessionService
+
+
+class ConsultationProgress:
+    def __init__(self, intake: IntakeService, course: CourseService, consents: ConsentService,
+                 sessions: SessionService, clock: Clock):
+        self._intake = intake
+        self._course = course
+        self._consents = consents
+        self._sessions = sessions
+        self._clock = clock
+
+    def facts(self, patient_id: int) -> ConsultationFacts:
+        intake = self._intake.current(patient_id)
+        stage = (IntakeStage.NONE if intake is None
+                 else IntakeStage.COMPLETE if intake.is_complete else IntakeStage.DRAFT)
+        today = self._clock.today()
+        stored = self._course.active(patient_id)
+        projected = None if stored is None else self._course.overview(patient_id).projected
+        upcoming = None if projected is None else projected.next_session  # None: all done, or unplannable
+        return ConsultationFacts(
+            intake=stage,
+            course_planned=stored is not None,
+            consent_in_force=self.consent_refusal(patient_id) is None,
+            session_open=self._sessions.draft(patient_id) is not None,
+            session_due_today=upcoming is not None and upcoming.date <= today,
+            session_closed_today=today in self._course.done_dates(patient_id),
+        )
+
+    def consent_refusal(self, patient_id: int) -> str | None:
+        """Why no session may be recorded until the patient signs (none yet, withdrawn, or a newer
+        text the clinic asks to be signed), or None. The time to think before a first session is
+        not one: no signature would end it sooner (an admin may waive it on the treatment step)."""
+        gate = self._consents.consent_gate(patient_id)
+        if gate is None or gate == self._consents.cooling_off.refusal(patient_id):
+            return None
+        return gate

@@ -1,0 +1,51 @@
+"""Who is signed in, beside the Lock button that ends it: in the header of the patient list and
+of the workspace, so whoever holds the tablet sees whose name their changes go under."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
+
+from ...store.consultant_accounts import ConsultantAccount
+from ..sign_in import SignIn
+from .basics import button, label
+
+NAME_MAX_WIDTH = 240  # a long name wraps rather than pushing the header's other parts out
+
+
+class SignedInBadge(QWidget):
+    """"Signed in" over the consultant's name, then the Lock button (``lock_button``)."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.caption = label("Signed in", "muted", wrap=False)
+        self.name = label("", "subheading-small")
+        self.name.setMaximumWidth(NAME_MAX_WIDTH)
+        self.name.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.caption.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.lock_button = button("Lock", "Lock the kiosk now")
+        words = QVBoxLayout()
+        words.setSpacing(0)
+        words.addWidget(self.caption)
+        words.addWidget(self.name)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(12)
+        layout.addLayout(words)
+        layout.addWidget(self.lock_button)
+        self.show_consultant(None)
+
+    def show_consultant(self, account: ConsultantAccount | None) -> None:
+        name = "" if account is None else account.display_name
+        self.name.setText(name)
+        self.name.setAccessibleName(f"Signed in: {name}" if name else "Nobody is signed in")
+        self.caption.setVisible(bool(name))
+        self.lock_button.setAccessibleName(f"Lock the kiosk now (signs out {name})" if name else "Lock the kiosk now")
+
+
+def follow_sign_in(sign_in: SignIn, *badges: SignedInBadge) -> None:
+    """Each badge shows who is signed in now and follows every sign-in and lock."""
+    for badge in badges:
+        badge.show_consultant(sign_in.consultant)
+        sign_in.signed_in.connect(badge.show_consultant)
+        sign_in.locked.connect(lambda badge=badge: badge.show_consultant(None))
