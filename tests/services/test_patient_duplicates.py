@@ -55,3 +55,23 @@ def test_an_invalid_form_is_refused_before_any_duplicate_question(kiosk, registe
     register("Claire", "Dubois")
     with pytest.raises(ValidationError):
         kiosk.patients.register(_form("Claire", "Dubois", "not a date"), "test", warn_of_duplicates=True)
+
+
+@pytest.mark.parametrize("name", ["ᚠᛁᚾᚾ", "𓀀𓁐"])  # letters the validators accept, no font of the PDF has
+def test_a_name_that_cannot_print_is_refused_at_input_beside_its_field(kiosk, register, name):
+    from meso_kiosk.domain.errors import ValidationError
+
+    with pytest.raises(ValidationError) as refused:
+        kiosk.patients.register(_form(name, "Dubois"), "test")
+    assert set(refused.value.errors) == {"given_name"} and "cannot print" in refused.value.errors["given_name"]
+    patient = register("Claire", "Dubois")
+    with pytest.raises(ValidationError) as refused:
+        kiosk.patients.correct(patient.id, _form("Claire", name), "test")
+    assert set(refused.value.errors) == {"family_name"}
+    assert kiosk.patients.get(patient.id).family_name == "Dubois" and kiosk.patients.count() == 1
+
+
+def test_names_in_the_shipped_scripts_print(kiosk, register):
+    for given, family in [("小明", "王"), ("지민", "김"), ("สมชาย", "ใจดี"), ("सुनीता", "शर्मा"), ("فاطمة", "الحسيني")]:
+        register(given, family)
+    assert kiosk.patients.count() == 5

@@ -113,3 +113,13 @@ def test_the_list_shows_names_in_their_order_and_the_screens_render(window, kios
         qtbot.wait(10)
         window.grab().save(str(shots / f"new_patient_order_{width}x{height}.png"))
         page.cancel_button.click()
+
+
+def test_a_name_the_pdf_cannot_print_is_refused_beside_its_field(window, kiosk, qtbot, type_text):
+    page = _new_patient(window, qtbot)
+    type_text(page.form.given_name, "ᚠᛁᚾᚾ")
+    type_text(page.form.family_name, "Dubois")
+    qtbot.keyClicks(page.form.date_of_birth, "1986-04-12")
+    qtbot.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
+    assert window.stack.currentWidget() is page and kiosk.patients.count() == 0
+    assert "cannot print" in page.form.error_text("given_name") and "U+16A0" in page.form.error_text("given_name")
