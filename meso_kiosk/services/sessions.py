@@ -232,7 +232,7 @@ class SessionService:
         Its consultant is ``consultant_id``, else the one signed in (``actor``), else the first
         of the clinic's list."""
         started_at = self._clock.now_utc().replace(second=0, microsecond=0)
-        self._check_gate(patient_id, started_at)
+        self._check_gate(patient_id, started_at)  # (and again inside the write: nothing moved since)
         existing = self.draft(patient_id)
         if existing is not None:
             return existing
@@ -244,6 +244,7 @@ class SessionService:
             "technique": Technique.CHEMICAL_SYRINGE,
         })
         with self._store.write(actor) as tx:
+            self._check_gate(patient_id, started_at)
             return session_rows.insert_session(tx, patient_id, session)
 
     def _default_consultant(self, actor: str) -> str:
@@ -262,13 +263,14 @@ class SessionService:
         """Validate and store the open session (new or existing); the draft may be incomplete."""
         form = {**form, "status": "open", "closed_at": None}
         session = self.validate(form)
-        self._check_gate(patient_id, session.started_at)
-        if session.session_id is None:
-            with self._store.write(actor) as tx:
-                session = session_rows.insert_session(tx, patient_id, session)
-        else:
+        if session.session_id is not None:
             self._own_open_session(patient_id, session.session_id)
-            with self._store.write(actor) as tx:
+        with self._store.write(actor) as tx:
+            # Inside the write: no withdrawal or re-assessment can come between the check and the row.
+            self._check_gate(patient_id, session.started_at)
+            if session.session_id is None:
+                session = session_rows.insert_session(tx, patient_id, session)
+            else:
                 session = session_rows.update_session(tx, session)
         return SaveResult(session, self._warnings(session))
 
@@ -276,8 +278,8 @@ class SessionService:
         """Check the session is complete and the gate still open, then close it: from now on it never changes."""
         form = {**form, "status": "open", "closed_at": None}
         session = close_session(self.validate(form), closed_at=self._clock.now_utc())
-        self._check_gate(patient_id, session.started_at)
         with self._store.write(actor) as tx:
+            self._check_gate(patient_id, session.started_at)  # inside the write, as for a draft
             if session.session_id is None:
                 opened = replace(session, status=SessionStatus.OPEN, closed_at=None)
                 stored = session_rows.insert_session(tx, patient_id, opened)

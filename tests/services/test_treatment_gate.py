@@ -324,3 +324,20 @@ def test_hostile_session_dates_through_the_service(kiosk, patient, doctor):
             kiosk.sessions.close(patient.id, session_form(doctor, started, 1), "c")
         assert "started_at" in refused.value.errors, started
     assert counts(kiosk) == before
+
+
+# ------------------------------------------------------------------ the demo
+
+
+def test_the_demo_has_nothing_the_gate_would_refuse_and_a_new_patient_it_holds(kiosk):
+    from meso_kiosk.services.demo.seed import seed_demo
+
+    assert seed_demo(kiosk).seeded
+    conn = kiosk.store.conn
+    for patient_id, started_at in conn.execute("SELECT patient_id, started_at FROM treatment_sessions "
+                                               "WHERE amends_session_id IS NULL").fetchall():
+        moment = datetime.fromisoformat(started_at.replace("Z", "+00:00"))
+        assert kiosk.sessions.treatment_refusal(patient_id, moment) is None, (patient_id, started_at)
+    rahul = next(p for p in kiosk.patients.search("Mehta") if p.given_name == "Rahul")
+    assert kiosk.intake.current(rahul.id) is None and not kiosk.sessions.overview(rahul.id).records
+    assert kiosk.sessions.treatment_refusal(rahul.id).blocker is Blocker.INTAKE_MISSING
