@@ -7,7 +7,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..domain.clock import Clock
-from ..domain.consultation_progress import ConsultationFacts, IntakeStage
+from ..domain.consultation_progress import STEP_CONSENT, STEP_INTAKE, ConsultationFacts, IntakeStage
+from ..domain.treatment_gate import Refusal
 
 if TYPE_CHECKING:
     from .consent import ConsentService
@@ -50,3 +51,14 @@ class ConsultationProgress:
         if gate is None or gate == self._consents.cooling_off.refusal(patient_id):
             return None
         return gate
+
+    def treatment_hold(self, patient_id: int) -> Refusal | None:
+        """What the treatment step waits for: the session gate's refusal when another step's work
+        ends it (the intake, a consent to sign). Not the time to think before a first session:
+        the treatment step itself says until when, and an admin may waive it there."""
+        refusal = self._sessions.treatment_refusal(patient_id)
+        if refusal is None or refusal.step not in (STEP_INTAKE, STEP_CONSENT):
+            return None
+        if refusal.step == STEP_CONSENT and self.consent_refusal(patient_id) is None:
+            return None  # held only for the cooling-off period
+        return refusal

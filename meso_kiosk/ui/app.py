@@ -40,7 +40,7 @@ from .pages.new_patient import NewPatientPage
 from .pages.patient_details import PatientDetailsPage
 from .pages.patients import PatientsPage
 from .pages.scalp_map import ScalpMapPage
-from .pages.step import first_hold, held_by, held_by_intake_stops
+from .pages.step import held_by_intake_stops, held_by_refusal
 from .pages.summary import SummaryPage
 from .pages.workspace import WorkspacePage
 from .sign_in import SignIn
@@ -106,10 +106,9 @@ def _build_pages(window: MainWindow, kiosk: Kiosk, info: AppInfo, sign_in: SignI
     from ..services.consultation_progress import ConsultationProgress
 
     progress = ConsultationProgress(kiosk.intake, kiosk.course, kiosk.consents, kiosk.sessions, kiosk.clock)
-    # The treatment waits for the intake's stops, then for a consent in force (the time to think
-    # before a first session is shown on the step itself, where an admin may waive it).
-    treatment_guard = first_hold(guard("scalp_map"), held_by(progress.consent_refusal, "consent"))
-    pages["scalp_map"] = ScalpMapPage(kiosk.sessions, kiosk.clock, actor, guard=treatment_guard,
+    # The treatment waits for a complete intake, then a consent in force (the session gate's refusal).
+    pages["scalp_map"] = ScalpMapPage(kiosk.sessions, kiosk.clock, actor,
+                                      guard=held_by_refusal(progress.treatment_hold),
                                       cooling_off=kiosk.consents.cooling_off, consultant=lambda: sign_in.consultant)
     pages["course"] = CoursePage(kiosk.course, kiosk.clock, kiosk.paths.exports, actor, guard=guard("course"))
     current_consultant = lambda: sign_in.consultant  # noqa: E731 — who countersigns and takes the tablet back

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QPushButton
 
 from ...domain.consultation_progress import STEP_INTAKE
 from ...domain.patient import Patient
+from ...domain.treatment_gate import Refusal
 from ..widgets.basics import restyle
 
 
@@ -71,21 +72,13 @@ def held_by_intake_stops(blocked_steps: Callable[[int], Mapping[str, str]], step
     return guard
 
 
-def held_by(refusal: Callable[[int], str | None], unblocked_by: str) -> StepGuard:
-    """The guard of a step a service refuses (its words, or None), unblocked by step ``unblocked_by``."""
+def held_by_refusal(refusal: Callable[[int], Refusal | None]) -> StepGuard:
+    """The guard of a step the treatment gate holds back (``ConsultationProgress.treatment_hold``):
+    its words, and the step it names as the one that unblocks it."""
 
     def guard(patient: Patient) -> StepHold | None:
-        reason = refusal(patient.id)
-        return StepHold(reason, unblocked_by) if reason else None
-
-    return guard
-
-
-def first_hold(*guards: StepGuard) -> StepGuard:
-    """The first of ``guards`` that holds the step, in the order their work is done."""
-
-    def guard(patient: Patient) -> StepHold | None:
-        return next((hold for hold in (each(patient) for each in guards) if hold is not None), None)
+        found = refusal(patient.id)
+        return None if found is None else StepHold(found.message, found.step)
 
     return guard
 
