@@ -39,6 +39,7 @@ class FontFace:
     bold: str | None = None      # file name; the regular face stands in when there is none
     subfont_index: int = 0       # for .ttc collections
     shaped: bool = False         # its script needs HarfBuzz (reordering, conjuncts, marks placed)
+    emoji: bool = False          # takes a character typed with emoji presentation (❤️, 1️⃣)
     owns: tuple[tuple[int, int], ...] = ()  # code point blocks set in this face whoever else has them
 
 
@@ -70,7 +71,7 @@ FONT_CHAIN: tuple[FontFace, ...] = (
     _noto("Georgian", shaped=False),
     _noto("Ethiopic", (0x1200, 0x139F), (0x2D80, 0x2DDF), (0xAB00, 0xAB2F), shaped=False),  # Amharic, Tigrinya
     # Emoji and their sequences (skin tones, joined families); DejaVu keeps the older text symbols (☺ ♥ ✂).
-    FontFace("Noto Emoji", "NotoEmoji-Regular.ttf", shaped=True, owns=((0x1F000, 0x1FAFF),)),
+    FontFace("Noto Emoji", "NotoEmoji-Regular.ttf", shaped=True, emoji=True, owns=((0x1F000, 0x1FAFF),)),
 )
 
 # Debian's fonts-dejavu-core, fonts-wqy-microhei, fonts-noto-core: used only if the shipped files are gone.
@@ -87,6 +88,7 @@ _RTL_CLASSES = {"R", "AL"}
 _KNOWN_RUNS = 4096  # texts whose runs a chain remembers
 _JOINER = "\u200d"  # zero-width joiner: joins emoji into one sequence
 _JOINERS = {"\u200c", _JOINER}  # kept for HarfBuzz: they choose a conjunct or a sequence's form
+_AS_EMOJI = {"\ufe0f", "\u20e3"}  # emoji presentation, keycap: the character before is drawn as an emoji
 _SKIN_TONES = ("\U0001F3FB", "\U0001F3FF")
 _SELECTORS = {"\ufe0e", "\ufe0f"}  # text or emoji presentation of the character before
 _NEVER_PRINTED = {"Co", "Cn", "Cs"}  # private use, unassigned, lone surrogate: no font has a meaning for them
@@ -125,6 +127,7 @@ class _Registered:
     family: str
     cmap: Mapping[int, int]      # code point -> glyph, for the code points set in this face
     shaped: bool = False
+    emoji: bool = False
 
 
 @functools.lru_cache(maxsize=4096)  # the same cells and labels come back in every export
@@ -220,12 +223,13 @@ class FontChain:
     def _cut(text: str, faces: Sequence[_Registered]) -> list[tuple[str, str]]:
         shown = printable(text)
         first = faces[0]
-        if all(ord(char) in first.cmap for char in shown):  # the first face prints it all: one run
-            return [(first.name, shown)] if shown else []
+        emoji = next((face for face in faces if face.emoji), None)
+        if all(ord(char) in first.cmap for char in shown) and (emoji is None or _AS_EMOJI.isdisjoint(shown)):
+            return [(first.name, shown)] if shown else []  # the first face prints it all: one run
         runs: list[tuple[str, str]] = []
         current: _Registered | None = None
         buffer: list[str] = []
-        for char in shown:
+        for index, char in enumerate(shown):
             code = ord(char)
             if char in _JOINERS:  # joins within its run; a joiner between two fonts joins nothing
                 if current is not None and code in current.cmap:
@@ -236,6 +240,8 @@ class FontChain:
                 buffer.append(char)
                 continue
             face = next((f for f in faces if code in f.cmap), None)
+            if emoji is not None and code in emoji.cmap and shown[index + 1:index + 2] in _AS_EMOJI:
+                face = emoji
             if face is None:
                 raise MissingGlyphError(text, char)
             if face is not current:
@@ -337,7 +343,7 @@ def _find(file_name: str, folders: Sequence[Path]) -> Path:
 
 
 @functools.cache
-def _register(path: Path, subfont_index: int, family: str, shaped: bool = False) -> _Registered:
+def _register(path: Path, subfont_index: int, family: str, shaped: bool = False, emoji: bool = False) -> _Registered:
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFError, TTFont
 
@@ -350,7 +356,7 @@ def _register(path: Path, subfont_index: int, family: str, shaped: bool = False)
         raise FontError(f"The PDF font file {path} cannot be read ({error}). Reinstall the application.") from error
     pdfmetrics.registerFont(font)
     # A copy: shaping adds the glyphs it makes (conjuncts) to the face's map under private-use codes.
-    return _Registered(name, family, dict(font.face.charToGlyph), shaped)
+    return _Registered(name, family, dict(font.face.charToGlyph), shaped, emoji)
 
 
 def _without(face: _Registered, blocks: Sequence[tuple[int, int]]) -> _Registered:
@@ -359,7 +365,7 @@ def _without(face: _Registered, blocks: Sequence[tuple[int, int]]) -> _Registere
         return face
     owned = {code for low, high in blocks for code in range(low, high + 1)}
     cmap = {code: glyph for code, glyph in face.cmap.items() if code not in owned}
-    return _Registered(face.name, face.family, cmap, face.shaped)
+    return _Registered(face.name, face.family, cmap, face.shaped, face.emoji)
 
 
 @functools.cache
@@ -369,8 +375,9 @@ def font_chain(folders: tuple[Path, ...], chain: tuple[FontFace, ...] = FONT_CHA
     bold: list[_Registered] = []
     for face in chain:
         others = [block for other in chain if other is not face for block in other.owns]
-        plain = _without(_register(_find(face.regular, folders), face.subfont_index, face.family, face.shaped), others)
+        plain = _without(_register(_find(face.regular, folders), face.subfont_index, face.family, face.shaped,
+                                   face.emoji), others)
         regular.append(plain)
-        bold.append(_without(_register(_find(face.bold, folders), 0, face.family, face.shaped), others)
+        bold.append(_without(_register(_find(face.bold, folders), 0, face.family, face.shaped, face.emoji), others)
                     if face.bold else plain)
     return FontChain(regular, bold)

@@ -19,6 +19,7 @@ back the typed text, not the glyphs.
 from __future__ import annotations
 
 import functools
+import re
 import unicodedata
 from typing import Sequence
 
@@ -27,6 +28,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable
 
+_SKIN_TONE = re.compile("([^\\s])[\U0001F3FB-\U0001F3FF]")
 Run = tuple[str, str]  # (ReportLab font name, text)
 Word = tuple[Run, ...]  # runs with no space between them
 
@@ -35,10 +37,14 @@ Word = tuple[Run, ...]  # runs with no space between them
 def shaped(name: str, text: str):
     """``text`` shaped in font ``name``: a ReportLab ``ShapedStr`` (its advances are in
     thousandths of the size, so one shaping serves every size), or ``text`` unchanged when
-    HarfBuzz changes nothing or is not installed."""
+    HarfBuzz changes nothing or is not installed.
+
+    A skin tone after an emoji is left out: a monochrome font has no colour to give it and
+    would draw a swatch beside the hand (the typed text keeps it, in the ActualText)."""
     from reportlab.pdfbase.ttfonts import shapeStr
 
-    return shapeStr(text, name, 10)
+    text = _SKIN_TONE.sub(r"\1", text)
+    return shapeStr(text, name, 10) if text else text
 
 
 def run_width(name: str, text: str, size: float, is_shaped: bool) -> float:
@@ -47,6 +53,7 @@ def run_width(name: str, text: str, size: float, is_shaped: bool) -> float:
         data = getattr(glyphs, "__shapeData__", None)
         if data is not None:
             return sum(glyph.x_advance for glyph in data) * size / 1000
+        text = str(glyphs)  # what is drawn: unchanged by HarfBuzz, less any skin tone
     return stringWidth(text, name, size)
 
 

@@ -74,6 +74,7 @@ from ..store.db import Store
 from ..store.errors import StoreError
 from .accounts import AccountService, PinPurpose
 from .clinic_data import ClinicData, ClinicDataError
+from .printable import unprintable_fields
 
 if TYPE_CHECKING:
     from .clinic import ClinicService
@@ -280,6 +281,7 @@ class ConsentService:
             answers = validate_answers(template, checklist, photo_consent, question, reached_end=reached_end)
         except ValidationError as error:
             errors.update(error.errors)
+        errors.update(unprintable_fields({"question": question, "witness_name": witness_name}))  # printed in the PDF
         strokes, signature_code = self._strokes(signature, errors)
         name = self._printed_name(patient, printed_name, errors)
         png = self._png(signature_png, errors)

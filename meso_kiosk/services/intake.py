@@ -44,6 +44,7 @@ from ..store.errors import RecordNotFoundError
 from ..store.intakes import IntakeRecord
 from ..store.patients import get_patient
 from .clinic_data import ClinicData
+from .printable import check_printable
 
 __all__ = ["IntakeRecord", "IntakeService", "headline"]
 
@@ -68,7 +69,9 @@ class IntakeService:
 
     def validate(self, path: str, value: object) -> object:
         """The cleaned answer, or ``ValidationError`` with a message for the consultant."""
-        return validate_field(path, value, options=self.options, today=self._clock.today())
+        cleaned = validate_field(path, value, options=self.options, today=self._clock.today())
+        check_printable({path: cleaned})  # typed text is printed in the PDF
+        return cleaned
 
     def evaluate(self, intake: Intake, patient_id: int | None = None) -> ScreeningOutcome:
         """The rules on the answers and, given the patient, their age today (``patient.age``)."""
@@ -237,6 +240,7 @@ class IntakeService:
                 f"{headline(finding.message)[:-1]}: this stop cannot be overridden; no treatment while it applies.",
             )
         override = Override.create(reason, actor)
+        check_printable({"override.reason": override.reason})  # printed in the PDF
         with self._store.write(actor) as tx:
             saved = intake_rows.record_override(tx, record.id, rule_id, override)
         return self._fresh(saved)  # type: ignore[return-value]

@@ -16,10 +16,11 @@ from typing import Mapping
 from ..domain.errors import ValidationError
 
 
-def unprintable(text: str | None) -> str | None:
+def unprintable(text: object) -> str | None:
     """None when the PDF can print every character of ``text``; else a message, fit to show
-    beside the field, naming the first character it cannot print."""
-    if not text or text.isascii():  # the PDF's first font has all of ASCII
+    beside the field, naming the first character it cannot print. Anything but text (a number,
+    a choice left empty) is the validators' business: None."""
+    if not isinstance(text, str) or text.isascii():  # the PDF's first font has all of ASCII
         return None
     from .export import pdf_fonts  # the PDF's fonts: read on first use, not at start-up
 
@@ -27,9 +28,14 @@ def unprintable(text: str | None) -> str | None:
     return None if char is None else _message(char)
 
 
-def check_printable(texts: Mapping[str, str | None]) -> None:
+def unprintable_fields(texts: Mapping[str, object]) -> dict[str, str]:
+    """Field (key of ``texts``) → message, for each text the PDF cannot print."""
+    return {field: message for field, text in texts.items() if (message := unprintable(text))}
+
+
+def check_printable(texts: Mapping[str, object]) -> None:
     """``ValidationError`` naming each field (key of ``texts``) whose text the PDF cannot print."""
-    errors = {field: message for field, text in texts.items() if (message := unprintable(text))}
+    errors = unprintable_fields(texts)
     if errors:
         raise ValidationError(errors)
 
