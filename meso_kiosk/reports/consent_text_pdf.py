@@ -18,6 +18,7 @@ from reportlab.platypus import SimpleDocTemplate, Spacer
 
 from ..domain.consent_template import BlockKind, TextBlock
 from .fonts import FontChain
+from .shaped import draw_line
 from .text import ScriptParagraph
 
 MARGIN = 20 * mm
@@ -57,15 +58,14 @@ def render_consent_text(blocks: Iterable[TextBlock], *, mark: str, fonts: FontCh
         canvas.saveState()
         canvas.setFillColor(_MARK_COLOUR)
         canvas.setStrokeColor(_MARK_COLOUR)
-        canvas.setFont(bold, 13)
         top = A4[1] - 13 * mm
-        canvas.drawCentredString(A4[0] / 2, top, mark_text)
+        draw_line(canvas, fonts, A4[0] / 2, top, mark_text, 13, bold=True, align="centre")
         canvas.setLineWidth(1.2)
         canvas.line(MARGIN, top - 3 * mm, A4[0] - MARGIN, top - 3 * mm)
         canvas.setFillColor(_INK)
-        canvas.setFont(fonts.base_font(), 8.5)
-        canvas.drawString(MARGIN, 10 * mm, footer_text)
-        canvas.drawRightString(A4[0] - MARGIN, 10 * mm, f"{mark_text} · {document.page}")
+        # the patient's name, in any script: each run in its face (a canvas string has one font)
+        draw_line(canvas, fonts, MARGIN, 10 * mm, footer_text, 8.5)
+        draw_line(canvas, fonts, A4[0] - MARGIN, 10 * mm, f"{mark_text} · {document.page}", 8.5, align="right")
         canvas.restoreState()
 
     story = []

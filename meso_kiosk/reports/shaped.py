@@ -79,14 +79,22 @@ def draw_line(canvas, fonts, x: float, y: float, text: str, size: float, *, bold
               align: str = "left") -> None:
     """One line of any script at ``(x, y)``: ``align`` 'left' starts it there, 'right' ends it
     there, 'centre' centres it (for page headers and footers drawn on the canvas)."""
-    runs = fonts.runs(text, bold=bold)
+    found = words(fonts.runs(text, bold=bold))
+    space = stringWidth(" ", fonts.base_font(bold=bold), size)  # a shaped face's space may be wider
+    widths = [word_width(word, size, fonts.shaped_fonts) for word in found]
     if align != "left":
-        width = sum(run_width(name, run, size, name in fonts.shaped_fonts) for name, run in runs)
+        width = sum(widths) + space * max(len(found) - 1, 0)
         x -= width if align == "right" else width / 2
     text_object = canvas.beginText()
-    text_object.setTextOrigin(x, y)
-    draw_runs(text_object, runs, size, fonts.shaped_fonts)
+    for word, width in zip(found, widths):
+        text_object.setTextOrigin(x, y)
+        draw_runs(text_object, word, size, fonts.shaped_fonts)
+        x += width + space
     canvas.drawText(text_object)
+
+
+def word_width(word: Word, size: float, shaped_fonts: frozenset[str]) -> float:
+    return sum(run_width(name, run, size, name in shaped_fonts) for name, run in word)
 
 
 def words(runs: Sequence[Run]) -> list[Word]:
@@ -136,8 +144,7 @@ class ShapedLines(Flowable):
         self.blPara = True  # ``ScriptParagraph.wrap`` asks: nothing to undo here
 
     def _word_width(self, word: Word) -> float:
-        size = self.style.fontSize
-        return sum(run_width(name, run, size, name in self._shaped) for name, run in word)
+        return word_width(word, self.style.fontSize, self._shaped)
 
     def _cut(self, word: Word, available: float) -> list[Word]:
         """A word wider than the line in pieces that fit, cut between clusters (measured one

@@ -117,3 +117,15 @@ def test_pages_with_shaped_text_convert_to_pictures(fonts, tmp_path):
     path = tmp_path / "shaped.pdf"
     path.write_bytes(render_summary(make_summary("สมชาย", "ใจดี", **sections), fonts))
     assert to_pngs(path, tmp_path / "pages")
+
+
+@needs_pdftotext
+def test_the_take_home_consents_mark_and_footer_print_a_name_in_any_script(fonts):
+    from meso_kiosk.domain.consent_template import BlockKind, TextBlock
+    from meso_kiosk.reports.consent_text_pdf import render_consent_text
+
+    footer = "王小明 · प्रिया क्षत्रिय · สมชาย 😬 · 22 Nov 2026"
+    pdf = render_consent_text([TextBlock(BlockKind.PARAGRAPH, "Le texte que vous avez signé.")], mark="COPIE ✓",
+                              fonts=fonts, title="Consent", footer=footer)
+    text = poppler_text(pdf)
+    assert footer in text and "COPIE ✓ · 1" in text
