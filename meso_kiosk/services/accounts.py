@@ -89,6 +89,7 @@ class PinPurpose(str, Enum):
     HANDOFF_EXIT = "consultant.handoff_exit"  # taking the tablet back from a patient
     ADMIN = "consultant.admin_auth"           # confirming an admin change
     CHANGE_PIN = "consultant.pin_check"       # the old PIN, when changing one's own
+    KIOSK_QUIT = "consultant.kiosk_quit"      # closing a --kiosk window (Alt+F4, the window manager, Ctrl+Q)
 
 
 # Prompts in the patient's hands: their wrong PINs slow that prompt down (``PromptBackoff``) but

@@ -12,6 +12,7 @@ if TYPE_CHECKING:  # the pages are imported by whoever builds them (cold start: 
     from ..domain.patient import Patient
     from ..store.consultant_accounts import ConsultantAccount
     from .idle_lock import IdleLock
+    from .kiosk_guard import KioskGuard
     from .pages.change_pin import ChangePinPage
     from .pages.clinic_settings import ClinicSettingsPage
     from .pages.consultants_admin import ConsultantsAdminPage
@@ -51,6 +52,7 @@ class MainWindow(QMainWindow):
         self.screen_lock: ScreenLock | None = None  # the lock over the pages (``navigator.lock_window``)
         self.lock_page: LockScreenPage | None = None  # its screen (``add_lock_page``)
         self.idle_lock: IdleLock | None = None  # locks after a quiet while (``idle_lock.install_idle_lock``)
+        self.kiosk_guard: KioskGuard | None = None  # --kiosk: closing takes a PIN (``kiosk_guard.guard_kiosk``)
         self.stack = QStackedWidget()
         self.setCentralWidget(self.stack)
         # What a cold start paints first (the lock screen's face); None once the lock screen
@@ -212,6 +214,9 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.in_handoff:  # the patient cannot close the app; a consultant leaves hand-off first
             event.ignore()
+            return
+        if self.kiosk_guard is not None and not self.kiosk_guard.close_allowed():
+            event.ignore()  # --kiosk: the guard asks for a consultant's PIN, and closes again on a right one
             return
         if self.details_page is None or self.details_page.save():  # no pages yet: nothing typed
             event.accept()

@@ -330,11 +330,16 @@ class FirstFrame(QObject):
 start = launch.start_window
 def start_and_watch(*args, **kwargs):
     window = start(*args, **kwargs)
-    window.resize(int(sys.argv[2]), int(sys.argv[3]))
     window._probe = FirstFrame()
     window.installEventFilter(window._probe)
     return window
 launch.start_window = start_and_watch
+
+show = launch.show_window
+def show_at_size(window, *args):  # the size asked for, not the one that fits the offscreen screen
+    show(window, *args)
+    window.resize(int(sys.argv[2]), int(sys.argv[3]))
+launch.show_window = show_at_size
 
 install = idle_lock.install_idle_lock
 def started(window, *args):  # the store open, the lock screen over the opening, the pages built

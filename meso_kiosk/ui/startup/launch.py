@@ -34,7 +34,7 @@ from .deferred_style import stylesheet_after
 from .display_check import display_problem
 from .faults import ErrorDialog, damage_behind, fail, fault_words, report_uncaught, show_error_dialog
 from .first_paint import after_first_paint
-from .window import application, opening_window
+from .window import application, opening_window, show_window
 
 if TYPE_CHECKING:
     from types import ModuleType
@@ -130,17 +130,6 @@ def start_window(roster: LockRoster | None, kiosk: Kiosk | None, info: AppInfo) 
     return composition.build_main_window(kiosk, defer_pages=True, info=info)
 
 
-def _show(window: MainWindow, kiosk_mode: bool) -> None:
-    if kiosk_mode:
-        from PySide6.QtCore import Qt  # the frameless hint is a Qt enum: only a kiosk start builds that namespace
-
-        window.setWindowFlag(Qt.WindowType.FramelessWindowHint, True)
-        window.showFullScreen()
-    else:
-        window.resize(1280, 800)
-        window.show()
-
-
 class WindowStart:
     """The window's first frame, then (``finish``) the store, the lock screen and the pages;
     a fault at any step ends the start with one message and exit code 1."""
@@ -164,7 +153,7 @@ class WindowStart:
         # frame, so another watcher of the same frame (a benchmark's) sees it before.
         watcher = after_first_paint(self.app, lambda: QTimer.singleShot(0, self.window, self.finish))
         watcher.watch(self.window, painted_first=self.window.stack.currentWidget())
-        _show(self.window, kiosk_mode)
+        show_window(self.window, kiosk_mode, lambda: self.kiosk.accounts if self.kiosk is not None else None)
         code = self.app.exec()
         return code if self.failed_code is None else self.failed_code
 
@@ -189,7 +178,7 @@ class WindowStart:
             gc.enable()  # started (or failed): see ``startup.run_gui``
         if self.exit_after_paint:  # tests and benchmarks: the app has started, pages and all
             if self.integrity_checked():
-                self.app.quit()
+                self.app.exit(0)  # not quit(): that asks the windows to close, which --kiosk refuses
             return
         if not self.integrity_checked() and self.failed_code is None:
             poll = QTimer(self.window)
