@@ -7,6 +7,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..domain.clock import Clock
+from ..domain.course import PlannedSession
+from ..domain.errors import ValidationError
 from ..domain.consultation_progress import STEP_CONSENT, STEP_INTAKE, ConsultationFacts, IntakeStage
 from ..domain.treatment_gate import Refusal
 
@@ -32,8 +34,7 @@ class ConsultationProgress:
                  else IntakeStage.COMPLETE if intake.is_complete else IntakeStage.DRAFT)
         today = self._clock.today()
         stored = self._course.active(patient_id)
-        projected = None if stored is None else self._course.overview(patient_id).projected
-        upcoming = None if projected is None else projected.next_session  # None: all done, or unplannable
+        upcoming = None if stored is None else self._next_session(patient_id)
         return ConsultationFacts(
             intake=stage,
             course_planned=stored is not None,
@@ -42,6 +43,14 @@ class ConsultationProgress:
             session_due_today=upcoming is not None and upcoming.date <= today,
             session_closed_today=today in self._course.done_dates(patient_id),
         )
+
+    def _next_session(self, patient_id: int) -> PlannedSession | None:
+        """The course's next session as planned today; None when all are done, or when the stored
+        course cannot be planned any more (the course step says why)."""
+        try:
+            return self._course.plan(patient_id).next_session
+        except ValidationError:
+            return None
 
     def consent_refusal(self, patient_id: int) -> str | None:
         """Why no session may be recorded until the patient signs (none yet, withdrawn, or a newer

@@ -113,8 +113,9 @@ class WorkspacePage(QWidget):
         self.patient = patient
         self._done_here = None
         self.update_header(patient)
-        task = next_task(self._progress(patient.id)) if self._progress is not None else self._ids[0]
-        self._show_step(self.step_index(task), refresh=False)  # each step has just read this patient
+        facts = self._progress(patient.id) if self._progress is not None else None
+        task = next_task(facts) if facts is not None else self._ids[0]
+        self._show_step(self.step_index(task), refresh=False, facts=facts)  # each step has just read this patient
 
     def update_header(self, patient: Patient) -> None:
         self.patient = patient
@@ -138,7 +139,7 @@ class WorkspacePage(QWidget):
         """Show a step, by position or id (or why it must wait); a step that comes on screen re-reads its data."""
         self._show_step(self.step_index(step), refresh=True)
 
-    def _show_step(self, index: int, *, refresh: bool) -> None:
+    def _show_step(self, index: int, *, refresh: bool, facts: ConsultationFacts | None = None) -> None:
         # The page being left saves what is pending first, so the guard sees the latest answers.
         self.flush_current()
         leaving = self._shown_step
@@ -158,12 +159,13 @@ class WorkspacePage(QWidget):
         self.step_title.setText(f"Step {index + 1} of {len(self._steps)} — {step.label}")
         if refresh and self._shown_step is not None and self._shown_step is not leaving:
             self._shown_step.refresh()  # (a step already on screen is as the consultant left it)
-        self.update_progress()
+        self.update_progress(facts)
 
-    def update_progress(self) -> None:
-        """Read where the consultation stands (after a step changed something): tick the steps
-        done, tell the step on screen, and offer "Continue" when its work is done."""
-        facts = None if self.patient is None or self._progress is None else self._progress(self.patient.id)
+    def update_progress(self, facts: ConsultationFacts | None = None) -> None:
+        """Read where the consultation stands (after a step changed something; ``facts``: read just
+        now): tick the steps done, tell the step on screen, and offer "Continue" when its work is done."""
+        if facts is None and self.patient is not None and self._progress is not None:
+            facts = self._progress(self.patient.id)
         done = {step.id for step in self._steps if facts is not None and step_done(step.id, facts)}
         self.step_bar.set_done(done)
         here = self.current_step in done

@@ -38,6 +38,9 @@ class SignedInBadge(QWidget):
     def show_consultant(self, account: ConsultantAccount | None) -> None:
         name = "" if account is None else account.display_name
         self.name.setText(name)
+        # On one line when it fits the cap (a wrapping label would otherwise take its narrowest form).
+        self.name.ensurePolished()
+        self.name.setMinimumWidth(min(self.name.fontMetrics().horizontalAdvance(name) + 2, NAME_MAX_WIDTH))
         self.name.setAccessibleName(f"Signed in: {name}" if name else "Nobody is signed in")
         self.caption.setVisible(bool(name))
         self.lock_button.setAccessibleName(f"Lock the kiosk now (signs out {name})" if name else "Lock the kiosk now")
