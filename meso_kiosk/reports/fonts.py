@@ -351,7 +351,12 @@ def _register(path: Path, subfont_index: int, family: str, shaped: bool = False,
     digest = hashlib.sha1(f"{path}:{subfont_index}".encode()).hexdigest()[:8]
     name = f"MK-{path.stem}-{digest}"
     try:
-        font = TTFont(name, str(path), subfontIndex=subfont_index)
+        if shaped:
+            from .shaped import ShapedTTFont
+
+            font = ShapedTTFont(name, str(path), subfontIndex=subfont_index)
+        else:
+            font = TTFont(name, str(path), subfontIndex=subfont_index)
     except (TTFError, OSError) as error:
         raise FontError(f"The PDF font file {path} cannot be read ({error}). Reinstall the application.") from error
     pdfmetrics.registerFont(font)

@@ -26,11 +26,26 @@ from typing import Sequence
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Flowable
 
 _SKIN_TONE = re.compile("([^\\s])[\U0001F3FB-\U0001F3FF]")
 Run = tuple[str, str]  # (ReportLab font name, text)
 Word = tuple[Run, ...]  # runs with no space between them
+
+
+class ShapedTTFont(TTFont):
+    """A face whose text HarfBuzz shapes.
+
+    ReportLab gives a glyph that shaping makes (a conjunct, a joined emoji family) a
+    private-use code and a width, but the width in the font's own units where every other
+    width is in thousandths of the size: right for fonts whose em is 1000 units (the Noto
+    scripts), twice too wide for Noto Emoji's 2048. The drawing is right either way (the
+    position is corrected after the glyph), but a reader that places text by the widths
+    (pdftotext) saw the next emoji overlap and put it on a line of its own."""
+
+    def _TTFont__addPrivate(self, name, gid, advance):  # noqa: N802 (ReportLab's private method)
+        return super()._TTFont__addPrivate(name, gid, self.face._pdfScale(advance))
 
 
 @functools.lru_cache(maxsize=8192)  # names and labels come back in every export
@@ -39,11 +54,13 @@ def shaped(name: str, text: str):
     thousandths of the size, so one shaping serves every size), or ``text`` unchanged when
     HarfBuzz changes nothing or is not installed.
 
-    A skin tone after an emoji is left out: a monochrome font has no colour to give it and
-    would draw a swatch beside the hand (the typed text keeps it, in the ActualText)."""
+    Left out (the typed text keeps them, in the ActualText): a skin tone after an emoji (a
+    monochrome font has no colour to give it and would draw a swatch beside the hand) and
+    the emoji/text presentation selectors (Noto Emoji draws them with its em-wide space
+    glyph, moved back: text extraction took that for a gap and broke the line there)."""
     from reportlab.pdfbase.ttfonts import shapeStr
 
-    text = _SKIN_TONE.sub(r"\1", text)
+    text = _SKIN_TONE.sub(r"\1", text).replace("\ufe0f", "").replace("\ufe0e", "")
     return shapeStr(text, name, 10) if text else text
 
 

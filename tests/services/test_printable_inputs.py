@@ -9,7 +9,10 @@ import pytest
 
 from meso_kiosk.domain.errors import ValidationError
 from meso_kiosk.services.printable import check_printable, unprintable
-from tests.consultation import INTAKE, complete_intake, ensure_consultant, session_form, sign, signed_earlier
+from tests.consultation import (
+    CLEAR_INTAKE, INTAKE, complete_intake, ensure_consultant, session_form, sign, signed_earlier,
+)
+from tests.pdf_tools import needs_pdftotext, poppler_text
 
 TIBETAN = "Tenzin བསྟན"  # no font of the PDF has Tibetan
 ACCEPTED = ("Will it hurt? 😬🙏", "प्रिया क्षत्रिय", "สมชาย ใจดี", "王小明", "Nguyễn Thị Hương", "فاطمة", "ሰላም",
@@ -70,3 +73,25 @@ def test_intake_free_text_and_an_overrides_reason_are_refused_as_typed(kiosk, re
         complete_intake(kiosk, patient.id, answers=INTAKE, override={"anticoagulants": f"Letter from {TIBETAN}"})
     assert "U+0F56" in error.value.errors["override.reason"]
     assert kiosk.intake.overridden_stops(patient.id) == []
+
+
+@needs_pdftotext
+def test_an_export_of_everything_accepted_succeeds_and_reads_back_as_typed(kiosk, register):
+    """Name, consent question and session notes in the scripts that need shaping, with emoji:
+    the sealed export is made, verifies, and its text is what was typed."""
+    patient = register("प्रिया", "क्षत्रिय")
+    consultant_id, _ = ensure_consultant(kiosk)
+    complete_intake(kiosk, patient.id, f"consultant:{consultant_id}", answers=CLEAR_INTAKE)
+    with signed_earlier(kiosk):
+        sign(kiosk, patient.id, consultant_id, question=ACCEPTED[0])
+    kiosk.sessions.start(patient.id, f"consultant:{consultant_id}")
+    notes = "\n".join(ACCEPTED[1:])
+    form = session_form(consultant_id, kiosk.clock.now_utc() - timedelta(minutes=40), 1) | {"notes": notes}
+    kiosk.sessions.close(patient.id, form, f"consultant:{consultant_id}")
+    exported = kiosk.export.export_pdf(patient.id, "test")
+    assert kiosk.export.verify(exported.path).ok
+    text = poppler_text(exported.path.read_bytes())
+    assert "प्रिया" in text and "क्षत्रिय" in text and ACCEPTED[0] in text
+    for line in ACCEPTED[1:]:
+        if line != "فاطمة":  # drawn in its joined forms: the same letters once NFKC-folded
+            assert line in text, line
