@@ -65,6 +65,7 @@ class HandoffPage(QWidget):
         self.template: ConsentTemplate | None = None
         self.signature: SignatureStrokes | None = None
         self.signature_png: bytes | None = None
+        self.signed_at = clock.now_utc()  # when the patient pressed Sign (set then)
         self.record: SignedConsent | None = None
         self._before_exit = self.LANGUAGE
         self._return_to = self.READ  # where "Give the tablet back" goes: the text, or the signature
@@ -382,6 +383,7 @@ class HandoffPage(QWidget):
             return
         self.signature = strokes
         self.signature_png = self.pad.render_png()
+        self.signed_at = self._clock.now_utc()  # shown to the consultant who countersigns
         self.go_to(self.GUARDIAN if self.who is not None and self.who.guardian_needed else self.HAND_BACK)
 
     def _on_hand_back_button_clicked(self) -> None:
@@ -397,7 +399,8 @@ class HandoffPage(QWidget):
             f"Question for you: {question}" if question else "No question for you.",
             "Type your PIN to countersign. The consent is stored once your PIN is accepted.",
         ]
-        self.countersign.prepare("\n".join(lines[:-1] + self._party_lines() + lines[-1:]))
+        signed_by = f"Signed by {self.patient.display_name}, {self._clock.format_local(self.signed_at)}"
+        self.countersign.prepare("\n".join(lines[:-1] + self._party_lines() + lines[-1:]), self.signature, signed_by)
         self.go_to(self.COUNTERSIGN)
 
     # ------------------------------------------------------------ handlers: who signs beside the patient

@@ -1,20 +1,25 @@
-"""The hand-off's countersign panel: what the patient signed, an optional witness, the
-consultant's PIN; or, when the service refused the form, why, and the way back to the patient.
+"""The hand-off's countersign panel: what the patient signed (their signature drawn, with their
+name and the time), an optional witness, the consultant's PIN; or, when the service refused
+the form, why, and the way back to the patient.
 
+The consultant's panel: in English whatever language the patient read, and said to be so
+(its locale), so a screen reader does not read it with the patient's language's voice.
 Side by side on a landscape screen (the PIN pad is tall), one above the other in portrait.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QLocale, Qt
 from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
 
 from ...domain.consent import MAX_WITNESS_NAME
 from ...domain.errors import ValidationError
+from ...domain.signature import SignatureStrokes
 from ...domain.text import clean_text
 from ...services.accounts import AccountService
 from ..widgets.basics import button, label
 from ..widgets.consultant_pin import ConsultantPin, CurrentConsultant
+from ..widgets.signature_pad import SignatureView
 from .handoff_read import WIDE_COLUMN_WIDTH, say
 
 
@@ -25,6 +30,12 @@ class CountersignPanel(QWidget):
         self.title = label("Countersign the consent", "heading")
         self.summary = label("", None)
         self.summary.setAccessibleName("What the patient signed")
+        # The signature being countersigned, as the patient drew it.
+        self.signed_by = label("", "subheading-small")
+        self.signed_by.setAccessibleName("Who signed, and when")
+        self.signature_view = SignatureView(accessible_name="The patient's signature")
+        self.signature_view.setMinimumHeight(120)
+        self.signature: SignatureStrokes | None = None
         self.error = label("", "banner-error")
         self.error.hide()
         self.back_to_patient_button = button("Give the tablet back to the patient", "Back to the patient to correct",
@@ -46,10 +57,12 @@ class CountersignPanel(QWidget):
         words_layout = QVBoxLayout(words)
         words_layout.setContentsMargins(0, 0, 0, 0)
         words_layout.setSpacing(14)
-        for widget in (self.title, self.summary, self.error, self.back_to_patient_button, self.witness_label,
-                       self.witness_field, self.witness_error, self.parties_button):
+        for widget in (self.title, self.signed_by, self.signature_view, self.summary, self.error,
+                       self.back_to_patient_button, self.witness_label, self.witness_field, self.witness_error,
+                       self.parties_button):
             words_layout.addWidget(widget)
         self.setObjectName("page")
+        self.setLocale(QLocale(QLocale.Language.English))  # the consultant's words, whatever the patient read
         outer = QHBoxLayout(self)
         outer.setContentsMargins(24, 24, 24, 24)
         inner = QWidget()
@@ -72,8 +85,13 @@ class CountersignPanel(QWidget):
         self.witness_field.setReadOnly(False)
         say(self.witness_error, "")
 
-    def prepare(self, summary: str) -> None:
-        """Say what the patient signed and ask for the PIN."""
+    def prepare(self, summary: str, signature: SignatureStrokes | None = None, signed_by: str = "") -> None:
+        """Show the patient's ``signature`` and ``signed_by`` (their name and the time), say what
+        they signed, and ask for the PIN."""
+        self.signature = signature
+        self.signature_view.set_signature(signature)
+        self.signed_by.setText(signed_by)
+        self.signed_by.setVisible(bool(signed_by))
         self.summary.setText(summary)
         say(self.error, "")
         self.back_to_patient_button.hide()
