@@ -277,6 +277,19 @@ def _export(run: SelfTestRun) -> str:
     return f"{run.exported.path.name} ({size // 1024} KiB)"
 
 
+def _shaping(run: SelfTestRun) -> str:
+    """HarfBuzz is there (an installer build without uharfbuzz would print Hindi and Thai unshaped)."""
+    from ..reports.shaped import shaped
+    from .export import pdf_fonts
+
+    fonts = pdf_fonts()
+    for text, glyphs in (("क्ष", 1), ("👨\u200d👩\u200d👧", 1)):
+        (name, _), = fonts.runs(text)
+        if len(shaped(name, text)) != glyphs:
+            raise SelfTestError(f"the PDF does not shape “{text}”: is the uharfbuzz package missing?")
+    return "Devanagari conjunct and a joined emoji each one glyph (HarfBuzz)"
+
+
 def _verify(run: SelfTestRun) -> str:
     report = run.kiosk.export.verify(run.exported.path)
     if not report.ok:
@@ -304,6 +317,7 @@ HEADLESS_STEPS: tuple[Step, ...] = (
     Step("record session", _session),
     Step("plan course", _course),
     Step("export signed PDF", _export),
+    Step("PDF text shaping", _shaping),
     Step("verify PDF", _verify),
     Step("audit-verify", _audit_verify),
 )
