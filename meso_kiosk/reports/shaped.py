@@ -32,6 +32,7 @@ from reportlab.platypus import Flowable
 _SKIN_TONE = re.compile("([^\\s])[\U0001F3FB-\U0001F3FF]")
 Run = tuple[str, str]  # (ReportLab font name, text)
 Word = tuple[Run, ...]  # runs with no space between them
+Line = tuple[float, list[Word]]  # indent, words
 
 
 class ShapedTTFont(TTFont):
@@ -156,7 +157,7 @@ class ShapedLines(Flowable):
         self.style = style
         self._shaped = shaped_fonts
         self._space = stringWidth(" ", space_font, style.fontSize)
-        self._broken: list[list[Word]] | None = None
+        self._broken: list[Line] | None = None
         self._width: float | None = None
         self.blPara = True  # ``ScriptParagraph.wrap`` asks: nothing to undo here
 
@@ -183,13 +184,16 @@ class ShapedLines(Flowable):
             pieces.append(tuple(current))
         return pieces
 
-    def _break(self, width: float) -> list[list[Word]]:
+    def _break(self, width: float) -> list[Line]:
+        """The lines, each with its indent: the paragraph's first line takes ``firstLineIndent``
+        (a bullet's hanging indent)."""
         style = self.style
-        available = max(width - style.leftIndent - style.rightIndent, 1.0)
-        lines: list[list[Word]] = []
+        lines: list[Line] = []
         for runs, fixed in self._lines:
+            indent = style.leftIndent + (0 if lines else style.firstLineIndent)
+            available = max(width - indent - style.rightIndent, 1.0)
             if fixed:
-                lines.append([tuple(runs)] if runs else [])
+                lines.append((indent, [tuple(runs)] if runs else []))
                 continue
             current: list[Word] = []
             used = 0.0
@@ -198,11 +202,13 @@ class ShapedLines(Flowable):
                 for piece in (self._cut(word, available) if size > available else [word]):
                     size = self._word_width(piece)
                     if current and used + self._space + size > available:
-                        lines.append(current)
+                        lines.append((indent, current))
+                        indent = style.leftIndent
+                        available = max(width - indent - style.rightIndent, 1.0)
                         current, used = [], 0.0
                     used = used + self._space + size if current else size
                     current.append(piece)
-            lines.append(current)
+            lines.append((indent, current))
         return lines
 
     def wrap(self, availWidth, availHeight):  # noqa: N802, N803 (ReportLab's names)
@@ -220,7 +226,7 @@ class ShapedLines(Flowable):
             return [] if fit <= 0 else [self]
         return [self._part(self._broken[:fit], availWidth), self._part(self._broken[fit:], availWidth)]
 
-    def _part(self, broken: list[list[Word]], width: float) -> "ShapedLines":
+    def _part(self, broken: list[Line], width: float) -> "ShapedLines":
         part = ShapedLines([], self.style, self._shaped, "Helvetica")
         part._space, part._broken, part._width = self._space, broken, width
         return part
@@ -233,10 +239,10 @@ class ShapedLines(Flowable):
         text = self.canv.beginText()
         text.setFillColor(style.textColor)
         y = self.height - size
-        for line in self._broken or []:
+        for indent, line in self._broken or []:
             widths = [self._word_width(word) for word in line]
-            free = self.width - style.leftIndent - style.rightIndent - sum(widths) - self._space * max(len(line) - 1, 0)
-            x = style.leftIndent + (free if style.alignment == TA_RIGHT else free / 2 if style.alignment == TA_CENTER else 0)
+            free = self.width - indent - style.rightIndent - sum(widths) - self._space * max(len(line) - 1, 0)
+            x = indent + (free if style.alignment == TA_RIGHT else free / 2 if style.alignment == TA_CENTER else 0)
             for word, width in zip(line, widths):
                 text.setTextOrigin(x, y)
                 draw_runs(text, word, size, self._shaped)
