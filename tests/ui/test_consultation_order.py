@@ -219,3 +219,36 @@ def test_who_is_signed_in_shows_in_both_headers_and_follows_a_new_sign_in(qtbot,
     assert window.stack.currentWidget() is workspace
     assert workspace.signed_in.name.text() == "Sam Okafor" == patients.signed_in.name.text()
     assert workspace.signed_in.name.accessibleName() == "Signed in: Sam Okafor"
+
+
+def _cut(button) -> bool:
+    """Whether a button's longest line needs more than its inside (its width less the theme's padding)."""
+    metrics = button.fontMetrics()
+    return max(metrics.horizontalAdvance(line) for line in button.text().split("\n")) > button.width() - 8
+
+
+@pytest.mark.parametrize("scale", [1.0, 1.3], ids=["standard text", "largest text"])
+def test_the_step_bar_and_continue_fit_at_both_tablet_sizes(qtbot, qapp, window, kiosk, register, sign_consent,
+                                                             monday, shots, scale):
+    from meso_kiosk.ui import theme
+
+    patient = ready(kiosk, register, sign_consent)
+    close_session_today(kiosk, patient.id)  # every step done: every tick shown, the longest labels
+    window.open_patient(patient)
+    workspace = window.workspace
+    theme.set_text_scale(qapp, scale)
+    try:
+        for step in ("intake", "course", "consent", "scalp_map"):
+            workspace.go_to_step(step)
+            for size in ((1280, 800), (800, 1280)):
+                window.resize(*size)
+                qtbot.wait(150)
+                assert [b.text() for b in workspace.step_bar.buttons if _cut(b)] == [], (step, size)
+                assert all(b.height() >= b.sizeHint().height() for b in workspace.step_bar.buttons)
+                assert workspace.continue_button.isVisible() and not _cut(workspace.continue_button)
+                assert workspace.continue_button.height() >= 44
+                name = workspace.signed_in.name
+                assert name.fontMetrics().horizontalAdvance(name.text().split()[0]) <= name.width()
+                window.grab().save(str(shots / f"{step}_done_{size[0]}x{size[1]}_{scale}.png"))
+    finally:
+        theme.set_text_scale(qapp, 1.0)

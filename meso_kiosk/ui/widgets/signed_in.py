@@ -3,14 +3,16 @@ of the workspace, so whoever holds the tablet sees whose name their changes go u
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from ...store.consultant_accounts import ConsultantAccount
 from ..sign_in import SignIn
 from .basics import button, label
 
-NAME_MAX_WIDTH = 240  # a long name wraps rather than pushing the header's other parts out
+NAME_MAX_WIDTH = 300  # a long name wraps rather than pushing the header's other parts out
+NARROW_NAME_MAX_WIDTH = 150  # on a portrait tablet: the patient's name has the room
+ONE_LINE_FROM_PX = 1000  # a window this wide keeps a name that fits the cap on one line
 
 
 class SignedInBadge(QWidget):
@@ -20,7 +22,6 @@ class SignedInBadge(QWidget):
         super().__init__(parent)
         self.caption = label("Signed in", "muted", wrap=False)
         self.name = label("", "subheading-small")
-        self.name.setMaximumWidth(NAME_MAX_WIDTH)
         self.name.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.caption.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.lock_button = button("Lock", "Lock the kiosk now")
@@ -38,12 +39,30 @@ class SignedInBadge(QWidget):
     def show_consultant(self, account: ConsultantAccount | None) -> None:
         name = "" if account is None else account.display_name
         self.name.setText(name)
-        # On one line when it fits the cap (a wrapping label would otherwise take its narrowest form).
-        self.name.ensurePolished()
-        self.name.setMinimumWidth(min(self.name.fontMetrics().horizontalAdvance(name) + 2, NAME_MAX_WIDTH))
+        self._fit_name()
         self.name.setAccessibleName(f"Signed in: {name}" if name else "Nobody is signed in")
         self.caption.setVisible(bool(name))
         self.lock_button.setAccessibleName(f"Lock the kiosk now (signs out {name})" if name else "Lock the kiosk now")
+
+
+    def _fit_name(self) -> None:
+        """The name on one line when the window is wide and it fits the cap (a wrapping label would
+        otherwise take its narrowest form); on a portrait tablet it may wrap, leaving the patient's
+        name the room."""
+        self.name.ensurePolished()
+        wide = self.window().width() >= ONE_LINE_FROM_PX
+        one_line = self.name.fontMetrics().horizontalAdvance(self.name.text()) + 2
+        self.name.setMaximumWidth(NAME_MAX_WIDTH if wide else NARROW_NAME_MAX_WIDTH)
+        self.name.setMinimumWidth(min(one_line, NAME_MAX_WIDTH) if wide else 0)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().resizeEvent(event)
+        self._fit_name()
+
+    def changeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.StyleChange, QEvent.Type.FontChange):
+            QTimer.singleShot(0, self, self._fit_name)  # once the label has its new font too
 
 
 def follow_sign_in(sign_in: SignIn, *badges: SignedInBadge) -> None:

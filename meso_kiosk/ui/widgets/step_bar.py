@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QEvent, Signal
 from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QSizePolicy, QWidget
 
 from ...services.reference import Step
@@ -53,19 +53,31 @@ class StepBar(QWidget):
             widget.setAccessibleName(f"Step {index + 1} of {total}: {step.label}{done}")
 
     def resizeEvent(self, event) -> None:
-        # On a portrait tablet the number goes above the label, so no label is cut off (the
-        # width is reckoned with every tick shown, so a tick never tips a label over).
-        metrics = self.fontMetrics()
+        self._fit(event.size().width())
+        super().resizeEvent(event)
+
+    def changeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        # A new text size (the stylesheet's font sizes) changes what fits at the same width.
+        if event.type() in (QEvent.Type.StyleChange, QEvent.Type.FontChange):
+            self._fit(self.width())
+        super().changeEvent(event)
+
+    def _fit(self, width: int) -> None:
+        """On a portrait tablet (or at a large text size) the number goes above the label, so no
+        label is cut off; the width is reckoned with the buttons' own (bold) font and every tick
+        shown, so a tick never tips a label over."""
+        if not self.buttons:
+            return
+        metrics = self.buttons[0].fontMetrics()
         needed = sum(metrics.horizontalAdvance(f"{i + 1}  {s.label} {DONE_MARK}") + 48
                      for i, s in enumerate(self._steps))
-        narrow = event.size().width() < needed + 8 * len(self._steps)
+        narrow = width < needed + 8 * len(self._steps)
         if narrow != self._narrow:
             self._narrow = narrow
             self._show_words()
             for widget in self.buttons:
                 widget.setProperty("compact", narrow)
                 restyle(widget)
-        super().resizeEvent(event)
 
     def set_current(self, index: int) -> None:
         self.buttons[index].setChecked(True)
