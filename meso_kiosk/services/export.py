@@ -35,6 +35,7 @@ from .checked_file import open_checked
 from .clinic import ClinicService
 from .errors import WordedError
 from .files import OutputRefused, guard_output, write_atomically
+from .hand_over import HandedOver, copy_document
 from .seal import MakeSeal, SealService
 from .summary import SummaryBuilder, SummarySources
 
@@ -225,6 +226,25 @@ class ExportService:
             target.unlink(missing_ok=True)  # no file without its record
             raise
         return ExportedDocument(summary.document_id, target, digest, record)
+
+    @property
+    def data_root(self) -> Path:
+        """The data folder: nothing is ever handed over into it."""
+        return self._paths.root
+
+    def hand_over(self, exported: ExportedDocument, folder: Path, actor: str) -> HandedOver:
+        """Copy an exported PDF into ``folder`` (a USB drive, for the patient), audited as
+        ``document.hand_over``; ``ExportError`` with nothing written when it cannot be."""
+        try:
+            copied = copy_document(exported.path, folder, self._paths.root, exported.sha256)
+        except OutputRefused as refused:
+            raise ExportError(str(refused)) from None
+        except OSError as error:
+            raise ExportError(_disk_words(error, f"{exported.path.name} was not saved there")) from error
+        if copied.new:
+            with self._store.write(actor) as tx:
+                tx.audit("document.hand_over", "document", exported.record.id)
+        return copied
 
     def _unvouched(self, patient_id: int) -> str | None:
         """The first record of the patient's that no longer matches its audit entry, read in one

@@ -92,6 +92,7 @@ class SummaryPage(QWidget):
         self._images: list[QImage] = []
         self.last_export: ExportedDocument | None = None
         self.last_report: VerifyReport | None = None
+        self.save_dialog: QWidget | None = None  # "Save to a USB drive", while it is open
 
         body = QWidget()
         self._columns = QBoxLayout(QBoxLayout.Direction.LeftToRight, body)
@@ -153,6 +154,16 @@ class SummaryPage(QWidget):
         self.result_check = label("", None)
         for widget in (self.result_title, self.result_path, self.result_hash, self.result_check):
             result_layout.addWidget(widget)
+        # Handing the PDF over: on paper, or on the patient's USB drive.
+        self.print_button = button("Print…", "Print the signed PDF")
+        self.save_to_drive_button = button("Save to a USB drive…", "Save the signed PDF to a USB drive")
+        result_layout.addSpacing(6)
+        for widget in (self.print_button, self.save_to_drive_button):  # one above the other: the column is narrow
+            widget.setMinimumHeight(48)
+            result_layout.addWidget(widget)
+        self.hand_over_status = label("", None)
+        self.hand_over_status.hide()
+        result_layout.addWidget(self.hand_over_status)
         self.result.hide()
         return self.result
 
@@ -173,6 +184,8 @@ class SummaryPage(QWidget):
 
     def _connect_signals(self) -> None:
         self.export_button.clicked.connect(self._on_export_button_clicked)
+        self.print_button.clicked.connect(self._on_print_button_clicked)
+        self.save_to_drive_button.clicked.connect(self._on_save_to_drive_button_clicked)
         self._signals.done.connect(self._on_preview_done)
         self._signals.failed.connect(self._on_preview_failed)
 
@@ -321,4 +334,27 @@ class SummaryPage(QWidget):
                 f"{report.issued.id if report.issued else '?'} of this clinic.")
         else:
             self.result_check.setText(f"Problem: {report.problem}.")
+        self.hand_over_status.hide()
         self.result.show()
+
+    # -- handing it over --------------------------------------------------------
+    def _on_print_button_clicked(self) -> None:
+        if self.last_export is None:
+            return
+        from ..widgets.print_pdf import print_with_dialog  # QtPrintSupport: only when printing
+
+        words = print_with_dialog(self, self.last_export.path)
+        if words is not None:
+            self.hand_over_status.setText(words)
+            self.hand_over_status.show()
+
+    def _on_save_to_drive_button_clicked(self) -> None:
+        if self.last_export is None:
+            return
+        from ..widgets.save_to_drive import SaveToDrive
+
+        exported = self.last_export
+        self.save_dialog = SaveToDrive(exported.path.name,
+                                       lambda folder: self._export.hand_over(exported, folder, self._actor()),
+                                       self._export.data_root, self)
+        self.save_dialog.open()
