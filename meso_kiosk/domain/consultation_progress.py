@@ -48,9 +48,12 @@ def step_done(step_id: str, facts: ConsultationFacts) -> bool:
     if step_id == STEP_CONSENT:
         return facts.consent_in_force
     if step_id == STEP_TREATMENT:
-        # Without a course nothing says when sessions are due: not done, only not possible yet.
-        nothing_due = facts.course_planned and not facts.session_due_today
-        return not facts.session_open and (facts.session_closed_today or nothing_due)
+        if facts.session_open:
+            return False
+        # Nothing due today is "done" only where a session could be given: with a course saying when
+        # sessions are due, a complete intake and a consent in force (else it is not possible yet).
+        ready = facts.intake is IntakeStage.COMPLETE and facts.course_planned and facts.consent_in_force
+        return facts.session_closed_today or (ready and not facts.session_due_today)
     return False
 
 

@@ -54,6 +54,9 @@ def test_each_step_is_done_when_its_work_is():
         STEP_INTAKE, STEP_COURSE, STEP_CONSENT]
     assert step_done(STEP_TREATMENT, replace(READY, session_due_today=True, session_closed_today=True))
     assert not step_done(STEP_INTAKE, replace(READY, intake=IntakeStage.DRAFT))
+    # Nothing due, but no consent in force (withdrawn): the treatment is not possible, so not "done".
+    assert not step_done(STEP_TREATMENT, replace(READY, consent_in_force=False))
+    assert not step_done(STEP_TREATMENT, replace(READY, intake=IntakeStage.DRAFT))
     assert not step_done("no such step", READY)
 
 
