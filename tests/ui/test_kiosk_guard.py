@@ -163,3 +163,15 @@ def test_a_kiosk_start_is_guarded(qapp, tmp_path, monkeypatch):
         qapp.exec()
     assert code == 0
     assert len(guards) == 1 and guards[0] is not None
+
+
+@pytest.mark.screens
+@pytest.mark.parametrize("size", [(1280, 800), (800, 1280)])
+def test_render_the_kiosk_pin_prompt(kiosk, staff, build, kiosk_window, qtbot, shots, size):
+    window = build(kiosk, size=size)
+    guard = kiosk_window(window)
+    close_by_window_manager(window)
+    qtbot.waitExposed(guard.prompt)
+    qtbot.wait(100)
+    tag = f"{size[0]}x{size[1]}"
+    assert guard.prompt.grab().save(str(shots / f"kiosk_pin_{tag}.png"))

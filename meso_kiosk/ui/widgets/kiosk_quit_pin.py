@@ -26,7 +26,6 @@ class KioskQuitPin(QDialog):
         self.setWindowTitle("Close the app")
         self.setAccessibleName("Close the app: consultant PIN")
         self.setWindowModality(Qt.WindowModality.WindowModal)
-        self.setMinimumSize(440, 360)  # a top level's own minimum: the pad fits, whatever the platform
         title = label("Close the app?", "heading")
         why = label("This tablet is locked to the app. A consultant's PIN closes it.", "muted")
         self.pin = ConsultantPin(accounts, current_consultant, "Consultant PIN to close the app")
@@ -43,6 +42,9 @@ class KioskQuitPin(QDialog):
     def ask(self) -> None:
         """Show the prompt (not blocking: ``open``) with a fresh PIN pad."""
         self.pin.prepare()
+        self.ensurePolished()
+        # A top level's own minimum, from what it holds now (the name chooser or not): the pad is never squeezed.
+        self.setMinimumSize(self.layout().totalMinimumSize().expandedTo(self.layout().totalSizeHint()))
         self.open()
         self.pin.focus()
 
