@@ -6,7 +6,7 @@ from PySide6.QtCore import QLocale, Qt
 from PySide6.QtGui import QColor
 
 from meso_kiosk.ui import theme
-from tests.ui.test_handoff import confirm_identity, draw_signature, enter_handoff, scroll_to_end, tick_everything
+from tests.ui.test_handoff import draw_signature, enter_handoff, read_and_tick
 
 SIZES = [(1280, 800), (800, 1280)]
 
@@ -14,10 +14,7 @@ SIZES = [(1280, 800), (800, 1280)]
 def to_countersign(qtbot, window, register, type_text, language="fr"):
     claire = register("Claire", "Dubois", "1986-04-12", preferred_language=language)
     page = enter_handoff(qtbot, window, claire)
-    qtbot.mouseClick(page.language_buttons[language], Qt.MouseButton.LeftButton)
-    confirm_identity(qtbot, page, "Claire Dubois", "12/04/1986", type_text)
-    scroll_to_end(page)
-    tick_everything(qtbot, page)
+    read_and_tick(qtbot, page, type_text, language)
     qtbot.mouseClick(page.read.continue_button, Qt.MouseButton.LeftButton)
     draw_signature(qtbot, page.pad.canvas)
     qtbot.mouseClick(page.sign_button, Qt.MouseButton.LeftButton)
