@@ -153,3 +153,20 @@ def test_render_the_summary_after_export_and_the_save_dialog(qtbot, page, export
     qtbot.wait(100)
     assert dialog.grab().save(str(shots / f"save_to_drive_{tag}.png"))
     dialog.accept()
+
+
+def test_the_save_dialog_closes_when_the_app_locks(qtbot, window, kiosk, register):
+    patient = register()
+    record_consultation(kiosk, patient.id, sessions=2)
+    window.open_patient(patient)
+    window.workspace.go_to_step("summary")
+    summary = window.workspace.pages["summary"]
+    qtbot.waitUntil(lambda: bool(summary.page_labels), timeout=30000)
+    with qtbot.waitSignal(summary.exported, timeout=30000):
+        summary.export_button.click()
+    qtbot.mouseClick(summary.save_to_drive_button, Qt.MouseButton.LeftButton)
+    qtbot.waitExposed(summary.save_dialog)
+    window.sign_in.lock()  # the idle lock or the Lock button
+    assert window.lock_page_shown()
+    assert not summary.save_dialog.isVisible()
+    summary.wait_for_preview()

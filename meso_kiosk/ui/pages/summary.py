@@ -15,8 +15,9 @@ import os
 from typing import Callable
 
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
-from PySide6.QtGui import QGuiApplication, QImage, QPixmap, QResizeEvent
-from PySide6.QtWidgets import QBoxLayout, QFrame, QHBoxLayout, QLabel, QLayout, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtGui import QGuiApplication, QHideEvent, QImage, QPixmap, QResizeEvent
+from PySide6.QtWidgets import (QBoxLayout, QDialog, QFrame, QHBoxLayout, QLabel, QLayout, QSizePolicy, QVBoxLayout,
+                               QWidget)
 
 from ...domain.clock import Clock
 from ...domain.patient import Patient
@@ -338,6 +339,14 @@ class SummaryPage(QWidget):
         self.result.show()
 
     # -- handing it over --------------------------------------------------------
+    def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802 (Qt override)
+        """The step went out of sight (the app locked, another step): its hand-over dialogs close
+        with it, so nobody saves or prints a patient's PDF from behind the lock screen."""
+        super().hideEvent(event)
+        for dialog in self.findChildren(QDialog):
+            if dialog.isVisible():
+                dialog.reject()
+
     def _on_print_button_clicked(self) -> None:
         if self.last_export is None:
             return
