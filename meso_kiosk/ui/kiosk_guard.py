@@ -104,6 +104,10 @@ class KioskGuard(QObject):
 
             self.prompt = KioskQuitPin(accounts, self._signed_in, self._window)
             self.prompt.accepted.connect(self._close_after_pin)
+            sign_in = self._window.sign_in
+            if sign_in is not None:  # it names who is signed in: asked again after a lock or a sign-in
+                sign_in.locked.connect(self.prompt.reject)
+                sign_in.signed_in.connect(self.prompt.reject)
         if not self.prompt.isVisible():
             self.prompt.ask()
         elif not self.prompt.isActiveWindow():  # asked again while it is up: bring it forward

@@ -80,6 +80,16 @@ def test_signed_in_the_consultant_closes_with_their_own_pin(window, kiosk, kiosk
     assert not window.isVisible()
 
 
+def test_the_prompt_goes_when_the_app_locks_under_it(window, kiosk_window):
+    guard = kiosk_window(window)
+    assert not close_by_window_manager(window)
+    assert guard.prompt.isVisible()
+    window.sign_in.lock()  # the idle lock: the prompt named a consultant who is no longer signed in
+    assert not guard.prompt.isVisible() and window.isVisible()
+    assert not close_by_window_manager(window)
+    assert guard.prompt.pin.chooser.isVisible()  # asked again: now whoever closes chooses their name
+
+
 def test_a_hand_off_still_ignores_a_close_without_a_prompt(window, kiosk, kiosk_window, register):
     guard = kiosk_window(window)
     window.open_patient(register())
