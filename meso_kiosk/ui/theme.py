@@ -67,6 +67,9 @@ QComboBox::drop-down {{ border: none; width: 40px; }}
 QComboBox::down-arrow {{ image: url({{chevron}}); width: 20px; height: 20px; }}
 QComboBox QAbstractItemView {{ background: {SURFACE}; selection-background-color: {ACCENT_SOFT};
     selection-color: {TEXT}; }}
+/* A list under the box (not Fusion's menu, which ignores the rows' height): rows a finger can pick. */
+QComboBox {{ combobox-popup: 0; }}
+QComboBox QAbstractItemView::item {{ min-height: {TOUCH_TARGET}px; padding: 0 12px; }}
 """
 
 # Intake: yes/no answer rows, screening findings (each with its icon too), autosave status.
@@ -190,7 +193,7 @@ QPushButton[role="handoff-consultant"] {{ background: transparent; color: white;
     font-size: {SMALL_PX}px; min-width: 0; }}
 QPushButton[role="handoff-consultant"]:hover, QPushButton[role="text-size"]:hover {{ background: #2A6DB8; }}
 QPushButton[role="text-size"] {{ background: transparent; color: white; border: 2px solid white; font-size: 24px;
-    font-weight: 700; min-width: 56px; padding: 4px 12px; }}
+    font-weight: 700; min-width: 56px; min-height: {TOUCH_TARGET - 12}px; padding: 4px 12px; }}
 QFrame[role="handoff-footer"] {{ background: {SURFACE}; border-top: 1px solid {BORDER}; }}
 QLabel[role="patient-title"] {{ font-size: 32px; font-weight: 700; }}
 QLabel[role="patient-heading"] {{ font-size: 26px; font-weight: 600; }}

@@ -28,7 +28,8 @@ def audit_screens(window, kiosk, shots=None) -> tuple[list[Finding], list[str]]:
     for screen, languages in tour(window, kiosk):
         for width, height in SIZES:
             window.resize(width, height)
-            settle()
+            for _ in range(3):  # each nested layout takes a turn of its own (a form reflowing to one column)
+                settle()
             size = f"{width}x{height}"
             language = languages[0]
             if window.width() != width or window.height() != height:

@@ -31,7 +31,7 @@ from ...domain.errors import ValidationError
 from ...domain.patient import Patient
 from ...services.accounts import AccountService
 from ...services.consent import ConsentFormError, ConsentHistoryEntry, ConsentService
-from ..widgets.basics import button, discard, label, restyle, scrolling
+from ..widgets.basics import ReflowRow, button, discard, label, restyle, scrolling
 from ..widgets.consultant_pin import ConsultantPin, CurrentConsultant
 from ..widgets.signature_pad import SignaturePad, SignatureView
 from .consent_guardian import WithdrawGuardian
@@ -374,10 +374,7 @@ class ConsentPage(QWidget):
         self.withdraw_panel = WithdrawPanel(consents, accounts, current_consultant)
         self.withdraw_panel.hide()
         actions = QHBoxLayout()
-        actions.setSpacing(16)
-        actions.addWidget(self.handoff_button)
-        actions.addWidget(self.withdraw_button)
-        actions.addStretch(1)
+        actions.addWidget(ReflowRow(self.handoff_button, self.withdraw_button), 1)  # one under the other in portrait
         return actions
 
     def _connect_signals(self) -> None:

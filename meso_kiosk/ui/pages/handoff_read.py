@@ -29,6 +29,7 @@ from ...domain.consent_template import (
     sha256_text,
     text_blocks,
 )
+from ..theme import TOUCH_TARGET
 from ..widgets.basics import button, discard, label, restyle, scrolling
 
 COLUMN_WIDTH = 880        # px: about 70 characters of patient text a line
@@ -81,6 +82,7 @@ class TickRow(QFrame):
         self.checkbox = QCheckBox()
         self.checkbox.setProperty("role", "tick")
         self.checkbox.setAccessibleName(text)
+        self.checkbox.setMinimumSize(TOUCH_TARGET, TOUCH_TARGET)  # the box alone is a target too (Tab, a finger)
         self.text = label(text, "patient-text")
         self.text.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents, True)
         self.error = label("", "patient-error")
@@ -197,17 +199,17 @@ class ReadPanel(QWidget):
             self.photo_group.removeButton(button_widget)
         self.photo_buttons.clear()
         self.body_host.removeWidget(self.photo_error)
-        choices: QHBoxLayout | None = None
+        choices: QVBoxLayout | None = None
         for block in self.blocks:
             widget = self._block_widget(block)
             if block.kind is BlockKind.CHOICE:
-                if choices is None:
+                if choices is None:  # one above the other: side by side, French answers were cut in portrait
                     holder = QWidget()
-                    choices = QHBoxLayout(holder)
+                    choices = QVBoxLayout(holder)
                     choices.setContentsMargins(0, 0, 0, 0)
-                    choices.setSpacing(16)
+                    choices.setSpacing(12)
                     self._add(holder)
-                choices.addWidget(widget, 1)
+                choices.addWidget(widget)
                 continue
             if choices is not None:  # the photo question's error sits right under its answers
                 self.body_host.addWidget(self.photo_error)

@@ -39,7 +39,9 @@ class PatientsPage(QWidget):
         self.search = QLineEdit()
         self.search.setAccessibleName("Search patients")
         self.search.setPlaceholderText("Search by name, date of birth or phone")
-        self.search.setClearButtonEnabled(True)
+        # A real button, not the field's 16 px clear icon: a finger's target, named, reached by Tab.
+        self.clear_search_button = button("Clear", "Clear the search")
+        self.clear_search_button.setEnabled(False)
         self.results = QListWidget()
         self.results.setAccessibleName("Patients")
         self.results.setUniformItemSizes(True)
@@ -86,7 +88,11 @@ class PatientsPage(QWidget):
         layout.addWidget(self.backup_problem)
         layout.addWidget(self.restore_notice)
         layout.addWidget(self.clinic_unnamed)
-        layout.addWidget(self.search)
+        search_row = QHBoxLayout()
+        search_row.setSpacing(12)
+        search_row.addWidget(self.search, 1)
+        search_row.addWidget(self.clear_search_button)
+        layout.addLayout(search_row)
         layout.addWidget(self.status)
         layout.addWidget(self.results, 1)
         # The admin's two buttons join the bottom row when it is wide enough, else a row above it.
@@ -107,6 +113,8 @@ class PatientsPage(QWidget):
     def _connect_signals(self) -> None:
         self.search.textChanged.connect(self._on_search_text_changed)
         self.search.returnPressed.connect(self._on_open_clicked)
+        self.search.textChanged.connect(lambda text: self.clear_search_button.setEnabled(bool(text)))
+        self.clear_search_button.clicked.connect(self._on_clear_search_button_clicked)
         self.results.itemActivated.connect(lambda _item: self._on_open_clicked())
         self.results.currentRowChanged.connect(lambda _row: self._update_open_button())
         self.open_button.clicked.connect(self._on_open_clicked)
@@ -117,6 +125,10 @@ class PatientsPage(QWidget):
         self.clinic_button.clicked.connect(self.clinic_settings_requested)
         self.clinic_setup_button.clicked.connect(self.clinic_settings_requested)
         self.pin_button.clicked.connect(self.pin_change_requested)
+
+    def _on_clear_search_button_clicked(self) -> None:
+        self.search.clear()
+        self.search.setFocus()
 
     def refresh(self) -> None:
         self._show(self.search.text())

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QLayout, QPushButton, QScrollArea, QWidget
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtWidgets import QBoxLayout, QLabel, QLayout, QPushButton, QScrollArea, QWidget
 
 
 def label(text: str, role: str | None = None, *, wrap: bool = True, align: Qt.AlignmentFlag | None = None,
@@ -68,3 +68,33 @@ def scrolling(body: QWidget) -> QScrollArea:
     area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
     area.setWidget(body)
     return area
+
+
+class ReflowRow(QWidget):
+    """Buttons side by side while they fit, one under the other when they do not (a portrait
+    tablet, the largest text): a button is never squeezed until its words are cut."""
+
+    def __init__(self, *widgets: QWidget, spacing: int = 16, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._widgets = widgets
+        self._box = QBoxLayout(QBoxLayout.Direction.LeftToRight, self)
+        self._box.setContentsMargins(0, 0, 0, 0)
+        self._box.setSpacing(spacing)
+        for widget in widgets:
+            self._box.addWidget(widget, 0, Qt.AlignmentFlag.AlignLeft)
+        self._box.addStretch(1)
+
+    def side_by_side_width(self) -> int:
+        shown = [widget for widget in self._widgets if not widget.isHidden()]
+        return sum(widget.sizeHint().width() for widget in shown) + self._box.spacing() * max(len(shown) - 1, 0)
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt override): as narrow as its widest button
+        widest = max((widget.minimumSizeHint().width() for widget in self._widgets), default=0)
+        return QSize(widest, super().minimumSizeHint().height())
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().resizeEvent(event)
+        direction = (QBoxLayout.Direction.LeftToRight if self.side_by_side_width() <= event.size().width()
+                     else QBoxLayout.Direction.TopToBottom)
+        if direction != self._box.direction():
+            self._box.setDirection(direction)

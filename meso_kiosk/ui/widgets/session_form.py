@@ -48,6 +48,7 @@ class SessionForm(QWidget):
         self.add_product_button = button("Add product", "Add a product used in this session")
         self.duration = line_edit("Session length in minutes", "minutes", 4)
         self._effects_grid = QGridLayout()
+        self._landscape, self._effect_columns = True, 0  # side effects: one column until arranged
         self.side_effect_toggles = {effect.id: RowToggle(effect.label) for effect in draft.side_effects}
         self.side_effects_other = line_edit("Other side effects", "Anything else observed", 500)
         self.shedding = ToggleGroup(
@@ -126,9 +127,23 @@ class SessionForm(QWidget):
         layout.addWidget(self.confirm_panel)
 
     def arrange(self, *, landscape: bool) -> None:
-        columns = 1 if landscape else 2
+        self._landscape = landscape
+        self._place_effects()
+
+    def _place_effects(self) -> None:
+        """Two columns of side effects in portrait when two of the widest fit (not at a large text size)."""
+        widest = max((toggle.sizeHint().width() for toggle in self.side_effect_toggles.values()), default=0)
+        fits = 2 * widest + self._effects_grid.spacing() <= self.contentsRect().width()
+        columns = 1 if self._landscape or not fits else 2
+        if columns == self._effect_columns:
+            return
+        self._effect_columns = columns
         for i, toggle in enumerate(self.side_effect_toggles.values()):
             self._effects_grid.addWidget(toggle, i // columns, i % columns)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().resizeEvent(event)
+        self._place_effects()
 
     def show_mode(self, *, amending: bool) -> None:
         """A correction asks for its reason and has its own buttons; an open session saves and closes."""
