@@ -170,3 +170,11 @@ def test_the_save_dialog_closes_when_the_app_locks(qtbot, window, kiosk, registe
     assert window.lock_page_shown()
     assert not summary.save_dialog.isVisible()
     summary.wait_for_preview()
+
+
+def test_the_real_volume_list_never_offers_the_data_folders_own(kiosk):
+    volumes = save_to_drive.mounted_volumes()  # this machine's, unmocked
+    assert volumes and all(isinstance(volume, Volume) and volume.root for volume in volumes)
+    data_volume = save_to_drive.QStorageInfo(str(kiosk.paths.root)).rootPath()
+    assert data_volume in [volume.root for volume in volumes]
+    assert data_volume not in [volume.root for volume in hand_over_drives(volumes, kiosk.paths.root)]
