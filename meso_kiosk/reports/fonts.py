@@ -277,8 +277,9 @@ class FontChain:
         self.runs(text)
 
     def without_missing_symbols(self, text: str) -> str:
-        """``text`` without the symbols no face prints (most emoji, flags, keycaps), each with
-        the rest of its sequence (skin tone, variation selector, what a joiner adds).
+        """``text`` without the symbols no face prints (an emoji newer than Noto Emoji, stored
+        before the inputs refused it), each with the rest of its sequence (skin tone, variation
+        selector, what a joiner adds).
 
         Letters and digits no face has are kept: ``runs`` still refuses them, by name.
         """
@@ -364,25 +365,31 @@ def _register(path: Path, subfont_index: int, family: str, shaped: bool = False,
     return _Registered(name, family, dict(font.face.charToGlyph), shaped, emoji)
 
 
-def _without(face: _Registered, blocks: Sequence[tuple[int, int]]) -> _Registered:
-    """``face`` leaving ``blocks`` to the faces that own them."""
-    if not blocks:
+def _without(face: _Registered, owned: set[int]) -> _Registered:
+    """``face`` leaving the code points in ``owned`` to the faces that own them."""
+    if not owned:
         return face
-    owned = {code for low, high in blocks for code in range(low, high + 1)}
     cmap = {code: glyph for code, glyph in face.cmap.items() if code not in owned}
     return _Registered(face.name, face.family, cmap, face.shaped, face.emoji)
+
+
+def _claimed(face: FontFace, registered: _Registered) -> set[int]:
+    """The code points of ``face``'s blocks that it has: no earlier face sets them."""
+    return {code for low, high in face.owns for code in range(low, high + 1) if code in registered.cmap}
 
 
 @functools.cache
 def font_chain(folders: tuple[Path, ...], chain: tuple[FontFace, ...] = FONT_CHAIN) -> FontChain:
     """Find, read and register the chain's fonts (once per process for the same folders)."""
+    plain = [_register(_find(face.regular, folders), face.subfont_index, face.family, face.shaped, face.emoji)
+             for face in chain]
+    heavy = [_register(_find(face.bold, folders), 0, face.family, face.shaped, face.emoji) if face.bold else regular
+             for face, regular in zip(chain, plain)]
+    claims = [_claimed(face, registered) for face, registered in zip(chain, plain)]
     regular: list[_Registered] = []
     bold: list[_Registered] = []
-    for face in chain:
-        others = [block for other in chain if other is not face for block in other.owns]
-        plain = _without(_register(_find(face.regular, folders), face.subfont_index, face.family, face.shaped,
-                                   face.emoji), others)
-        regular.append(plain)
-        bold.append(_without(_register(_find(face.bold, folders), 0, face.family, face.shaped, face.emoji), others)
-                    if face.bold else plain)
+    for index in range(len(chain)):
+        others = set().union(*(claim for other, claim in enumerate(claims) if other != index))
+        regular.append(_without(plain[index], others))
+        bold.append(_without(heavy[index], others) if heavy[index] is not plain[index] else regular[-1])
     return FontChain(regular, bold)

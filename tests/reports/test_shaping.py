@@ -87,6 +87,7 @@ def test_each_script_is_one_run_in_its_own_face(fonts):
     for typed_as_emoji in ("❤️", "1️⃣", "☺️"):  # emoji presentation takes the emoji face
         assert "NotoEmoji" in _face(fonts, typed_as_emoji), typed_as_emoji
     assert "DejaVu" in _face(fonts, "♥ ☺")  # text symbols stay in the text face
+    assert "DejaVu" in _face(fonts, "🂡")  # in the emoji blocks, but not in Noto Emoji: a face claims what it has
     assert "NotoSansDevanagari-Bold" in fonts.runs("प्रिया", bold=True)[0][0]
 
 
