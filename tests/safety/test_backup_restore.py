@@ -20,8 +20,9 @@ from meso_kiosk.store.settings import put_setting
 from tests.safety.conftest import reopen
 
 
-def test_round_trip_with_signed_exports_and_the_seal(kiosk, register_consented, tmp_path, cli):
-    patient = register_consented()
+def test_round_trip_with_signed_exports_and_the_seal(kiosk, register, sign_consent, tmp_path, cli):
+    patient = register()
+    sign_consent(patient.id)
     kiosk.intake.save_answer(patient.id, "medical.medications", "Finasteride 1 mg", "test")
     first = kiosk.export.export_pdf(patient.id, "test")
     fingerprint = kiosk.export.seal.sealer(kiosk.clinic.profile().name, "test").material.fingerprint

@@ -15,7 +15,7 @@ import pytest
 from meso_kiosk.services.demo.signature import synthetic_signature
 from meso_kiosk.store.consultants import insert_consultant
 from tests.conftest import COUNTERSIGN_PIN, FIXED_NOW
-from tests.consultation import signed_earlier
+from tests.consultation import CLEAR_INTAKE, complete_intake, signed_earlier
 from tests.pdf_tools import extracted_text
 
 CONSULTANT = "Dr <i>Markup</i> & Co"
@@ -35,7 +35,7 @@ def exported_text(kiosk, register):
     with kiosk.store.write("test") as tx:
         consultant = insert_consultant(tx, CONSULTANT)
         kiosk.accounts.set_initial_pin(tx, consultant.id, COUNTERSIGN_PIN)
-    kiosk.intake.save_answer(patient.id, "medical.medications", MEDICATIONS, "test")
+    complete_intake(kiosk, patient.id, answers=CLEAR_INTAKE | {"medical.medications": MEDICATIONS})
     template = kiosk.consents.template_for("en")
     with signed_earlier(kiosk):  # past the clinic's time to think before the session below
         kiosk.consents.sign(

@@ -13,6 +13,7 @@ from meso_kiosk.services.clinic_data import app_info
 from meso_kiosk.ui.pages.consent import ConsentPage
 from meso_kiosk.ui.theme import apply_theme
 from tests.conftest import COUNTERSIGN_PIN
+from tests.consultation import complete_intake
 from tests.ui.conftest import signed_in_consultant
 from tests.ui.session_page import build_scalp_page, open_patient
 
@@ -183,6 +184,7 @@ def test_handing_over_requires_a_patient_and_enters_handoff(qtbot, window, clair
 
 
 def test_scalp_map_explains_the_consent_gate(qtbot, qapp, kiosk, claire):
+    complete_intake(kiosk, claire.id)  # screened: what holds the session back now is the consent
     scalp = open_patient(build_scalp_page(qtbot, qapp, kiosk), claire, qtbot)
     assert not scalp.start_button.isEnabled()
     assert "No signed consent" in scalp.status.text()
