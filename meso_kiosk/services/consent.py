@@ -93,6 +93,12 @@ def this_device_id() -> str:
     return cleaned or "unknown-device"
 
 
+def _unprintable(signers: Iterable[ConsentParty], **texts: object) -> dict[str, str]:
+    """The typed texts and the names of those who sign beside the patient that the PDF cannot
+    print, keyed as their fields: refused here, never at an export."""
+    return unprintable_fields(texts | {f"parties.{party.role.value}.name": party.name for party in signers})
+
+
 class ConsentFormError(ValidationError):
     """The consent cannot be signed yet: ``errors`` names every field at fault.
 
@@ -281,7 +287,6 @@ class ConsentService:
             answers = validate_answers(template, checklist, photo_consent, question, reached_end=reached_end)
         except ValidationError as error:
             errors.update(error.errors)
-        errors.update(unprintable_fields({"question": question, "witness_name": witness_name}))  # printed in the PDF
         strokes, signature_code = self._strokes(signature, errors)
         name = self._printed_name(patient, printed_name, errors)
         png = self._png(signature_png, errors)
@@ -291,6 +296,7 @@ class ConsentService:
             errors.update(error.errors)
         signers, party_errors = validate_parties(parties, who=self.who_signs(patient_id), is_language=self._is_language)
         errors.update(party_errors)
+        errors.update(_unprintable(signers, question=question, witness_name=witness_name))
         if errors:
             raise ConsentFormError(errors, signature_code)
         if witness_name is None or (isinstance(witness_name, str) and not witness_name.strip()):
@@ -342,6 +348,7 @@ class ConsentService:
         # A minor's withdrawal may be signed by their guardian too (a witness, an interpreter as well).
         signers, party_errors = validate_parties(parties, who=None, is_language=self._is_language)
         errors.update(party_errors)
+        errors.update(_unprintable(signers, reason=reason, witness_name=witness_name))
         if errors:
             raise ConsentFormError(errors, signature_code)
         now = self._clock.now_utc()

@@ -43,6 +43,23 @@ def test_the_consent_question_is_refused_as_typed_and_emoji_are_kept(kiosk, regi
     assert signed.answers.question_for_consultant == "Will it hurt? 😬🙏 क्या दर्द होगा?"
 
 
+def test_a_withdrawals_reason_is_refused_as_typed(kiosk, register):
+    from tests.conftest import COUNTERSIGN_PIN
+
+    patient = register()
+    consultant_id, _ = ensure_consultant(kiosk)
+    with signed_earlier(kiosk):
+        sign(kiosk, patient.id, consultant_id)
+    with pytest.raises(ValidationError) as error:
+        kiosk.consents.withdraw(patient.id, channel="phone", consultant_id=consultant_id,
+                                consultant_pin=COUNTERSIGN_PIN, reason=f"Moving to {TIBETAN}")
+    assert "U+0F56" in error.value.errors["reason"]
+    assert kiosk.consents.current(patient.id) is not None  # still in force: nothing stored
+    withdrawal = kiosk.consents.withdraw(patient.id, channel="phone", consultant_id=consultant_id,
+                                         consultant_pin=COUNTERSIGN_PIN, reason="ต้องการคิดดูก่อน 🙏")
+    assert withdrawal.withdrawal_reason == "ต้องการคิดดูก่อน 🙏"
+
+
 def test_session_notes_and_product_names_are_refused_as_typed(kiosk, register_consented):
     patient = register_consented()
     consultant_id, _ = ensure_consultant(kiosk)
