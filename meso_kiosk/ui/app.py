@@ -49,7 +49,7 @@ from .widgets.text_size_choice import wire_larger_text
 from .startup.faults import fault_words
 from .startup.window import opening_window
 from .wheel_guard import install_wheel_guard
-from .window_controls import add_quit_shortcut, discard_unsaved_details
+from .window_controls import add_quit_shortcut, ask_when_details_left_wrong, discard_unsaved_details
 
 # How often the running app looks whether today's automatic backup is due.
 AUTO_BACKUP_CHECK_MS = 60 * 60 * 1000
@@ -133,6 +133,7 @@ def _build_pages(window: MainWindow, kiosk: Kiosk, info: AppInfo, sign_in: SignI
                                        text_size=kiosk.text_size),
         discard_unsaved=lambda: discard_unsaved_details(window),
     )
+    ask_when_details_left_wrong(window, pages["intake"])
     from ..services.take_home import TakeHomeService
 
     handoff = HandoffPage(kiosk.consents, kiosk.accounts, kiosk.clock, current_consultant)

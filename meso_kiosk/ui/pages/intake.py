@@ -40,6 +40,7 @@ COLUMN_MAX_WIDTH = 1040
 
 class IntakePage(QWidget):
     changed = Signal(object)  # IntakeRecord, after every stored change
+    details_not_saved = Signal()  # a flush found a wrong patient detail (kept, with its error)
 
     def __init__(self, service: IntakeService, details: PatientDetailsPage, clock: Clock,
                  actor: Callable[[], str], parent: QWidget | None = None):
@@ -235,10 +236,15 @@ class IntakePage(QWidget):
             return
         self._save(path)
 
-    def flush(self) -> None:
-        """Save every answer still waiting for its pause (page hidden, patient switched, closing)."""
+    def flush(self) -> bool:
+        """Save every answer still waiting for its pause (page hidden, patient switched, closing)
+        and the patient details' edits; False when a detail is wrong (kept, its error shown)."""
         for path in self._draft.pending():
             self._save(path)
+        if self.details.dirty and not self.details.save(reveal=False):
+            self.details_not_saved.emit()
+            return False
+        return True
 
     def refresh(self) -> None:
         """Re-read the patient's intakes, saving what is pending first. The form is filled

@@ -53,6 +53,7 @@ class NewPatientPage(QWidget):
         layout.addLayout(warning_row)
         layout.addLayout(actions)
         self.save_button.clicked.connect(self._on_save_clicked)
+        self.form.errors_changed.connect(self._on_form_errors_changed)
         self.cancel_button.clicked.connect(self.cancelled)
         self.duplicates.open_requested.connect(self.open_requested)
         self.duplicates.register_anyway.connect(lambda: self._register(warn_of_duplicates=False))
@@ -63,6 +64,14 @@ class NewPatientPage(QWidget):
         self.banner.hide()
         self.duplicates.hide()
         self.form.given_name.setFocus()
+
+    def _on_form_errors_changed(self, count: int) -> None:
+        # The banner counts what is still marked, and goes once every field is corrected.
+        if self.banner.isHidden():
+            return
+        self.banner.setText("Please correct the field marked below." if count == 1
+                            else f"Please correct the {count} fields marked below.")
+        self.banner.setVisible(bool(count))
 
     def _on_save_clicked(self) -> None:
         self._register(warn_of_duplicates=True)

@@ -25,7 +25,8 @@ from PySide6.QtWidgets import (
 
 from ...domain.intake_form import TREATMENTS_PREFIX, FieldKind, FieldSpec
 from ...domain.intake_options import Choice
-from .basics import button, label, restyle
+from .basics import button, label
+from .field_errors import error_line, mark_invalid
 
 _PLACEHOLDERS = {
     FieldKind.DATE: "YYYY-MM-DD",
@@ -46,10 +47,17 @@ def format_answer(kind: FieldKind, value: object) -> str:
 
 
 class IntakeField(QWidget):
-    """Base: caption above the input, help and error beneath it."""
+    """Base: caption above the input, help and error beneath it.
+
+    A refusal found while the consultant is still typing in the field (the autosave's pause)
+    waits until they leave it; one for a pick or a tap shows at once. The error line keeps
+    its room while empty, so a message coming or going moves nothing below it.
+    """
 
     edited = Signal(str)  # field path: typing in progress
     committed = Signal(str)  # field path: save this answer now
+    ERROR_LINES = 1  # room kept for the message under the field
+    WAITS_WHILE_TYPING = False  # a refusal found mid-typing waits until the field is left
 
     def __init__(self, spec: FieldSpec, caption: str | None = None, parent: QWidget | None = None):
         super().__init__(parent)
@@ -59,8 +67,8 @@ class IntakeField(QWidget):
         self.caption = label(caption or spec.label)
         self.help = label(spec.help, "muted")
         self.help.setVisible(bool(spec.help))
-        self.error = label("", "error")
-        self.error.hide()
+        self.error = error_line(self.ERROR_LINES, f"{spec.label}: error")
+        self._waiting_error: str | None = None
 
     def raw_value(self) -> object:
         raise NotImplementedError
@@ -80,11 +88,17 @@ class IntakeField(QWidget):
         raise NotImplementedError
 
     def set_error(self, message: str | None) -> None:
-        self.error.setText(message or "")
-        self.error.setVisible(bool(message))
-        for editor in self.editors():
-            editor.setProperty("invalid", bool(message))
-            restyle(editor)
+        """Show ``message`` (None: the answer is fine now, and any message goes at once)."""
+        typing = self.WAITS_WHILE_TYPING and any(editor.hasFocus() for editor in self.editors())
+        if message and typing and self.error.isHidden():
+            self._waiting_error = message  # shown when the field is left
+            return
+        self._show_error(message)
+
+    def _show_error(self, message: str | None) -> None:
+        self._waiting_error = None
+        self.error.show_text(message)
+        mark_invalid(self.editors(), bool(message))
 
     def error_text(self) -> str:
         return self.error.text() if not self.error.isHidden() else ""
@@ -97,12 +111,14 @@ class IntakeField(QWidget):
             self.edited.emit(self.path)
 
     def _emit_committed(self) -> None:
+        if self._waiting_error is not None:
+            self._show_error(self._waiting_error)  # the field is left: say what is wrong with it
         if not self._loading:
             self.committed.emit(self.path)
 
     def _stack(self, editor: QWidget) -> None:
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 8)
+        layout.setContentsMargins(0, 0, 0, 0)  # the error line's kept room is the gap below
         layout.setSpacing(4)
         self.caption.setBuddy(editor)
         layout.addWidget(self.caption)
@@ -113,6 +129,8 @@ class IntakeField(QWidget):
 
 class LineField(IntakeField):
     """Dates, numbers, percents and short text: a line edit saved after a pause or on leaving."""
+
+    WAITS_WHILE_TYPING = True
 
     def __init__(self, spec: FieldSpec, caption: str | None = None, parent: QWidget | None = None):
         super().__init__(spec, caption, parent)
@@ -158,6 +176,8 @@ class _FocusOut(QObject):
 
 class TextAreaField(IntakeField):
     """Lists and notes: a few lines of text; Tab moves on rather than typing a tab."""
+
+    WAITS_WHILE_TYPING = True
 
     def __init__(self, spec: FieldSpec, caption: str | None = None, parent: QWidget | None = None):
         super().__init__(spec, caption, parent)
@@ -224,6 +244,8 @@ class YesNoField(IntakeField):
     Unanswered is not "no": a required question stays open until one is tapped. Tapping
     the chosen answer again clears it.
     """
+
+    ERROR_LINES = 0  # a tap is never refused: no room kept under every row
 
     def __init__(self, spec: FieldSpec, parent: QWidget | None = None):
         super().__init__(spec, None, parent)
