@@ -25,7 +25,7 @@ from enum import Enum
 
 from .consent_template import ConsentTemplate, render_text, render_withdrawal_text, sha256_text
 from .errors import ValidationError
-from .patient import Patient, parse_date, search_key
+from .patient import MAX_NAME_LENGTH, Patient, parse_date, search_key
 from .signature import SignatureError, SignatureStrokes
 from .text import clean_text
 
@@ -191,7 +191,7 @@ def integrity_problems(record: SignedConsent) -> list[str]:
     return problems
 
 
-MAX_PRINTED_NAME = 200
+MAX_PRINTED_NAME = 2 * MAX_NAME_LENGTH + 1  # the patient's whole name, given and family at their longest
 MAX_WITNESS_NAME = 200
 MAX_REASON = 1000
 

@@ -111,24 +111,17 @@ class _Builder:
         ]))
         return table
 
-    def grid(self, head: list[str], rows: list[list[str]], widths: list[float], *, width: float = TEXT_WIDTH,
-             spans: list[int] = ()) -> Table:
-        """A table with a tinted header row that repeats on every page it spans.
-
-        ``spans`` are row indexes (the header is row 0) holding one cell that runs across
-        the whole table: a note beside the row above it (e.g. a session's correction).
-        """
+    def grid(self, head: list[str], rows: list[list[str]], widths: list[float], *, width: float = TEXT_WIDTH) -> Table:
+        """A table with a tinted header row that repeats on every page it spans; a row taller
+        than what is left of the page (20 products, a long note) runs on to the next."""
         s = self.styles
         columns = len(head)
         data = [[self.p(text, s.cell_head, bold=True) for text in head]]
-        for row in rows:
-            cells = [self.p(text, s.cell) for text in row]
-            data.append(cells + [""] * (columns - len(cells)))
+        for row in rows:  # a missing cell is an empty list: a row splits only between flowables
+            data.append([self.p(text, s.cell) for text in row] + [[] for _ in range(columns - len(row))])
         scale = width / sum(widths)
-        # splitInRow: a row taller than what is left of the page (20 products, a long note) runs on
-        # to the next, rather than stop the document with a LayoutError
         table = Table(data, colWidths=[w * scale for w in widths], repeatRows=1, splitInRow=1)
-        style = [
+        table.setStyle(TableStyle([
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ("BACKGROUND", (0, 0), (-1, 0), ACCENT_SOFT),
             ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
@@ -136,11 +129,7 @@ class _Builder:
             ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
             ("LEFTPADDING", (0, 0), (-1, -1), 4),
             ("RIGHTPADDING", (0, 0), (-1, -1), 4),
-        ]
-        for row in spans:
-            style += [("SPAN", (0, row), (-1, row)), ("BACKGROUND", (0, row), (-1, row), WARNING_SOFT),
-                      ("LINEBEFORE", (0, row), (0, row), 2, WARNING)]
-        table.setStyle(TableStyle(style))
+        ]))
         return table
 
     def bullets(self, items: tuple[str, ...]) -> list[Flowable]:
@@ -290,8 +279,8 @@ class _Builder:
         canvas.setLineWidth(0.5)
         top = MARGIN_BOTTOM - 7 * mm
         canvas.line(MARGIN_X, top, PAGE_WIDTH - MARGIN_X, top)
-        para = self.line(self.w("footer_patient", name=patient.display_name, date=self.day(patient.date_of_birth),
-                                id=summary.document_id), s.footer)
+        para = self.line(self.w("footer_patient", name=footer_name(patient.display_name),
+                                date=self.day(patient.date_of_birth), id=summary.document_id), s.footer)
         _, height = para.wrap(TEXT_WIDTH - 30 * mm, 20 * mm)
         para.drawOn(canvas, MARGIN_X, top - 2 * mm - height)
         page_label = self.line(self.w("page", page=page, pages=pages),
@@ -299,6 +288,17 @@ class _Builder:
         _, height = page_label.wrap(30 * mm, 10 * mm)
         page_label.drawOn(canvas, PAGE_WIDTH - MARGIN_X - 30 * mm, top - 2 * mm - height)
         canvas.restoreState()
+
+
+FOOTER_NAME = 48  # characters of the patient's name in the footer: it stays one line under every page
+
+
+def footer_name(name: str, limit: int = FOOTER_NAME) -> str:
+    """``name`` whole when short, else cut at a word before ``limit`` and marked "…" (page 1 has it whole)."""
+    if len(name) <= limit:
+        return name
+    cut = name.rfind(" ", limit // 2, limit)
+    return name[:cut if cut > 0 else limit - 1].rstrip() + "…"
 
 
 def _logo(png: bytes | None) -> Flowable | None:

@@ -14,7 +14,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Spacer, Table, TableStyle
 
 from .scalp_figure import ScalpFigure
-from .summary_style import TEXT_WIDTH, number
+from .summary_style import RULE, TEXT_WIDTH, WARNING, WARNING_SOFT, number
 
 if TYPE_CHECKING:
     from ..domain.summary import SessionRow
@@ -64,24 +64,28 @@ def _row(b, session: SessionRow) -> list[str]:
             number(round(session.volume_ml, 2), "ml"), products, "\n".join(session.side_effects) or w("none_observed")]
 
 
+COLUMNS = [10, 24, 21.5, 38.5, 9, 16, 31, 20]  # relative widths of the session table's columns
+
+
 def sessions(b) -> list[Flowable]:
-    """The closed sessions, one row each (a correction in a row of its own below), then their notes."""
+    """The closed sessions, one row each, then their notes. A corrected session's correction
+    follows its row in a box of its own, and the table goes on below it with its header: a
+    correction of a thousand characters is a box that runs on across pages, which a row
+    spanning the table's columns could not do."""
     rows_of, s, w = b.summary.sessions, b.styles, b.w
     flowables: list[Flowable] = []
     if rows_of:
-        rows: list[list[str]] = []
-        corrections: list[int] = []
-        for session in rows_of:
-            rows.append(_row(b, session))
-            for correction in session.corrections:
-                changes = "; ".join(correction.changes) or "no field changed"
-                corrections.append(len(rows) + 1)  # +1: the header row
-                rows.append([w("corrected", when=b.when(correction.at), who=correction.by,
-                               reason=correction.reason.rstrip("."), changes=changes)])
         head = ["#", w("date_and_time"), w("consultant"), w("zones_column"), w("injections_short"), w("volume"),
                 w("products"), w("side_effects_observed")]
-        table = b.grid(head, rows, [10, 24, 21.5, 38.5, 9, 16, 31, 20], spans=corrections)
-        flowables += [*b.heading(w("treatment_sessions")), table]
+        flowables += b.heading(w("treatment_sessions"))
+        rows: list[list[str]] = []
+        for session in rows_of:
+            rows.append(_row(b, session))
+            if session.corrections:
+                flowables += [b.grid(head, rows, COLUMNS), *corrections(b, session)]
+                rows = []
+        if rows:
+            flowables.append(b.grid(head, rows, COLUMNS))
         # Who treated, once each, under the table: the column is too narrow for a registration.
         treated_by = dict.fromkeys((row.consultant, row.consultant_credentials) for row in rows_of
                                    if row.consultant_credentials)
@@ -93,6 +97,23 @@ def sessions(b) -> list[Flowable]:
             flowables += b.heading(w("treatment_sessions"))
         flowables.append(b.p(w("still_recording", count=b.summary.sessions_in_progress), s.note))
     return flowables
+
+
+def corrections(b, session: SessionRow) -> list[Flowable]:
+    """Each correction of a session: when, who, why and what changed, in a box marked at its left."""
+    boxes: list[Flowable] = []
+    for correction in session.corrections:
+        changes = "; ".join(correction.changes) or "no field changed"
+        text = b.w("corrected", when=b.when(correction.at), who=correction.by, reason=correction.reason.rstrip("."),
+                   changes=changes)
+        box = Table([[b.p(text, b.styles.cell)]], colWidths=[TEXT_WIDTH], splitInRow=1)
+        box.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, -1), WARNING_SOFT),
+                                 ("LINEBEFORE", (0, 0), (0, -1), 2, WARNING),
+                                 ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
+                                 ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+                                 ("LEFTPADDING", (0, 0), (-1, -1), 4), ("RIGHTPADDING", (0, 0), (-1, -1), 4)]))
+        boxes.append(box)
+    return boxes
 
 
 def notes(b) -> list[Flowable]:

@@ -22,7 +22,7 @@ from copy import copy
 
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.platypus import Flowable, Paragraph
+from reportlab.platypus import Flowable, Paragraph, Spacer
 
 from .fonts import FontChain, base_direction, is_rtl, printable, shape_rtl, visual_order
 from .shaped import ShapedLines
@@ -74,6 +74,7 @@ class ScriptParagraph(Flowable):
                 plain = plain and all(name == self._font for name, _ in runs)
         self._plain = plain
         self._lines: list[tuple[float, str]] | None = None  # (x, text) per line, for the plain path
+        self._wrapped_at: float | None = None
 
     # -- building -------------------------------------------------------------
     def _rtl_lines(self, line: str, width: float, base: str) -> list[str]:
@@ -93,13 +94,23 @@ class ScriptParagraph(Flowable):
         lines: list[str] = []
         for piece in pieces:  # a single word longer than the line is cut where it must be
             while len(piece) > 1 and self._fonts.width(piece, size, bold=self._bold) > width:
-                cut = len(piece) - 1
-                while cut > 1 and self._fonts.width(piece[:cut], size, bold=self._bold) > width:
-                    cut -= 1
+                cut = self._longest_fit(piece, size, width)
                 lines.append(piece[:cut])
                 piece = piece[cut:]
             lines.append(piece)
         return [visual_order(piece, base) for piece in lines]
+
+    def _longest_fit(self, piece: str, size: float, width: float) -> int:
+        """How many characters of ``piece`` fit in ``width`` (at least one): found by halving,
+        so a 4,000-character word costs a dozen measures a line, not thousands."""
+        low, high = 1, len(piece) - 1  # piece[:low] is taken whatever; piece itself is too wide
+        while low < high:
+            middle = (low + high + 1) // 2
+            if self._fonts.width(piece[:middle], size, bold=self._bold) <= width:
+                low = middle
+            else:
+                high = middle - 1
+        return low
 
     def _build(self, width: float) -> Paragraph:
         if self._para is not None and self._para_width == width:
@@ -177,6 +188,7 @@ class ScriptParagraph(Flowable):
 
     # -- Flowable -------------------------------------------------------------
     def wrap(self, availWidth, availHeight):  # noqa: N802, N803 (ReportLab's names)
+        self._wrapped_at = availWidth
         if self._plain:
             if self._lines is None or self._para_width != availWidth:
                 self._lines = self._plain_lines(availWidth)
@@ -193,8 +205,11 @@ class ScriptParagraph(Flowable):
         return self._size
 
     def split(self, availWidth, availHeight):  # noqa: N802, N803
+        # A table splits a cell at its column's whole width, having wrapped it inside its padding:
+        # split at the width it was wrapped at, or the parts come out shorter than the row it measured.
+        availWidth = min(availWidth, self._wrapped_at or availWidth)
         self._lines = None  # a split is typeset by Paragraph, whichever path wrapped it
-        pieces = self._build(availWidth).split(availWidth, availHeight)
+        pieces = _parts(self._build(availWidth).split(availWidth, availHeight), availWidth, availHeight, self._font)
         self._size = None
         return pieces
 
@@ -221,3 +236,66 @@ class ScriptParagraph(Flowable):
             words = [w for w in self.text.replace("\n", " ").split(" ") if w]
             return max((stringWidth(w, self._font, self.style.fontSize) for w in words), default=0)
         return self._para.minWidth() if self._para is not None else 0
+
+
+
+def _parts(pieces: list[Flowable], width: float, height: float, space_font: str) -> list[Flowable]:
+    """A split's pieces as a table can use them: two parts or none, each measured (a table reads
+    a part's height before it wraps it), shaped lines in parts that can split and break again."""
+    pieces = [_ShapedPart(_rebreakable(piece, space_font, first=index == 0), space_font)
+              if isinstance(piece, ShapedLines) else piece for index, piece in enumerate(pieces)]
+    for piece in pieces:
+        piece.wrap(width, height)
+    if len(pieces) == 1:  # it all fits after all (a table measured it with another padding)
+        return [pieces[0], Spacer(0, 0)]  # Table._splitCell takes two parts
+    return pieces
+
+
+class _ShapedPart(Flowable):
+    """A part of split shaped lines, split again the same way as its paragraph."""
+
+    def __init__(self, lines: ShapedLines, space_font: str):
+        super().__init__()
+        self._lines, self._space_font = lines, space_font
+        self._wrapped_at: float | None = None
+
+    def wrap(self, availWidth, availHeight):  # noqa: N802, N803
+        self._wrapped_at = availWidth
+        self.width, self.height = self._lines.wrap(availWidth, availHeight)
+        return self.width, self.height
+
+    def split(self, availWidth, availHeight):  # noqa: N802, N803
+        availWidth = min(availWidth, self._wrapped_at or availWidth)  # as ScriptParagraph.split
+        return _parts(self._lines.split(availWidth, availHeight), availWidth, availHeight, self._space_font)
+
+    def draw(self):
+        self._lines.drawOn(self.canv, 0, 0)
+
+    def minWidth(self):  # noqa: N802
+        return self._lines.minWidth()
+
+def _rebreakable(part: ShapedLines, space_font: str, *, first: bool) -> ShapedLines:
+    """A part of split shaped lines that can break its lines again at another width.
+
+    ReportLab's Table splits a cell at its column's whole width, then wraps the parts inside
+    the cell's padding; a part holding only lines broken for the wider width came back empty
+    (a session's products vanished and the table repeated its header down a dozen pages).
+    A line that is one word with spaces in it is a right-to-left line already in visual
+    order: it stays as it is. A part after the first takes no first-line indent.
+    """
+    lines: list[tuple[list[tuple[str, str]], bool]] = []
+    for entry in part._broken or []:
+        # a line is its words, or (indent, its words) since shaped lines keep a hanging indent
+        line = entry[1] if len(entry) == 2 and isinstance(entry[0], (int, float)) else entry
+        runs: list[tuple[str, str]] = []
+        for index, word in enumerate(line):
+            if index:
+                runs.append((space_font, " "))
+            runs.extend(word)
+        fixed = len(line) == 1 and any(" " in text for _, text in line[0])
+        lines.append((runs, fixed))
+    style = part.style
+    if not first and style.firstLineIndent:
+        style = copy(style)
+        style.firstLineIndent = 0
+    return ShapedLines(lines, style, part._shaped, space_font)
