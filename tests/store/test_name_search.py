@@ -9,6 +9,8 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from meso_kiosk.domain.patient import search_key
 from meso_kiosk.services.kiosk import open_kiosk
@@ -122,3 +124,9 @@ def test_the_name_order_is_part_of_the_audited_record(kiosk, register):
     conn.close()
     report = kiosk.store.verify_audit()
     assert not report.ok and report.record == f"patient {patient.id}"
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(max_size=300))
+def test_any_typed_text_searches_without_an_error(kiosk, text):
+    assert len(kiosk.patients.search(text)) <= 50

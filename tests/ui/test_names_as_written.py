@@ -123,3 +123,17 @@ def test_a_name_the_pdf_cannot_print_is_refused_beside_its_field(window, kiosk, 
     qtbot.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
     assert window.stack.currentWidget() is page and kiosk.patients.count() == 0
     assert "cannot print" in page.form.error_text("given_name") and "U+16A0" in page.form.error_text("given_name")
+
+
+def test_hostile_text_in_the_search_box_lists_nothing_and_breaks_nothing(window, kiosk, qtbot, register, type_text):
+    register("Claire", "Dubois")
+    search = window.patients_page.search
+    for hostile in ['"', "NEAR(", "-", "*", "'; DROP TABLE patients; --", "😬🙏", "王" * 300, "ال"]:
+        search.clear()
+        type_text(search, hostile)
+        assert window.patients_page.status.text().startswith("No patient matches")
+    search.setText("x" * 10_000)  # pasted
+    assert window.patients_page.visible_patients() == []
+    search.clear()
+    type_text(search, "dubois")
+    assert [p.family_name for p in window.patients_page.visible_patients()] == ["Dubois"]
