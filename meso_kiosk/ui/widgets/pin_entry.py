@@ -12,7 +12,8 @@ from PySide6.QtGui import QKeyEvent, QRegularExpressionValidator
 from PySide6.QtWidgets import QGridLayout, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from ...domain.pin import MAX_PIN_LENGTH
-from .basics import button, label, restyle
+from .basics import button, restyle
+from .field_errors import error_line
 
 KEY_SIZE = 64  # px: well above the 48 px touch minimum, the pad is the main thing to hit
 
@@ -46,10 +47,10 @@ class PinEntry(QWidget):
         self.setFocusProxy(self.field)
         self.field.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.field.setProperty("role", "pin")
-        self.error = label("", "error")
+        # Room for the longest message (a wrong PIN and the tries left, on three lines), kept
+        # while empty: the keypad never moves under a finger when a message comes or goes.
+        self.error = error_line(3, f"{accessible_name}: message")
         self.error.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.error.setAccessibleName(f"{accessible_name}: message")
-        self.error.hide()
         self.digit_keys: dict[str, QPushButton] = {}
         for digit in "0123456789":
             key = button(digit, f"Digit {digit}", role="pin-key")
@@ -64,6 +65,23 @@ class PinEntry(QWidget):
             key.setFixedSize(KEY_SIZE + 24, KEY_SIZE)  # the theme says the same (its min-height would win)
         self._build()
         self._connect_signals()
+        self._field_height_kept = False
+
+    def _keep_field_height(self) -> None:
+        # The theme draws a wrong (or focused) PIN's field with a thicker border: give the field
+        # that height from the start, so the keypad below never moves when it is marked.
+        # Measured once styled, at the first show (the style is not all there before).
+        invalid = bool(self.field.property("invalid"))
+        self._set_invalid(True)
+        height = self.field.sizeHint().height()
+        self._set_invalid(invalid)
+        self.field.setMinimumHeight(max(height, self.field.sizeHint().height()))
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        if not self._field_height_kept:
+            self._field_height_kept = True
+            self._keep_field_height()
+        super().showEvent(event)
 
     # ------------------------------------------------------------ public
 
@@ -72,17 +90,15 @@ class PinEntry(QWidget):
 
     def clear(self) -> None:
         self.field.clear()
-        self.error.clear()
-        self.error.hide()
+        self.error.show_text("")
         self._set_invalid(False)
 
     def show_error(self, message: str) -> None:
         self.field.clear()
-        self.error.setText(message)
-        self.error.setVisible(bool(message))
-        # a wrapped label under-reports its height to the layout: reserve the lines it needs
-        if message:
-            self.error.setFixedHeight(self.error.heightForWidth(self.error.width()))
+        self.error.show_text(message)
+        # a wrapped label under-reports its height to a box layout: give it what it needs
+        # (never less than its kept room, so a short message moves nothing)
+        self.error.setFixedHeight(max(self.error.heightForWidth(self.error.width()), self.error.reserved_height()))
         self._set_invalid(bool(message))
 
     def focus(self) -> None:

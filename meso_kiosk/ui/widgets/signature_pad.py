@@ -35,7 +35,8 @@ from PySide6.QtWidgets import QHBoxLayout, QSizePolicy, QVBoxLayout, QWidget
 
 from ...domain.signature import SignatureError, SignaturePoint, SignatureStrokes, parse_signature
 from .. import theme
-from .basics import button, label
+from .basics import button
+from .field_errors import error_line
 
 INK = QColor("#14213D")          # a dark blue-black, like a pen
 BASE_WIDTH = 3.4                 # line width in pad pixels at pressure 0.5
@@ -451,10 +452,10 @@ class SignaturePad(QWidget):
         self.undo_button = button(self._words["undo"], "Undo the last line of the signature")
         for widget in (self.clear_button, self.undo_button):
             widget.setMinimumHeight(theme.TOUCH_TARGET + 8)
-        self.message = label("", "error")
-        self.message.setAccessibleName("Signature message")
+        # Its room is kept while empty: a refusal appearing or going never moves the box or
+        # the buttons under the patient's finger.
+        self.message = error_line(2, "Signature message")
         self.message.setProperty("role", "pad-message")
-        self.message.hide()
 
         actions = QHBoxLayout()
         actions.setSpacing(12)
@@ -536,8 +537,7 @@ class SignaturePad(QWidget):
         return self._words.get(f"signature_{code}", self._words["signature_invalid"])
 
     def show_message(self, text: str) -> None:
-        self.message.setText(text)
-        self.message.setVisible(bool(text))
+        self.message.show_text(text, "pad-message")
 
     # ------------------------------------------------------------ handlers
 
