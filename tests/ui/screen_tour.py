@@ -104,6 +104,9 @@ def _handoff(window, seen) -> Iterator[tuple[str, tuple[str, ...]]]:
         yield "hand-off: read and tick", (language,)
         _tick_everything(handoff)
         yield "hand-off: read, all ticked, at the end", (language,)
+        handoff.take_home.button.click()  # the text exported; the patient is told to give the tablet back
+        settle()
+        yield "hand-off: take it home and decide later", (language,)
         handoff.read.continue_button.click()
         settle()
         yield "hand-off: sign", (language,)

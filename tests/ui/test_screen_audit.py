@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import os
 
-import pytest
-
 from PySide6.QtWidgets import QApplication
 
 from tests.ui.screen_audit import Finding, access_findings, fit_findings, with_place
@@ -44,7 +42,6 @@ def audit_screens(window, kiosk, shots=None) -> tuple[list[Finding], list[str]]:
     return found, seen
 
 
-@pytest.mark.xfail(strict=False, reason="the findings are being fixed (issue 22 points 4 and 5)")
 def test_every_patient_screen_fits_and_is_accessible_at_the_largest_text(qtbot, qapp, kiosk, shots):
     from meso_kiosk.ui import theme
     from tests.ui.conftest import build_window

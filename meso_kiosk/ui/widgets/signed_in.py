@@ -59,6 +59,18 @@ class SignedInBadge(QWidget):
         super().resizeEvent(event)
         self._fit_name()
 
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().showEvent(event)
+        # The window's width decides, and a name held on one line keeps the badge as wide as it
+        # was: narrowing the window never resized the badge, so it never let the name wrap (the
+        # patient list's "New patient" was cut to "ew patie" at 800x1280).
+        self.window().installEventFilter(self)
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt override)
+        if event.type() == QEvent.Type.Resize and watched is self.window():
+            self._fit_name()
+        return False
+
     def changeEvent(self, event) -> None:  # noqa: N802 (Qt override)
         super().changeEvent(event)
         if event.type() in (QEvent.Type.StyleChange, QEvent.Type.FontChange):
