@@ -38,6 +38,9 @@ from .summary_style import (
 from .text import ScriptParagraph
 
 
+ROW_SPLIT = 36  # points: the least of a table row set at a page's foot when the row is split there
+
+
 class _Builder:
     """Turns one summary into flowables; holds the fonts, styles and clinic clock."""
 
@@ -120,7 +123,10 @@ class _Builder:
         for row in rows:  # a missing cell is an empty list: a row splits only between flowables
             data.append([self.p(text, s.cell) for text in row] + [[] for _ in range(columns - len(row))])
         scale = width / sum(widths)
-        table = Table(data, colWidths=[w * scale for w in widths], repeatRows=1, splitInRow=1)
+        # A row is split where the page ends (splitByRow=0 tries that first), when at least three
+        # lines of it fit: split between rows first, ReportLab set the row's top on the same
+        # page as a table of its own, under a second header.
+        table = Table(data, colWidths=[w * scale for w in widths], repeatRows=1, splitByRow=0, splitInRow=ROW_SPLIT)
         table.setStyle(TableStyle([
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ("BACKGROUND", (0, 0), (-1, 0), ACCENT_SOFT),

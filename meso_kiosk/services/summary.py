@@ -297,7 +297,8 @@ class SummaryBuilder:
             protocol = service.protocols.get(stored.protocol_id)
             problem = overview.problem
             why = next(iter(problem.errors.values())) if problem is not None and problem.errors else "unknown reason"
-            return CourseSection(protocol=protocol.label if protocol else stored.protocol_id, start=stored.start,
+            label = protocol.label_in(self._words.language) if protocol else stored.protocol_id
+            return CourseSection(protocol=label, start=stored.start,
                                  note=f"The plan cannot be shown: {why} The consultant reviews the course plan.")
         projected = overview.projected
         return CourseSection(

@@ -421,13 +421,13 @@ def test_a_twenty_session_patient_paginates_cleanly(kiosk, patient):
     exported = kiosk.export.export_pdf(patient.id, "test")
     pages = page_texts(exported.path.read_bytes())
     appendix = len(pages) - next((n for n, text in enumerate(pages) if "Appendix: the text" in text), len(pages))
-    assert 5 <= len(pages) - appendix <= 8  # the appendix (the whole signed text) aside
+    assert 4 <= len(pages) - appendix <= 8  # the appendix (the whole signed text, from the signatures' page) aside
     for number, text in enumerate(pages, start=1):
         assert f"Page {number} of {len(pages)}" in text
     whole = squashed("\n".join(pages))
     assert sorted(set(re.findall(r"PX-(\d{4})/B", whole))) == [str(2200 + n) for n in range(1, 21)]
     # the session table continues over pages, its header repeated on each
-    assert sum("Products and lots" in squashed(text) for text in pages) >= 3
+    assert sum("Products and lots" in squashed(text) for text in pages) >= 2
     # more sessions than the 12 the course plans: said plainly, not hidden
     assert "The plan cannot be shown: 20 sessions are already done" in whole
     assert kiosk.export.verify(exported.path).ok
