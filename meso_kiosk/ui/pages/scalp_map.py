@@ -26,6 +26,7 @@ from ...services.sessions import SessionService
 from ...store.consultant_accounts import ConsultantAccount
 from ..widgets.basics import button, label, scrolling
 from ..widgets.cooling_off_panel import CoolingOffPanel
+from ..widgets.field_errors import reveal
 from ..widgets.scalp_map_legend import HistoryLegend
 from ..widgets.scalp_map_view import ScalpMapView
 from ..widgets.session_form import SessionForm
@@ -172,14 +173,14 @@ class ScalpMapPage(QWidget):
         self.start_button.clicked.connect(self._on_start_button_clicked)
         self.cooling_off_panel.waived.connect(self._on_cooling_off_panel_waived)
         self.form.changed.connect(self._on_form_changed)
-        self.form.save_button.clicked.connect(self.flush)
+        self.form.save_button.clicked.connect(self._on_save_button_clicked)
         self.form.close_button.clicked.connect(self._on_close_button_clicked)
         self.form.confirm_panel.back.clicked.connect(self._on_confirm_back_clicked)
         self.form.confirm_panel.confirm.clicked.connect(self._on_confirm_close_clicked)
         self.form.amend_save_button.clicked.connect(self._on_amend_save_button_clicked)
         self.form.amend_cancel_button.clicked.connect(self._on_amend_cancel_button_clicked)
         self.earlier.amend_requested.connect(self._on_earlier_amend_requested)
-        self._autosave.timeout.connect(self.flush)
+        self._autosave.timeout.connect(self._on_autosave_timeout)
 
     # ------------------------------------------------------------ the step's contract
 
@@ -213,6 +214,7 @@ class ScalpMapPage(QWidget):
         if self._patient is None:
             return
         self._autosave.stop()
+        self.form.left.forget()  # another session (or none): nothing left, nothing submitted yet
         shown = self.draft.refresh()
         self.map.set_history(shown.overview.history.counts)
         with self.draft.loading_values():
@@ -232,20 +234,23 @@ class ScalpMapPage(QWidget):
         if self.draft.last_tapped:
             self._show_zone_history(self.draft.last_tapped)
 
-    def flush(self) -> bool:
-        """Save the open draft now; False when a field is wrong (what was typed is kept)."""
+    def flush(self, *, submitted: bool = False, while_typing: bool = False) -> bool:
+        """Save the open draft now; False when a field is wrong (what was typed is kept).
+        ``submitted`` (Save now, Close): the first error is brought into view and focused;
+        ``while_typing`` (the autosave): only fields already left show their errors."""
         self._autosave.stop()
         outcome = self.draft.flush(self.form.values())
         if outcome is None:
             return True
         if outcome.errors:
-            self._show_errors(outcome.errors)
+            self._show_errors(outcome.errors, submitted=submitted, while_typing=while_typing)
             self.form.saved_label.setText(NOT_SAVED_YET)
             return False
         if outcome.problem:
             self._show_banner(outcome.problem)
             return False
-        self._show_errors({})
+        # Saved: what a close found wrong stays shown until it is corrected, the rest goes.
+        self._show_errors(self.draft.closing_errors(self.form.values()) if self.form.left.submitted else {})
         for warning in outcome.warnings:
             self.form.show_warning(warning.field, warning.message)
         self.form.saved_label.setText(self.draft.saved_caption())
@@ -298,13 +303,21 @@ class ScalpMapPage(QWidget):
         self.banner.setText(text or "")
         self.banner.setVisible(bool(text))
 
-    def _show_errors(self, errors: dict[str, str], *, keep_when_valid: bool = False) -> None:
+    def _show_errors(self, errors: dict[str, str], *, keep_when_valid: bool = False, submitted: bool = False,
+                     while_typing: bool = False) -> None:
         """Each message beside its field and a count in the banner; ``keep_when_valid``: a
-        check that finds nothing wrong leaves the form as it is (no clean-up of old messages)."""
+        check that finds nothing wrong leaves the form as it is (no clean-up of old messages).
+        ``while_typing``: only the fields already left show theirs (until a first submit);
+        ``submitted``: the first wrong field (or the banner) is scrolled into view and focused."""
         if keep_when_valid and not errors:
             return
-        unplaced = self.form.show_errors(errors)
-        self._show_banner(errors_banner(errors, unplaced))
+        self.form.left.submitted |= submitted
+        shown = self.form.left.shown(errors) if while_typing else errors
+        unplaced = self.form.show_errors(shown)
+        self._show_banner(errors_banner(shown, unplaced))
+        if submitted and shown:
+            first = self.form.first_error(shown)
+            reveal(*(first or (self.banner, None)))
 
     def _show_zone_history(self, zone_id: str) -> None:
         caption = self.draft.zone_history(zone_id)
@@ -348,13 +361,19 @@ class ScalpMapPage(QWidget):
         self.legend.set_history_visible(checked)
         self.history_toggle.setText("Hide history" if checked else "Show history")
 
+    def _on_autosave_timeout(self) -> None:
+        self.flush(while_typing=True)
+
+    def _on_save_button_clicked(self) -> None:
+        self.flush(submitted=True)
+
     def _on_close_button_clicked(self) -> None:
         # Check before asking: the confirmation only appears for a session that can close.
-        if not self.flush() and self.draft.dirty:
+        if not self.flush(submitted=True) and self.draft.dirty:
             return
         errors = self.draft.closing_errors(self.form.values())
         if errors:
-            self._show_errors(errors)
+            self._show_errors(errors, submitted=True)
             return
         self.form.confirm_panel.show()
         self.form.confirm_panel.confirm.setFocus()
@@ -369,7 +388,7 @@ class ScalpMapPage(QWidget):
             return
         outcome: DraftOutcome = self.draft.close(self.form.values())
         if outcome.errors:
-            self._show_errors(outcome.errors)
+            self._show_errors(outcome.errors, submitted=True)
             return
         if outcome.problem:
             self._show_banner(outcome.problem)
@@ -398,7 +417,7 @@ class ScalpMapPage(QWidget):
             return
         errors = self.draft.save_amend(self.form.values())
         if errors:
-            self._show_errors(errors)
+            self._show_errors(errors, submitted=True)
             return
         self._reload()
         self.status.setText("Correction saved beside the original.")

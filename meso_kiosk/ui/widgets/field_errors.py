@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from PySide6.QtCore import QEvent, QObject, QSize, Qt
-from PySide6.QtWidgets import QAbstractScrollArea, QLabel, QScrollArea, QSizePolicy, QWidget
+from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QLabel, QScrollArea, QSizePolicy, QWidget
 
 from .basics import restyle
 
@@ -92,9 +92,13 @@ class LeftFields(QObject):
             editor.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
-        if event.type() == QEvent.Type.FocusOut:
+        # Left: focus went to another field. Not: a pick list's popup opening, another window
+        # taking the focus, or focus moving within the field (an editable list's text box).
+        if event.type() == QEvent.Type.FocusOut and event.reason() not in (
+                Qt.FocusReason.PopupFocusReason, Qt.FocusReason.ActiveWindowFocusReason):
             key = self._keys.get(id(watched))
-            if key is not None:
+            now = QApplication.focusWidget()
+            if key is not None and (now is None or self._keys.get(id(now)) != key):
                 self._left.add(key)
         return False
 

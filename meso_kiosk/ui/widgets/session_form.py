@@ -18,6 +18,7 @@ from ...domain.session_captions import NUMBING, SESSION_FIELDS, TECHNIQUES
 from ...services.session_draft import SessionDraft
 from .basics import button, label
 from .date_time import SessionDateTimePicker
+from .field_errors import LeftFields
 from .session_rows import CloseConfirmation, FormField, ProductRow, RowToggle, ToggleGroup, ZoneRow, line_edit
 
 # Top to bottom; the correction's reason comes first and shows only while correcting.
@@ -63,6 +64,12 @@ class SessionForm(QWidget):
         self.totals.setAccessibleName("Totals")
         self.reason = line_edit("Reason for the correction", "Why is this record being corrected?", 1000)
         self.fields = self._fields()
+        # An autosave shows only the errors of fields already left: a zone or product row just
+        # added says nothing before anything is typed in it. Closing or saving shows them all.
+        self.left = LeftFields(self)
+        for key, form_field in self.fields.items():
+            if key not in ("zones", "products"):  # (each of their rows is watched as it comes)
+                self.left.watch(key, *_focusable(form_field.editor))
         self.save_button = button("Save now", "Save the session draft now")
         self.close_button = button("Close session…", "Close the session", primary=True)
         self.amend_save_button = button("Save correction", "Save the correction to the closed session", primary=True)
@@ -236,6 +243,7 @@ class SessionForm(QWidget):
                     row.set_values(kept)
                 for edit in (row.injections, row.depth, row.volume):
                     edit.textChanged.connect(self.changed)
+                self.left.watch(f"zones.{zone_id}", row.injections, row.depth, row.volume)
                 self.zone_rows[zone_id] = row
         for i, zone_id in enumerate(z for z in geometry.zone_ids if z in self.zone_rows):
             self.zones_box.insertWidget(i, self.zone_rows[zone_id])
@@ -246,6 +254,7 @@ class SessionForm(QWidget):
         row.changed.connect(self.changed)
         row.changed.connect(self.update_lot_messages)
         row.remove_requested.connect(self._on_product_remove_requested)
+        self.left.watch(f"products.{len(self.product_rows)}", *_focusable(row.name), row.lot, row.expiry)
         self.product_rows.append(row)
         self.products_box.addWidget(row)
         return row
@@ -297,7 +306,31 @@ class SessionForm(QWidget):
         known = [k for k in errors if k in self.fields or k.startswith(("zones.", "products."))]
         return [errors[k] for k in errors if k not in known]
 
+    def first_error(self, errors: dict[str, str]) -> tuple[QWidget, QWidget] | None:
+        """The first field (top to bottom) with an error, and the editor to focus in it."""
+        for key in FIELD_ORDER:
+            if key == "zones":
+                row = next((r for z, r in self.zone_rows.items() if any(k.startswith(f"zones.{z}.") for k in errors)),
+                           None)
+                if row is not None:
+                    return row, row.injections
+            elif key == "products":
+                index = next((i for i in range(len(self.product_rows))
+                              if any(k.startswith(f"products.{i}.") for k in errors)), None)
+                if index is not None:
+                    return self.product_rows[index], self.product_rows[index].name
+            elif key in errors:
+                form_field = self.fields[key]
+                return form_field, next(iter(_focusable(form_field.editor)), form_field.editor)
+        return None
+
     def show_warning(self, field: str, message: str) -> None:
         match = re.fullmatch(r"products\.(\d+)\.expiry", field)
         if match and int(match[1]) < len(self.product_rows):
             self.product_rows[int(match[1])].set_message(f"⚠ {message}", "warning")
+
+
+def _focusable(editor: QWidget) -> list[QWidget]:
+    """The editor, or the parts of it that take focus (a toggle group's buttons, a picker's boxes)."""
+    parts = [editor, *editor.findChildren(QWidget)]
+    return [part for part in parts if part.focusPolicy() != Qt.FocusPolicy.NoFocus] or [editor]
