@@ -198,3 +198,35 @@ def test_everything_the_forms_accept_at_their_limits_prints(printable_words, mix
     if set(mix) <= FAITHFUL:  # the whole text, where no table cell interleaves its lines with another's
         for path_text in (text for text in typist.typed.values() if len(text) >= MAX_LONG_TEXT):
             assert _squash(unicodedata.normalize("NFKC", path_text)) in body  # as page_texts folds it
+
+
+@pytest.mark.parametrize("case", ["five side effects and a 500-character note", "one 400-character word", "20 products"])
+def test_the_sessions_that_stopped_the_export_now_export_from_the_command_line(kiosk, register_consented, data_dir,
+                                                                               case, capsys):
+    """The three sessions the issue found: each made ReportLab raise LayoutError, which the command
+    line printed as "unexpected error"; now each exports, and its text is in the document."""
+    from meso_kiosk.cli import main
+    from tests.consultation import ensure_consultant
+
+    patient = register_consented()
+    consultant, _ = ensure_consultant(kiosk)
+    form = session_form(consultant, FIXED_NOW - timedelta(hours=1), 1)
+    typed = {
+        "five side effects and a 500-character note": {
+            "side_effects": ["pain_pricking", "bruising", "itching", "redness", "swelling"],
+            "side_effects_other": ("Tingling at the crown, then a dull ache " * 13)[:500]},
+        "one 400-character word": {"side_effects_other": "Itch" + "y" * 396},
+        "20 products": {"products": [{"name": f"Peptide hair complex batch {n}", "lot": f"PX-{n:02d}/B",
+                                      "expiry": "2028-03"} for n in range(MAX_PRODUCTS)]},
+    }[case]
+    kiosk.sessions.close(patient.id, form | typed, f"consultant:{consultant}")
+    kiosk.close()
+    assert main(["export-pdf", "--patient", str(patient.id), "--data-dir", str(data_dir)]) == 0
+    out = capsys.readouterr()
+    assert "unexpected" not in out.err and out.out.startswith("exported ")
+    text = "\n".join(page_texts(Path(out.out.split()[1]).read_bytes()))
+    if case == "one 400-character word":  # wrapped in its narrow column, between the other columns' lines
+        assert "Itchy" in text and sum(len(run) for run in re.findall(r"y{4,}", text)) >= 396 - 4
+    else:
+        for typed_text in [typed.get("side_effects_other", ""), *(p["lot"] for p in typed.get("products", ()))]:
+            assert all(word in text for word in typed_text.split())
