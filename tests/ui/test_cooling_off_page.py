@@ -12,7 +12,7 @@ from meso_kiosk.store.consultants import insert_consultant
 from meso_kiosk.ui.pages.scalp_map import ScalpMapPage
 from meso_kiosk.ui.theme import apply_theme
 from tests.conftest import FIXED_NOW
-from tests.consultation import COUNTERSIGN_PIN, sign
+from tests.consultation import COUNTERSIGN_PIN, complete_intake, sign
 
 REASON = "Flew in from Lisbon for this visit; consent discussed by phone last month."
 
@@ -25,6 +25,7 @@ def admin(kiosk):
 @pytest.fixture
 def claire(kiosk, register, admin):
     patient = register()
+    complete_intake(kiosk, patient.id)  # screened: what holds the first session back is the wait
     sign(kiosk, patient.id, admin.id)  # now: the 24 h cooling-off has just begun
     return patient
 

@@ -10,15 +10,15 @@ from PySide6.QtCore import QPointF, Qt
 from meso_kiosk.store.consultants import insert_consultant
 from meso_kiosk.ui.widgets.scalp_map_view import ScalpMapView
 
-from .session_page import build_scalp_page, click_zone, open_patient
+from .session_page import build_scalp_page, click_zone, consented_earlier, open_patient
 
 NOW = datetime(2026, 11, 22, 9, 30, tzinfo=timezone.utc)
 
 
 @pytest.fixture
-def register(register_consented):
-    # Sessions need a signed consent (the kiosk's consent gate).
-    return register_consented
+def register(register_consented, kiosk):
+    # Sessions need a complete intake and a consent signed before them (weeks ago here: the treatment gate).
+    return consented_earlier(kiosk, register_consented)
 
 
 @pytest.fixture

@@ -10,7 +10,13 @@ from PySide6.QtCore import QPoint, Qt
 from meso_kiosk.store.consultants import insert_consultant
 
 from ..conftest import FIXED_NOW
-from .session_page import build_scalp_page
+from .session_page import build_scalp_page, consented_earlier
+
+
+@pytest.fixture
+def register_consented(register_consented, kiosk):
+    # The sessions below go back six weeks: intake and consent come before them (the treatment gate).
+    return consented_earlier(kiosk, register_consented)
 
 
 @pytest.fixture
