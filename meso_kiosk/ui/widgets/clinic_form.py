@@ -31,6 +31,7 @@ from ...domain.clinic_settings import ClinicSettings, zone_names
 from ...domain.errors import ValidationError
 from ..logo_picture import logo_png
 from .basics import button, label, show_field_error
+from .field_errors import error_line
 
 LOGO_PRINTED_CM = 4.0  # the PDF prints the logo about 4 cm wide (services.clinic_logo)
 WIDE_FROM_PX = 900  # two columns from this width
@@ -224,7 +225,7 @@ class ClinicForm(QWidget):
         self.logo = LogoChooser(pick_file=pick_file)
         self.fields: dict[str, QWidget] = {"name": self.name, "address": self.address, "phone": self.phone,
                                            "email": self.email, "timezone": self.timezone, "logo": self.logo}
-        self.errors = {key: label("", "error") for key in self.fields}
+        self.errors = {key: error_line() for key in self.fields}  # (their room kept: nothing moves)
         self.errors["logo"] = self.logo.error
         for key, error in self.errors.items():
             error.setAccessibleName(f"Problem with the {key}")

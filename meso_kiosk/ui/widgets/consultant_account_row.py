@@ -10,14 +10,13 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 from ...store.consultant_accounts import ConsultantAccount
 from ...store.credentials import Credentials
 from .basics import button, label, show_field_error
+from .field_errors import error_line
 from .consultant_credentials import CredentialsEditor, credentials_line
 from .pin_entry import pin_field
 
 
 def error_label() -> QLabel:
-    error = label("", "error")
-    error.hide()
-    return error
+    return error_line()  # its room kept while empty: the rows below do not move
 
 
 def account_facts(account: ConsultantAccount, locked_words: str) -> str:

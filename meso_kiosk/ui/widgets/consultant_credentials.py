@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QLineEdit, QVBoxLayou
 
 from ...store.credentials import Credentials
 from .basics import button, label, show_field_error
+from .field_errors import error_line
 
 # Room to paste a little too much: the accounts service says what is too long, next to the field.
 _TYPING_ROOM = 200
@@ -100,6 +101,4 @@ class CredentialsEditor(QFrame):
 
 
 def _error() -> QLabel:
-    error = label("", "error")
-    error.hide()
-    return error
+    return error_line()  # its room kept while empty: the Save button does not move

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from .basics import button, label, restyle
+from .field_errors import error_line
 from .date_time import SessionDateTimePicker
 
 
@@ -71,8 +72,7 @@ class FormField(QWidget):
     def __init__(self, caption: str, editor: QWidget, hint: str = ""):
         super().__init__()
         self.editor = editor
-        self.message = label("", "error")
-        self.message.hide()
+        self.message = error_line()  # its room kept while empty: nothing below moves
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 4)
         layout.setSpacing(4)
@@ -114,8 +114,7 @@ class ZoneRow(QFrame):
         self.depth = line_edit(f"{zone_label}: needle depth in mm", "mm", 6)
         self.depth.setText(f"{default_depth:g}")
         self.volume = line_edit(f"{zone_label}: volume in ml", "ml", 6)
-        self.error = label("", "error")
-        self.error.hide()
+        self.error = error_line()
         layout = QGridLayout(self)
         layout.setContentsMargins(12, 8, 12, 8)
         layout.setHorizontalSpacing(12)
