@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from PySide6.QtCore import QEvent, QObject, QSize, Qt
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer
 from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QLabel, QScrollArea, QSizePolicy, QWidget
 
 from .basics import restyle
@@ -117,17 +117,26 @@ class LeftFields(QObject):
 
 def reveal(widget: QWidget | None, focus: QWidget | None = None) -> None:
     """Scroll every scroll area around ``widget`` so it is in view, and focus ``focus`` (or the
-    widget itself) so the keyboard and a screen reader start there."""
+    widget itself) so the keyboard and a screen reader start there. Again once the layout has
+    taken the messages just shown (they move the widget down)."""
     if widget is None:
         return
+    _scroll_to(widget)
+    target = focus or widget
+    if target.focusPolicy() != Qt.FocusPolicy.NoFocus and target.isEnabled():
+        target.setFocus(Qt.FocusReason.OtherFocusReason)
+    QTimer.singleShot(0, widget, lambda: _scroll_to(widget))
+
+
+def _scroll_to(widget: QWidget) -> None:
     child, parent = widget, widget.parentWidget()
     while parent is not None:
         if isinstance(parent, QScrollArea):
+            inner = parent.widget()
+            if inner is not None and inner.layout() is not None:
+                inner.layout().activate()  # positions as they will be drawn
             parent.ensureWidgetVisible(child, 16, 24)
             child = parent
         elif isinstance(parent, QAbstractScrollArea):
             child = parent
         parent = parent.parentWidget()
-    target = focus or widget
-    if target.focusPolicy() != Qt.FocusPolicy.NoFocus and target.isEnabled():
-        target.setFocus(Qt.FocusReason.OtherFocusReason)

@@ -309,6 +309,8 @@ class SessionForm(QWidget):
     def first_error(self, errors: dict[str, str]) -> tuple[QWidget, QWidget] | None:
         """The first field (top to bottom) with an error, and the editor to focus in it."""
         for key in FIELD_ORDER:
+            if key in errors and key in ("zones", "products"):  # about the list itself (none yet)
+                return self.fields[key], self.add_product_button if key == "products" else self.fields[key]
             if key == "zones":
                 row = next((r for z, r in self.zone_rows.items() if any(k.startswith(f"zones.{z}.") for k in errors)),
                            None)
