@@ -6,8 +6,6 @@ muted labels.
 
 from __future__ import annotations
 
-from datetime import date
-
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
@@ -23,7 +21,6 @@ ACCENT = colors.HexColor("#1D5FA8")
 ACCENT_SOFT = colors.HexColor("#E3ECF7")
 WARNING = colors.HexColor("#8A5300")
 WARNING_SOFT = colors.HexColor("#FDF3E1")
-ZEBRA = colors.HexColor("#F7F8FA")
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN_X = 20 * mm
@@ -63,10 +60,6 @@ class Styles:
                                            spaceAfter=2)
         self.footer = ParagraphStyle("footer", fontName=regular, fontSize=7.5, leading=10, textColor=MUTED)
         self.signed = ParagraphStyle("signed", fontName=regular, fontSize=9, leading=12.5, textColor=INK)
-
-
-def day(value: date) -> str:
-    return value.strftime("%d %b %Y")
 
 
 def number(value: float | None, unit: str) -> str:
