@@ -19,9 +19,7 @@ HOW_TO_UNBLOCK = {
         "consultant's reason for going ahead (for example the prescriber's written agreement), each "
         "warning a tick, and the intake is then marked complete. A stop the clinic made one that cannot "
         "be overridden (pregnancy) keeps this step closed while it applies."),
-    STEP_CONSENT: (
-        "Open the consent and hand the tablet to the patient to read and sign it; you countersign "
-        "with your PIN. This step opens as soon as a signed consent is in force."),
+    STEP_CONSENT: "This step opens as soon as a signed consent is in force (the reason above says what is missing).",
 }
 
 
