@@ -27,6 +27,7 @@ from ..domain.consent_template import ConsentTemplate, TemplateError, check_chec
 from ..domain.intake_form import field_paths
 from ..domain.intake_options import IntakeOptions, parse_options
 from ..domain.protocol import Protocol, parse_protocols
+from ..domain.photo import PhotoView, parse_photo_views
 from ..domain.patient_words import CALENDAR_KEYS, PDF_KEYS, PatientWords, parse_patient_words
 from ..domain.scalp import ScalpGeometry, parse_geometry
 from ..domain.screening import ScreeningRule, parse_rules
@@ -53,6 +54,7 @@ GEOMETRY_FILE = "scalp/zones.json"
 PROTOCOLS_FILE = "protocols/protocols.toml"
 CALENDAR_FILE = "protocols/clinic_calendar.toml"
 CONSENT_INDEX_FILE = "consent/index.toml"
+PHOTO_VIEWS_FILE = "photos/views.toml"
 PATIENT_WORDS_KINDS = ("calendar", "pdf")  # calendar/<language>.toml, pdf/<language>.toml
 DEFAULT_LANGUAGE = "en"
 DEMO_CLINIC_FILE = "demo/clinic.toml"
@@ -169,6 +171,10 @@ class ClinicData:
 
     def clinic_calendar(self) -> ClinicCalendar:
         return self.parsed(CALENDAR_FILE, parse_clinic_calendar)
+
+    def photo_views(self) -> tuple[PhotoView, ...]:
+        """The standard views progress photos are taken in, in the clinic's order."""
+        return self.parsed(PHOTO_VIEWS_FILE, parse_photo_views)
 
     def aftercare(self, language: str | None) -> Aftercare | None:
         """The aftercare advice in ``language``; None when the clinic has none in it."""
@@ -306,7 +312,7 @@ class ClinicData:
 
         for read in (self.app_info, self.languages, self.intake_options, self.screening_rules,
                      self.session_settings, self.side_effects, self.geometry, self.protocols,
-                     self.severity_rules, self.clinic_calendar, self.consent_versions):
+                     self.severity_rules, self.clinic_calendar, self.consent_versions, self.photo_views):
             check(read)
         check(lambda: self.aftercare_or_english(DEFAULT_LANGUAGE))
         if self._exists("aftercare"):
