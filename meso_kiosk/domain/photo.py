@@ -50,7 +50,7 @@ class Photo:
     patient_id: int
     view_id: str
     taken_at: datetime  # UTC
-    consultant_id: int
+    consultant_id: int | None  # None: imported from the command line
     session_id: int | None
     sha256: str
     width: int
@@ -67,8 +67,13 @@ class PhotoConsentWithdrawal:
     patient_id: int
     withdrawn_at: datetime  # UTC
     disposition: str  # "keep" | "delete"
-    actor: str
+    actor: str  # as the audit log writes it ("consultant:3", "cli")
     reason: str | None
+    photos: int  # how many photos the patient had when it was recorded
+
+    @property
+    def deletes(self) -> bool:
+        return self.disposition == "delete"
 
 
 @dataclass(frozen=True)
@@ -108,6 +113,14 @@ def photo_consent_state(latest: ConsentFact | None, last_withdrawal_at: datetime
     if last_withdrawal_at is not None and last_withdrawal_at >= latest.signed_at:
         return PHOTOS_WITHDRAWN
     return CURRENT
+
+
+def deleted_on_request(photo: Photo, withdrawals: "tuple[PhotoConsentWithdrawal, ...] | list") -> \
+        PhotoConsentWithdrawal | None:
+    """The withdrawal that deleted this photo's file on request (the first "delete" withdrawal
+    recorded after it was taken), or None while its file is kept."""
+    return next((w for w in withdrawals if w.deletes and w.patient_id == photo.patient_id
+                 and w.withdrawn_at >= photo.taken_at), None)
 
 
 def parse_photo_views(data: Any) -> tuple[PhotoView, ...]:

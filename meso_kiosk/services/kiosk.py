@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from .export import ExportService
     from .intake import IntakeService
     from .patients import PatientService
+    from .photos import PhotoService
     from .seal import MakeSeal, SealService
     from .sessions import SessionService
 
@@ -87,6 +88,13 @@ class Kiosk:
         from .sessions import SessionService
 
         return SessionService(self.store, self.clock, self.consents.consent_gate, self.clinic_data)
+
+    @cached_property
+    def photos(self) -> PhotoService:
+        """Progress photos, under the patient's photo consent (files in the data folder's photos/)."""
+        from .photos import PhotoService
+
+        return PhotoService(self.store, self.clock, self.clinic_data, self.paths.root)
 
     @cached_property
     def seal(self) -> SealService:

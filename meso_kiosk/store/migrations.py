@@ -13,19 +13,10 @@ from typing import TYPE_CHECKING, Callable
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
+from .migration_photos import step_0014_photos as _step_0014_photos
+from .triggers import immutable as _immutable
+
 MIGRATION_SET = "meso_kiosk"
-
-
-def _immutable(table: str, when: str, message: str) -> str:
-    """Triggers that make rows of ``table`` matching ``when`` refuse UPDATE and DELETE."""
-    return f"""
-    CREATE TRIGGER {table}_immutable_update BEFORE UPDATE ON {table}
-    WHEN {when.replace('{row}', 'old')}
-    BEGIN SELECT RAISE(ABORT, '{message}'); END;
-    CREATE TRIGGER {table}_immutable_delete BEFORE DELETE ON {table}
-    WHEN {when.replace('{row}', 'old')}
-    BEGIN SELECT RAISE(ABORT, '{message}'); END;
-    """
 
 
 def _step_0001_core(db: "Database") -> None:
@@ -548,7 +539,6 @@ def _step_0013_names_as_written(db: "Database") -> None:
         INSERT INTO patient_names_fts (rowid, words) VALUES (new.patient_id, new.words); END;
     """)
 
-
 STEPS: tuple[tuple[str, Callable[["Database"], None]], ...] = (
     ("0001_core", _step_0001_core),
     ("0002_patient_search", _step_0002_patient_search),
@@ -562,6 +552,7 @@ STEPS: tuple[tuple[str, Callable[["Database"], None]], ...] = (
     ("0011_consent_parties", _step_0011_consent_parties),
     ("0012_cooling_off_waivers", _step_0012_cooling_off_waivers),
     ("0013_names_as_written", _step_0013_names_as_written),
+    ("0014_photos", _step_0014_photos),
 )
 SCHEMA_VERSION = len(STEPS)
 

@@ -52,6 +52,9 @@ RECORDS: dict[str, tuple[Part, ...]] = {
     "consultant_credentials": (Part("consultant_credentials", "id"),),
     "clinic_logo": (Part("clinic_logos", "id"),),
     "cooling_off_waiver": (Part("cooling_off_waivers", "id"),),
+    # A photo's row holds its file's SHA-256: the chain vouches for the picture through it.
+    "photo": (Part("photos", "id"),),
+    "photo_consent_withdrawal": (Part("photo_consent_withdrawals", "id"),),
 }
 
 
