@@ -33,12 +33,32 @@ def test_the_spec_keeps_the_plugins_for_offscreen_and_screens_and_svg():
     assert kept("PySide6/Qt/lib/libQt6Core.so.6")  # not a plugin: kept
 
 
-def test_the_spec_leaves_out_web_engine_quick_and_pdf():
+def test_the_spec_leaves_out_web_engine_quick_controls_and_pdf():
     helpers = _spec_helpers()
     library_kept, excluded = helpers["_library_kept"], helpers["EXCLUDED"]
-    assert {"PySide6.QtWebEngineCore", "PySide6.QtPdf", "PySide6.QtQml", "PySide6.QtQuick"} <= set(excluded)
-    for name in ("libQt6WebEngineCore.so.6", "libQt6Pdf.so.6", "libQt6Quick.so.6", "libQt6Qml.so.6"):
-        assert not library_kept(f"PySide6/Qt/lib/{name}")
+    assert {"PySide6.QtWebEngineCore", "PySide6.QtPdf", "PySide6.QtQml", "PySide6.QtQuick",
+            "PySide6.QtMultimediaWidgets"} <= set(excluded)
+    assert "PySide6.QtMultimedia" not in excluded
+    for name in ("libQt6WebEngineCore.so.6", "libQt6Pdf.so.6", "libQt6QuickControls2.so.6", "libQt6QuickLayouts.so.6",
+                 "libQt6MultimediaWidgets.so.6", "libQt6MultimediaQuick.so.6", "libQt63DCore.so.6",
+                 "libQt6DataVisualization.so.6", "libQt6Graphs.so.6", "Qt6WebEngineCore.dll"):
+        assert not library_kept(f"PySide6/Qt/lib/{name}"), name
     for name in ("libQt6Core.so.6", "libQt6Gui.so.6", "libQt6Widgets.so.6", "libQt6Svg.so.6", "libQt6DBus.so.6",
                  "libQt6XcbQpa.so.6", "libicudata.so.73"):
         assert library_kept(f"PySide6/Qt/lib/{name}")
+
+
+def test_the_spec_bundles_only_qt_multimedia_and_its_ffmpeg_plugin_from_the_addons():
+    helpers = _spec_helpers()
+    plugin_kept, library_kept = helpers["_plugin_kept"], helpers["_library_kept"]
+    base = "PySide6/Qt/plugins/multimedia"
+    for plugin in ("libffmpegmediaplugin.so", "ffmpegmediaplugin.dll", "libffmpegmediaplugin.dylib"):
+        assert plugin_kept(f"{base}/{plugin}"), plugin
+    for plugin in ("libgstreamermediaplugin.so", "windowsmediaplugin.dll", "libdarwinmediaplugin.dylib"):
+        assert not plugin_kept(f"{base}/{plugin}"), plugin
+    # What QtMultimedia and the Linux FFmpeg plugin link to (ldd), or the camera is never found.
+    for name in ("libQt6Multimedia.so.6", "Qt6Multimedia.dll", "libavcodec.so.61", "libavformat.so.61",
+                 "libavutil.so.59", "libswscale.so.8", "libswresample.so.5", "libQt6FFmpegStub-va.so.2",
+                 "libQt6Quick.so.6", "libQt6Qml.so.6", "libQt6QmlMeta.so.6", "libQt6QmlModels.so.6",
+                 "libQt6QmlWorkerScript.so.6", "libQt6Network.so.6", "libQt6OpenGL.so.6", "libQt6Concurrent.so.6"):
+        assert library_kept(f"PySide6/Qt/lib/{name}"), name
