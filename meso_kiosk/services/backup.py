@@ -1,8 +1,9 @@
-"""Backup and restore of a whole installation: database, audit key, exports and seal.
+"""Backup and restore of a whole installation: database, audit key, exports, seal and photos.
 
 A backup is one zip file: ``meso.db`` (an online-backup snapshot), ``audit.key``,
-``exports/…`` and ``seal/…``. It is verified (integrity, foreign keys, audit chain)
-before it is reported as done, and again before a restore puts anything in place.
+``exports/…``, ``seal/…`` and ``photos/…``. It is verified (integrity, foreign keys, audit chain,
+each photo file against the SHA-256 its row holds) before it is reported as done, and again
+before a restore puts anything in place.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from ..store.backup import DatabaseCheck, check_copy, snapshot
 from ..store.db import APPLICATION_ID, Store, storage_error
 from ..store.errors import AuditKeyError, StoreError
 from ..store.instance_lock import InstanceLock
+from ..store.photos import PHOTOS_FOLDER, file_problems as photo_file_problems, stored_files as stored_photos
 from ..store.restores import record_restore
 from ..store.schema import check_schema
 from ..store.settings import get_setting, put_setting
@@ -128,14 +130,27 @@ def _describe(check: DatabaseCheck) -> str:
     return f"the audit log in the copy fails its check: {check.audit.problem()}"
 
 
-def _extra_files(paths: DataPaths) -> list[tuple[Path, str]]:
+def _extra_files(paths: DataPaths, db_copy: Path) -> list[tuple[Path, str]]:
     files = [(paths.audit_key, "audit.key")]
     for folder in (paths.exports, paths.seal):
         if folder.is_dir():
             for path in sorted(folder.rglob("*")):
                 if path.is_file() and not path.name.endswith(".tmp"):
                     files.append((path, path.relative_to(paths.root).as_posix()))
-    return files
+    return files + _photo_files(paths.root / PHOTOS_FOLDER, db_copy)
+
+
+def _photo_files(folder: Path, database: Path) -> list[tuple[Path, str]]:
+    """The photo files the snapshot's rows name (not one deleted on request, nor one whose row came
+    after the snapshot), each checked against the SHA-256 its row holds."""
+    conn = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+    try:
+        problems = photo_file_problems(conn, folder)
+        if problems:
+            raise BackupError(f"backup not written: {'; '.join(problems[:3])}. Run 'meso-kiosk audit-verify'.")
+        return [(folder / name, f"{PHOTOS_FOLDER}/{name}") for _, name, _ in stored_photos(conn)]
+    finally:
+        conn.close()
 
 
 def create_backup(kiosk: Kiosk, out: Path, *, force: bool = False) -> BackupReport:
@@ -179,7 +194,7 @@ def _write_backup(kiosk: Kiosk, out: Path, key: bytes, replace: bool) -> BackupR
         check = check_copy(db_copy, key, contents=False)
         if not check.ok:
             raise BackupError(f"backup not written: {_describe(check)}")
-        files = _extra_files(kiosk.paths)
+        files = _extra_files(kiosk.paths, db_copy)
         manifest = {
             "format": 1, "app_version": __version__, "created_at": kiosk.clock.now_iso(),
             "installation_id": get_setting(kiosk.store.conn, INSTALLATION_SETTING),
@@ -240,7 +255,7 @@ def _known_member(name: str) -> bool:
     if name in (MANIFEST, "meso.db", "audit.key"):
         return True
     parts = name.split("/")
-    return (len(parts) >= 2 and parts[0] in ("exports", "seal") and all(parts[1:])
+    return (len(parts) >= 2 and parts[0] in ("exports", "seal", PHOTOS_FOLDER) and all(parts[1:])
             and not any(part in (".", "..") for part in parts))
 
 
@@ -329,6 +344,13 @@ def _check_restored(database: Path, key: bytes, manifest: dict, archive_name: st
     check = check_copy(database, key)
     if not check.ok:
         raise BackupError(f"backup not restored: {_describe(check)}")
+    conn = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+    try:
+        problems = photo_file_problems(conn, database.parent / PHOTOS_FOLDER)
+    finally:
+        conn.close()
+    if problems:
+        raise BackupError(f"backup not restored: in {archive_name}, {'; '.join(problems[:3])}")
     if (manifest.get("audit_rows"), manifest.get("audit_head")) != (head.rows, head.hash):
         raise BackupError(f"backup not restored: the audit log in {archive_name} does not end where its "
                           "manifest says (rows removed or added after the backup was made)")
@@ -358,6 +380,7 @@ def _restore_into(archive_path: Path, data_dir: Path, allow_older: bool) -> str:
                 "records would be lost; nothing was changed. Pass --allow-older to restore it anyway (recorded)")
         _record_restore(staging, key, head, archive_path.name, manifest, now, older)
         tighten(DataPaths(staging))  # zip members come out with the default modes: private again
+        _private_photos(staging / PHOTOS_FOLDER)
         _sync_tree(staging)  # all of it on disk before it takes the data folder's place
         kept = None
         if data_dir.exists():
@@ -376,6 +399,14 @@ def _restore_into(archive_path: Path, data_dir: Path, allow_older: bool) -> str:
     return (f"restored {archive_path.name} into {data_dir}: {check.patients} patients, "
             f"{check.audit.rows_checked} audit rows verified, {whose_key} "
             f"(backup of {manifest.get('created_at', '?')}){' over newer data' if older else ''}{aside}")
+
+
+def _private_photos(folder: Path) -> None:
+    """Photo folders 0700 and files 0600, as the app writes them (zip members come out readable)."""
+    if os.name != "posix" or not folder.is_dir():
+        return
+    for path in [folder, *folder.rglob("*")]:
+        os.chmod(path, 0o700 if path.is_dir() else 0o600)
 
 
 def _log_reaches(database: Path, head: Head) -> bool:

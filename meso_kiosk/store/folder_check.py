@@ -16,6 +16,7 @@ from typing import NamedTuple
 from . import anchor, audit
 from .db import check_file, connect_read_only, damaged
 from .errors import AuditKeyError, DatabaseDamagedError, StoreError
+from .photos import file_problems as photo_file_problems, photos_folder
 from .schema import check_schema
 
 
@@ -31,7 +32,8 @@ class FolderCheck(NamedTuple):
         if self.problems:
             return "; also: ".join(self.problems)
         return (f"audit log intact: {self.report.rows_checked} rows, head {self.report.head_hash[:16]}; "
-                "every record matches its latest entry; the anchored head is in the log")
+                "every record matches its latest entry; the anchored head is in the log; every photo file matches "
+                "its record")
 
 
 def check_folder(database: Path, key_path: Path, anchor_path: Path) -> FolderCheck:
@@ -63,6 +65,8 @@ def check_folder(database: Path, key_path: Path, anchor_path: Path) -> FolderChe
         report = audit.verify(conn, key)
         if not report.ok:
             problems.insert(0, report.problem())
+        # A photo's row (which the chain vouches for) holds its file's SHA-256: a swapped picture shows here.
+        problems += photo_file_problems(conn, photos_folder(database.parent))
         if isinstance(anchored, anchor.AuditAnchorError):
             problems.append(str(anchored))
         elif gap := anchor.anchor_problem(conn, anchored, anchor_path):

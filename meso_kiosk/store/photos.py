@@ -8,6 +8,7 @@ the audit chain (record_content: entity ``photo``) vouches for the picture.
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 from datetime import datetime
 from pathlib import Path
@@ -111,3 +112,24 @@ def stored_files(conn: sqlite3.Connection) -> list[tuple[int, str, str]]:
     deleted = deleted_files(conn)
     rows = conn.execute("SELECT id, file_name, sha256 FROM photos ORDER BY id")
     return [row for row in rows if row[1] not in deleted]
+
+
+def file_problems(conn: sqlite3.Connection, folder: Path) -> list[str]:
+    """What is wrong with the photo files in ``folder`` (a data folder's photos/): each photo whose
+    row says it is kept but whose file is missing, or not the picture stored (its SHA-256 differs)."""
+    problems = []
+    for photo_id, file_name, sha256 in stored_files(conn):
+        path = folder / file_name
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            problems.append(f"the file of photo {photo_id} ({PHOTOS_FOLDER}/{file_name}) is missing")
+            continue
+        except OSError as error:
+            problems.append(f"the file of photo {photo_id} ({PHOTOS_FOLDER}/{file_name}) cannot be read "
+                            f"({error.strerror or error})")
+            continue
+        if hashlib.sha256(data).hexdigest() != sha256:
+            problems.append(f"the file of photo {photo_id} ({PHOTOS_FOLDER}/{file_name}) has been changed since "
+                            "it was stored (its SHA-256 is not the one its record holds)")
+    return problems
