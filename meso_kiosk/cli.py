@@ -167,6 +167,12 @@ def build_parser() -> argparse.ArgumentParser:
     verify = commands.add_parser("verify", help="check a PDF's seal and that this installation issued it")
     verify.add_argument("file", metavar="FILE", type=_path, help="a PDF exported by 'meso-kiosk export-pdf' or the app")
     _add_data_dir(verify, default=argparse.SUPPRESS)
+    photo = commands.add_parser("photo-import", help="store a progress photo (JPEG, PNG, HEIC) for a patient "
+                                                     "whose photo consent is current; its metadata is removed")
+    photo.add_argument("--patient", required=True, type=_patient_id, metavar="ID", help="the patient's number")
+    photo.add_argument("--view", required=True, type=_text, metavar="VIEW", help="the standard view, e.g. vertex")
+    photo.add_argument("file", metavar="FILE", type=_path, help="the photo file (from a camera or USB drive)")
+    _add_data_dir(photo, default=argparse.SUPPRESS)
     new_seal = commands.add_parser("new-seal", help="make a new clinic seal when the old one is lost for good (recorded)")
     _add_data_dir(new_seal, default=argparse.SUPPRESS)
     _add_clinic_parser(commands)
@@ -294,6 +300,28 @@ def _run_verify(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _run_photo_import(args: argparse.Namespace) -> int:
+    from .services.photo_image import MAX_BYTES
+
+    path = Path(args.file)
+    if path.is_dir():
+        raise CommandFailed(f"{path} is a folder, not a photo file")
+    if path.is_file() and path.stat().st_size > MAX_BYTES:
+        raise CommandFailed(f"{path}: the file is too large for a photo (at most {MAX_BYTES // (1024 * 1024)} MB)")
+    data = path.read_bytes()  # a missing or unreadable file: one line from main's OSError
+    kiosk = _existing_kiosk(args)
+    try:
+        photo = kiosk.photos.add(args.patient, args.view, data, None, source="import")
+    except ValidationError as error:
+        message = next(iter(error.errors.values()))
+        raise CommandFailed(f"{path}: {message}" if error.field == "image" else message) from None
+    finally:
+        kiosk.close()
+    print(f"stored photo {photo.id} ({photo.view_id}, {photo.width}x{photo.height}) for patient {photo.patient_id}, "
+          f"sha256 {photo.sha256}")
+    return EXIT_OK
+
+
 # A setting's field (``ValidationError.errors`` key) → the option that sets it.
 CLINIC_OPTIONS = {"name": "--name", "address": "--address", "phone": "--phone", "email": "--email",
                   "timezone": "--timezone", "currency": "--currency", "prices": "--price",
@@ -403,6 +431,7 @@ COMMANDS: dict[str | None, Callable[[argparse.Namespace], int]] = {
     "export-pdf": _run_export_pdf,
     "verify": _run_verify,
     "new-seal": _run_new_seal,
+    "photo-import": _run_photo_import,
     "clinic": _run_clinic,
     "self-test": _run_self_test,
 }

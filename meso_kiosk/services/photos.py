@@ -86,6 +86,8 @@ class PhotoService:
         """
         from .photo_image import prepare_photo  # Pillow: only when a photo is stored
 
+        if self._store.conn.execute("SELECT 1 FROM patients WHERE id = ?", (patient_id,)).fetchone() is None:
+            raise ValidationError.single("patient", f"There is no patient {patient_id}.")
         why_not = self.may_take(patient_id)
         if why_not:
             raise ValidationError.single("patient", why_not)
