@@ -27,10 +27,11 @@ from ..domain.photo import (
 )
 from ..domain.text import clean_text
 from ..store import photos as photo_rows
-from ..store.db import Store
+from ..store.db import Store, Transaction
 from .clinic_data import ClinicData
 from .errors import WordedError
 from .files import write_atomically
+from .photo_image import StoredImage, prepare_photo  # Pillow itself loads on the first photo
 
 CLI_ACTOR = "cli"
 KEEP_WORDS = ("The photos already taken stay in the patient's record under the clinic's retention rule: kept "
@@ -84,8 +85,6 @@ class PhotoService:
         ``ValidationError`` (keys ``patient``, ``view_id``, ``source``, ``session_id``, ``image``) when the
         photo consent is not current, the view or session is unknown, or the bytes are no usable picture.
         """
-        from .photo_image import prepare_photo  # Pillow: only when a photo is stored
-
         if self._store.conn.execute("SELECT 1 FROM patients WHERE id = ?", (patient_id,)).fetchone() is None:
             raise ValidationError.single("patient", f"There is no patient {patient_id}.")
         why_not = self.may_take(patient_id)
@@ -96,21 +95,33 @@ class PhotoService:
             raise ValidationError.single("source", f"A photo comes from {' or '.join(SOURCES)}, not {source!r}.")
         self._check_session(patient_id, session_id)
         image = prepare_photo(image_bytes)
-        sha256 = hashlib.sha256(image.jpeg).hexdigest()
+        written: list[Path] = []
+        try:
+            with self._store.write(CLI_ACTOR if actor is None else consultant_actor(actor)) as tx:
+                return self.store_in(tx, patient_id, view_id, image, actor, session_id=session_id, source=source,
+                                     written=written)
+        except BaseException:
+            for path in written:  # no file without its row, whatever refused the commit
+                path.unlink(missing_ok=True)
+            raise
+
+    def store_in(self, tx: Transaction, patient_id: int, view_id: str, image: StoredImage, consultant_id: int | None,
+                 *, session_id: int | None, source: str, taken_at: str | None = None,
+                 written: list[Path] | None = None) -> Photo:
+        """Write ``image`` (already a clean JPEG) to its file, then its row in the open transaction ``tx``
+        (``add``; the demo seeder). The file's path goes into ``written``: the caller removes it if ``tx``
+        does not commit."""
         file_name = f"{patient_id}/{uuid.uuid4().hex}.jpg"
         target = self._folder / file_name
         for folder in (self._folder, target.parent):
             folder.mkdir(mode=0o700, exist_ok=True)
         write_atomically(target, image.jpeg, mode=0o600, replace=False)
-        try:
-            with self._store.write(CLI_ACTOR if actor is None else consultant_actor(actor)) as tx:
-                return photo_rows.insert_photo(
-                    tx, patient_id=patient_id, view_id=view_id, consultant_id=actor, session_id=session_id,
-                    sha256=sha256, width=image.width, height=image.height, file_name=file_name, source=source)
-        except BaseException:
-            with suppress(OSError):
-                target.unlink()  # no file without its row
-            raise
+        if written is not None:
+            written.append(target)
+        return photo_rows.insert_photo(
+            tx, patient_id=patient_id, view_id=view_id, consultant_id=consultant_id, session_id=session_id,
+            sha256=hashlib.sha256(image.jpeg).hexdigest(), width=image.width, height=image.height,
+            file_name=file_name, source=source, taken_at=taken_at)
 
     def _check_session(self, patient_id: int, session_id: int | None) -> None:
         if session_id is None:

@@ -42,13 +42,15 @@ def _to_withdrawal(row: tuple) -> PhotoConsentWithdrawal:
 
 def insert_photo(tx: Transaction, *, patient_id: int, view_id: str, consultant_id: int | None,
                  session_id: int | None, sha256: str, width: int, height: int, file_name: str,
-                 source: str) -> Photo:
-    """The photo's row, taken now (the transaction's time), with its audit entry ``photo.add``."""
+                 source: str, taken_at: str | None = None) -> Photo:
+    """The photo's row, taken now (the transaction's time; the demo's at its sessions' times), with its
+    audit entry ``photo.add``."""
+    taken_at = taken_at or tx.at
     cursor = tx.execute(
         f"INSERT INTO photos ({_COLUMNS.removeprefix('id, ')}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (patient_id, view_id, tx.at, consultant_id, session_id, sha256, width, height, file_name, source))
+        (patient_id, view_id, taken_at, consultant_id, session_id, sha256, width, height, file_name, source))
     tx.audit("photo.add", "photo", cursor.lastrowid)
-    return Photo(cursor.lastrowid, patient_id, view_id, parse_utc_iso(tx.at), consultant_id,  # type: ignore[arg-type]
+    return Photo(cursor.lastrowid, patient_id, view_id, parse_utc_iso(taken_at), consultant_id,  # type: ignore[arg-type]
                  session_id, sha256, width, height, file_name, source)
 
 

@@ -17,6 +17,7 @@ from .consents import seed_consents
 from .context import DEMO_ACTOR, DemoContext, Seeder
 from .courses import seed_courses
 from .intakes import seed_intakes
+from .photos import seed_photos
 from .sessions import seed_sessions
 
 
@@ -33,6 +34,7 @@ SEEDERS: tuple[Seeder, ...] = (
     seed_consents,  # before the sessions: patients sign before their first session
     seed_courses,  # before the sessions, which then count as done
     seed_sessions,
+    seed_photos,  # after the sessions: a set of photos at each one
 )
 
 
