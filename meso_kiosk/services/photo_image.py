@@ -133,10 +133,10 @@ def prepare_photo(data: bytes) -> StoredImage:
         upright = image  # an EXIF block too broken to read holds no orientation worth keeping
     rgb = _to_srgb(upright)
     if max(rgb.size) > MAX_STORED_SIDE:
-        rgb.thumbnail((MAX_STORED_SIDE, MAX_STORED_SIDE), Image.Resampling.LANCZOS)
+        rgb.thumbnail((MAX_STORED_SIDE, MAX_STORED_SIDE), Image.Resampling.BICUBIC)  # LANCZOS: 0.3 s more at 24 MP
     # A new image carries the pixels only: no EXIF, GPS, XMP, ICC, comments or text chunks.
     clean = Image.new("RGB", rgb.size)
     clean.paste(rgb)
     out = io.BytesIO()
-    clean.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True)
+    clean.save(out, "JPEG", quality=JPEG_QUALITY)  # optimize=True: ~9% smaller, 0.4 s more for 12 MP
     return StoredImage(out.getvalue(), *clean.size)

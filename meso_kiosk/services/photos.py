@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 import os
 import uuid
-from contextlib import suppress
 from pathlib import Path
 
 from ..domain.actor import consultant_actor
@@ -191,10 +190,21 @@ class PhotoService:
         with self._store.write(CLI_ACTOR if actor is None else consultant_actor(actor)) as tx:
             withdrawal = photo_rows.insert_withdrawal(tx, patient_id, disposition, text, len(kept))
         if withdrawal.deletes:
-            for photo in kept:  # after the commit: a refused record leaves every file in place
-                with suppress(FileNotFoundError):
-                    os.unlink(self._folder / photo.file_name)
+            self._delete_files(kept)  # after the commit: a refused record leaves every file in place
         return withdrawal
+
+    def _delete_files(self, photos: list[Photo]) -> None:
+        left = []
+        for photo in photos:
+            try:
+                os.unlink(self._folder / photo.file_name)
+            except FileNotFoundError:
+                continue
+            except OSError as error:
+                left.append(f"{photo.file_name} ({error.strerror or error})")
+        if left:
+            raise PhotoFileError(f"The withdrawal is recorded, but {len(left)} photo file(s) could not be deleted: "
+                                 f"{', '.join(left[:3])}. Delete them by hand; audit-verify lists them until then.")
 
     def disposition_words(self, withdrawal: PhotoConsentWithdrawal) -> str:
         return DELETE_WORDS.format(count=withdrawal.photos) if withdrawal.deletes else KEEP_WORDS

@@ -134,4 +134,8 @@ def file_problems(conn: sqlite3.Connection, folder: Path) -> list[str]:
         if hashlib.sha256(data).hexdigest() != sha256:
             problems.append(f"the file of photo {photo_id} ({PHOTOS_FOLDER}/{file_name}) has been changed since "
                             "it was stored (its SHA-256 is not the one its record holds)")
+    for file_name in sorted(deleted_files(conn)):  # privacy: a picture the patient had deleted must be gone
+        if (folder / file_name).exists():
+            problems.append(f"the photo file {PHOTOS_FOLDER}/{file_name} was deleted on the patient's request but "
+                            "is still there; delete it")
     return problems

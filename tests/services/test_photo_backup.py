@@ -78,3 +78,14 @@ def test_audit_verify_reports_a_swapped_or_missing_photo(kiosk, data_dir, photog
 def test_audit_verify_does_not_miss_a_file_deleted_on_request(kiosk, data_dir, photographed, capsys):
     kiosk.photos.withdraw_photo_consent(photographed[0].patient_id, "delete", None)
     assert main(["audit-verify", "--data-dir", str(data_dir)]) == 0
+
+
+def test_audit_verify_reports_a_file_deleted_on_request_that_is_still_there(kiosk, data_dir, photographed, capsys):
+    path = photos_folder(data_dir) / photographed[0].file_name
+    kept = path.read_bytes()
+    kiosk.photos.withdraw_photo_consent(photographed[0].patient_id, "delete", None)
+    path.write_bytes(kept)  # put back by hand, or a deletion that failed
+    capsys.readouterr()
+    assert main(["audit-verify", "--data-dir", str(data_dir)]) == 1
+    said = capsys.readouterr()
+    assert "deleted on the patient's request but is still there" in said.out + said.err
