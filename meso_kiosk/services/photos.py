@@ -97,6 +97,9 @@ class PhotoService:
         written: list[Path] = []
         try:
             with self._store.write(CLI_ACTOR if actor is None else consultant_actor(actor)) as tx:
+                why_not = self.may_take(patient_id)  # again, under the write lock: a withdrawal may have come
+                if why_not:
+                    raise ValidationError.single("patient", why_not)
                 return self.store_in(tx, patient_id, view_id, image, actor, session_id=session_id, source=source,
                                      written=written)
         except BaseException:
