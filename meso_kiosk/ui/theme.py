@@ -41,8 +41,10 @@ QLabel[role="banner-notice"] {{ color: {TEXT}; background: {ACCENT_SOFT}; border
     border-radius: 8px; padding: 8px 12px; }}
 QLineEdit, QComboBox, QPlainTextEdit {{ background: {SURFACE}; border: 1px solid {BORDER};
     border-radius: 8px; padding: 6px 12px; min-height: {TOUCH_TARGET - 14}px; }}
-QLineEdit:focus, QComboBox:focus, QPlainTextEdit:focus {{ border: 2px solid {ACCENT}; }}
-QLineEdit[invalid="true"] {{ border: 2px solid {STOP}; }}
+/* A focused or wrong field's border is 1 px thicker: its padding is 1 px thinner, so the
+   field keeps its size and nothing beside or below it moves under the finger. */
+QLineEdit:focus, QComboBox:focus, QPlainTextEdit:focus {{ border: 2px solid {ACCENT}; padding: 5px 11px; }}
+QLineEdit[invalid="true"] {{ border: 2px solid {STOP}; padding: 5px 11px; }}
 QPushButton {{ background: {SURFACE}; color: {ACCENT}; border: 2px solid {ACCENT}; border-radius: 8px;
     padding: 8px 20px; min-height: {TOUCH_TARGET - 20}px; min-width: 96px; font-weight: 600; }}
 QPushButton:hover {{ background: {ACCENT_SOFT}; }}
@@ -95,8 +97,8 @@ QFrame[role="intake-notice"] {{ background: {ACCENT_SOFT}; border: 1px solid {AC
 QFrame[role="intake-done"] {{ background: #E6F2EA; border: 2px solid {SUCCESS}; border-radius: 10px; }}
 QDateEdit, QTimeEdit {{ background: {SURFACE}; border: 1px solid {BORDER}; border-radius: 8px;
     padding: 6px 12px; min-height: {TOUCH_TARGET - 14}px; }}
-QDateEdit:focus, QTimeEdit:focus {{ border: 2px solid {ACCENT}; }}
-QDateEdit[invalid="true"], QTimeEdit[invalid="true"] {{ border: 2px solid {STOP}; }}
+QDateEdit:focus, QTimeEdit:focus {{ border: 2px solid {ACCENT}; padding: 5px 11px; }}
+QDateEdit[invalid="true"], QTimeEdit[invalid="true"] {{ border: 2px solid {STOP}; padding: 5px 11px; }}
 QDateEdit::drop-down {{ border: none; width: 44px; }}
 QDateEdit::down-arrow {{ image: url({{chevron}}); width: 20px; height: 20px; }}
 QTimeEdit::up-button, QTimeEdit::down-button {{ width: 0px; }}
@@ -104,7 +106,7 @@ QCheckBox[role="ack"] {{ spacing: 12px; font-weight: 600; }}
 QCheckBox[role="ack"]:disabled {{ color: {TEXT}; }}
 QCheckBox[role="ack"]::indicator {{ width: 28px; height: 28px; }}
 QComboBox:disabled {{ color: {TEXT}; background: #EEF0F3; }}
-QPlainTextEdit[invalid="true"] {{ border: 2px solid {STOP}; }}
+QPlainTextEdit[invalid="true"] {{ border: 2px solid {STOP}; padding: 5px 11px; }}
 """
 
 
@@ -149,10 +151,11 @@ QPushButton[role="square"] {{ min-width: 44px; max-width: 44px; min-height: 44px
     font-size: 24px; }}
 QSpinBox {{ background: {SURFACE}; border: 1px solid {BORDER}; border-radius: 8px; padding: 6px 8px;
     font-size: 22px; font-weight: 600; }}
-QSpinBox:focus {{ border: 2px solid {ACCENT}; }}
+QSpinBox:focus {{ border: 2px solid {ACCENT}; padding: 5px 7px; }}
 QSpinBox QLineEdit {{ border: none; padding: 0; min-height: 0; background: transparent; }}
 QSpinBox::up-button, QSpinBox::down-button {{ width: 0px; }}
-QSpinBox[invalid="true"], QLineEdit[invalid="true"] {{ border: 2px solid {STOP}; }}
+QSpinBox[invalid="true"] {{ border: 2px solid {STOP}; padding: 5px 7px; }}
+QLineEdit[invalid="true"] {{ border: 2px solid {STOP}; padding: 5px 11px; }}
 """
 
 # Lock screen, PIN pad and consultant administration.

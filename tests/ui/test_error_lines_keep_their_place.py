@@ -102,3 +102,31 @@ def test_an_intake_answer_refused_while_typing_says_so_once_the_field_is_left(ki
     page.fields["complaint.daily_shedding"].editor.setFocus(Qt.FocusReason.TabFocusReason)
     qtbot.waitUntil(lambda: bool(field.error_text()))
     assert field.editor.text() == "-3"  # what was typed stays for correcting
+
+
+def test_a_field_keeps_its_size_when_focused_or_marked_wrong(qtbot, qapp):
+    """The theme's focus and error borders are 1 px thicker than the plain one: each field's padding
+    gives the pixel back, so a tap or an error never grows a field and pushes what is below it."""
+    from PySide6.QtWidgets import QComboBox, QDateEdit, QLineEdit, QPlainTextEdit, QSpinBox
+
+    from meso_kiosk.ui.widgets.basics import restyle
+
+    apply_theme(qapp)
+    panel = QWidget()
+    layout = QVBoxLayout(panel)
+    fields = [QLineEdit("Dubois"), QComboBox(), QDateEdit(), QSpinBox(), QPlainTextEdit("notes")]
+    fields[1].addItems(["English", "Français"])
+    for field in fields:
+        layout.addWidget(field)
+    below = button("Below", "Below the fields")
+    layout.addWidget(below)
+    holder = _shown(qtbot, panel)  # noqa: F841 (kept: the fields live in it)
+    plain = [_where(widget) for widget in (*fields, below)]
+    for field in fields:
+        field.setFocus()
+        field.setProperty("invalid", True)
+        restyle(field)
+        assert [_where(widget) for widget in (*fields, below)] == plain, type(field).__name__
+        field.setProperty("invalid", False)
+        restyle(field)
+        field.clearFocus()

@@ -65,23 +65,6 @@ class PinEntry(QWidget):
             key.setFixedSize(KEY_SIZE + 24, KEY_SIZE)  # the theme says the same (its min-height would win)
         self._build()
         self._connect_signals()
-        self._field_height_kept = False
-
-    def _keep_field_height(self) -> None:
-        # The theme draws a wrong (or focused) PIN's field with a thicker border: give the field
-        # that height from the start, so the keypad below never moves when it is marked.
-        # Measured once styled, at the first show (the style is not all there before).
-        invalid = bool(self.field.property("invalid"))
-        self._set_invalid(True)
-        height = self.field.sizeHint().height()
-        self._set_invalid(invalid)
-        self.field.setMinimumHeight(max(height, self.field.sizeHint().height()))
-
-    def showEvent(self, event) -> None:  # noqa: N802 (Qt API)
-        if not self._field_height_kept:
-            self._field_height_kept = True
-            self._keep_field_height()
-        super().showEvent(event)
 
     # ------------------------------------------------------------ public
 
