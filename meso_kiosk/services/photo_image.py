@@ -22,7 +22,7 @@ MIN_SIDE = 64  # smaller cannot show hair; a 1x1 "image" is a tracking pixel, no
 MAX_STORED_SIDE = 4096  # a longer side is scaled down: plenty to compare, and backups stay small
 JPEG_QUALITY = 90
 _FORMATS = ("JPEG", "PNG")
-_HEIF_BRANDS = (b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1", b"avif")
+_HEIF_BRANDS = (b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1")
 
 
 @dataclass(frozen=True)

@@ -109,8 +109,16 @@ def deleted_files(conn: sqlite3.Connection) -> set[str]:
     return {row[0] for row in rows}
 
 
+def _has_photos(conn: sqlite3.Connection) -> bool:
+    """Whether the schema has photos yet: audit-verify, a backup or a restore may read a database from before
+    migration 0014."""
+    return conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'photos'").fetchone() is not None
+
+
 def stored_files(conn: sqlite3.Connection) -> list[tuple[int, str, str]]:
     """(id, file name, SHA-256) of every photo whose file must be in the data folder (not deleted on request)."""
+    if not _has_photos(conn):
+        return []
     deleted = deleted_files(conn)
     rows = conn.execute("SELECT id, file_name, sha256 FROM photos ORDER BY id")
     return [row for row in rows if row[1] not in deleted]
@@ -134,7 +142,7 @@ def file_problems(conn: sqlite3.Connection, folder: Path) -> list[str]:
         if hashlib.sha256(data).hexdigest() != sha256:
             problems.append(f"the file of photo {photo_id} ({PHOTOS_FOLDER}/{file_name}) has been changed since "
                             "it was stored (its SHA-256 is not the one its record holds)")
-    for file_name in sorted(deleted_files(conn)):  # privacy: a picture the patient had deleted must be gone
+    for file_name in sorted(deleted_files(conn) if _has_photos(conn) else ()):  # privacy: a picture the patient had deleted must be gone
         if (folder / file_name).exists():
             problems.append(f"the photo file {PHOTOS_FOLDER}/{file_name} was deleted on the patient's request but "
                             "is still there; delete it")
