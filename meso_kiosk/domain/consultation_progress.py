@@ -15,6 +15,9 @@ from .screening import STEP_CONSENT, STEP_SCALP_MAP
 
 STEP_INTAKE = "intake"
 STEP_COURSE = "course"
+STEP_PHOTOS = "photos"
+# Steps whose work never holds the consultation up: "Continue" is offered on them done or not.
+OPTIONAL_STEPS = frozenset({STEP_PHOTOS})
 STEP_TREATMENT = STEP_SCALP_MAP
 STEP_SUMMARY = "summary"
 
@@ -35,18 +38,23 @@ class ConsultationFacts:
     session_open: bool  # a session started and not yet closed
     session_due_today: bool  # the course's next session is planned for today (or is overdue)
     session_closed_today: bool  # a session was closed today
+    # Every standard view has a photo taken today, or the patient said no to photos (or withdrew it).
+    photos_done_today: bool = False
 
 
 def step_done(step_id: str, facts: ConsultationFacts) -> bool:
     """Whether the step's work is finished for this patient today, so that its main action is to
     go on: the intake complete, a course stored, a consent in force, today's session closed (or
-    none due today by the course). The summary is never "done": exporting is always its main action."""
+    none due today by the course), every view photographed today (or photos declined). The summary is
+    never "done": exporting is always its main action."""
     if step_id == STEP_INTAKE:
         return facts.intake is IntakeStage.COMPLETE
     if step_id == STEP_COURSE:
         return facts.course_planned
     if step_id == STEP_CONSENT:
         return facts.consent_in_force
+    if step_id == STEP_PHOTOS:
+        return facts.photos_done_today
     if step_id == STEP_TREATMENT:
         if facts.session_open:
             return False
@@ -73,7 +81,8 @@ def next_task(facts: ConsultationFacts) -> str:
       step is one tap away.
 
     Screening and consent come before treatment whatever a clinic's history: a patient whose
-    consent was withdrawn opens on the consent even with a session due.
+    consent was withdrawn opens on the consent even with a session due. The photos are never
+    today's task: they are optional, one tap before the treatment, and never hold it back.
     """
     if facts.intake is not IntakeStage.COMPLETE:
         return STEP_INTAKE

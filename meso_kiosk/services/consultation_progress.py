@@ -10,23 +10,26 @@ from ..domain.clock import Clock
 from ..domain.course import PlannedSession
 from ..domain.errors import ValidationError
 from ..domain.consultation_progress import STEP_CONSENT, STEP_INTAKE, ConsultationFacts, IntakeStage
+from ..domain.photo import ANSWERED_NO, PHOTOS_WITHDRAWN
 from ..domain.treatment_gate import Refusal
 
 if TYPE_CHECKING:
     from .consent import ConsentService
     from .course import CourseService
     from .intake import IntakeService
+    from .photos import PhotoService
     from .sessions import SessionService
 
 
 class ConsultationProgress:
     def __init__(self, intake: IntakeService, course: CourseService, consents: ConsentService,
-                 sessions: SessionService, clock: Clock):
+                 sessions: SessionService, clock: Clock, photos: PhotoService | None = None):
         self._intake = intake
         self._course = course
         self._consents = consents
         self._sessions = sessions
         self._clock = clock
+        self._photos = photos
 
     def facts(self, patient_id: int) -> ConsultationFacts:
         intake = self._intake.current(patient_id)
@@ -42,7 +45,20 @@ class ConsultationProgress:
             session_open=self._sessions.draft(patient_id) is not None,
             session_due_today=upcoming is not None and upcoming.date <= today,
             session_closed_today=today in self._course.done_dates(patient_id),
+            photos_done_today=self._photos_done_today(patient_id),
         )
+
+    def _photos_done_today(self, patient_id: int) -> bool:
+        """Every standard view has a photo taken today (clinic local date), or the patient declined
+        photos (their consent says no, or they withdrew the photo consent)."""
+        if self._photos is None:
+            return False
+        if self._photos.consent_state(patient_id) in (ANSWERED_NO, PHOTOS_WITHDRAWN):
+            return True
+        today = self._clock.today()
+        taken = {photo.view_id for photo in self._photos.photos(patient_id)
+                 if self._clock.local(photo.taken_at).date() == today}
+        return all(view.id in taken for view in self._photos.views())
 
     def _next_session(self, patient_id: int) -> PlannedSession | None:
         """The course's next session as planned today; None when all are done, or when the stored

@@ -36,6 +36,7 @@ from .pages.handoff import HandoffPage
 from .pages.handoff_take_home import wire_take_home
 from .pages.intake import IntakePage
 from .pages.lot_recall import LotRecallPage
+from .pages.photos import PhotosPage
 from .pages.new_patient import NewPatientPage
 from .pages.patient_details import PatientDetailsPage
 from .pages.patients import PatientsPage
@@ -105,7 +106,8 @@ def _build_pages(window: MainWindow, kiosk: Kiosk, info: AppInfo, sign_in: SignI
     pages["intake"] = IntakePage(kiosk.intake, details, kiosk.clock, actor)
     from ..services.consultation_progress import ConsultationProgress
 
-    progress = ConsultationProgress(kiosk.intake, kiosk.course, kiosk.consents, kiosk.sessions, kiosk.clock)
+    progress = ConsultationProgress(kiosk.intake, kiosk.course, kiosk.consents, kiosk.sessions, kiosk.clock,
+                                    kiosk.photos)
     # The treatment waits for a complete intake, then a consent in force (the session gate's refusal).
     pages["scalp_map"] = ScalpMapPage(kiosk.sessions, kiosk.clock, actor,
                                       guard=held_by_refusal(progress.treatment_hold),
@@ -114,10 +116,11 @@ def _build_pages(window: MainWindow, kiosk: Kiosk, info: AppInfo, sign_in: SignI
     current_consultant = lambda: sign_in.consultant  # noqa: E731 — who countersigns and takes the tablet back
     pages["consent"] = ConsentPage(kiosk.consents, kiosk.accounts, kiosk.clock, current_consultant,
                                    guard=guard("consent"))
+    pages["photos"] = PhotosPage(kiosk.photos, kiosk.sessions, kiosk.clock, current_consultant, guard=guard("photos"))
     pages["summary"] = SummaryPage(kiosk.export, kiosk.clock, actor, guard=guard("summary"))
     workspace = WorkspacePage(info.steps, pages, kiosk.clock, progress=progress.facts)
     for changed in (pages["intake"].changed, pages["course"].saved, pages["scalp_map"].saved,
-                    pages["scalp_map"].closed, pages["consent"].withdraw_panel.withdrawn):
+                    pages["scalp_map"].closed, pages["consent"].withdraw_panel.withdrawn, pages["photos"].taken):
         changed.connect(lambda *_: workspace.update_progress())  # a step's work may be done (or undone)
     patients_page = PatientsPage(kiosk.patients, kiosk.clock.today)
     follow_sign_in(sign_in, patients_page.signed_in, workspace.signed_in)

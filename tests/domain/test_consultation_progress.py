@@ -12,6 +12,7 @@ from meso_kiosk.domain.consultation_progress import (
     STEP_CONSENT,
     STEP_COURSE,
     STEP_INTAKE,
+    STEP_PHOTOS,
     STEP_SUMMARY,
     STEP_TREATMENT,
     ConsultationFacts,
@@ -23,7 +24,7 @@ from meso_kiosk.domain.consultation_progress import (
 NEW = ConsultationFacts(intake=IntakeStage.NONE, course_planned=False, consent_in_force=False,
                         session_open=False, session_due_today=False, session_closed_today=False)
 READY = replace(NEW, intake=IntakeStage.COMPLETE, course_planned=True, consent_in_force=True)
-STEPS = (STEP_INTAKE, STEP_COURSE, STEP_CONSENT, STEP_TREATMENT, STEP_SUMMARY)
+STEPS = (STEP_INTAKE, STEP_COURSE, STEP_CONSENT, STEP_PHOTOS, STEP_TREATMENT, STEP_SUMMARY)
 
 
 @pytest.mark.parametrize(("facts", "task"), [
@@ -60,15 +61,25 @@ def test_each_step_is_done_when_its_work_is():
     assert not step_done("no such step", READY)
 
 
+def test_the_photos_are_done_when_every_view_is_taken_today_or_declined_and_never_todays_task():
+    assert not step_done(STEP_PHOTOS, READY)
+    assert step_done(STEP_PHOTOS, replace(READY, photos_done_today=True))
+    # Optional: never the step a consultation opens on, whether photos are taken or not.
+    for facts in (NEW, READY, replace(READY, session_due_today=True), replace(READY, photos_done_today=True)):
+        assert next_task(facts) != STEP_PHOTOS
+
+
 facts_strategy = st.builds(ConsultationFacts, st.sampled_from(IntakeStage), st.booleans(), st.booleans(),
-                           st.booleans(), st.booleans(), st.booleans())
+                           st.booleans(), st.booleans(), st.booleans(), st.booleans())
 
 
 @given(facts_strategy)
 def test_the_task_is_the_first_step_not_done_and_never_treatment_before_screening_and_consent(facts):
     task = next_task(facts)
     assert task in STEPS
-    first_not_done = next((step for step in STEPS if not step_done(step, facts)), STEP_SUMMARY)
+    # (the photos are optional: passed over)
+    first_not_done = next((step for step in STEPS if step != STEP_PHOTOS and not step_done(step, facts)),
+                          STEP_SUMMARY)
     assert task == first_not_done
     if task in (STEP_TREATMENT, STEP_SUMMARY):
         assert facts.intake is IntakeStage.COMPLETE and facts.consent_in_force

@@ -64,6 +64,7 @@ def _workspace(window, seen, new) -> Iterator[tuple[str, tuple[str, ...]]]:
     for step_id in [step_id for step_id in window.workspace.pages if step_id != "scalp_map"]:  # every step the clinic has
         _go(window, step_id)
         yield f"step: {step_id}", ("en",)
+    yield from _photos(window, seen)
     _go(window, "scalp_map")
     yield "step: treatment, no session open", ("en",)
     scalp = window.workspace.pages["scalp_map"]
@@ -82,7 +83,27 @@ def _workspace(window, seen, new) -> Iterator[tuple[str, tuple[str, ...]]]:
     window.open_patient(new)
     _go(window, "scalp_map")
     yield "step: treatment, blocked (no intake)", ("en",)
+    _go(window, "photos")
+    yield "step: photos, no photo consent", ("en",)
     window.show_patients()
+
+
+def _photos(window, seen) -> Iterator[tuple[str, tuple[str, ...]]]:
+    """A view with two dates (generated pictures), compared side by side and with the slider."""
+    from tests.photo_files import jpeg
+
+    page = window.workspace.pages["photos"]
+    photos = page._photos
+    for colour in ("sienna", "khaki"):
+        photos.add(seen.id, "vertex", jpeg(640, 480, colour), None)
+    _go(window, "photos")
+    page.open_view(photos.view("vertex"))
+    settle()
+    yield "step: photos, compared side by side", ("en",)
+    page.compare.slider_button.click()
+    settle()
+    yield "step: photos, compared with the slider", ("en",)
+    page.show_tiles()
 
 
 def _handoff(window, seen) -> Iterator[tuple[str, tuple[str, ...]]]:

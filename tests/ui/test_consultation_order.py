@@ -15,7 +15,7 @@ from tests.consultation import CLEAR_INTAKE, complete_intake, ensure_consultant,
 from tests.ui.session_page import click_zone
 from tests.ui.test_lock_screen import unlock
 
-STEPS = ["Intake", "Course", "Consent", "Treatment", "Summary"]
+STEPS = ["Intake", "Course", "Consent", "Photos", "Treatment", "Summary"]
 
 
 @pytest.fixture
@@ -86,7 +86,7 @@ def test_a_returning_patient_opens_on_todays_task(qtbot, window, kiosk, register
     assert workspace.step_bar.buttons[workspace.step_index(expected)].isChecked()
     position = workspace.step_index(expected) + 1
     label = STEPS[position - 1]
-    assert workspace.step_title.text() == f"Step {position} of 5 — {label}"
+    assert workspace.step_title.text() == f"Step {position} of 6 — {label}"
 
 
 def test_continue_goes_on_from_each_done_step_and_the_redo_actions_step_back(qtbot, window, kiosk, register,
@@ -95,8 +95,9 @@ def test_continue_goes_on_from_each_done_step_and_the_redo_actions_step_back(qtb
     window.open_patient(patient)
     workspace = window.workspace
     assert workspace.current_step == "scalp_map"  # today's session is due
-    assert bar_words(workspace) == ["1  Intake ✓", "2  Course ✓", "3  Consent ✓", "4  Treatment", "5  Summary"]
-    assert workspace.step_bar.buttons[0].accessibleName() == "Step 1 of 5: Intake, done"
+    assert bar_words(workspace) == ["1  Intake ✓", "2  Course ✓", "3  Consent ✓", "4  Photos ✓", "5  Treatment",
+                                  "6  Summary"]
+    assert workspace.step_bar.buttons[0].accessibleName() == "Step 1 of 6: Intake, done"
 
     treatment = workspace.pages["scalp_map"]
     assert not workspace.continue_button.isVisible()  # the session to do is the main action
@@ -106,7 +107,8 @@ def test_continue_goes_on_from_each_done_step_and_the_redo_actions_step_back(qtb
     workspace.go_to_step("intake")
     intake = workspace.pages["intake"]
     assert intake.reassess_button.isVisible() and intake.reassess_button.property("role") != "primary"
-    for step, following in (("intake", "Course"), ("course", "Consent"), ("consent", "Treatment")):
+    for step, following in (("intake", "Course"), ("course", "Consent"), ("consent", "Photos"),
+                            ("photos", "Treatment")):  # the photos are optional: Continue is always offered
         assert workspace.current_step == step
         assert workspace.continue_button.isVisible()
         assert workspace.continue_button.text() == f"Continue to {following} ›"
@@ -139,7 +141,7 @@ def test_continue_goes_on_from_each_done_step_and_the_redo_actions_step_back(qtb
     assert workspace.continue_button.isVisible() and workspace.continue_button.text() == "Continue to Summary ›"
     assert treatment.start_button.text() == "Start another session"
     assert treatment.start_button.property("role") != "primary"
-    assert bar_words(workspace)[3] == "4  Treatment ✓"
+    assert bar_words(workspace)[4] == "5  Treatment ✓"
     qtbot.mouseClick(workspace.continue_button, Qt.MouseButton.LeftButton)
     assert workspace.current_step == "summary" and not workspace.continue_button.isVisible()  # the last step
     window.workspace.pages["summary"].wait_for_preview()

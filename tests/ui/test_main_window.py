@@ -101,10 +101,10 @@ def test_workspace_shows_the_steps_and_edits_demographics(window, kiosk, qtbot, 
     window.open_patient(patient)
     workspace = window.workspace
     assert [b.text().split(maxsplit=1)[1] for b in workspace.step_bar.buttons] == [
-        "Intake", "Course", "Consent", "Treatment", "Summary"]
+        "Intake", "Course", "Consent", "Photos", "Treatment", "Summary"]
     assert all(b.height() >= 44 for b in workspace.step_bar.buttons)
     qtbot.mouseClick(workspace.step_bar.buttons[1], Qt.MouseButton.LeftButton)
-    assert workspace.step_title.text() == "Step 2 of 5 — Course"
+    assert workspace.step_title.text() == "Step 2 of 6 — Course"
     qtbot.mouseClick(workspace.step_bar.buttons[0], Qt.MouseButton.LeftButton)
 
     details = window.details_page

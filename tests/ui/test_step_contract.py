@@ -12,6 +12,7 @@ from meso_kiosk.ui.pages.coming_next import ComingNextPage
 from meso_kiosk.ui.pages.consent import ConsentPage
 from meso_kiosk.ui.pages.course import CoursePage
 from meso_kiosk.ui.pages.intake import IntakePage
+from meso_kiosk.ui.pages.photos import PhotosPage
 from meso_kiosk.ui.pages.scalp_map import ScalpMapPage
 from meso_kiosk.ui.pages.step import ConsultationStep, StepHold, held_by_intake_stops
 from meso_kiosk.ui.pages.summary import SummaryPage
@@ -19,7 +20,7 @@ from meso_kiosk.ui.pages.workspace import WorkspacePage
 
 UI = Path(meso_kiosk.ui.__file__).parent
 STEP_PAGES = {"intake": IntakePage, "scalp_map": ScalpMapPage, "course": CoursePage, "consent": ConsentPage,
-              "summary": SummaryPage}
+              "photos": PhotosPage, "summary": SummaryPage}
 
 
 def test_every_step_page_of_the_workspace_is_a_consultation_step(window):

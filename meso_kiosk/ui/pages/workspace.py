@@ -14,7 +14,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QStackedWidget, QVBoxLayout, QWidget
 
 from ...domain.clock import Clock
-from ...domain.consultation_progress import ConsultationFacts, next_task, step_done
+from ...domain.consultation_progress import OPTIONAL_STEPS, ConsultationFacts, next_task, step_done
 from ...domain.patient import Patient
 from ...services.reference import Step
 from .. import theme
@@ -172,7 +172,8 @@ class WorkspacePage(QWidget):
         if self._shown_step is not None and facts is not None:
             self._shown_step.show_progress(here)
         following = self._index + 1 if self._index + 1 < len(self._steps) else None
-        offer = here and self._shown_step is not None and following is not None
+        may_go_on = here or self.current_step in OPTIONAL_STEPS  # (photos: optional, Continue always offered)
+        offer = may_go_on and self._shown_step is not None and following is not None
         if offer:
             label_next = self._steps[following].label
             self.continue_button.setText(f"Continue to {label_next} ›")

@@ -42,6 +42,8 @@ class StepBar(QWidget):
 
     def _words(self, index: int, step: Step, separator: str) -> str:
         mark = f" {DONE_MARK}" if step.id in self._done else ""
+        if separator == "\n":  # narrow: the tick beside the number, so the label line is only the label
+            return f"{index + 1}{mark}\n{step.label}"
         return f"{index + 1}{separator}{step.label}{mark}"
 
     def _show_words(self) -> None:
