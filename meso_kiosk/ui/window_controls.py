@@ -4,9 +4,14 @@ root installs them (``ui/app.py``), once the pages exist."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QMessageBox, QWidget
+
+if TYPE_CHECKING:
+    from .main_window import MainWindow
 
 
 def add_quit_shortcut(window: QWidget) -> None:
@@ -16,13 +21,13 @@ def add_quit_shortcut(window: QWidget) -> None:
     QShortcut(QKeySequence("Ctrl+Q"), window).activated.connect(window.close)
 
 
-def _what_is_wrong(window: QWidget) -> str:
-    details = getattr(window, "details_page", None)
+def _what_is_wrong(window: MainWindow) -> str:
+    details = window.details_page  # (None until the pages are built)
     first = details.first_error() if details is not None else None
     return f"\n\n{first}" if first else ""
 
 
-def discard_unsaved_details(window: QWidget) -> bool:
+def discard_unsaved_details(window: MainWindow) -> bool:
     """Ask whether to close and lose patient details that are not valid (so not saved); the
     wrong field is in view behind the question (the window went back to the intake)."""
     answer = QMessageBox.question(
@@ -35,7 +40,7 @@ def discard_unsaved_details(window: QWidget) -> bool:
     return answer == QMessageBox.StandardButton.Discard
 
 
-def keep_or_discard_details(window: QWidget) -> bool:
+def keep_or_discard_details(window: MainWindow) -> bool:
     """The consultant left the intake step with a patient detail that is wrong (so not saved):
     True to go back and correct it (the default), False to drop those edits."""
     box = QMessageBox(QMessageBox.Icon.Warning, "Patient details not saved",

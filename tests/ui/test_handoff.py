@@ -16,6 +16,7 @@ from meso_kiosk.services.consent import ConsentFormError
 from meso_kiosk.ui.pages.handoff import HandoffPage
 from meso_kiosk.ui.theme import TOUCH_TARGET, apply_theme
 from tests.conftest import COUNTERSIGN_PIN
+from tests.consultation import complete_intake
 from tests.ui.conftest import signed_in_consultant
 from tests.ui.test_consent_page import WRONG_PIN, open_consent, step_index, type_pin
 from tests.ui.test_main_window import press_quit
@@ -123,6 +124,7 @@ def claire(register):
 
 def test_full_handoff_stores_the_signed_consent_and_opens_the_session_gate(qtbot, window, kiosk, claire,
                                                                           type_text):
+    complete_intake(kiosk, claire.id)  # screened first: the consent is what holds the session then
     assert kiosk.consents.consent_gate(claire.id) is not None
     page = enter_handoff(qtbot, window, claire)
     assert page.current_panel() == page.LANGUAGE
