@@ -24,6 +24,7 @@ from ...domain.patient import Patient
 from ...domain.summary import ReadyItem, readiness
 from ...services.export import ExportedDocument, ExportError, ExportService, VerifyReport
 from ..widgets.basics import button, discard, label, restyle, scrolling
+from ..widgets.field_errors import reveal
 from .step import StepGuard, StepHold, never_blocked
 
 ZERO_WIDTH_SPACE = "\u200b"
@@ -311,6 +312,7 @@ class SummaryPage(QWidget):
             self.status.setText("")
             self.error.setText(f"The PDF was not exported: {error}")
             self.error.show()
+            reveal(self.error, self.export_button)
             return
         finally:
             QGuiApplication.restoreOverrideCursor()
@@ -337,6 +339,9 @@ class SummaryPage(QWidget):
             self.result_check.setText(f"Problem: {report.problem}.")
         self.hand_over_status.hide()
         self.result.show()
+        # The confirmation is brought into view (in portrait it lies below the ready list), with the
+        # keyboard on Print, the next thing a consultant does with it.
+        reveal(self.result, self.print_button)
 
     # -- handing it over --------------------------------------------------------
     def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802 (Qt override)
