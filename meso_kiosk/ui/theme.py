@@ -53,7 +53,7 @@ QPushButton:disabled {{ color: #8A949E; border-color: {BORDER}; }}
 QPushButton[role="primary"] {{ background: {ACCENT}; color: white; }}
 QPushButton[role="primary"]:disabled {{ background: {BORDER}; color: #4A5560; }}
 QPushButton[role="step"] {{ color: {TEXT}; border: 2px solid {BORDER}; text-align: left; padding: 8px 16px; }}
-QPushButton[role="step"][compact="true"] {{ text-align: center; padding: 6px 4px; }}
+QPushButton[role="step"][compact="true"] {{ text-align: center; padding: 6px 4px; font-size: {SMALL_PX}px; }}  /* six steps on a portrait tablet */
 QPushButton[role="step"]:checked {{ background: {ACCENT}; color: white; border-color: {ACCENT}; }}
 QListWidget {{ background: {SURFACE}; border: 1px solid {BORDER}; border-radius: 8px; }}
 QListWidget::item {{ min-height: {TOUCH_TARGET + 12}px; padding: 4px 12px; border-bottom: 1px solid #ECEEF1; }}

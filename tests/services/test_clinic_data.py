@@ -39,7 +39,7 @@ WRONG_TYPES = [
     ("scalp/zones.json", '"area_share": 0.0918', '"area_share": "big"', "frontal_hairline"),
 ]
 MISSING_KEYS = [
-    ("app.toml", 'label = "Treatment"', 'lable = "Treatment"', "steps[3].label: "),
+    ("app.toml", 'label = "Treatment"', 'lable = "Treatment"', "steps[4].label: "),
     ("languages.toml", ', english = "French"', "", "languages[1].english: "),
     ("languages.toml", ', french = "chinois"', "", "languages[15].french: "),
     ("intake/options.toml", 'id = "alopecia_areata"\n', "", "hair_loss_type 2"),

@@ -124,8 +124,9 @@ class PhotoCompare(QWidget):
         self.earlier_box, self.later_box = QComboBox(), QComboBox()
         self.earlier_box.setAccessibleName("Earlier photo: date and session")
         self.later_box.setAccessibleName("Later photo: date and session")
-        self.side_button = button("Side by side", "Compare side by side")
-        self.slider_button = button("Slider", "Compare with a slider: drag to reveal")
+        # The step bar's checkable look: the mode shown is filled.
+        self.side_button = button("Side by side", "Compare side by side", role="step")
+        self.slider_button = button("Slider", "Compare with a slider: drag to reveal", role="step")
         modes = QButtonGroup(self)
         for choice in (self.side_button, self.slider_button):
             choice.setCheckable(True)

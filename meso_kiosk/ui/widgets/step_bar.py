@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from PySide6.QtCore import QEvent, Signal
+from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QSizePolicy, QWidget
 
 from ...services.reference import Step
@@ -70,7 +71,11 @@ class StepBar(QWidget):
         shown, so a tick never tips a label over."""
         if not self.buttons:
             return
-        metrics = self.buttons[0].fontMetrics()
+        # The wide form's font (the bar's own, bold as buttons are), not the buttons' own: the narrow
+        # form's is smaller, and measuring with it would flip the bar back and forth.
+        font = QFont(self.font())
+        font.setWeight(QFont.Weight.DemiBold)
+        metrics = QFontMetrics(font)
         needed = sum(metrics.horizontalAdvance(f"{i + 1}  {s.label} {DONE_MARK}") + 48
                      for i, s in enumerate(self._steps))
         narrow = width < needed + 8 * len(self._steps)
