@@ -296,7 +296,7 @@ def test_a_stop_blocks_the_scalp_map_until_a_reasoned_override(kiosk, register, 
     stop_row = page.screening.rows["anticoagulants"]
     assert stop_row.title.text() == "Stop" and stop_row.title.accessibleName().startswith("⛔")
 
-    qtbot.mouseClick(workspace.step_bar.buttons[3], Qt.MouseButton.LeftButton)  # Treatment
+    qtbot.mouseClick(workspace.step_bar.buttons[workspace.step_index("scalp_map")], Qt.MouseButton.LeftButton)
     assert workspace.stack.currentWidget() is workspace.blocked
     assert workspace.blocked.title.text() == "Treatment waits for the intake"
     assert workspace.blocked.reason.text().startswith("Why: ")
@@ -324,7 +324,7 @@ def test_a_stop_blocks_the_scalp_map_until_a_reasoned_override(kiosk, register, 
     assert "Override recorded" in page.screening.rows["anticoagulants"].override_note.text()
     action = kiosk.store.conn.execute("SELECT action, entity FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
     assert tuple(action) == ("intake.override", "intake")
-    qtbot.mouseClick(workspace.step_bar.buttons[3], Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(workspace.step_bar.buttons[workspace.step_index("scalp_map")], Qt.MouseButton.LeftButton)
     assert workspace.stack.currentWidget() is workspace.pages["scalp_map"]
 
 
