@@ -225,8 +225,9 @@ class PhotosPage(QWidget):
 
     def _store(self, data: bytes, source: str) -> bool:
         account = self._consultant()
+        consultant_id = None if account is None else account.id
         try:
-            self._photos.add(self.patient.id, self.view.id, data, None if account is None else account.id, source=source,
+            self._photos.add(self.patient.id, self.view.id, data, consultant_id, source=source,
                              session_id=self._session_id())
         except (ValidationError, WordedError) as error:
             self.open_view(self.view)
