@@ -148,7 +148,13 @@ def _button_fit(button: QAbstractButton) -> str | None:
     option.icon = button.icon()
     option.iconSize = button.iconSize()
     room = button.style().subElementRect(_contents_element(button), option, button)
-    need_w, need_h = _lines_size(button.fontMetrics(), text)
+    # A button's text is measured as Qt sizes it (each line's bounding rectangle: its ink, where the
+    # advance also counts the last letter's side bearing, 2 px of "‹ Patients" in DejaVu Sans Bold
+    # that nothing is drawn in): a button squeezed below that is cut, one at it is whole.
+    metrics = button.fontMetrics()
+    lines = text.split("\n")
+    need_w = max(metrics.boundingRect(line).width() for line in lines)
+    need_h = metrics.lineSpacing() * len(lines)
     if not button.icon().isNull():
         need_w += button.iconSize().width() + 4
     return _compare(need_w, need_h, room.width(), room.height())

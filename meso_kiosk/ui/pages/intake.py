@@ -26,6 +26,7 @@ from ...domain.screening import ScreeningOutcome
 from ...services.intake import IntakeRecord, IntakeService
 from ...services.intake_draft import AnswerNotYetSaved, AnswerRefused, IntakeDraft
 from ..widgets.basics import button, label, restyle, scrolling
+from ..widgets.field_errors import ErrorLine
 from ..widgets.intake_fields import IntakeField
 from ..widgets.intake_completion import CompletionCard
 from ..widgets.intake_history import IntakeHistoryCard, intake_card
@@ -114,7 +115,10 @@ class IntakePage(QWidget):
         heading = QVBoxLayout()
         heading.setSpacing(2)
         heading.addWidget(label("Intake", "subheading"))
-        self.state_label = label("", "muted")
+        # Room for two lines kept: the autosave line beside it takes width when it says something,
+        # and the state wrapping then would push the whole intake down under the finger.
+        self.state_label = ErrorLine(2, "muted")
+        self.state_label.show()
         heading.addWidget(self.state_label)
         top.addLayout(heading, 1)
         self.saved_label = label("", "saved", wrap=False)

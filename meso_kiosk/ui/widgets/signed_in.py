@@ -51,9 +51,14 @@ class SignedInBadge(QWidget):
         name the room."""
         self.name.ensurePolished()
         wide = self.window().width() >= ONE_LINE_FROM_PX
-        one_line = self.name.fontMetrics().horizontalAdvance(self.name.text()) + 2
-        self.name.setMaximumWidth(NAME_MAX_WIDTH if wide else NARROW_NAME_MAX_WIDTH)
-        self.name.setMinimumWidth(min(one_line, NAME_MAX_WIDTH) if wide else 0)
+        metrics = self.name.fontMetrics()
+        one_line = metrics.horizontalAdvance(self.name.text()) + 2
+        # A name wraps between words, never inside one: the narrow cap is at least its longest word
+        # ("Consultant" at the largest text is wider than the cap), up to the wide cap.
+        longest_word = max((metrics.horizontalAdvance(word) + 2 for word in self.name.text().split()), default=0)
+        narrow = min(max(NARROW_NAME_MAX_WIDTH, longest_word), NAME_MAX_WIDTH)
+        self.name.setMaximumWidth(NAME_MAX_WIDTH if wide else narrow)
+        self.name.setMinimumWidth(min(one_line, NAME_MAX_WIDTH) if wide else min(longest_word, narrow))
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
         super().resizeEvent(event)
