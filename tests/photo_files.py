@@ -1,5 +1,5 @@
 """Pictures for the photo tests, made with Pillow: a JPEG carrying GPS and a camera serial in its EXIF,
-a sideways one with an orientation tag, and hostile files (not a picture, cut short, a bomb...)."""
+a sideways one with an orientation tag, a phone's HEIC, and hostile files (not a picture, cut short, a bomb...)."""
 
 from __future__ import annotations
 
@@ -43,6 +43,28 @@ def sideways_jpeg() -> bytes:
     image.paste((255, 0, 0), (0, 0, 150, 150))
     out = io.BytesIO()
     image.save(out, "JPEG", exif=revealing_exif(orientation=6), quality=95)
+    return out.getvalue()
+
+
+def xmp_packet() -> bytes:
+    """An XMP packet naming the camera's serial and owner (what phones and editing software write)."""
+    return (f'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+            f'<rdf:Description xmlns:aux="http://ns.adobe.com/exif/1.0/aux/" aux:SerialNumber="{SERIAL}" '
+            f'xmlns:dc="http://purl.org/dc/elements/1.1/" dc:creator="{OWNER}"/></rdf:RDF></x:xmpmeta>').encode()
+
+
+def heic(image: Image.Image | None = None, *, exif: Image.Exif | None = None) -> bytes:
+    """A HEIC as a phone saves it (pillow-heif, x265): EXIF (GPS, serial; its orientation becomes the
+    file's rotation, as an iPhone's), XMP and a 64 px thumbnail. Default: ``sideways_jpeg``'s picture."""
+    import pillow_heif
+
+    if image is None:
+        image = Image.new("RGB", (300, 150), "blue")
+        image.paste((255, 0, 0), (0, 0, 150, 150))
+    picture = pillow_heif.from_pillow(image)
+    out = io.BytesIO()
+    picture.save(out, quality=90, exif=(exif if exif is not None else revealing_exif(orientation=6)).tobytes(),
+                 xmp=xmp_packet(), thumbnails=[64])
     return out.getvalue()
 
 

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import hashlib
+import io
 
 import pytest
+from PIL import Image
 
 from meso_kiosk.cli import main
 from meso_kiosk.services.kiosk import open_kiosk
 from meso_kiosk.store.photos import photos_folder
 from tests.conftest import CHEAP_PIN_HASHER, cheap_seal
-from tests.photo_files import SERIAL, SVG, bomb_png, jpeg, png_with_text, revealing_exif
+from tests.photo_files import OWNER, SERIAL, SVG, bomb_png, heic, jpeg, png_with_text, revealing_exif
 from tests.consultation import ensure_consultant, sign
 
 
@@ -60,7 +62,7 @@ def test_a_photo_is_imported_without_its_metadata(folder, tmp_path, capsys):
     (["--patient", "1", "--view", "vertex"], jpeg(1, 1), "too small"),
     (["--patient", "1", "--view", "vertex"], bomb_png(), "too large"),
     (["--patient", "1", "--view", "vertex"], jpeg(640, 480)[:2000], "cut short"),
-    (["--patient", "1", "--view", "vertex"], b"\0\0\0\x18ftypheic" + b"\0" * 64, "pillow-heif"),
+    (["--patient", "1", "--view", "vertex"], b"\0\0\0\x18ftypheic" + b"\0" * 64, "not a JPEG, PNG or HEIC"),
 ])
 def test_every_refusal_is_one_line_and_stores_nothing(folder, tmp_path, capsys, args, content, words):
     source = tmp_path / "photo.jpg"
@@ -87,3 +89,19 @@ def test_a_png_is_stored_as_a_jpeg(folder, tmp_path, capsys):
     assert run(folder, "--patient", "1", "--view", "occipital", str(source)) == 0
     (stored,) = photos_folder(folder).rglob("*.jpg")
     assert stored.read_bytes()[:3] == b"\xff\xd8\xff" and SERIAL.encode() not in stored.read_bytes()
+
+
+def test_a_phones_heic_is_stored_upright_as_a_bare_jpeg(folder, tmp_path, capsys):
+    source = tmp_path / "IMG_4711.HEIC"
+    source.write_bytes(heic())  # sideways in its pixels, turned by the file; GPS, serial, XMP, thumbnail
+    assert SERIAL.encode() in source.read_bytes()  # the secret is really planted
+    assert run(folder, "--patient", "1", "--view", "vertex", str(source)) == 0
+    assert one_line(capsys.readouterr().out).startswith("stored photo 1 (vertex, 150x300) for patient 1")
+    (stored,) = photos_folder(folder).rglob("*.jpg")
+    data = stored.read_bytes()
+    image = Image.open(io.BytesIO(data))
+    assert image.format == "JPEG" and image.size == (150, 300) and not image.getexif() and not image.info.get("xmp")
+    top, bottom = image.getpixel((75, 40)), image.getpixel((75, 260))
+    assert top[0] > 200 > top[2] and bottom[2] > 200 > bottom[0]  # red on top: upright
+    for secret in (SERIAL, OWNER, "Scalpcam", "xmpmeta", "Exif"):
+        assert secret.encode() not in data

@@ -1,6 +1,6 @@
 """A photo as the clinic keeps it: decoded with Pillow, the right way up, re-encoded as a plain JPEG.
 
-What comes in (a camera frame, a file from a USB stick) may carry GPS coordinates, the camera's
+What comes in (a camera frame; a JPEG, PNG or a phone's HEIC from a USB stick) may carry GPS coordinates, the camera's
 serial number, the owner's name, an embedded thumbnail: everything but the pixels is dropped. The
 EXIF orientation is applied to the pixels first, so the stored picture needs no metadata to show
 the right way up. A colour profile is applied (to sRGB), then dropped too. Hostile files are
@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import warnings
 from dataclasses import dataclass
+from functools import cache
 
 from ..domain.errors import ValidationError
 
@@ -32,12 +33,13 @@ class StoredImage:
     height: int
 
 
-def heif_available() -> bool:
-    try:
-        import pillow_heif  # noqa: F401  (optional: the installer may bundle it)
-    except ImportError:
-        return False
-    return True
+@cache
+def _heif_opener() -> str:
+    """Pillow's name for HEIC/HEIF, once pillow-heif (a dependency, loaded on the first HEIC) registered it."""
+    import pillow_heif
+
+    pillow_heif.register_heif_opener()
+    return "HEIF"
 
 
 def _refuse(message: str) -> ValidationError:
@@ -48,6 +50,12 @@ def _too_large(size: str = "") -> ValidationError:
     return _refuse(f"The picture is too large ({size}at most {MAX_PIXELS // 1_000_000} megapixels).")
 
 
+def _one_line(error: BaseException) -> str:
+    """A decoder's own words on one line, cut short (libheif ends its messages with a newline)."""
+    words = " ".join(str(error).split())
+    return words if len(words) <= 160 else words[:159] + "…"
+
+
 def _looks_heif(data: bytes) -> bool:
     return data[4:8] == b"ftyp" and data[8:12] in _HEIF_BRANDS
 
@@ -55,15 +63,7 @@ def _looks_heif(data: bytes) -> bool:
 def _open(data: bytes):
     from PIL import Image, UnidentifiedImageError
 
-    formats = list(_FORMATS)
-    if _looks_heif(data):
-        if not heif_available():
-            raise _refuse("This is a HEIC photo, and this installation cannot read HEIC (the pillow-heif "
-                          "package is not installed). Save it as JPEG on the camera or phone, and import that.")
-        import pillow_heif
-
-        pillow_heif.register_heif_opener()
-        formats.append("HEIF")
+    formats = [*_FORMATS, _heif_opener()] if _looks_heif(data) else list(_FORMATS)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -73,7 +73,7 @@ def _open(data: bytes):
     except UnidentifiedImageError:
         raise _refuse("This file is not a JPEG, PNG or HEIC picture.") from None
     except (OSError, ValueError, SyntaxError) as error:
-        raise _refuse(f"This picture cannot be read ({error}).") from None
+        raise _refuse(f"This picture cannot be read ({_one_line(error)}).") from None
 
 
 def _decode(data: bytes):
@@ -97,7 +97,7 @@ def _decode(data: bytes):
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image.load()
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombWarning) as error:
-        raise _refuse(f"The picture is damaged or cut short ({error}); take or copy it again.") from None
+        raise _refuse(f"The picture is damaged or cut short ({_one_line(error)}); take or copy it again.") from None
     return image
 
 
@@ -122,7 +122,7 @@ def _to_srgb(image):
 
 
 def prepare_photo(data: bytes) -> StoredImage:
-    """The JPEG the clinic stores for ``data`` (JPEG, PNG, HEIC when pillow-heif is present), or
+    """The JPEG the clinic stores for ``data`` (JPEG, PNG or HEIC), or
     ``ValidationError`` keyed ``image`` saying why it cannot be a photo."""
     from PIL import Image, ImageOps
 
