@@ -21,7 +21,8 @@ from ...store.db import Transaction
 from ..photo_image import StoredImage
 from .context import DemoContext
 
-PATIENTS = 3  # the first ones (in demo/clinic.toml's order) with photo consent and sessions
+PATIENTS = 2  # the first ones (in demo/clinic.toml's order) with photo consent and sessions
+WITHDRAWN_REASON = "Would rather not be photographed any more; happy to go on with the treatment."
 VIEWS = ("vertex", "frontal_hairline", "midline_part")
 SIZE = (640, 480)
 SKIN = (226, 190, 160)
@@ -75,26 +76,37 @@ def draw_view(view: str, seed: int, density: float) -> StoredImage:
     return StoredImage(out.getvalue(), width, height)
 
 
+def _photograph(tx: Transaction, context: DemoContext, patient_id: int, sessions, views: list[str]) -> int:
+    """One photo of each view at each of ``sessions``; how many were stored."""
+    stored = 0
+    for number, (session_id, started_at, consultant_id) in enumerate(sessions):
+        taken_at = utc_iso(parse_utc_iso(started_at) + timedelta(minutes=5))
+        for view in views:
+            # The same layout for a patient and view at every session, a little denser each time.
+            image = draw_view(view, zlib.crc32(f"{patient_id}:{view}".encode()), 0.5 + 0.06 * number)
+            context.kiosk.photos.store_in(tx, patient_id, view, image, consultant_id, session_id=session_id,
+                                          source="camera", taken_at=taken_at)
+            stored += 1
+    return stored
+
+
 def seed_photos(tx: Transaction, context: DemoContext) -> None:
-    service = context.kiosk.photos
-    known = {view.id for view in service.views()}
+    """Photos for the first ``PATIENTS`` consenting patients; the next one was photographed at their
+    first session and then withdrew their photo consent (photos kept under the retention rule)."""
+    known = {view.id for view in context.kiosk.photos.views()}
     views = [view for view in VIEWS if view in known]
     seeded = photographed = 0
     for patient in context.patients:
-        if photographed == PATIENTS:
-            break
         state = photo_consent_state(photo_rows.latest_consent_fact(tx.conn, patient.id),
                                     photo_rows.last_withdrawal_at(tx.conn, patient.id))
         sessions = _sessions(tx, patient.id)
         if state != CURRENT or not sessions:
             continue
+        if photographed == PATIENTS:
+            kept = _photograph(tx, context, patient.id, sessions[:1], views)
+            photo_rows.insert_withdrawal(tx, patient.id, "keep", WITHDRAWN_REASON, kept)
+            context.notes.append(f"{patient.display_name} withdrew their photo consent ({kept} photos kept, hidden)")
+            break
         photographed += 1
-        for number, (session_id, started_at, consultant_id) in enumerate(sessions):
-            taken_at = utc_iso(parse_utc_iso(started_at) + timedelta(minutes=5))
-            for view in views:
-                # The same layout for a patient and view at every session, a little denser each time.
-                image = draw_view(view, zlib.crc32(f"{patient.id}:{view}".encode()), 0.5 + 0.06 * number)
-                service.store_in(tx, patient.id, view, image, consultant_id, session_id=session_id,
-                                 source="camera", taken_at=taken_at)
-                seeded += 1
+        seeded += _photograph(tx, context, patient.id, sessions, views)
     context.notes.append(f"{seeded} progress photos (drawn, not of anyone) for {photographed} consenting patients")
