@@ -45,6 +45,7 @@ from .pages.step import held_by_intake_stops, held_by_refusal
 from .pages.summary import SummaryPage
 from .pages.workspace import WorkspacePage
 from .sign_in import SignIn
+from .widgets.photo_capture import PhotoCapture
 from .widgets.signed_in import follow_sign_in
 from .widgets.text_size_choice import wire_larger_text
 from .startup.faults import fault_words
@@ -116,7 +117,8 @@ def _build_pages(window: MainWindow, kiosk: Kiosk, info: AppInfo, sign_in: SignI
     current_consultant = lambda: sign_in.consultant  # noqa: E731 — who countersigns and takes the tablet back
     pages["consent"] = ConsentPage(kiosk.consents, kiosk.accounts, kiosk.clock, current_consultant,
                                    guard=guard("consent"))
-    pages["photos"] = PhotosPage(kiosk.photos, kiosk.sessions, kiosk.clock, current_consultant, guard=guard("photos"))
+    pages["photos"] = PhotosPage(kiosk.photos, kiosk.sessions, kiosk.clock, current_consultant, guard=guard("photos"),
+                                 cameras=_camera_count, capture=PhotoCapture(_camera_source))
     pages["summary"] = SummaryPage(kiosk.export, kiosk.clock, actor, guard=guard("summary"))
     workspace = WorkspacePage(info.steps, pages, kiosk.clock, progress=progress.facts)
     for changed in (pages["intake"].changed, pages["course"].saved, pages["scalp_map"].saved,
@@ -151,6 +153,18 @@ def _build_pages(window: MainWindow, kiosk: Kiosk, info: AppInfo, sign_in: SignI
         sign_in.is_admin() and not kiosk.clinic.settings().named))
     window.lock_page.ensure_pin_view()  # ready before the first name is touched
 
+
+def _camera_count() -> int:
+    """Asked when a photo view opens: QtMultimedia loads then, not while the window is built."""
+    from .photo_camera import camera_count
+
+    return camera_count()
+
+
+def _camera_source(parent):
+    from .photo_camera import CameraSource
+
+    return CameraSource(parent)
 
 
 def follow_clinic(window: MainWindow, kiosk: Kiosk, info: AppInfo) -> None:

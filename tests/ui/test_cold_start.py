@@ -23,7 +23,8 @@ from tests.ui.test_lock_screen import ADMIN_PIN, staff, unlock  # noqa: F401 (st
 # and the pages wait until after the first frame; so do the settings (and Python's json, which
 # only they use): the first frame's clinic name is decoded by SQLite (store.lock_roster).
 SLOW_LIBRARIES = ("reportlab", "pyhanko", "pyhanko_certvalidator", "cryptography", "sqlite_utils", "argon2",
-                  "pypdf", "pypdfium2", "PIL", "lxml", "icalendar", "arabic_reshaper", "bidi")
+                  "pypdf", "pypdfium2", "PIL", "lxml", "icalendar", "arabic_reshaper", "bidi",
+                  "PySide6.QtMultimedia")
 AFTER_THE_FIRST_FRAME = ("meso_kiosk.services.kiosk", "meso_kiosk.services.accounts", "meso_kiosk.services.backup",
                          "meso_kiosk.services.demo", "meso_kiosk.store.db", "meso_kiosk.reports", "meso_kiosk.ui.app",
                          "meso_kiosk.ui.navigator", "meso_kiosk.ui.pages", "meso_kiosk.ui.widgets",

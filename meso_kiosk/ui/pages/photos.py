@@ -51,7 +51,8 @@ class PhotosPage(QWidget):
         ``capture``: the live camera panel (``ui.widgets.photo_capture``), None without one."""
         super().__init__(parent)
         self._photos, self._sessions, self._clock, self._consultant = photos, sessions, clock, consultant
-        self._guard, self._cameras, self._capture = guard, cameras, capture
+        self._guard = guard
+        self.cameras, self.capture = cameras, capture  # tests put stand-ins here (a video for the camera)
         self.file_chooser: Callable[[QWidget], str | None] = choose_photo_file  # tests put a path here
         self.patient: Patient | None = None
         self.view: PhotoView | None = None
@@ -65,6 +66,7 @@ class PhotosPage(QWidget):
             self.stack.addWidget(capture)
             capture.kept.connect(self._store_capture)
             capture.cancelled.connect(lambda: self.open_view(self.view))
+            capture.import_requested.connect(self.import_photo)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 8, 24, 16)
         layout.addWidget(self.stack)
@@ -182,7 +184,7 @@ class PhotosPage(QWidget):
         self.view = view
         self.view_title.setText(view.label)
         self.view_hint.setText(view.hint)
-        camera = self._capture is not None and self._cameras() > 0
+        camera = self.capture is not None and self.cameras() > 0
         self.take_button.setVisible(camera)
         self.camera_line.setVisible(not camera)
         self.error_line.setText("")
@@ -250,10 +252,10 @@ class PhotosPage(QWidget):
         self._store(data, "import")
 
     def start_capture(self) -> None:
-        if self._capture is None or self.view is None:
+        if self.capture is None or self.view is None:
             return
-        self._capture.start(self.view, self._latest_picture())
-        self.stack.setCurrentWidget(self._capture)
+        self.stack.setCurrentWidget(self.capture)
+        self.capture.start(self.view, self._latest_picture())
 
     def _latest_picture(self):
         latest = self._view_photos(self.view.id)[-1:]
