@@ -17,6 +17,10 @@ if TYPE_CHECKING:
     from ..domain.summary import ConsentSection
 
 INLINE_UP_TO = 120 * mm  # taller than this, the text goes to the appendix
+# The appendix starts on the page the signatures end on when its heading and three lines of the text fit
+# there (17 mm of space and heading, 4.4 mm a line): at 60 mm, the 44 mm a signature block typically
+# leaves stayed empty and the appendix began a page of its own.
+APPENDIX_ROOM = 36 * mm
 
 
 def _texts(consent: ConsentSection | None) -> list[tuple[str, str]]:
@@ -70,7 +74,7 @@ def appendix(builder, width: float) -> list[Flowable]:
     if not texts or not in_appendix(builder, width):
         return []
     # On the page the document ends on when a few lines of the text fit there: no half-empty page before it.
-    flowables: list[Flowable] = [CondPageBreak(60 * mm), Spacer(1, 4 * mm),
+    flowables: list[Flowable] = [CondPageBreak(APPENDIX_ROOM), Spacer(1, 4 * mm),
                                  builder.p(builder.w("appendix"), builder.styles.heading, bold=True)]
     for index, (key, text) in enumerate(texts):
         if index:
