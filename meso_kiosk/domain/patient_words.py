@@ -60,6 +60,8 @@ PDF_KEYS: dict[str, tuple[str, ...]] = {
         "event_signed_again", "signed_on_tablet",
         # the appendix "Technical details for verification"
         "technical_details", "technical_intro", "document_label", "made_label", "audit_head_label", "device",
+        # the progress photos: first and latest of each view
+        "progress_photos", "photos_intro", "photo_file_missing",
     )
 } | {
     "document": ("id",),
@@ -85,6 +87,7 @@ PDF_KEYS: dict[str, tuple[str, ...]] = {
     "price_one_session": ("price",),
     "registration": ("number",),
     "withdrawal_recorded": ("channel",),
+    "photo_caption": ("date", "number"),  # "09 Nov 2026 · session 1"
     "photo_answer_line": ("answer", "words"),  # "Yes: …" / "Oui : …" (French spaces its colon)
     # the intake section's values: its status, the screening's levels, how each finding was handled
     "intake_complete": (), "intake_draft": (),

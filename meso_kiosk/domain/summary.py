@@ -194,6 +194,28 @@ class CourseSection:
                    if (visit.status == "Done" if visit.is_done is None else visit.is_done))
 
 
+# ------------------------------------------------------------------ progress photos
+
+
+@dataclass(frozen=True)
+class SummaryPhoto:
+    """One progress photo as the PDF prints it: its JPEG, or None when its file is missing or changed."""
+
+    taken_at: datetime                       # UTC
+    width: int                               # pixels, upright (as stored)
+    height: int
+    jpeg: bytes | None = field(default=None, repr=False)
+    session: int | None = None               # the session's number in the sessions table; None: not taken at one
+
+
+@dataclass(frozen=True)
+class PhotoPair:
+    """A view's first and latest photo (one when only one was taken), under the view's label."""
+
+    view: str                                # the view's label in the PDF's language
+    photos: tuple[SummaryPhoto, ...]
+
+
 # ------------------------------------------------------------------ consent and signatures
 
 
@@ -277,6 +299,7 @@ class ConsultationSummary:
     sessions: tuple[SessionRow, ...] = ()
     sessions_in_progress: int = 0            # open sessions: not in the table until closed
     course: CourseSection | None = None
+    photos: tuple[PhotoPair, ...] = ()       # per view, in the clinic's order; none without photo consent
     consent: ConsentSection | None = None
     signatures: tuple[SignatureBlock, ...] = ()
     unsigned: tuple[UnsignedBlock, ...] = ()

@@ -1,12 +1,12 @@
 """The consultation summary as PDF bytes: ``render_summary(summary, fonts)``.
 
 A calm document given to patients: sections only for what has been recorded, in the order
-the consultation went (patient, intake, zones and sessions, course, consent, signatures),
-then the signed text when it is long and, last, the technical details a checker needs.
+the consultation went (patient, intake, zones and sessions, course, progress photos, consent,
+signatures), then the signed text when it is long and, last, the technical details a checker needs.
 Every page names the patient and carries the document id and "page x of y", so a single
 loose page still says what it belongs to. This module holds the document's frame, its
 shared pieces (facts, grids, headings) and the short sections; the long ones have their
-own modules (``summary_sessions``, ``summary_consents``, ``summary_appendix``).
+own modules (``summary_sessions``, ``summary_photos``, ``summary_consents``, ``summary_appendix``).
 
 Nothing a form accepts may stop the document: tables split between their rows and inside a
 row, long words wrap, and long free text is set as paragraphs that run on across pages.
@@ -29,7 +29,7 @@ from reportlab.platypus import (
 from ..domain.clock import Clock
 from ..domain.patient import SEX_AT_BIRTH
 from ..domain.summary import ConsultationSummary, NoticeLevel
-from . import signed_text, summary_appendix, summary_consents, summary_sessions
+from . import signed_text, summary_appendix, summary_consents, summary_photos, summary_sessions
 from .fonts import FontChain
 from .summary_style import (
     ACCENT, ACCENT_SOFT, LOGO_HEIGHT, LOGO_MAX_WIDTH, LONG_NAME, MARGIN_BOTTOM, MARGIN_TOP, MARGIN_X, META_WIDTH,
@@ -272,7 +272,8 @@ class _Builder:
         # there is always room for it there, where after the intake it left a third of a page empty.
         return [*self.header(), *self.notices(), *self.patient(), *summary_sessions.scalp(self), *self.intake(),
                 *self.intake_texts(), *summary_sessions.sessions(self), *self.course(),
-                *summary_consents.consent(self), *summary_consents.signatures(self), *self.not_yet(),
+                *summary_photos.photos(self), *summary_consents.consent(self), *summary_consents.signatures(self),
+                *self.not_yet(),
                 *signed_text.appendix(self, TEXT_WIDTH), *summary_appendix.technical_details(self)]
 
     # -- every page -----------------------------------------------------------

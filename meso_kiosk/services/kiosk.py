@@ -108,7 +108,7 @@ class Kiosk:
         from .export import ExportService
         from .summary import SummarySources
 
-        sources = SummarySources(self.intake, self.sessions, self.course, self.consents)
+        sources = SummarySources(self.intake, self.sessions, self.course, self.consents, self.photos)
         return ExportService(self.store, self.clock, self.paths, self.clinic, sources, seal=self.seal)
 
     def _seal_follows_name(self, settings: ClinicSettings, changed: frozenset[str], actor: str) -> None:

@@ -23,6 +23,7 @@ from ..domain.consent_template import BlockKind, sha256_text
 from ..domain.course import DueState, due_state
 from ..domain.course import SessionStatus as PlanStatus
 from ..domain.patient import Patient
+from ..domain.photo import Photo
 from ..domain.screening import Level
 from ..domain.actor import actor_name
 from ..domain.session_captions import TECHNIQUES, field_caption
@@ -38,6 +39,7 @@ from ..domain.summary import (
     Milestone,
     Notice,
     NoticeLevel,
+    PhotoPair,
     PlannedVisit,
     ProductUse,
     ScalpSection,
@@ -48,6 +50,7 @@ from ..domain.summary import (
     SignatureBlock,
     Stroke,
     SummaryClinic,
+    SummaryPhoto,
     UnsignedBlock,
     ZoneCount,
     ZoneTreatment,
@@ -63,6 +66,7 @@ from .clinic_data import ClinicDataError
 from .consent import ConsentService
 from .course import CourseService
 from .intake import IntakeService, headline
+from .photos import PhotoFileError, PhotoService
 from .sessions import SessionService
 from .summary_parties import assent_words, party_blocks
 
@@ -85,6 +89,7 @@ class SummarySources:
     sessions: SessionService
     course: CourseService
     consents: ConsentService
+    photos: PhotoService | None = None  # None: a summary without progress photos
 
 
 class SummaryBuilder:
@@ -109,6 +114,7 @@ class SummaryBuilder:
         parts: dict = {"intake": self._intake(patient_id, names), "words": self._words}
         parts |= self._sessions(patient_id, names)
         parts["course"] = self._course(patient_id)
+        parts["photos"] = self._photos(patient_id, parts.pop("session_numbers"))
         parts |= self._consent(patient)
         if patient.preferred_language:  # "français (fr)" in a French PDF, "French (fr)" in an English one
             code = patient.preferred_language
@@ -236,7 +242,8 @@ class SummaryBuilder:
             ZoneCount(zone.id, zone.label, int(counts.get(zone.id, 0)), injections.get(zone.id, 0), last.get(zone.id))
             for zone in geometry.zones))
         return {"scalp": scalp if closed else None, "sessions": rows,
-                "sessions_in_progress": len(overview.records) - len(overview.closed)}
+                "sessions_in_progress": len(overview.records) - len(overview.closed),
+                "session_numbers": {record.session_id: number for number, record in enumerate(closed, start=1)}}
 
     def _session_row(self, number: int, record: SessionRecord, labels: Mapping[str, str],
                      effects: Mapping[str, SideEffect], names: Mapping[str, str]) -> SessionRow:
@@ -285,6 +292,32 @@ class SummaryBuilder:
                 after = self._clock.format_local(after, with_offset=True) if after else after
             words.append(f"{what}: {before or '—'} → {after or '—'}")
         return tuple(words)
+
+    # -- progress photos ------------------------------------------------------
+    def _photos(self, patient_id: int, session_numbers: Mapping[int, int]) -> tuple[PhotoPair, ...]:
+        """Each view's first and latest photo, in the clinic's order of views. ``PhotoService.photos``
+        lists none while the photo consent is not current, so then the PDF has no photo section."""
+        service = self.sources.photos
+        if service is None:
+            return ()
+        pairs = []
+        for view in service.views():
+            taken = service.photos(patient_id, view.id)  # oldest first
+            if not taken:
+                continue
+            shown = (taken[0], taken[-1]) if len(taken) > 1 else (taken[0],)
+            pairs.append(PhotoPair(view.label_in(self._words.language),
+                                   tuple(self._photo(service, photo, session_numbers) for photo in shown)))
+        return tuple(pairs)
+
+    @staticmethod
+    def _photo(service: PhotoService, photo: Photo, session_numbers: Mapping[int, int]) -> SummaryPhoto:
+        try:
+            jpeg = service.image(photo)
+        except PhotoFileError:
+            jpeg = None  # the PDF says so in its place; audit-verify names the file
+        return SummaryPhoto(photo.taken_at, photo.width, photo.height, jpeg,
+                            session_numbers.get(photo.session_id) if photo.session_id is not None else None)
 
     # -- course ---------------------------------------------------------------
     def _course(self, patient_id: int) -> CourseSection | None:

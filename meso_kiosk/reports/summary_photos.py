@@ -1,0 +1,132 @@
+"""The summary's progress photos: each view's first and latest photo side by side, under the view's name.
+
+Only what ``ConsultationSummary.photos`` holds prints: the service lists no photo while the photo
+consent is not current, and then there is no section at all. Both photos of a view are set at the
+same height, their aspect kept, each captioned with its date (clinic time) and session; a pair moves
+whole to the next page rather than part from its captions. A photo whose file is missing or changed
+prints as a framed line saying so: the document is still made.
+
+The stored JPEG is embedded as it is (DCT bytes, no ASCII85 around them) when it is no larger than
+the print needs; a larger one (a camera's 4096 px) is scaled down to ``PRINT_SIDE`` for the PDF only:
+twelve such photos as stored would make a 36 MB document, and the page prints 82 mm of it.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import TYPE_CHECKING
+
+from reportlab.lib.units import mm
+from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
+
+from .summary_style import RULE, TEXT_WIDTH
+
+if TYPE_CHECKING:
+    from ..domain.summary import PhotoPair, SummaryPhoto
+
+GAP = 6 * mm  # between the two photos of a pair
+CELL_WIDTH = (TEXT_WIDTH - GAP) / 2
+MAX_HEIGHT = 62 * mm  # three views to a page
+PRINT_SIDE = 1200  # pixels of the longest side printed: ~370 dpi across a photo's 82 mm
+PRINT_QUALITY = 85
+
+
+class JpegImage(Flowable):
+    """A JPEG drawn at a given size from its own bytes (ReportLab embeds them with DCTDecode)."""
+
+    def __init__(self, jpeg: bytes, width: float, height: float):
+        super().__init__()
+        self.jpeg, self.width, self.height = jpeg, width, height
+
+    def wrap(self, availWidth, availHeight):  # noqa: N802, N803 (ReportLab's names)
+        return self.width, self.height
+
+    def draw(self):
+        from reportlab import rl_config
+        from reportlab.lib.utils import ImageReader
+
+        # ASCII85 would add a quarter to each photo's bytes; a PDF carries binary streams.
+        before = rl_config.useA85
+        rl_config.useA85 = 0
+        try:
+            self.canv.drawImage(ImageReader(io.BytesIO(self.jpeg)), 0, 0, self.width, self.height)
+        finally:
+            rl_config.useA85 = before
+
+
+class MissingPhoto(Flowable):
+    """A framed box of the photo's size with one line saying its file is missing or changed."""
+
+    def __init__(self, line: Flowable, width: float, height: float):
+        super().__init__()
+        self.line, self.width, self.height = line, width, height
+
+    def wrap(self, availWidth, availHeight):  # noqa: N802, N803
+        return self.width, self.height
+
+    def draw(self):
+        canvas = self.canv
+        canvas.saveState()
+        canvas.setStrokeColor(RULE)
+        canvas.setDash(3, 2)
+        canvas.rect(0, 0, self.width, self.height)
+        canvas.restoreState()
+        inner = self.width - 8 * mm
+        _, line_height = self.line.wrap(inner, self.height)
+        self.line.drawOn(canvas, 4 * mm, (self.height - line_height) / 2)
+
+
+def for_print(photo: SummaryPhoto) -> bytes:
+    """The photo's JPEG as stored when its longest side is at most ``PRINT_SIDE``, else scaled down to it."""
+    assert photo.jpeg is not None
+    if max(photo.width, photo.height) <= PRINT_SIDE:
+        return photo.jpeg
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(photo.jpeg))
+    image.draft("RGB", (PRINT_SIDE, PRINT_SIDE))  # the decoder skips what is scaled away: 4x faster
+    image = image.convert("RGB")
+    image.thumbnail((PRINT_SIDE, PRINT_SIDE), Image.Resampling.LANCZOS)
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=PRINT_QUALITY)
+    return out.getvalue()
+
+
+def pair_height(photos: tuple[SummaryPhoto, ...]) -> float:
+    """The one height both photos of a pair are printed at: the tallest that lets each fit its cell."""
+    return min(MAX_HEIGHT, *(CELL_WIDTH * photo.height / photo.width for photo in photos if photo.width > 0))
+
+
+def _cell(b, photo: SummaryPhoto, height: float) -> list[Flowable]:
+    width = height * photo.width / photo.height if photo.height > 0 else CELL_WIDTH
+    if photo.jpeg is None:
+        picture: Flowable = MissingPhoto(b.p(b.w("photo_file_missing"), b.styles.small), max(width, 40 * mm), height)
+    else:
+        picture = JpegImage(for_print(photo), width, height)
+    day = b.day(b.clock.local(photo.taken_at).date())
+    caption = b.w("photo_caption", date=day, number=photo.session) if photo.session is not None else day
+    return [picture, Spacer(1, 1 * mm), b.p(caption, b.styles.small)]
+
+
+def _pair(b, pair: PhotoPair) -> list[Flowable]:
+    """The view's name over its photos, the first on the left."""
+    height = pair_height(pair.photos)
+    cells = [_cell(b, photo, height) for photo in pair.photos]
+    table = Table([cells + [""] * (2 - len(cells))], colWidths=[CELL_WIDTH + GAP, CELL_WIDTH])
+    table.setStyle(TableStyle([
+        ("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 0), ("TOPPADDING", (0, 0), (-1, -1), 0),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 2 * mm),
+    ]))
+    return [b.p(pair.view, b.styles.subheading, bold=True), table]
+
+
+def photos(b) -> list[Flowable]:
+    """The section, or nothing when the summary holds no photo (no photo consent in force, none taken)."""
+    pairs = b.summary.photos
+    if not pairs:
+        return []
+    heading = b.heading(b.w("progress_photos"))
+    first = [heading[-1], b.p(b.w("photos_intro"), b.styles.small), *_pair(b, pairs[0])]
+    # The heading goes with its first pair; each pair stays whole, with its captions.
+    return [*heading[:-1], KeepTogether(first), *(KeepTogether(_pair(b, pair)) for pair in pairs[1:])]
