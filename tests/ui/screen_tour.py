@@ -11,6 +11,7 @@ sessions; one registered and nothing more.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Iterator
 
 from PySide6.QtCore import QPoint, Qt
@@ -49,7 +50,7 @@ def tour(window, kiosk) -> Iterator[tuple[str, tuple[str, ...]]]:
     settle()
     yield "new patient", ("en",)
     window.show_patients()
-    yield from _workspace(window, seen, new)
+    yield from _workspace(window, seen, new, kiosk.paths.root.parent)  # (the test's tmp_path: the video goes there)
     yield from _handoff(window, seen)
 
 
@@ -58,13 +59,13 @@ def _go(window, step_id: str) -> None:
     settle()
 
 
-def _workspace(window, seen, new) -> Iterator[tuple[str, tuple[str, ...]]]:
+def _workspace(window, seen, new, folder: Path) -> Iterator[tuple[str, tuple[str, ...]]]:
     window.open_patient(seen)
     settle()
     for step_id in [step_id for step_id in window.workspace.pages if step_id != "scalp_map"]:  # every step the clinic has
         _go(window, step_id)
         yield f"step: {step_id}", ("en",)
-    yield from _photos(window, seen)
+    yield from _photos(window, seen, folder)
     _go(window, "scalp_map")
     yield "step: treatment, no session open", ("en",)
     scalp = window.workspace.pages["scalp_map"]
@@ -88,7 +89,7 @@ def _workspace(window, seen, new) -> Iterator[tuple[str, tuple[str, ...]]]:
     window.show_patients()
 
 
-def _photos(window, seen) -> Iterator[tuple[str, tuple[str, ...]]]:
+def _photos(window, seen, folder: Path) -> Iterator[tuple[str, tuple[str, ...]]]:
     """A view with two dates (generated pictures), compared side by side and with the slider."""
     from tests.photo_files import jpeg
 
@@ -103,7 +104,37 @@ def _photos(window, seen) -> Iterator[tuple[str, tuple[str, ...]]]:
     page.compare.slider_button.click()
     settle()
     yield "step: photos, compared with the slider", ("en",)
+    yield from _capture(page, photos.view("vertex"), folder)
     page.show_tiles()
+
+
+def _capture(page, vertex, folder: Path) -> Iterator[tuple[str, tuple[str, ...]]]:
+    """Taking a photo, the generated video as the camera: live with the previous photo over it, the
+    still under review, and a camera that is not there."""
+    from PySide6.QtMultimedia import QCameraDevice
+
+    from meso_kiosk.ui.photo_camera import CameraSource
+    from meso_kiosk.ui.widgets.photo_capture import REVIEW
+    from tests.ui.video_camera import live_frames, use_video_camera, wait_until
+
+    use_video_camera(page, folder)
+    page.open_view(vertex)
+    page.take_button.click()
+    live_frames(page)
+    page.capture.overlay_button.click()
+    settle()
+    yield "step: photos, camera live, previous photo over it", ("en",)
+    page.capture.take_button.click()
+    wait_until(lambda: page.capture.state == REVIEW, "the still to review")
+    settle()
+    yield "step: photos, photo to keep or retake", ("en",)
+    page.capture.retake_button.click()
+    page.capture.source_factory = lambda parent: CameraSource(parent, QCameraDevice())  # no camera there
+    page.capture.cancel()
+    page.take_button.click()
+    settle()
+    yield "step: photos, camera not found", ("en",)
+    page.capture.cancel()
 
 
 def _handoff(window, seen) -> Iterator[tuple[str, tuple[str, ...]]]:

@@ -59,10 +59,11 @@ class PhotoCapture(QWidget):
         self.trouble_line = label("", "error")
         self.live = PhotoLive()
         self.overlay_button = button("Show previous photo", "Show the previous photo of this view over the camera",
-                                     role="toggle")
+                                     role="step")  # the compare modes' look: checked is filled
         self.overlay_button.setCheckable(True)
         self.overlay_button.toggled.connect(self.live.set_overlay)
         self.take_button = button("Take photo", "Take the photo", primary=True)
+        self.take_button.setProperty("emphasis", "large")  # the one thing to press, big
         self.take_button.clicked.connect(self.take)
         self.retake_button = button("Retake", "Retake: discard this photo and take another")
         self.retake_button.clicked.connect(self.retake)
@@ -82,6 +83,8 @@ class PhotoCapture(QWidget):
         layout.addWidget(self.trouble_line)
         layout.addWidget(self.live, 1)
         layout.addWidget(self.actions)
+        layout.addStretch(0)  # takes the live picture's room when there is none (the camera failed)
+        self._layout = layout
 
     # -- what the Photos step calls -----------------------------------------------------------
 
@@ -160,6 +163,7 @@ class PhotoCapture(QWidget):
         self.take_button.setVisible(state == LIVE)
         self.overlay_button.setVisible(state != TROUBLE)
         self.live.setVisible(state != TROUBLE)
+        self._layout.setStretch(self._layout.count() - 1, 1 if state == TROUBLE else 0)
         for shown, widget in ((REVIEW, self.retake_button), (REVIEW, self.keep_button),
                               (TROUBLE, self.import_button), (TROUBLE, self.trouble_line)):
             widget.setVisible(state == shown)
