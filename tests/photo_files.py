@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import struct
 import zlib
+from datetime import timedelta
 
 from PIL import Image, PngImagePlugin
 
@@ -98,3 +99,10 @@ def consenting_patient(kiosk, register, *, photos: bool = True) -> tuple[int, in
     patient = register()
     sign(kiosk, patient.id, consultant_id, photos=photos)
     return patient.id, consultant_id
+
+
+def later(kiosk, days: float = 1) -> None:
+    """Move the kiosk's clock on (a withdrawal, a new consent, a retake on another day)."""
+    now = kiosk.clock.now
+    kiosk.clock.now = lambda: now() + timedelta(days=days)
+    kiosk.store._now_iso = kiosk.clock.now_iso  # the store's time (taken_at, withdrawn_at) moves with it

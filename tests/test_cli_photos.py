@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import io
 
 import pytest
@@ -105,3 +106,27 @@ def test_a_phones_heic_is_stored_upright_as_a_bare_jpeg(folder, tmp_path, capsys
     assert top[0] > 200 > top[2] and bottom[2] > 200 > bottom[0]  # red on top: upright
     for secret in (SERIAL, OWNER, "Scalpcam", "xmpmeta", "Exif"):
         assert secret.encode() not in data
+
+
+@pytest.mark.parametrize("name", ["photo 照片 🙂 é ש.jpg", "e\u0301te\u0301.JPG", "'; DROP TABLE photos;--.jpg",
+                                  "-starts-with-a-dash.jpeg", "a" * 240 + ".jpg"])
+def test_any_file_name_the_disk_allows_imports(folder, tmp_path, capsys, name):
+    source = tmp_path / name
+    source.write_bytes(jpeg(exif=revealing_exif()))
+    assert main(["photo-import", "--patient", "1", "--view", "vertex", "--data-dir", str(folder), "--", str(source)]) == 0
+    assert one_line(capsys.readouterr().out).startswith("stored photo 1 (vertex, 320x240)")
+    (stored,) = photos_folder(folder).rglob("*.jpg")
+    assert stored.name != name and SERIAL.encode() not in stored.read_bytes()  # stored under its own random name
+
+
+@pytest.mark.parametrize(("path", "words"), [
+    (lambda tmp: str(tmp / ("a" * 300 + ".jpg")), "File name too long"),
+    (lambda tmp: str(tmp / ("d/" * 2100 + "x.jpg")), "File name too long"),
+    (lambda tmp: os.fsdecode(bytes(tmp) + b"/\xff\xfe-not-utf8.jpg"), "No such file"),
+    (lambda tmp: "/dev/zero", "too large for a photo (more than 80 MB)"),  # read no further than that
+    (lambda tmp: "/dev/null", "The file is empty"),
+], ids=["long name", "long path", "not UTF-8", "endless device", "empty device"])
+def test_a_path_that_cannot_be_a_photo_is_one_line(folder, tmp_path, capsys, path, words):
+    assert run(folder, "--patient", "1", "--view", "vertex", path(tmp_path)) == 1
+    assert words in one_line(capsys.readouterr().err)
+    assert not list(photos_folder(folder).rglob("*.jpg"))

@@ -1,10 +1,11 @@
 """A photo as the clinic keeps it: decoded with Pillow, the right way up, re-encoded as a plain JPEG.
 
-What comes in (a camera frame; a JPEG, PNG or a phone's HEIC from a USB stick) may carry GPS coordinates, the camera's
-serial number, the owner's name, an embedded thumbnail: everything but the pixels is dropped. The
-EXIF orientation is applied to the pixels first, so the stored picture needs no metadata to show
-the right way up. A colour profile is applied (to sRGB), then dropped too. Hostile files are
-refused with words a consultant can act on: not a picture, cut short, too small, too large.
+What comes in (a camera frame; a JPEG, PNG or a phone's HEIC from a USB stick) may carry GPS
+coordinates, the camera's serial number, the owner's name, an embedded thumbnail: everything but
+the pixels is dropped. The EXIF orientation (a HEIC's rotation) is applied to the pixels first, so
+the stored picture needs no metadata to show the right way up. A colour profile is applied (to
+sRGB), then dropped too. Hostile files are refused with words a consultant can act on: not a
+picture, cut short, too small, too large.
 """
 
 from __future__ import annotations
@@ -83,8 +84,7 @@ def _decode(data: bytes):
     if not data:
         raise _refuse("The file is empty.")
     if len(data) > MAX_BYTES:
-        raise _refuse(f"The file is too large for a photo ({len(data) // (1024 * 1024)} MB; at most "
-                      f"{MAX_BYTES // (1024 * 1024)} MB).")
+        raise _refuse(f"The file is too large for a photo (more than {MAX_BYTES // (1024 * 1024)} MB).")
     image = _open(data)
     width, height = image.size
     if width * height > MAX_PIXELS:
@@ -110,6 +110,8 @@ def _to_srgb(image):
         rgba = image.convert("RGBA")
         image = Image.new("RGB", rgba.size, "white")
         image.paste(rgba, mask=rgba.getchannel("A"))
+    elif image.mode.startswith("I"):  # 16-bit grey (a scanner's PNG): Pillow would clip 0-65535 at 255, all white
+        image = image.convert("I").point(lambda value: value / 256).convert("L").convert("RGB")
     elif image.mode != "RGB":
         image = image.convert("RGB")
     if icc:

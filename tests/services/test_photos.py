@@ -6,7 +6,6 @@ import hashlib
 import io
 import sqlite3
 import stat
-from datetime import timedelta
 
 import pytest
 from PIL import Image
@@ -16,15 +15,8 @@ from meso_kiosk.services.photos import PhotoFileError
 from meso_kiosk.store.photos import photos_folder
 from tests.consultation import COUNTERSIGN_PIN, sign
 from tests.photo_files import (
-    OWNER, SERIAL, SVG, bomb_png, consenting_patient, jpeg, png_with_text, revealing_exif, sideways_jpeg,
+    OWNER, SERIAL, SVG, bomb_png, consenting_patient, jpeg, later, png_with_text, revealing_exif, sideways_jpeg,
 )
-
-
-def later(kiosk, days: float = 1) -> None:
-    """Move the kiosk's clock on (a withdrawal, a new consent, a retake on another day)."""
-    now = kiosk.clock.now
-    kiosk.clock.now = lambda: now() + timedelta(days=days)
-    kiosk.store._now_iso = kiosk.clock.now_iso  # the store's time (taken_at, withdrawn_at) moves with it
 
 
 def actions(kiosk) -> list[str]:
