@@ -52,7 +52,8 @@ def test_self_test_passes_in_a_temporary_folder_and_removes_it(tmp_path):
     assert all(m.group(1) == "ok  " for m in steps)
     for expected in ("clinic data files", "clinic settings", "seed patient", "complete intake", "plan course", "sign consent", "record session",
                      "export signed PDF", "verify PDF", "audit-verify", "window opens locked, sign in",
-                     "page: intake", "page: course", "page: consent", "page: treatment", "page: summary"):
+                     "page: intake", "page: course", "page: consent", "page: treatment", "page: summary",
+                     "camera stand-in: decode a video"):
         assert expected in names
     assert "2 zones" in done.stdout and "seal valid" in done.stdout
     assert not (tmp_path / "clinic-data").exists()
@@ -175,3 +176,29 @@ def test_the_clinic_settings_step_fails_loudly_when_a_value_read_back_differs(ki
     with pytest.raises(SelfTestError) as failed:
         _clinic_step().run(SelfTestRun(tmp_path, kiosk=kiosk))
     assert "minimum_age is 21, not 18" in str(failed.value) and "email is None" in str(failed.value)
+
+
+def _camera_step(tmp_path):
+    from meso_kiosk.ui import self_test as ui_self_test
+
+    state = ui_self_test._Window()
+    return lambda: ui_self_test._camera_stand_in(SelfTestRun(tmp_path), state)
+
+
+def test_the_camera_stand_in_step_decodes_a_generated_video_through_the_ffmpeg_plugin(qapp, tmp_path):
+    note = _camera_step(tmp_path)()
+    assert note.startswith("FFmpeg plugin decoded a 320×240 frame of a generated video in ")
+    assert not (tmp_path / "self-test-camera.avi").exists()  # the video is gone again
+
+
+def test_the_camera_stand_in_step_fails_in_words_when_the_video_cannot_be_decoded(qapp, tmp_path, monkeypatch):
+    from meso_kiosk.ui import generated_video
+
+    def broken(path, **_video):  # what a missing or broken FFmpeg plugin makes of any video
+        path.write_bytes(b"RIFF" + b"\0" * 64)
+        return path
+
+    monkeypatch.setattr(generated_video, "write_video", broken)
+    with pytest.raises(SelfTestError) as failed:
+        _camera_step(tmp_path)()
+    assert str(failed.value).startswith("The video cannot be played")

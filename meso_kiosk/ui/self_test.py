@@ -27,6 +27,7 @@ if TYPE_CHECKING:  # Qt is imported only once the window part runs
 
 SIZE = (1280, 800)
 SCREENS = "self-test-screens"
+CAMERA_WAIT_MS = 5000  # a decoded frame comes in well under a second
 
 
 @dataclass
@@ -205,6 +206,45 @@ def _workspace_step(step_id: str, label: str):
     return run_step
 
 
+def _camera_stand_in(run: SelfTestRun, state: _Window) -> str:
+    """QtMultimedia and its FFmpeg plugin are there (the one-folder app bundles them by hand): a
+    generated video decoded through the camera's stand-in, and a still of it in the right colours."""
+    import time
+
+    from PySide6.QtCore import QEventLoop, QTimer
+    from PySide6.QtGui import QColor
+
+    from . import generated_video
+    from .photo_camera import VideoSource
+
+    started = time.monotonic()
+    path = generated_video.write_video(run.data_dir / "self-test-camera.avi", frames=5)
+    source = VideoSource(path)
+    stills, loop = [], QEventLoop()
+    source.sink.videoFrameChanged.connect(lambda frame: frame.isValid() and loop.quit())
+    source.failed.connect(lambda _words: loop.quit())
+    source.captured.connect(stills.append)
+    QTimer.singleShot(CAMERA_WAIT_MS, loop.quit)
+    source.start()
+    loop.exec()
+    if not source.trouble:
+        source.capture()
+    source.stop()
+    source.deleteLater()
+    _settle(state)
+    path.unlink(missing_ok=True)
+    if source.trouble or not stills:
+        raise SelfTestError(source.trouble or f"no frame of a video came within {CAMERA_WAIT_MS // 1000} s: "
+                            "QtMultimedia's FFmpeg plugin (plugins/multimedia) is missing or cannot load")
+    colour, expected = stills[0].pixelColor(4, 4), QColor(generated_video.BACKGROUND)
+    if max(abs(colour.red() - expected.red()), abs(colour.green() - expected.green()),
+           abs(colour.blue() - expected.blue())) > 24:
+        raise SelfTestError(f"the video's frame decoded as {colour.name()}, not {expected.name().lower()}")
+    _check_warnings(state, "decoding a video")
+    return (f"FFmpeg plugin decoded a {stills[0].width()}×{stills[0].height()} frame of a generated video in "
+            f"{(time.monotonic() - started) * 1000:.0f} ms")
+
+
 def _close(run: SelfTestRun, state: _Window) -> str:
     from PySide6.QtCore import qInstallMessageHandler
 
@@ -231,7 +271,8 @@ def ui_steps() -> list[Step]:
 
     steps = [Step("window opens locked, sign in", bound(_build)),
              Step("Qt bindings keep None alive", bound(_bindings)),
-             Step("home screens", bound(_home_pages))]
+             Step("home screens", bound(_home_pages)),
+             Step("camera stand-in: decode a video", bound(_camera_stand_in))]
     for step in app_info().steps:  # in app.toml's order, as the step bar shows them
         steps.append(Step(f"page: {step.label.lower()}", bound(_workspace_step(step.id, step.label))))
     steps.append(Step("close window", bound(_close)))
