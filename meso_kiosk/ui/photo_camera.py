@@ -30,6 +30,7 @@ from PySide6.QtMultimedia import (QCamera, QCameraDevice, QImageCapture, QMediaC
 
 CPU_CONVERSION = "No RHI backend. Using CPU conversion."
 AV_LOG_FATAL = 8
+SMOOTH_FPS = 15  # below this the live picture lags the patient's head
 AVUTIL = ("libavutil.so.59", "avutil-59.dll", "libavutil.59.dylib")  # FFmpeg 7.1, as Qt 6.11 ships it
 
 NO_CAMERA = "No camera is connected: plug the camera in and open the view again, or import the photo instead."
@@ -55,6 +56,14 @@ def camera_trouble(detail: str) -> str:
     if any(word in text for word in ("no such device", "not found", "disconnected", "unplugged", "removed")):
         return UNPLUGGED
     return STOPPED.format(detail=detail.strip().rstrip(".") or "no reason given")
+
+
+def sharpest_format(formats):
+    """The camera format with the most pixels among those that still move smoothly (any, if none
+    does): the still is taken at the format's resolution, and a webcam's default is often 640x480."""
+    smooth = [each for each in formats if each.maxFrameRate() >= SMOOTH_FPS] or list(formats)
+    return max(smooth, key=lambda each: (each.resolution().width() * each.resolution().height(),
+                                         each.maxFrameRate()), default=None)
 
 
 def load_multimedia() -> None:
@@ -142,6 +151,10 @@ class CameraSource(FrameSource):
         super().__init__(parent)
         self.device = QMediaDevices.defaultVideoInput() if device is None else device
         self.camera = QCamera(self.device, self)
+        best = sharpest_format(self.device.videoFormats())
+        if best is not None:
+            self.camera.setCameraFormat(best)
+        self._pending = False  # Take was pressed before the camera was ready
         self.still = QImageCapture(self)
         self.session = QMediaCaptureSession(self)
         self.session.setCamera(self.camera)
@@ -150,6 +163,7 @@ class CameraSource(FrameSource):
         self.camera.errorOccurred.connect(lambda _error, detail: self._fail(camera_trouble(detail)))
         self.still.imageCaptured.connect(lambda _id, image: self.captured.emit(image))
         self.still.errorOccurred.connect(lambda _id, _error, detail: self._fail(NO_STILL.format(detail=detail)))
+        self.still.readyForCaptureChanged.connect(self._capture_when_ready)
         self._devices = QMediaDevices(self)
         self._devices.videoInputsChanged.connect(self._check_still_there)
 
@@ -168,7 +182,12 @@ class CameraSource(FrameSource):
         if self.still.isReadyForCapture():
             self.still.capture()
         else:
-            self._fail(NO_STILL.format(detail="the camera is not ready"))
+            self._pending = True
+
+    def _capture_when_ready(self, ready: bool) -> None:
+        if ready and self._pending:
+            self._pending = False
+            self.still.capture()
 
     def _allowed(self) -> bool:
         from PySide6.QtCore import QCameraPermission, Qt

@@ -12,7 +12,7 @@ from PySide6.QtMultimedia import QCameraDevice
 from meso_kiosk.ui.generated_video import BACKGROUND
 from meso_kiosk.ui.pages.photos import NO_CAMERA
 from meso_kiosk.ui.photo_camera import (BUSY, NO_CAMERA as CAMERA_NOT_CONNECTED, NOT_ALLOWED, UNPLUGGED,
-                                        CameraSource, camera_trouble)
+                                        CameraSource, camera_trouble, sharpest_format)
 from meso_kiosk.ui.widgets.photo_capture import LIVE, REVIEW, TROUBLE
 from meso_kiosk.ui.widgets.photo_live import OVERLAY_OPACITY, fitted
 from tests.photo_files import consenting_patient, jpeg
@@ -171,3 +171,31 @@ def test_leaving_the_step_lets_the_camera_go(qtbot, window, kiosk, register, tmp
     assert capture.source is None
     window.workspace.go_to_step("photos")
     assert page.stack.currentWidget() is page.tiles_page  # back on the step: its views, no dead camera
+
+
+class _Format:
+    def __init__(self, width: int, height: int, fps: float):
+        self.size, self.fps = QSize(width, height), fps
+
+    def resolution(self) -> QSize:
+        return self.size
+
+    def maxFrameRate(self) -> float:  # noqa: N802 (QCameraFormat's name)
+        return self.fps
+
+
+def test_the_camera_takes_its_sharpest_format_that_still_moves_smoothly():
+    vga, hd, still_only = _Format(640, 480, 30), _Format(1920, 1080, 30), _Format(4000, 3000, 2)
+    assert sharpest_format([vga, still_only, hd]) is hd
+    assert sharpest_format([still_only]) is still_only  # nothing smooth: the sharpest there is
+    assert sharpest_format([]) is None
+
+
+def test_take_waits_for_the_first_picture(qtbot, window, kiosk, register, tmp_path):
+    _, page = capture_view(qtbot, window, kiosk, register, tmp_path)
+    qtbot.mouseClick(page.take_button, Qt.MouseButton.LeftButton)
+    capture = page.capture
+    capture.live.frames = 0  # as if the camera had sent nothing yet
+    capture.live.show_still(None)
+    capture.take()
+    assert capture.state == LIVE and capture.take_button.isEnabled()

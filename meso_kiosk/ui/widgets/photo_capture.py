@@ -122,7 +122,7 @@ class PhotoCapture(QWidget):
     # -- the consultant's actions -----------------------------------------------------------
 
     def take(self) -> None:
-        if self.state == LIVE and self.source is not None:
+        if self.state == LIVE and self.source is not None and self.live.frames:  # a picture to take
             self.take_button.setEnabled(False)  # one photo per press, however long the camera takes
             self.take_button.setText(WAITING_FOR_STILL)
             self.source.capture()
