@@ -136,6 +136,8 @@ class PhotosPage(QWidget):
         layout.addWidget(self.error_line)
         layout.addWidget(self.photos_line)
         layout.addWidget(self.compare, 1)
+        layout.addStretch(0)  # takes the comparison's room while there is none (fewer than two photos)
+        self._view_layout = layout
         self.view_area = scrolling(body)  # at the largest text on a landscape tablet the comparison scrolls
         return self.view_area
 
@@ -193,6 +195,7 @@ class PhotosPage(QWidget):
         self.compare.show_photos([ComparedPhoto(self._picture(photo), self._caption(photo, numbers))
                                   for photo in shown])
         self.compare.setVisible(len(shown) >= 2)
+        self._view_layout.setStretch(self._view_layout.count() - 1, 0 if len(shown) >= 2 else 1)
         self.photos_line.setText(
             "No photo of this view yet." if not shown else
             f"One photo so far, {self._caption(shown[0], numbers)}: a second one can be compared with it."
