@@ -5,10 +5,11 @@
 Pictures (made with Pillow: noise, the hardest case for JPEG; EXIF with GPS, a serial and a
 sideways orientation): 12 MP (4000x3000, a phone) and 24 MP (6000x4000, a camera, scaled to
 4096 on its long side when stored) as JPEG, and a phone's 12 MP HEIC (4032x3024, coarser noise
-as x265 would take 40 s to encode full-resolution noise; ~4.6 MB, the size of an iPhone's). Each is stored through ``kiosk.photos.add`` in a temporary
-installation (decode, turn upright, re-encode without metadata, SHA-256, atomic 0600 write,
-row and audit entry in one transaction), median of ``--runs``, beside the floor: Pillow alone
-decoding and re-encoding the same bytes at the same quality (no turn, no scaling, nothing written).
+as x265 would take 40 s to encode full-resolution noise; ~4.6 MB, the size of an iPhone's).
+Each is stored through ``kiosk.photos.add`` in a temporary installation (decode, turn upright,
+re-encode without metadata, SHA-256, atomic 0600 write, row and audit entry in one transaction),
+median of ``--runs``, beside the floor: Pillow alone decoding and re-encoding the same bytes at the
+same quality (no turn, no scaling, nothing written).
 Target: <= 2x the floor, and under half a second for a phone's 12 MP photo (JPEG or HEIC).
 """
 

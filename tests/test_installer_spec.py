@@ -62,3 +62,13 @@ def test_the_spec_bundles_only_qt_multimedia_and_its_ffmpeg_plugin_from_the_addo
                  "libQt6Quick.so.6", "libQt6Qml.so.6", "libQt6QmlMeta.so.6", "libQt6QmlModels.so.6",
                  "libQt6QmlWorkerScript.so.6", "libQt6Network.so.6", "libQt6OpenGL.so.6", "libQt6Concurrent.so.6"):
         assert library_kept(f"PySide6/Qt/lib/{name}"), name
+
+
+def test_the_spec_keeps_the_heic_decoder_and_the_libraries_it_links():
+    """pillow-heif's extension loads libheif, which links libde265 (decoding) and x265 (NEEDED, so kept too)."""
+    library_kept = _spec_helpers()["_library_kept"]
+    for name in ("_pillow_heif.cpython-311-x86_64-linux-gnu.so", "pillow_heif.libs/libheif-65decb9a.so.1.23.7",
+                 "pillow_heif.libs/libde265-91206b2b.so.0.2.3", "pillow_heif.libs/libx265-4883ecb5.so.217",
+                 "pillow_heif/libheif.dll", "pillow_heif/.dylibs/libheif.1.dylib"):
+        assert library_kept(name), name
+    assert '"pillow_heif"]' in SPEC.read_text(encoding="utf-8")  # a hidden import: it loads on the first HEIC

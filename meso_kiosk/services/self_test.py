@@ -5,7 +5,8 @@ every library, resource, font and the seal work here: it registers a patient, co
 an intake, plans a course, has a consent signed (synthetic strokes, countersigned with a
 PIN checked by the real Argon2id hasher), lets the first session start without the
 cooling-off wait (an admin's recorded reason), records and closes a session on two zones,
-exports the sealed PDF, verifies it and checks the audit chain. Every clinic data file
+exports the sealed PDF, verifies it, turns a phone's HEIC photo into the upright JPEG without
+metadata that the clinic would store, and checks the audit chain. Every clinic data file
 (rules, templates, protocols, the scalp zones, demo records) is read and checked first, then
 the clinic's settings (name, contact, time zone, a price, the policies) are set and read back.
 The window's part ("every page builds offscreen") lives in ``meso_kiosk.ui.self_test``
@@ -290,6 +291,26 @@ def _shaping(run: SelfTestRun) -> str:
     return "Devanagari conjunct and a joined emoji each one glyph (HarfBuzz)"
 
 
+def _heic_photo(run: SelfTestRun) -> str:
+    """A phone's HEIC comes in upright and bare (an installer build without pillow-heif and its libheif
+    would refuse every iPhone photo)."""
+    import io
+
+    import pillow_heif
+    from PIL import Image
+
+    from .photo_image import prepare_photo
+
+    exif = Image.Exif()
+    exif[0x0112], exif[0x013B] = 6, CONSULTANT_NAME  # turned by the file, as a phone held on its side; an Artist
+    heic = io.BytesIO()
+    pillow_heif.from_pillow(Image.new("RGB", (128, 96), "sienna")).save(heic, quality=80, exif=exif.tobytes())
+    stored = prepare_photo(heic.getvalue())
+    if (stored.width, stored.height) != (96, 128) or CONSULTANT_NAME.encode() in stored.jpeg:
+        raise SelfTestError("a HEIC photo was not stored upright and without its metadata")
+    return f"HEIC ({len(heic.getvalue())} bytes) stored upright as a {stored.width}x{stored.height} JPEG, metadata gone"
+
+
 def _verify(run: SelfTestRun) -> str:
     report = run.kiosk.export.verify(run.exported.path)
     if not report.ok:
@@ -318,6 +339,7 @@ HEADLESS_STEPS: tuple[Step, ...] = (
     Step("plan course", _course),
     Step("export signed PDF", _export),
     Step("PDF text shaping", _shaping),
+    Step("HEIC photo", _heic_photo),
     Step("verify PDF", _verify),
     Step("audit-verify", _audit_verify),
 )
