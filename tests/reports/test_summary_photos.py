@@ -173,3 +173,12 @@ def test_six_views_of_camera_photos_stay_small(kiosk, register):
     shown = images(pdf)
     assert len(shown) == 12 and all(max(image["size"]) == PRINT_SIDE for image in shown)
     assert len(pdf) < SIZE_BOUND, f"{len(pdf) / 1e6:.1f} MB"
+
+
+def test_a_photo_taken_outside_a_session_is_captioned_with_its_date_alone(kiosk, register):
+    patient_id = register().id
+    record_consultation(kiosk, patient_id, sessions=1)
+    kiosk.photos.add(patient_id, "occipital", jpeg(), None)  # photo-import from the command line: no session
+    text = " ".join(poppler_text(exported(kiosk, patient_id)).split())
+    day = pdf_words("en").day(kiosk.clock.local(kiosk.clock.now_utc()).date())
+    assert f"Occipital {day}" in text and "· session" not in text
