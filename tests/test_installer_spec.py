@@ -39,6 +39,7 @@ def test_the_spec_leaves_out_web_engine_quick_controls_and_pdf():
     assert {"PySide6.QtWebEngineCore", "PySide6.QtPdf", "PySide6.QtQml", "PySide6.QtQuick",
             "PySide6.QtMultimediaWidgets"} <= set(excluded)
     assert "PySide6.QtMultimedia" not in excluded
+    assert "PySide6.QtNetwork" not in excluded  # PySide6.QtMultimedia imports it (shiboken's dependency)
     for name in ("libQt6WebEngineCore.so.6", "libQt6Pdf.so.6", "libQt6QuickControls2.so.6", "libQt6QuickLayouts.so.6",
                  "libQt6MultimediaWidgets.so.6", "libQt6MultimediaQuick.so.6", "libQt63DCore.so.6",
                  "libQt6DataVisualization.so.6", "libQt6Graphs.so.6", "Qt6WebEngineCore.dll"):
