@@ -16,6 +16,7 @@ import zipfile
 import pytest
 from PIL import ExifTags, Image, ImageCms, PngImagePlugin
 
+from meso_kiosk.cli import main
 from meso_kiosk.domain.errors import ValidationError
 from meso_kiosk.services.backup import create_backup, restore_backup
 from meso_kiosk.services.kiosk import open_kiosk
@@ -253,6 +254,30 @@ def test_a_consent_superseded_by_one_saying_no_hides_the_photos(kiosk, register)
 
 
 # -- withdrawal: hidden everywhere, recorded, and a deletion is real ---------------------------------
+
+def _photos_in_pdf(path) -> int:
+    """How many of the PDF's images are the 640x480 photos (not the clinic's logo)."""
+    from pypdf import PdfReader
+
+    return sum(image.image.size == (640, 480) for page in PdfReader(path).pages for image in page.images)
+
+
+@pytest.mark.parametrize("disposition", ["keep", "delete"])
+def test_a_withdrawal_hides_the_photos_from_the_exported_pdf(kiosk, register, data_dir, tmp_path, disposition):
+    patient_id, consultant_id = consenting_patient(kiosk, register)
+    for view, colour in (("vertex", "tan"), ("occipital", "olive")):  # two pictures, not one the PDF shares
+        kiosk.photos.add(patient_id, view, jpeg(640, 480, colour), consultant_id)
+
+    def export(name: str) -> int:
+        assert main(["export-pdf", "--patient", str(patient_id), "--out", str(tmp_path / name),
+                     "--data-dir", str(data_dir)]) == 0
+        return _photos_in_pdf(tmp_path / name)
+
+    assert export("before.pdf") == 2
+    later(kiosk)
+    kiosk.photos.withdraw_photo_consent(patient_id, disposition, consultant_id)
+    assert export("after.pdf") == 0
+
 
 @pytest.mark.parametrize("disposition", ["keep", "delete"])
 def test_the_withdrawal_record_says_what_happens_and_is_audited(kiosk, register, disposition):
