@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import uuid
 from pathlib import Path
 
@@ -38,6 +39,9 @@ KEEP_WORDS = ("The photos already taken stay in the patient's record under the c
               "are not shown on any screen or in any export, and no new photo can be taken.")
 DELETE_WORDS = ("The files of the {count} photo(s) already taken were deleted on request. The record keeps only "
                 "that each was taken (view, date, consultant) and deleted; no new photo can be taken.")
+# The only file names the app writes (store_in). A row naming anything else was written behind the
+# app's back ("../audit.key"): its file is never read, shown or deleted.
+OWN_FILE_NAME = re.compile(r"[1-9][0-9]*/[0-9a-f]{32}\.jpg")
 
 
 class PhotoFileError(WordedError):
@@ -159,8 +163,14 @@ class PhotoService:
             raise PhotoFileError(why_not)
         return self._checked_bytes(photo)
 
+    def _file_of(self, photo: Photo) -> Path:
+        if not OWN_FILE_NAME.fullmatch(photo.file_name) or not photo.file_name.startswith(f"{photo.patient_id}/"):
+            raise PhotoFileError(f"Photo {photo.id} names a file this app never wrote ({photo.file_name!r}), so it is "
+                                 "not opened or deleted; run audit-verify.")
+        return self._folder / photo.file_name
+
     def _checked_bytes(self, photo: Photo) -> bytes:
-        path = self._folder / photo.file_name
+        path = self._file_of(photo)
         try:
             data = path.read_bytes()
         except FileNotFoundError:
@@ -200,9 +210,11 @@ class PhotoService:
         left = []
         for photo in photos:
             try:
-                os.unlink(self._folder / photo.file_name)
+                os.unlink(self._file_of(photo))
             except FileNotFoundError:
                 continue
+            except PhotoFileError:
+                left.append(f"{photo.file_name!r} (not a name this app writes)")
             except OSError as error:
                 left.append(f"{photo.file_name} ({error.strerror or error})")
         if left:

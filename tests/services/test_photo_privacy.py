@@ -381,3 +381,28 @@ def test_unusual_but_honest_pictures_keep_their_colours(kiosk, register, mode, e
     image = Image.open(io.BytesIO(kiosk.photos.image(kiosk.photos.add(patient_id, "vertex", out.getvalue(),
                                                                          consultant_id))))
     assert image.mode == "RGB" and all(abs(a - b) <= 3 for a, b in zip(image.getpixel((60, 40)), expected))
+
+
+def _forged_row(kiosk, patient_id: int, file_name: str, sha256: str) -> None:
+    """A photo row written behind the app's back (no audit entry), naming a file outside photos/."""
+    kiosk.store.conn.execute(
+        "INSERT INTO photos (patient_id, view_id, taken_at, consultant_id, session_id, sha256, width, height, "
+        "file_name, source) VALUES (?, 'vertex', '2026-01-01T00:00:00Z', NULL, NULL, ?, 320, 240, ?, 'import')",
+        (patient_id, sha256, file_name))
+    kiosk.store.conn.commit()
+
+
+def test_a_forged_row_cannot_make_a_deletion_remove_or_show_another_file(kiosk, register):
+    patient_id, consultant_id = consenting_patient(kiosk, register)
+    real = kiosk.photos.add(patient_id, "vertex", jpeg(), consultant_id)
+    key = kiosk.paths.root / "audit.key"
+    secret = key.read_bytes()
+    _forged_row(kiosk, patient_id, "../audit.key", hashlib.sha256(secret).hexdigest())
+    forged = next(photo for photo in kiosk.photos.photos(patient_id) if photo.id != real.id)
+    with pytest.raises(PhotoFileError, match=r"never wrote \('../audit.key'\)"):
+        kiosk.photos.image(forged)  # its SHA-256 matches: only the name gives it away
+    later(kiosk)
+    with pytest.raises(PhotoFileError, match=r"1 photo file\(s\) could not be deleted: '../audit.key'"):
+        kiosk.photos.withdraw_photo_consent(patient_id, "delete", consultant_id)
+    assert key.read_bytes() == secret  # the audit key is still there
+    assert not (photos_folder(kiosk.paths.root) / real.file_name).exists()  # the real photo was deleted
