@@ -53,7 +53,8 @@ class JpegImage(Flowable):
                 self._dataA = None
                 return self.fp.getvalue()
 
-        # ASCII85 would add a quarter to each photo's bytes; a PDF carries binary streams.
+        # ASCII85 would add a quarter to each photo's bytes; a PDF carries binary streams. (A document
+        # set on another thread meanwhile gets binary streams too: still a valid PDF.)
         before = rl_config.useA85
         rl_config.useA85 = 0
         try:
