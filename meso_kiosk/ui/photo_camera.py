@@ -67,8 +67,9 @@ def sharpest_format(formats):
 
 
 def load_multimedia() -> None:
-    """Ready QtMultimedia once, before its first use: FFmpeg's own log lines on stderr silenced, and a first frame converted so that Qt's one-off
-    note that this machine converts frames without the GPU comes now, where it is expected."""
+    """Ready QtMultimedia once, before its first use: FFmpeg's own log lines on stderr silenced, and a
+    first frame converted so that Qt's one-off note that this machine converts frames without the GPU
+    comes now, where it is expected."""
     global _loaded
     if _loaded:
         return
