@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import stat
 import struct
 import zipfile
 
@@ -129,6 +130,9 @@ def test_a_jpeg_loses_every_kind_of_metadata(kiosk, register):
     patient_id, consultant_id = consenting_patient(kiosk, register)
     photo = kiosk.photos.add(patient_id, "vertex", source, consultant_id)
     assert_bare(kiosk.photos.image(photo), JPEG_SECRETS)
+    path = photos_folder(kiosk.paths.root) / photo.file_name
+    modes = [stat.S_IMODE(p.stat().st_mode) for p in (path.parent.parent, path.parent, path)]
+    assert modes == [0o700, 0o700, 0o600]  # photos/, the patient's folder, the file: the app's user only
 
 
 def test_a_png_loses_its_text_exif_and_colour_chunks(kiosk, register):
