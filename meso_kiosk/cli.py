@@ -301,15 +301,14 @@ def _run_verify(args: argparse.Namespace) -> int:
 
 
 def _run_photo_import(args: argparse.Namespace) -> int:
-    from .services.photo_image import MAX_BYTES
+    from .services.photo_image import MAX_BYTES, read_photo_file
 
     path = Path(args.file)
     if path.is_dir():
         raise CommandFailed(f"{path} is a folder, not a photo file")
     if path.is_file() and path.stat().st_size > MAX_BYTES:
         raise CommandFailed(f"{path}: the file is too large for a photo (at most {MAX_BYTES // (1024 * 1024)} MB)")
-    with path.open("rb") as file:  # a missing or unreadable file: one line from main's OSError
-        data = file.read(MAX_BYTES + 1)  # no further: /dev/zero or a pipe is refused as too large, not read forever
+    data = read_photo_file(path)  # a missing or unreadable file: one line from main's OSError
     kiosk = _existing_kiosk(args)
     try:
         photo = kiosk.photos.add(args.patient, args.view, data, None, source="import")

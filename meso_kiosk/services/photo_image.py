@@ -43,6 +43,14 @@ def _heif_opener() -> str:
     return "HEIF"
 
 
+def read_photo_file(path) -> bytes:
+    """A chosen file's bytes, read no further than one byte past ``MAX_BYTES``: a film renamed .jpg, or a
+    device such as /dev/zero, is then refused by ``prepare_photo`` as too large instead of filling the
+    tablet's memory. ``OSError`` as the file system raises it (missing, unreadable, name too long)."""
+    with open(path, "rb") as file:
+        return file.read(MAX_BYTES + 1)
+
+
 def _refuse(message: str) -> ValidationError:
     return ValidationError.single(FIELD, message)
 

@@ -95,6 +95,8 @@ def test_a_file_that_is_no_picture_is_refused_beside_the_buttons_and_nothing_is_
     assert kiosk.photos.photos(patient_id) == []
     import_file(qtbot, page, tmp_path / "gone.jpg")
     assert "gone.jpg cannot be read" in page.error_line.text()
+    import_file(qtbot, page, "/dev/zero")  # endless, like a film renamed .jpg is long: read no further than 80 MB
+    assert "too large for a photo (more than 80 MB)" in page.error_line.text()
 
 
 def test_every_view_taken_today_ticks_the_step(qtbot, window, kiosk, register, tmp_path):

@@ -21,6 +21,7 @@ from ...domain.errors import ValidationError
 from ...domain.patient import Patient
 from ...domain.photo import Photo, PhotoView
 from ...services.errors import WordedError
+from ...services.photo_image import read_photo_file
 from ..widgets.basics import button, label, scrolling
 from ..widgets.photo_compare import ComparedPhoto, PhotoCompare
 from ..widgets.photo_tile import PhotoTile, pixmap_from_jpeg
@@ -248,7 +249,7 @@ class PhotosPage(QWidget):
         if not path:
             return
         try:
-            data = Path(path).read_bytes()
+            data = read_photo_file(path)  # a film renamed .jpg is refused as too large, not loaded whole
         except OSError as error:
             self.error_line.setText(f"{Path(path).name} cannot be read ({error.strerror}).")
             return
