@@ -302,9 +302,12 @@ def tab_findings(window: QWidget) -> list[Finding]:
 
 
 def _takes_tab(widget: QWidget) -> bool:
-    target = widget.focusProxy() or widget
-    return (bool(target.focusPolicy() & Qt.FocusPolicy.TabFocus) and target.isEnabled()
-            and target.isVisible())
+    # Not through focusProxy(): in PySide6 6.11 the proxy it returns (a scroll area, for its
+    # viewport) is deleted with that Python wrapper when the garbage collector takes it, and with
+    # it everything on the page (the hand-off's name field, seen by the next hand-off). A widget
+    # and the proxy Tab gives its focus to are both in the focus chain, each with its own policy.
+    return (bool(widget.focusPolicy() & Qt.FocusPolicy.TabFocus) and widget.isEnabled()
+            and widget.isVisible())
 
 
 def luminance(colour: QColor) -> float:
