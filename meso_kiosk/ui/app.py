@@ -46,6 +46,7 @@ from .pages.summary import SummaryPage
 from .pages.workspace import WorkspacePage
 from .sign_in import SignIn
 from .widgets.photo_capture import PhotoCapture
+from .widgets.photo_withdraw import PhotoWithdrawPanel
 from .widgets.signed_in import follow_sign_in
 from .widgets.text_size_choice import wire_larger_text
 from .startup.faults import fault_words
@@ -118,11 +119,13 @@ def _build_pages(window: MainWindow, kiosk: Kiosk, info: AppInfo, sign_in: SignI
     pages["consent"] = ConsentPage(kiosk.consents, kiosk.accounts, kiosk.clock, current_consultant,
                                    guard=guard("consent"))
     pages["photos"] = PhotosPage(kiosk.photos, kiosk.sessions, kiosk.clock, current_consultant, guard=guard("photos"),
-                                 cameras=_camera_count, capture=PhotoCapture(_camera_source))
+                                 cameras=_camera_count, capture=PhotoCapture(_camera_source),
+                                 withdraw=PhotoWithdrawPanel(kiosk.photos, kiosk.accounts, current_consultant))
     pages["summary"] = SummaryPage(kiosk.export, kiosk.clock, actor, guard=guard("summary"))
     workspace = WorkspacePage(info.steps, pages, kiosk.clock, progress=progress.facts)
     for changed in (pages["intake"].changed, pages["course"].saved, pages["scalp_map"].saved,
-                    pages["scalp_map"].closed, pages["consent"].withdraw_panel.withdrawn, pages["photos"].taken):
+                    pages["scalp_map"].closed, pages["consent"].withdraw_panel.withdrawn, pages["photos"].taken,
+                    pages["photos"].consent_withdrawn):
         changed.connect(lambda *_: workspace.update_progress())  # a step's work may be done (or undone)
     patients_page = PatientsPage(kiosk.patients, kiosk.clock.today)
     follow_sign_in(sign_in, patients_page.signed_in, workspace.signed_in)

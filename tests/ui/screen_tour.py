@@ -106,6 +106,11 @@ def _photos(window, seen, folder: Path) -> Iterator[tuple[str, tuple[str, ...]]]
     yield "step: photos, compared with the slider", ("en",)
     yield from _capture(page, photos.view("vertex"), folder)
     page.show_tiles()
+    page.withdraw_button.click()
+    page.withdraw.choice_buttons["keep"].click()
+    settle()
+    yield "step: photos, the patient withdraws photo consent", ("en",)
+    page.withdraw.cancel_button.click()
 
 
 def _capture(page, vertex, folder: Path) -> Iterator[tuple[str, tuple[str, ...]]]:

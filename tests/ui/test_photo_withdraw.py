@@ -88,3 +88,33 @@ def test_every_control_is_named_and_big_enough(qtbot, qapp, kiosk, register):
     for control in (*panel.choice_buttons.values(), panel.cancel_button, panel.reason):
         assert control.accessibleName()
         assert control.height() >= 44
+
+
+def test_from_the_photos_step_the_photos_go_and_the_step_says_why(qtbot, window, kiosk, register):
+    from tests.ui.test_photos_page import open_photos
+
+    patient_id, consultant_id = consenting_patient(kiosk, register)
+    kiosk.photos.add(patient_id, "vertex", jpeg(), consultant_id)
+    page = open_photos(window, kiosk, patient_id)
+    page.tiles_area.ensureWidgetVisible(page.withdraw_button)  # after the six views
+    assert page.withdraw_button.isVisible() and page.withdraw_button.height() >= 44
+    qtbot.mouseClick(page.withdraw_button, Qt.MouseButton.LeftButton)
+    panel = page.withdraw
+    assert page.stack.currentWidget() is page.withdraw_area and panel.isVisible()
+    assert panel.taken.text() == "One photo has been taken so far."
+    qtbot.mouseClick(panel.cancel_button, Qt.MouseButton.LeftButton)
+    assert page.stack.currentWidget() is page.tiles_page and kiosk.photos.may_take(patient_id) is None
+
+    qtbot.mouseClick(page.withdraw_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(panel.choice_buttons["delete"], Qt.MouseButton.LeftButton)
+    type_pin(qtbot, panel.pin, COUNTERSIGN_PIN)
+    assert page.stack.currentWidget() is page.notice
+    assert "withdrew their photo consent" in page.notice_reason.text()
+    assert "1 photo(s) already taken were deleted" in page.notice_reason.text()
+    photos_step = window.workspace.step_bar.buttons[window.workspace.step_index("photos")]
+    assert photos_step.text().endswith("✓")  # no photos to take any more: nothing left to do here
+    assert kiosk.photos.photos(patient_id) == []
+
+    window.open_patient(kiosk.patients.get(patient_id))  # another day: the notice, without the one-off words
+    window.workspace.go_to_step(window.workspace.step_index("photos"))
+    assert page.stack.currentWidget() is page.notice and "deleted" not in page.notice_reason.text()

@@ -25,6 +25,7 @@ from ...services.photo_image import read_photo_file
 from ..widgets.basics import button, label, scrolling
 from ..widgets.photo_compare import ComparedPhoto, PhotoCompare
 from ..widgets.photo_tile import PhotoTile, pixmap_from_jpeg
+from ..widgets.photo_withdraw import PhotoWithdrawPanel
 from .step import StepGuard, StepHold, never_blocked
 
 NO_CONSENT_TITLE = "The patient has not agreed to photos"
@@ -44,12 +45,15 @@ def choose_photo_file(parent: QWidget) -> str | None:
 
 class PhotosPage(QWidget):
     taken = Signal()  # a photo was stored (the step may be done now)
+    consent_withdrawn = Signal()  # no photos from now on (the step is done: the patient declined them)
 
     def __init__(self, photos, sessions, clock: Clock, consultant: Callable[[], object], parent: QWidget | None = None,
-                 *, guard: StepGuard = never_blocked, cameras: Callable[[], int] = lambda: 0, capture=None):
+                 *, guard: StepGuard = never_blocked, cameras: Callable[[], int] = lambda: 0, capture=None,
+                 withdraw: PhotoWithdrawPanel | None = None):
         """``photos``: PhotoService; ``sessions``: SessionService (session numbers); ``consultant``: who is
         signed in; ``cameras``: how many cameras there are (asked when a view opens: it loads QtMultimedia);
-        ``capture``: the live camera panel (``ui.widgets.photo_capture``), None without one."""
+        ``capture``: the live camera panel (``ui.widgets.photo_capture``), None without one; ``withdraw``:
+        the panel recording a withdrawal of the photo consent, None without one."""
         super().__init__(parent)
         self._photos, self._sessions, self._clock, self._consultant = photos, sessions, clock, consultant
         self._guard = guard
@@ -68,6 +72,13 @@ class PhotosPage(QWidget):
             capture.kept.connect(self._store_capture)
             capture.cancelled.connect(lambda: self.open_view(self.view))
             capture.import_requested.connect(self.import_photo)
+        self.withdraw = withdraw
+        self.withdraw_button.setVisible(withdraw is not None)
+        if withdraw is not None:
+            self.withdraw_area = scrolling(withdraw)
+            self.stack.addWidget(self.withdraw_area)
+            withdraw.cancelled.connect(self.show_tiles)
+            withdraw.withdrawn.connect(self._on_withdrawn)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 8, 24, 16)
         layout.addWidget(self.stack)
@@ -96,6 +107,12 @@ class PhotosPage(QWidget):
             tile.clicked.connect(lambda _=False, chosen=view: self.open_view(chosen))
             tiles[view.id] = tile
             self.grid.addWidget(tile, index // TILE_COLUMNS, index % TILE_COLUMNS)
+        # After the views, where it is found but not pressed by mistake on the way to a view.
+        self.withdraw_button = button("The patient withdraws photo consent…",
+                                      "Record that the patient withdraws their photo consent", parent=body)
+        self.withdraw_button.clicked.connect(self.start_withdrawal)
+        self.grid.addWidget(self.withdraw_button, self.grid.rowCount(), 0, 1, TILE_COLUMNS,
+                            Qt.AlignmentFlag.AlignLeft)
         self.grid.setRowStretch(self.grid.rowCount(), 1)
         page = QWidget(self)
         layout = QVBoxLayout(page)
@@ -222,6 +239,21 @@ class PhotosPage(QWidget):
     def _caption(self, photo: Photo, numbers: dict[int, int]) -> str:
         number = numbers.get(photo.session_id) if photo.session_id is not None else None
         return f"{self._date(photo)} · " + (f"session {number}" if number else "no session")
+
+    # -- withdrawing the photo consent ------------------------------------------------------
+
+    def start_withdrawal(self) -> None:
+        if self.withdraw is None or self.patient is None:
+            return
+        self.withdraw.start(self.patient)
+        self.stack.setCurrentWidget(self.withdraw_area)
+        self.withdraw_area.verticalScrollBar().setValue(0)
+
+    def _on_withdrawn(self, _record, words: str) -> None:
+        """The notice says what happened to the photos already taken (kept or deleted), this once."""
+        self.refresh()
+        self.notice_reason.setText(f"{self.notice_reason.text()} {words}")
+        self.consent_withdrawn.emit()
 
     # -- taking and importing --------------------------------------------------------------------
 

@@ -9,7 +9,7 @@ screen, so in English.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QButtonGroup, QFrame, QHBoxLayout, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QButtonGroup, QFrame, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
 
 from ...domain.errors import ValidationError
 from ...domain.patient import Patient
@@ -50,10 +50,10 @@ class PhotoWithdrawPanel(QFrame):
         self.choice_label = label("What happens to the photos already taken?", "subheading-small")
         self.choice_group = QButtonGroup(self)
         self.choice_buttons: dict[str, QPushButton] = {}
-        choices = QHBoxLayout()
+        choices = QVBoxLayout()  # one above the other: each is a sentence, read before it is chosen
         choices.setSpacing(8)
         for disposition, (text, accessible) in CHOICES.items():
-            choice = button(text, accessible, role="toggle")
+            choice = button(text, accessible, role="step")  # checked is filled, in the same font (no cut text)
             choice.setCheckable(True)
             choice.setAutoDefault(False)
             self.choice_group.addButton(choice)
