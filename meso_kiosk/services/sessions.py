@@ -103,6 +103,16 @@ class SessionOverview:
     def closed(self) -> tuple[SessionRecord, ...]:
         return tuple(record for record in self.records if record.is_closed)
 
+    @property
+    def numbered(self) -> tuple[SessionRecord, ...]:
+        """The closed sessions in the order they are numbered 1, 2, …: by when each started, as corrected."""
+        return tuple(sorted(self.closed, key=lambda record: record.effective.started_at))
+
+    @property
+    def numbers(self) -> dict[int, int]:
+        """Each closed session's number (session id → number), as the summary's sessions table prints it."""
+        return {record.session_id: number for number, record in enumerate(self.numbered, start=1)}
+
 
 class SessionService:
     def __init__(self, store: Store, clock: Clock, consent_gate: ConsentGate, clinic_data: ClinicData):

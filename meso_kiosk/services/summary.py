@@ -226,7 +226,7 @@ class SummaryBuilder:
         overview = service.overview(patient_id)
         labels = {zone.id: zone.label for zone in geometry.zones}
         effects = {effect.id: effect for effect in service.side_effects}
-        closed = sorted(overview.closed, key=lambda record: record.effective.started_at)
+        closed = overview.numbered
         rows = tuple(self._session_row(number, record, labels, effects, names)
                      for number, record in enumerate(closed, start=1))
         injections: dict[str, int] = {}
@@ -243,7 +243,7 @@ class SummaryBuilder:
             for zone in geometry.zones))
         return {"scalp": scalp if closed else None, "sessions": rows,
                 "sessions_in_progress": len(overview.records) - len(overview.closed),
-                "session_numbers": {record.session_id: number for number, record in enumerate(closed, start=1)}}
+                "session_numbers": overview.numbers}
 
     def _session_row(self, number: int, record: SessionRecord, labels: Mapping[str, str],
                      effects: Mapping[str, SideEffect], names: Mapping[str, str]) -> SessionRow:

@@ -236,8 +236,12 @@ class PhotosPage(QWidget):
         return f"{self._clock.local(photo.taken_at):%d %b %Y}"
 
     def _session_numbers(self) -> dict[int, int]:
-        records = self._sessions.overview(self.patient.id).records
-        return {record.session_id: number for number, record in enumerate(records, start=1)}
+        """The numbers the PDF gives the closed sessions; the session in progress is the next one."""
+        overview = self._sessions.overview(self.patient.id)
+        numbers = overview.numbers
+        if overview.draft is not None and overview.draft.session_id is not None:
+            numbers[overview.draft.session_id] = len(numbers) + 1
+        return numbers
 
     def _caption(self, photo: Photo, numbers: dict[int, int]) -> str:
         number = numbers.get(photo.session_id) if photo.session_id is not None else None
